@@ -1,0 +1,219 @@
+// Package keyvault is the MisyBot Key Vault component: an RBAC-authorized
+// vault with soft delete, optional purge protection, network ACLs that deny
+// by default, a private endpoint (or, where allowed, a public endpoint
+// restricted to listed addresses), diagnostics, and secrets created from
+// Pulumi secret values.
+package keyvault
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/misybot/platform/components/crosscut"
+)
+
+// Type is the component's Pulumi type token.
+const Type = "misybot:keyvault:KeyVault"
+
+// secretName is Key Vault's rule for secret names.
+var secretName = regexp.MustCompile(`^[0-9a-zA-Z-]{1,127}$`)
+
+// Args configures the vault.
+type Args struct {
+	crosscut.Inputs
+
+	// Name is the vault name: 3-24 characters, globally unique. Required.
+	Name string
+	// TenantID is the Entra tenant that authorizes access. Required.
+	TenantID pulumi.StringInput
+	// Sku is "standard" (default) or "premium" (HSM-backed keys).
+	Sku string
+	// SoftDeleteRetentionDays is 7-90; default 90.
+	SoftDeleteRetentionDays int
+	// PurgeProtection forbids purging a deleted vault before its retention
+	// ends. It cannot be turned off once on.
+	PurgeProtection bool
+	// AllowPublicNetworkAccess opens the public endpoint to AllowedIPs only.
+	// Without it, Inputs.PrivateEndpoint is required and public access is off.
+	AllowPublicNetworkAccess bool
+	// AllowedIPs are IPv4 addresses or CIDRs allowed through the firewall
+	// when the public endpoint is on.
+	AllowedIPs []string
+	// Secrets to create, by name. Values are stored as Pulumi secrets.
+	Secrets map[string]pulumi.StringInput
+}
+
+// KeyVault is the component's state and outputs.
+type KeyVault struct {
+	pulumi.ResourceState
+
+	VaultID   pulumi.StringOutput
+	VaultName pulumi.StringOutput
+	VaultURI  pulumi.StringOutput
+	// SecretURIs maps each secret name to its versionless URI, the form
+	// Key Vault references use to follow rotations.
+	SecretURIs map[string]pulumi.StringOutput
+}
+
+func (a *Args) defaults() {
+	if a.Sku == "" {
+		a.Sku = "standard"
+	}
+	if a.SoftDeleteRetentionDays == 0 {
+		a.SoftDeleteRetentionDays = 90
+	}
+}
+
+func (a *Args) validate() error {
+	errs := []error{a.Inputs.Validate()}
+	if a.Name == "" {
+		errs = append(errs, errors.New("Name is required"))
+	}
+	if a.TenantID == nil {
+		errs = append(errs, errors.New("TenantID is required"))
+	}
+	if a.Sku != "standard" && a.Sku != "premium" {
+		errs = append(errs, fmt.Errorf("Sku %q: want standard or premium", a.Sku))
+	}
+	if a.SoftDeleteRetentionDays < 7 || a.SoftDeleteRetentionDays > 90 {
+		errs = append(errs, fmt.Errorf("SoftDeleteRetentionDays %d: want 7-90", a.SoftDeleteRetentionDays))
+	}
+	switch {
+	case !a.AllowPublicNetworkAccess && a.PrivateEndpoint == nil:
+		errs = append(errs, errors.New("PrivateEndpoint is required unless AllowPublicNetworkAccess is set"))
+	case !a.AllowPublicNetworkAccess && len(a.AllowedIPs) > 0:
+		errs = append(errs, errors.New("AllowedIPs needs AllowPublicNetworkAccess"))
+	}
+	for _, ip := range a.AllowedIPs {
+		if _, err := parseIPOrPrefix(ip); err != nil {
+			errs = append(errs, fmt.Errorf("AllowedIPs %q: %w", ip, err))
+		}
+	}
+	for name := range a.Secrets {
+		if !secretName.MatchString(name) {
+			errs = append(errs, fmt.Errorf("secret name %q: want 1-127 letters, digits and hyphens", name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func parseIPOrPrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		if p.Bits() == 0 {
+			return p, errors.New("a firewall open to every address is no firewall")
+		}
+		return p, nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, errors.New("not an IP address or CIDR")
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// New creates the Key Vault component.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*KeyVault, error) {
+	args.defaults()
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("keyvault %q: %w", name, err)
+	}
+	c := &KeyVault{SecretURIs: map[string]pulumi.StringOutput{}}
+	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
+		return nil, fmt.Errorf("keyvault %q: %w", name, err)
+	}
+	child := pulumi.Parent(c)
+
+	publicAccess := "Disabled"
+	ipRules := keyvault.IPRuleArray{}
+	if args.AllowPublicNetworkAccess && len(args.AllowedIPs) > 0 {
+		publicAccess = "Enabled"
+		for _, ip := range args.AllowedIPs {
+			ipRules = append(ipRules, keyvault.IPRuleArgs{Value: pulumi.String(ip)})
+		}
+	}
+	vault, err := keyvault.NewVault(ctx, name+"-vault", &keyvault.VaultArgs{
+		VaultName:         pulumi.String(args.Name),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String(args.Location),
+		Properties: &keyvault.VaultPropertiesArgs{
+			TenantId:                  args.TenantID,
+			Sku:                       &keyvault.SkuArgs{Family: pulumi.String("A"), Name: keyvault.SkuName(args.Sku)},
+			EnableRbacAuthorization:   pulumi.Bool(true),
+			EnableSoftDelete:          pulumi.Bool(true),
+			SoftDeleteRetentionInDays: pulumi.Int(args.SoftDeleteRetentionDays),
+			// Azure rejects an explicit false: purge protection is either on or absent.
+			EnablePurgeProtection: purgeProtection(args.PurgeProtection),
+			PublicNetworkAccess:   pulumi.String(publicAccess),
+			NetworkAcls: &keyvault.NetworkRuleSetArgs{
+				DefaultAction: pulumi.String("Deny"),
+				// No trusted-service bypass: nothing this platform runs needs it.
+				Bypass:  pulumi.String("None"),
+				IpRules: ipRules,
+			},
+			EnabledForDeployment:         pulumi.Bool(false),
+			EnabledForDiskEncryption:     pulumi.Bool(false),
+			EnabledForTemplateDeployment: pulumi.Bool(false),
+		},
+		Tags: args.TagMap(),
+	}, args.StatefulOptions(child)...)
+	if err != nil {
+		return nil, fmt.Errorf("keyvault %q: vault: %w", name, err)
+	}
+	vaultID := vault.ID().ToStringOutput()
+	if err := args.Attach(ctx, name, vaultID, child); err != nil {
+		return nil, fmt.Errorf("keyvault %q: %w", name, err)
+	}
+	if args.PrivateEndpoint != nil {
+		if _, err := crosscut.NewPrivateEndpoint(ctx, name, "pep-"+args.Name, args.Inputs, vaultID, "vault", child); err != nil {
+			return nil, fmt.Errorf("keyvault %q: %w", name, err)
+		}
+	}
+
+	vaultURI := vault.Properties.VaultUri()
+	names := make([]string, 0, len(args.Secrets))
+	for n := range args.Secrets {
+		names = append(names, n)
+	}
+	sort.Strings(names) // stable registration order, stable plans
+	for _, n := range names {
+		_, err := keyvault.NewSecret(ctx, name+"-secret-"+n, &keyvault.SecretArgs{
+			SecretName:        pulumi.String(n),
+			VaultName:         vault.Name,
+			ResourceGroupName: args.ResourceGroupName,
+			Properties: &keyvault.SecretPropertiesArgs{
+				Value: pulumi.ToSecret(args.Secrets[n]).(pulumi.StringOutput),
+			},
+			Tags: args.TagMap(),
+		}, child)
+		if err != nil {
+			return nil, fmt.Errorf("keyvault %q: secret %q: %w", name, n, err)
+		}
+		secret := n
+		c.SecretURIs[n] = vaultURI.ApplyT(func(u string) string { return u + "secrets/" + secret }).(pulumi.StringOutput)
+	}
+
+	c.VaultID, c.VaultName, c.VaultURI = vaultID, vault.Name, vaultURI
+	uris := pulumi.StringMap{}
+	for n, u := range c.SecretURIs {
+		uris[n] = u
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"vaultId": c.VaultID, "vaultName": c.VaultName, "vaultUri": c.VaultURI, "secretUris": uris,
+	}); err != nil {
+		return nil, fmt.Errorf("keyvault %q: %w", name, err)
+	}
+	return c, nil
+}
+
+func purgeProtection(on bool) pulumi.BoolPtrInput {
+	if on {
+		return pulumi.Bool(true)
+	}
+	return nil
+}

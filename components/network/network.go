@@ -1,0 +1,292 @@
+// Package network is the MisyBot network component: a virtual network with a
+// subnet for the Container Apps environment and one for private endpoints,
+// a deny-by-default network security group on each, and the private DNS
+// zones that private endpoints register in, linked to the network.
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/misybot/platform/components/crosscut"
+)
+
+// Type is the component's Pulumi type token.
+const Type = "misybot:network:Network"
+
+// Private DNS zones of the services the platform reaches privately.
+const (
+	ZoneKeyVault   = "privatelink.vaultcore.azure.net"
+	ZoneServiceBus = "privatelink.servicebus.windows.net"
+)
+
+// Priorities of the platform's own rules. Rules from configuration use
+// 100-4000, so they are evaluated before these and cannot be shadowed.
+const (
+	priorityPlatformFirst = 4001
+	// PriorityDenyAll is the lowest priority a rule can have: the explicit
+	// deny-all inbound rule sits there, before Azure's default
+	// AllowVnetInBound (65000), so nothing is allowed that is not listed.
+	PriorityDenyAll = 4096
+	// DenyAllRuleName names the explicit deny-all inbound rule of every NSG.
+	DenyAllRuleName = "DenyAllInbound"
+)
+
+// AppsDelegation is the service the apps subnet is delegated to.
+const AppsDelegation = "Microsoft.App/environments"
+
+// Minimum subnet sizes: a Container Apps environment with workload profiles
+// needs a /27; a private endpoint subnet needs room for a handful of NICs.
+const (
+	MaxAppsPrefixBits      = 27
+	MaxEndpointsPrefixBits = 28
+)
+
+// Args configures the network.
+type Args struct {
+	crosscut.Inputs
+
+	// Name is the virtual network's name. Required.
+	Name string
+	// AddressSpace is the VNet's CIDR. Required.
+	AddressSpace string
+	// Apps is the Container Apps environment subnet. Required.
+	Apps SubnetArgs
+	// Endpoints is the private endpoint subnet. Required.
+	Endpoints SubnetArgs
+	// IngressSources may reach HTTPS (443) in the apps subnet: CIDRs or
+	// service tags. Default: VirtualNetwork.
+	IngressSources []string
+	// PrivateDNSZones to create and link. Default: Key Vault and Service Bus.
+	PrivateDNSZones []string
+}
+
+// SubnetArgs describes one subnet and its security group.
+type SubnetArgs struct {
+	// Name of the subnet. Required.
+	Name string
+	// Prefix is the subnet's CIDR, inside the address space. Required.
+	Prefix string
+	// SecurityGroupName names the subnet's NSG. Required.
+	SecurityGroupName string
+	// ExtraRules are allowed or denied in addition to the platform's rules;
+	// priorities 100-4000.
+	ExtraRules []Rule
+}
+
+// Rule is a network security rule.
+type Rule struct {
+	Name                     string
+	Description              string
+	Priority                 int
+	Direction                string // Inbound or Outbound
+	Access                   string // Allow or Deny
+	Protocol                 string // Tcp, Udp, Icmp or *
+	SourceAddressPrefixes    []string
+	DestinationAddressPrefix string // default *
+	DestinationPortRange     string
+}
+
+// Network is the component's state and outputs.
+type Network struct {
+	pulumi.ResourceState
+
+	VNetID            pulumi.StringOutput
+	VNetName          pulumi.StringOutput
+	AppsSubnetID      pulumi.StringOutput
+	EndpointsSubnetID pulumi.StringOutput
+	AppsNSGID         pulumi.StringOutput
+	EndpointsNSGID    pulumi.StringOutput
+	// DNSZoneIDs maps each private DNS zone name to its resource ID.
+	DNSZoneIDs map[string]pulumi.StringOutput
+}
+
+func (a *Args) defaults() {
+	if len(a.IngressSources) == 0 {
+		a.IngressSources = []string{"VirtualNetwork"}
+	}
+	if len(a.PrivateDNSZones) == 0 {
+		a.PrivateDNSZones = []string{ZoneKeyVault, ZoneServiceBus}
+	}
+}
+
+func (a *Args) validate() error {
+	errs := []error{a.Inputs.Validate()}
+	if a.Name == "" {
+		errs = append(errs, errors.New("Name is required"))
+	}
+	space, err := netip.ParsePrefix(a.AddressSpace)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("AddressSpace %q: %w", a.AddressSpace, err))
+	}
+	var prefixes []netip.Prefix
+	for _, s := range []struct {
+		field   string
+		sub     SubnetArgs
+		maxBits int
+	}{{"Apps", a.Apps, MaxAppsPrefixBits}, {"Endpoints", a.Endpoints, MaxEndpointsPrefixBits}} {
+		if s.sub.Name == "" || s.sub.SecurityGroupName == "" {
+			errs = append(errs, fmt.Errorf("%s: Name and SecurityGroupName are required", s.field))
+		}
+		p, err := netip.ParsePrefix(s.sub.Prefix)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.Prefix %q: %w", s.field, s.sub.Prefix, err))
+			continue
+		}
+		if p.Bits() > s.maxBits {
+			errs = append(errs, fmt.Errorf("%s.Prefix %q: /%d is too small, want /%d or larger", s.field, s.sub.Prefix, p.Bits(), s.maxBits))
+		}
+		if space.IsValid() && !(space.Contains(p.Addr()) && p.Bits() >= space.Bits()) {
+			errs = append(errs, fmt.Errorf("%s.Prefix %q: not inside address space %s", s.field, s.sub.Prefix, a.AddressSpace))
+		}
+		for _, other := range prefixes {
+			if other.Overlaps(p) {
+				errs = append(errs, fmt.Errorf("%s.Prefix %q overlaps %s", s.field, s.sub.Prefix, other))
+			}
+		}
+		prefixes = append(prefixes, p)
+		for _, r := range s.sub.ExtraRules {
+			if r.Priority < 100 || r.Priority >= priorityPlatformFirst {
+				errs = append(errs, fmt.Errorf("%s.ExtraRules %q: priority %d, want 100-4000", s.field, r.Name, r.Priority))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// New creates the network component.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Network, error) {
+	args.defaults()
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+	c := &Network{DNSZoneIDs: map[string]pulumi.StringOutput{}}
+	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+	child := pulumi.Parent(c)
+
+	appsRules := append(platformAppsRules(args), toRuleArgs(args.Apps.ExtraRules)...)
+	endpointsRules := append(platformEndpointsRules(args), toRuleArgs(args.Endpoints.ExtraRules)...)
+	appsNSG, err := newSecurityGroup(ctx, name+"-apps", args.Apps.SecurityGroupName, args.Inputs, appsRules, child)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+	endpointsNSG, err := newSecurityGroup(ctx, name+"-endpoints", args.Endpoints.SecurityGroupName, args.Inputs, endpointsRules, child)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+
+	vnet, err := network.NewVirtualNetwork(ctx, name+"-vnet", &network.VirtualNetworkArgs{
+		VirtualNetworkName: pulumi.String(args.Name),
+		ResourceGroupName:  args.ResourceGroupName,
+		Location:           pulumi.String(args.Location),
+		AddressSpace:       &network.AddressSpaceArgs{AddressPrefixes: pulumi.StringArray{pulumi.String(args.AddressSpace)}},
+		// Subnets are inline: standalone Subnet resources next to a VNet
+		// that also declares subnets fight over them on every update.
+		Subnets: network.SubnetTypeArray{
+			network.SubnetTypeArgs{
+				Name:                 pulumi.String(args.Apps.Name),
+				AddressPrefix:        pulumi.String(args.Apps.Prefix),
+				NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: appsNSG.ID().ToStringOutput()},
+				Delegations: network.DelegationArray{
+					network.DelegationArgs{Name: pulumi.String("container-apps"), ServiceName: pulumi.String(AppsDelegation)},
+				},
+			},
+			network.SubnetTypeArgs{
+				Name:                 pulumi.String(args.Endpoints.Name),
+				AddressPrefix:        pulumi.String(args.Endpoints.Prefix),
+				NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: endpointsNSG.ID().ToStringOutput()},
+				// Without this, NSG rules do not apply to private endpoints.
+				PrivateEndpointNetworkPolicies: pulumi.String("Enabled"),
+			},
+		},
+		Tags: args.TagMap(),
+	}, child)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: vnet: %w", name, err)
+	}
+	vnetID := vnet.ID().ToStringOutput()
+	if err := args.Attach(ctx, name+"-vnet", vnetID, child); err != nil {
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+
+	for _, zone := range args.PrivateDNSZones {
+		z, err := network.NewPrivateZone(ctx, name+"-"+zone, &network.PrivateZoneArgs{
+			PrivateZoneName:   pulumi.String(zone),
+			ResourceGroupName: args.ResourceGroupName,
+			Location:          pulumi.String("global"),
+			Tags:              args.TagMap(),
+		}, child)
+		if err != nil {
+			return nil, fmt.Errorf("network %q: dns zone %s: %w", name, zone, err)
+		}
+		_, err = network.NewVirtualNetworkLink(ctx, name+"-"+zone+"-link", &network.VirtualNetworkLinkArgs{
+			VirtualNetworkLinkName: pulumi.String(args.Name),
+			PrivateZoneName:        z.Name,
+			ResourceGroupName:      args.ResourceGroupName,
+			Location:               pulumi.String("global"),
+			VirtualNetwork:         &network.SubResourceArgs{Id: vnetID},
+			// Resolution only: endpoints register through their zone groups.
+			RegistrationEnabled: pulumi.Bool(false),
+			Tags:                args.TagMap(),
+		}, pulumi.Parent(z))
+		if err != nil {
+			return nil, fmt.Errorf("network %q: dns zone link %s: %w", name, zone, err)
+		}
+		c.DNSZoneIDs[zone] = z.ID().ToStringOutput()
+	}
+
+	c.VNetID = vnetID
+	c.VNetName = vnet.Name
+	c.AppsSubnetID = subnetID(vnetID, args.Apps.Name)
+	c.EndpointsSubnetID = subnetID(vnetID, args.Endpoints.Name)
+	c.AppsNSGID = appsNSG.ID().ToStringOutput()
+	c.EndpointsNSGID = endpointsNSG.ID().ToStringOutput()
+	outs := pulumi.Map{
+		"vnetId":            c.VNetID,
+		"vnetName":          c.VNetName,
+		"appsSubnetId":      c.AppsSubnetID,
+		"endpointsSubnetId": c.EndpointsSubnetID,
+		"appsNsgId":         c.AppsNSGID,
+		"endpointsNsgId":    c.EndpointsNSGID,
+	}
+	zones := pulumi.StringMap{}
+	for zone, id := range c.DNSZoneIDs {
+		zones[zone] = id
+	}
+	outs["dnsZoneIds"] = zones
+	if err := ctx.RegisterResourceOutputs(c, outs); err != nil {
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+	return c, nil
+}
+
+// subnetID derives an inline subnet's ID, which ARM builds the same way.
+func subnetID(vnetID pulumi.StringOutput, name string) pulumi.StringOutput {
+	return vnetID.ApplyT(func(id string) string { return id + "/subnets/" + name }).(pulumi.StringOutput)
+}
+
+func newSecurityGroup(ctx *pulumi.Context, name, nsgName string, in crosscut.Inputs, rules network.SecurityRuleTypeArray, opts ...pulumi.ResourceOption) (*network.NetworkSecurityGroup, error) {
+	nsg, err := network.NewNetworkSecurityGroup(ctx, name+"-nsg", &network.NetworkSecurityGroupArgs{
+		NetworkSecurityGroupName: pulumi.String(nsgName),
+		ResourceGroupName:        in.ResourceGroupName,
+		Location:                 pulumi.String(in.Location),
+		SecurityRules:            rules,
+		Tags:                     in.TagMap(),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nsg %q: %w", nsgName, err)
+	}
+	if in.Diagnostics != nil {
+		// NSGs have flow-event logs but no metrics.
+		if _, err := crosscut.NewDiagnosticSetting(ctx, name+"-nsg", nsg.ID().ToStringOutput(), *in.Diagnostics, false, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return nsg, nil
+}

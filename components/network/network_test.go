@@ -1,0 +1,212 @@
+package network_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/components/network"
+	"github.com/misybot/platform/infra/offline"
+)
+
+func baseArgs() network.Args {
+	return network.Args{
+		Inputs: crosscut.Inputs{
+			ResourceGroupName: pulumi.String("rg-test"),
+			Location:          "westeurope",
+			Tags:              map[string]string{"environment": "dev"},
+			Diagnostics:       &crosscut.Diagnostics{WorkspaceID: pulumi.String("/subscriptions/s/resourceGroups/rg-test/providers/Microsoft.OperationalInsights/workspaces/log")},
+		},
+		Name:         "vnet-test",
+		AddressSpace: "10.20.0.0/16",
+		Apps:         network.SubnetArgs{Name: "snet-apps", Prefix: "10.20.0.0/23", SecurityGroupName: "nsg-apps"},
+		Endpoints:    network.SubnetArgs{Name: "snet-endpoints", Prefix: "10.20.2.0/24", SecurityGroupName: "nsg-endpoints"},
+	}
+}
+
+func plan(t *testing.T, args network.Args) *offline.Plan {
+	t.Helper()
+	p, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		_, err := network.New(ctx, "network", args)
+		return err
+	})
+	require.NoError(t, err)
+	return p
+}
+
+func rules(t *testing.T, nsg offline.Resource) []map[string]any {
+	t.Helper()
+	raw, ok := nsg.Input("securityRules")
+	require.True(t, ok, "NSG %s has no securityRules", nsg.Name)
+	var out []map[string]any
+	for _, r := range raw.([]any) {
+		out = append(out, r.(map[string]any))
+	}
+	return out
+}
+
+func TestEveryNSGEndsWithExplicitDenyAll(t *testing.T) {
+	p := plan(t, baseArgs())
+	nsgs := p.Find("azure-native:network:NetworkSecurityGroup")
+	require.Len(t, nsgs, 2)
+	for _, nsg := range nsgs {
+		var deny map[string]any
+		maxPriority := 0.0
+		for _, r := range rules(t, nsg) {
+			if r["direction"] == "Inbound" && r["priority"].(float64) > maxPriority {
+				maxPriority = r["priority"].(float64)
+			}
+			if r["name"] == network.DenyAllRuleName {
+				deny = r
+			}
+		}
+		require.NotNil(t, deny, nsg.Name)
+		assert.Equal(t, float64(network.PriorityDenyAll), deny["priority"])
+		assert.Equal(t, 4096.0, maxPriority, "deny-all must be the last inbound rule evaluated")
+		assert.Equal(t, "Deny", deny["access"])
+		assert.Equal(t, "Inbound", deny["direction"])
+		assert.Equal(t, "*", deny["protocol"])
+		assert.Equal(t, "*", deny["sourceAddressPrefix"])
+		assert.Equal(t, "*", deny["destinationPortRange"])
+	}
+}
+
+func TestNoInboundAllowFromAnywhere(t *testing.T) {
+	p := plan(t, baseArgs())
+	for _, nsg := range p.Find("azure-native:network:NetworkSecurityGroup") {
+		for _, r := range rules(t, nsg) {
+			if r["access"] != "Allow" || r["direction"] != "Inbound" {
+				continue
+			}
+			sources := []any{r["sourceAddressPrefix"]}
+			if many, ok := r["sourceAddressPrefixes"].([]any); ok {
+				sources = many
+			}
+			for _, s := range sources {
+				assert.NotContains(t, []any{"*", "Internet", "0.0.0.0/0", "Any"}, s, "%s/%s", nsg.Name, r["name"])
+			}
+		}
+	}
+}
+
+func TestSubnetsDelegationAndSecurityGroups(t *testing.T) {
+	p := plan(t, baseArgs())
+	vnets := p.Find("azure-native:network:VirtualNetwork")
+	require.Len(t, vnets, 1)
+	subnets, _ := vnets[0].Input("subnets")
+	require.Len(t, subnets, 2)
+	apps := subnets.([]any)[0].(map[string]any)
+	endpoints := subnets.([]any)[1].(map[string]any)
+
+	assert.Equal(t, "10.20.0.0/23", apps["addressPrefix"])
+	assert.Equal(t, network.AppsDelegation, apps["delegations"].([]any)[0].(map[string]any)["serviceName"])
+	assert.Equal(t, "Enabled", endpoints["privateEndpointNetworkPolicies"], "NSG rules must apply to private endpoints")
+	for _, s := range []map[string]any{apps, endpoints} {
+		nsgID, _ := s["networkSecurityGroup"].(map[string]any)["id"].(string)
+		assert.Contains(t, nsgID, "/providers/Microsoft.Network/networkSecurityGroups/nsg-", "subnet %s has no NSG", s["name"])
+	}
+}
+
+func TestExtraRulesAreAddedToTheirSubnet(t *testing.T) {
+	args := baseArgs()
+	args.Endpoints.ExtraRules = []network.Rule{{
+		Name: "AllowBastion", Priority: 200, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+		SourceAddressPrefixes: []string{"10.50.0.0/26"}, DestinationPortRange: "443",
+	}}
+	p := plan(t, args)
+	var found bool
+	for _, nsg := range p.Find("azure-native:network:NetworkSecurityGroup") {
+		for _, r := range rules(t, nsg) {
+			if r["name"] == "AllowBastion" {
+				found = true
+				name, _ := nsg.Input("networkSecurityGroupName")
+				assert.Equal(t, "nsg-endpoints", name)
+				assert.Equal(t, "10.50.0.0/26", r["sourceAddressPrefix"])
+				assert.Equal(t, 200.0, r["priority"])
+			}
+		}
+	}
+	assert.True(t, found)
+}
+
+func TestPrivateDNSZonesLinkedForResolutionOnly(t *testing.T) {
+	p := plan(t, baseArgs())
+	zones := p.Find("azure-native:network:PrivateZone")
+	require.Len(t, zones, 2)
+	var names []any
+	for _, z := range zones {
+		n, _ := z.Input("privateZoneName")
+		names = append(names, n)
+		loc, _ := z.Input("location")
+		assert.Equal(t, "global", loc)
+	}
+	assert.ElementsMatch(t, []any{network.ZoneKeyVault, network.ZoneServiceBus}, names)
+	links := p.Find("azure-native:network:VirtualNetworkLink")
+	require.Len(t, links, 2)
+	for _, l := range links {
+		reg, _ := l.Input("registrationEnabled")
+		assert.Equal(t, false, reg)
+		vnet, _ := l.Input("virtualNetwork.id")
+		assert.Contains(t, vnet, "/virtualNetworks/vnet-test")
+	}
+}
+
+func TestNSGDiagnosticsHaveLogsButNoMetrics(t *testing.T) {
+	p := plan(t, baseArgs())
+	var nsgDiags int
+	for _, d := range p.Find("azure-native:insights:DiagnosticSetting") {
+		uri, _ := d.Input("resourceUri")
+		if s, _ := uri.(string); strings.Contains(s, "/networkSecurityGroups/") {
+			nsgDiags++
+			_, hasMetrics := d.Input("metrics")
+			assert.False(t, hasMetrics, "Azure rejects metrics on NSG diagnostic settings")
+			cat, _ := d.Input("logs[0].categoryGroup")
+			assert.Equal(t, "allLogs", cat)
+		}
+	}
+	assert.Equal(t, 2, nsgDiags)
+}
+
+func TestEveryChildIsUnderTheComponent(t *testing.T) {
+	p := plan(t, baseArgs())
+	comps := p.Find(network.Type)
+	require.Len(t, comps, 1)
+	for _, r := range p.Resources {
+		if r.Type == network.Type || r.Type == "pulumi:pulumi:Stack" {
+			continue
+		}
+		assert.True(t, p.IsDescendant(r.URN, comps[0].URN), "%s is not under the component", r.URN)
+	}
+}
+
+func TestInvalidArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*network.Args)
+		want   string
+	}{
+		{"apps subnet too small", func(a *network.Args) { a.Apps.Prefix = "10.20.0.0/28" }, "too small"},
+		{"subnet outside space", func(a *network.Args) { a.Endpoints.Prefix = "10.99.2.0/24" }, "not inside address space"},
+		{"overlapping subnets", func(a *network.Args) { a.Endpoints.Prefix = "10.20.1.0/24" }, "overlaps"},
+		{"bad CIDR", func(a *network.Args) { a.AddressSpace = "10.20.0.0/33" }, "AddressSpace"},
+		{"reserved priority", func(a *network.Args) {
+			a.Apps.ExtraRules = []network.Rule{{Name: "late", Priority: 4050}}
+		}, "want 100-4000"},
+		{"missing resource group", func(a *network.Args) { a.ResourceGroupName = nil }, "ResourceGroupName"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := baseArgs()
+			tc.mutate(&args)
+			_, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+				_, err := network.New(ctx, "network", args)
+				return err
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}

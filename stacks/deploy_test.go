@@ -1,0 +1,228 @@
+package stacks_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/stackfile"
+	"github.com/misybot/platform/stacks"
+)
+
+func planFile(t testing.TB, stackFile string) (*offline.Plan, error) {
+	t.Helper()
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), stackFile)
+	require.NoError(t, err)
+	name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(stackFile), "Pulumi."), ".yaml")
+	return offline.Run(context.Background(), offline.Options{
+		Project: st.Project, Stack: name, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+	})
+}
+
+func planStack(t testing.TB, stack string) *offline.Plan {
+	t.Helper()
+	p, err := planFile(t, filepath.Join("..", "Pulumi."+stack+".yaml"))
+	require.NoError(t, err)
+	return p
+}
+
+func one(t *testing.T, p *offline.Plan, typ string) offline.Resource {
+	t.Helper()
+	rs := p.Find(typ)
+	require.Len(t, rs, 1, typ)
+	return rs[0]
+}
+
+func input(t *testing.T, r offline.Resource, path string) any {
+	t.Helper()
+	v, ok := r.Input(path)
+	require.True(t, ok, "%s has no %s", r.URN, path)
+	return v
+}
+
+func TestCommittedStacksPlan(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			p := planStack(t, stack)
+			for _, typ := range []string{
+				"azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork",
+				"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace",
+				"azure-native:operationalinsights:Workspace", "azure-native:insights:Component",
+				"azure-native:insights:ActionGroup",
+			} {
+				assert.Len(t, p.Find(typ), 1, typ)
+			}
+			assert.Len(t, p.Find("azure-native:network:NetworkSecurityGroup"), 2)
+			assert.Equal(t, stack, p.Outputs["environment"].Value.StringValue())
+			assert.True(t, p.Outputs["appInsightsConnectionString"].Secret)
+			kv := one(t, p, "azure-native:keyvault:Vault")
+			assert.Equal(t, "https://"+input(t, kv, "vaultName").(string)+".vault.azure.net/", p.Outputs["keyVaultUri"].Value.StringValue())
+		})
+	}
+}
+
+// Everything that can carry tags carries the five standard ones.
+func TestEveryTaggableResourceIsTagged(t *testing.T) {
+	taggable := map[string]bool{
+		"azure-native:resources:ResourceGroup": true, "azure-native:network:VirtualNetwork": true,
+		"azure-native:network:NetworkSecurityGroup": true, "azure-native:network:PrivateZone": true,
+		"azure-native:network:VirtualNetworkLink": true, "azure-native:network:PrivateEndpoint": true,
+		"azure-native:keyvault:Vault": true, "azure-native:servicebus:Namespace": true,
+		"azure-native:operationalinsights:Workspace": true, "azure-native:insights:Component": true,
+		"azure-native:insights:ActionGroup": true,
+	}
+	for _, stack := range []string{"dev", "prod"} {
+		p := planStack(t, stack)
+		seen := 0
+		for _, r := range p.Resources {
+			if !taggable[r.Type] {
+				continue
+			}
+			seen++
+			tags, ok := r.Input("tags")
+			require.True(t, ok, "%s has no tags", r.URN)
+			for _, k := range []string{"environment", "application", "owner", "cost-center", "managed-by"} {
+				assert.NotEmpty(t, tags.(map[string]any)[k], "%s: tag %s", r.URN, k)
+			}
+			assert.Equal(t, stack, tags.(map[string]any)["environment"])
+		}
+		assert.GreaterOrEqual(t, seen, 11)
+	}
+}
+
+func TestProdIsLockedDownAndProtected(t *testing.T) {
+	p := planStack(t, "prod")
+	rg := one(t, p, "azure-native:resources:ResourceGroup")
+	var rgLock bool
+	for _, l := range p.Find("azure-native:authorization:ManagementLockByScope") {
+		if scope, _ := l.Input("scope"); scope == rg.ID {
+			rgLock = true
+			assert.Equal(t, "CanNotDelete", input(t, l, "level"))
+		}
+	}
+	assert.True(t, rgLock, "the prod resource group carries a CanNotDelete lock")
+	for _, typ := range []string{"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace", "azure-native:operationalinsights:Workspace", "azure-native:resources:ResourceGroup"} {
+		assert.True(t, one(t, p, typ).Protect, "%s is protected in prod", typ)
+	}
+
+	kv := one(t, p, "azure-native:keyvault:Vault")
+	assert.Equal(t, "Disabled", input(t, kv, "properties.publicNetworkAccess"))
+	assert.Equal(t, true, input(t, kv, "properties.enablePurgeProtection"))
+	assert.Equal(t, "premium", input(t, kv, "properties.sku.name"))
+	ns := one(t, p, "azure-native:servicebus:Namespace")
+	assert.Equal(t, "Premium", input(t, ns, "sku.name"))
+	assert.Equal(t, true, input(t, ns, "zoneRedundant"))
+	assert.Equal(t, "Disabled", input(t, ns, "publicNetworkAccess"))
+
+	groups := map[any]bool{}
+	for _, pep := range p.Find("azure-native:network:PrivateEndpoint") {
+		groups[input(t, pep, "privateLinkServiceConnections[0].groupIds[0]")] = true
+		assert.Contains(t, input(t, pep, "subnet.id"), "/subnets/snet-misybot-endpoints-")
+	}
+	assert.Equal(t, map[any]bool{"vault": true, "namespace": true}, groups)
+}
+
+func TestDevIsLooserOnlyWhereItsConfigSaysSo(t *testing.T) {
+	p := planStack(t, "dev")
+	kv := one(t, p, "azure-native:keyvault:Vault")
+	assert.Equal(t, "Enabled", input(t, kv, "properties.publicNetworkAccess"))
+	assert.Equal(t, "Deny", input(t, kv, "properties.networkAcls.defaultAction"), "public, but only for listed addresses")
+	assert.NotEmpty(t, input(t, kv, "properties.networkAcls.ipRules"))
+	_, purge := kv.Input("properties.enablePurgeProtection")
+	assert.False(t, purge)
+	ns := one(t, p, "azure-native:servicebus:Namespace")
+	assert.Equal(t, "Standard", input(t, ns, "sku.name"))
+	assert.Equal(t, true, input(t, ns, "disableLocalAuth"), "SAS stays off even in dev")
+	assert.Empty(t, p.Find("azure-native:network:PrivateEndpoint"))
+	for _, r := range p.Resources {
+		assert.False(t, r.Protect, "%s is not protected in dev", r.URN)
+	}
+	assert.Empty(t, p.Find("azure-native:authorization:ManagementLockByScope"))
+}
+
+func TestDiagnosticsReachTheWorkspace(t *testing.T) {
+	p := planStack(t, "staging")
+	ws := one(t, p, "azure-native:operationalinsights:Workspace")
+	targets := map[string]bool{}
+	for _, d := range p.Find("azure-native:insights:DiagnosticSetting") {
+		assert.Equal(t, ws.ID, input(t, d, "workspaceId"))
+		targets[strings.Split(input(t, d, "resourceUri").(string), "/providers/")[1]] = true
+	}
+	var kinds []string
+	for k := range targets {
+		kinds = append(kinds, strings.Split(k, "/")[1])
+	}
+	assert.ElementsMatch(t, []string{"virtualNetworks", "networkSecurityGroups", "networkSecurityGroups", "vaults", "namespaces"}, kinds)
+}
+
+func TestSecretsFromConfigStaySecret(t *testing.T) {
+	p, err := planFile(t, filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	require.NoError(t, err)
+	secrets := p.Find("azure-native:keyvault:Secret")
+	require.Len(t, secrets, 2)
+	for _, s := range secrets {
+		assert.True(t, s.IsSecret("properties.value"), s.URN)
+	}
+
+	// The same with a decrypted value, as `pulumi up` passes it.
+	const plaintext = "xoxb-decrypted-bot-token"
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	require.NoError(t, err)
+	st.Config["misybot-platform:keyVaultSecrets"] = `{"bot-token":"` + plaintext + `"}`
+	p, err = offline.Run(context.Background(), offline.Options{
+		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+	})
+	require.NoError(t, err)
+	secrets = p.Find("azure-native:keyvault:Secret")
+	require.Len(t, secrets, 1)
+	assert.Equal(t, plaintext, input(t, secrets[0], "properties.value"))
+	assert.True(t, secrets[0].IsSecret("properties.value"))
+	out, err := json.Marshal(p)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), plaintext)
+}
+
+func TestPlainSecretsAreRefused(t *testing.T) {
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	require.NoError(t, err)
+	_, err = offline.Run(context.Background(), offline.Options{
+		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: nil, Program: stacks.Build,
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "keyVaultSecrets")
+	assert.Contains(t, err.Error(), "--secret")
+}
+
+func TestStacksDoNotShareNames(t *testing.T) {
+	seen := map[string]string{}
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		for _, r := range planStack(t, stack).Resources {
+			if r.ID == "" {
+				continue
+			}
+			if other, dup := seen[r.ID]; dup {
+				t.Errorf("%s and %s have the same ID %s", other, stack, r.ID)
+			}
+			seen[r.ID] = stack
+		}
+	}
+}
+
+func BenchmarkPlanProd(b *testing.B) {
+	st, err := stackfile.Load("..", "prod")
+	require.NoError(b, err)
+	for b.Loop() {
+		_, err := offline.Run(context.Background(), offline.Options{
+			Project: st.Project, Stack: "prod", Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
