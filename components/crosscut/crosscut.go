@@ -74,25 +74,25 @@ type RoleAssignment struct {
 func (in Inputs) Validate() error {
 	var errs []error
 	if in.ResourceGroupName == nil {
-		errs = append(errs, errors.New("ResourceGroupName is required"))
+		errs = append(errs, errors.New("args.ResourceGroupName is required"))
 	}
 	if in.Location == "" {
-		errs = append(errs, errors.New("Location is required"))
+		errs = append(errs, errors.New("args.Location is required"))
 	}
 	if in.Diagnostics != nil && in.Diagnostics.WorkspaceID == nil {
-		errs = append(errs, errors.New("Diagnostics.WorkspaceID is required when Diagnostics is set"))
+		errs = append(errs, errors.New("args.Diagnostics.WorkspaceID is required when Diagnostics is set"))
 	}
 	if pe := in.PrivateEndpoint; pe != nil && (pe.SubnetID == nil || pe.DNSZoneID == nil) {
-		errs = append(errs, errors.New("PrivateEndpoint needs SubnetID and DNSZoneID"))
+		errs = append(errs, errors.New("args.PrivateEndpoint needs SubnetID and DNSZoneID"))
 	}
 	for i, ra := range in.RoleAssignments {
 		if ra.PrincipalID == nil || ra.RoleDefinitionID == "" {
-			errs = append(errs, fmt.Errorf("RoleAssignments[%d] needs PrincipalID and RoleDefinitionID", i))
+			errs = append(errs, fmt.Errorf("args.RoleAssignments[%d] needs PrincipalID and RoleDefinitionID", i))
 		}
 		switch ra.PrincipalType {
 		case "", "User", "Group", "ServicePrincipal":
 		default:
-			errs = append(errs, fmt.Errorf("RoleAssignments[%d].PrincipalType %q: want User, Group or ServicePrincipal", i, ra.PrincipalType))
+			errs = append(errs, fmt.Errorf("args.RoleAssignments[%d].PrincipalType %q: want User, Group or ServicePrincipal", i, ra.PrincipalType))
 		}
 	}
 	return errors.Join(errs...)

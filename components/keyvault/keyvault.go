@@ -73,26 +73,26 @@ func (a *Args) defaults() {
 func (a *Args) validate() error {
 	errs := []error{a.Inputs.Validate()}
 	if a.Name == "" {
-		errs = append(errs, errors.New("Name is required"))
+		errs = append(errs, errors.New("args.Name is required"))
 	}
 	if a.TenantID == nil {
-		errs = append(errs, errors.New("TenantID is required"))
+		errs = append(errs, errors.New("args.TenantID is required"))
 	}
 	if a.Sku != "standard" && a.Sku != "premium" {
-		errs = append(errs, fmt.Errorf("Sku %q: want standard or premium", a.Sku))
+		errs = append(errs, fmt.Errorf("args.Sku %q: want standard or premium", a.Sku))
 	}
 	if a.SoftDeleteRetentionDays < 7 || a.SoftDeleteRetentionDays > 90 {
-		errs = append(errs, fmt.Errorf("SoftDeleteRetentionDays %d: want 7-90", a.SoftDeleteRetentionDays))
+		errs = append(errs, fmt.Errorf("args.SoftDeleteRetentionDays %d: want 7-90", a.SoftDeleteRetentionDays))
 	}
 	switch {
 	case !a.AllowPublicNetworkAccess && a.PrivateEndpoint == nil:
-		errs = append(errs, errors.New("PrivateEndpoint is required unless AllowPublicNetworkAccess is set"))
+		errs = append(errs, errors.New("args.PrivateEndpoint is required unless AllowPublicNetworkAccess is set"))
 	case !a.AllowPublicNetworkAccess && len(a.AllowedIPs) > 0:
-		errs = append(errs, errors.New("AllowedIPs needs AllowPublicNetworkAccess"))
+		errs = append(errs, errors.New("args.AllowedIPs needs AllowPublicNetworkAccess"))
 	}
 	for _, ip := range a.AllowedIPs {
 		if _, err := parseIPOrPrefix(ip); err != nil {
-			errs = append(errs, fmt.Errorf("AllowedIPs %q: %w", ip, err))
+			errs = append(errs, fmt.Errorf("args.AllowedIPs %q: %w", ip, err))
 		}
 	}
 	for name := range a.Secrets {

@@ -28,6 +28,10 @@ const (
 // 100-4000, so they are evaluated before these and cannot be shadowed.
 const (
 	priorityPlatformFirst = 4001
+	// priorityInfraFirst follows the ingress rules, one per ingress source.
+	priorityInfraFirst = 4050
+	// MaxIngressSources is how many ingress rules fit before priorityInfraFirst.
+	MaxIngressSources = priorityInfraFirst - priorityPlatformFirst
 	// PriorityDenyAll is the lowest priority a rule can have: the explicit
 	// deny-all inbound rule sits there, before Azure's default
 	// AllowVnetInBound (65000), so nothing is allowed that is not listed.
@@ -117,11 +121,14 @@ func (a *Args) defaults() {
 func (a *Args) validate() error {
 	errs := []error{a.Inputs.Validate()}
 	if a.Name == "" {
-		errs = append(errs, errors.New("Name is required"))
+		errs = append(errs, errors.New("args.Name is required"))
 	}
 	space, err := netip.ParsePrefix(a.AddressSpace)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("AddressSpace %q: %w", a.AddressSpace, err))
+		errs = append(errs, fmt.Errorf("args.AddressSpace %q: %w", a.AddressSpace, err))
+	}
+	if len(a.IngressSources) > MaxIngressSources {
+		errs = append(errs, fmt.Errorf("args.IngressSources: %d sources, at most %d", len(a.IngressSources), MaxIngressSources))
 	}
 	var prefixes []netip.Prefix
 	for _, s := range []struct {

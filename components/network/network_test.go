@@ -210,3 +210,25 @@ func TestInvalidArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestOneIngressRulePerSource(t *testing.T) {
+	args := baseArgs()
+	args.IngressSources = []string{"VirtualNetwork", "AzureFrontDoor.Backend", "198.51.100.0/24"}
+	p := plan(t, args)
+	var sources []any
+	priorities := map[float64]bool{}
+	for _, nsg := range p.Find("azure-native:network:NetworkSecurityGroup") {
+		for _, r := range rules(t, nsg) {
+			assert.NotContains(t, r, "sourceAddressPrefixes", "service tags are refused in prefix lists")
+			if strings.HasPrefix(r["name"].(string), "AllowHttpsIngress") {
+				sources = append(sources, r["sourceAddressPrefix"])
+			}
+			if name, _ := nsg.Input("networkSecurityGroupName"); name == "nsg-apps" {
+				p := r["priority"].(float64)
+				assert.False(t, priorities[p], "priority %v used twice", p)
+				priorities[p] = true
+			}
+		}
+	}
+	assert.Equal(t, []any{"VirtualNetwork", "AzureFrontDoor.Backend", "198.51.100.0/24"}, sources)
+}

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -9,24 +11,33 @@ import (
 // needs: HTTPS from the allowed sources, Azure's load balancer probes, and
 // traffic between the environment's own nodes; then deny everything else.
 func platformAppsRules(a Args) network.SecurityRuleTypeArray {
-	return network.SecurityRuleTypeArray{
-		ruleArgs(Rule{
-			Name: "AllowHttpsIngress", Description: "HTTPS to the Container Apps ingress",
-			Priority: priorityPlatformFirst, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
-			SourceAddressPrefixes: a.IngressSources, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "443",
-		}),
+	var rules network.SecurityRuleTypeArray
+	// One rule per source: Azure accepts service tags only in the singular
+	// sourceAddressPrefix, not in an augmented rule's prefix list.
+	for i, src := range a.IngressSources {
+		name := "AllowHttpsIngress"
+		if i > 0 {
+			name = fmt.Sprintf("AllowHttpsIngress%d", i+1)
+		}
+		rules = append(rules, ruleArgs(Rule{
+			Name: name, Description: "HTTPS to the Container Apps ingress",
+			Priority: priorityPlatformFirst + i, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			SourceAddressPrefixes: []string{src}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "443",
+		}))
+	}
+	return append(rules,
 		ruleArgs(Rule{
 			Name: "AllowAzureLoadBalancer", Description: "Health probes of the environment's load balancer",
-			Priority: priorityPlatformFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "*",
+			Priority: priorityInfraFirst, Direction: "Inbound", Access: "Allow", Protocol: "*",
 			SourceAddressPrefixes: []string{"AzureLoadBalancer"}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "*",
 		}),
 		ruleArgs(Rule{
 			Name: "AllowIntraSubnet", Description: "Traffic between the environment's nodes",
-			Priority: priorityPlatformFirst + 2, Direction: "Inbound", Access: "Allow", Protocol: "*",
+			Priority: priorityInfraFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "*",
 			SourceAddressPrefixes: []string{a.Apps.Prefix}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "*",
 		}),
 		denyAllInbound(),
-	}
+	)
 }
 
 // platformEndpointsRules let the apps reach the private endpoints over

@@ -67,13 +67,13 @@ func (a *Args) defaults() {
 func (a *Args) validate() error {
 	errs := []error{a.Inputs.Validate()}
 	if a.WorkspaceName == "" || a.AppInsightsName == "" || a.ActionGroupName == "" {
-		errs = append(errs, errors.New("WorkspaceName, AppInsightsName and ActionGroupName are required"))
+		errs = append(errs, errors.New("args.WorkspaceName, AppInsightsName and ActionGroupName are required"))
 	}
 	if n := len(a.ActionGroupShortName); n < 1 || n > 12 {
-		errs = append(errs, fmt.Errorf("ActionGroupShortName %q: want 1-12 characters", a.ActionGroupShortName))
+		errs = append(errs, fmt.Errorf("args.ActionGroupShortName %q: want 1-12 characters", a.ActionGroupShortName))
 	}
 	if a.RetentionDays < 30 || a.RetentionDays > 730 {
-		errs = append(errs, fmt.Errorf("RetentionDays %d: want 30-730", a.RetentionDays))
+		errs = append(errs, fmt.Errorf("args.RetentionDays %d: want 30-730", a.RetentionDays))
 	}
 	for _, e := range a.Emails {
 		if _, err := mail.ParseAddress(e.Address); err != nil || e.Name == "" {

@@ -96,27 +96,27 @@ func (a *Args) defaults() {
 func (a *Args) validate() error {
 	errs := []error{a.Inputs.Validate()}
 	if a.Name == "" {
-		errs = append(errs, errors.New("Name is required"))
+		errs = append(errs, errors.New("args.Name is required"))
 	}
 	switch a.Sku {
 	case "Premium":
 		switch a.Capacity {
 		case 1, 2, 4, 8, 16:
 		default:
-			errs = append(errs, fmt.Errorf("Capacity %d: Premium takes 1, 2, 4, 8 or 16 messaging units", a.Capacity))
+			errs = append(errs, fmt.Errorf("args.Capacity %d: Premium takes 1, 2, 4, 8 or 16 messaging units", a.Capacity))
 		}
 	case "Standard":
 		if a.Capacity != 0 || a.ZoneRedundant {
-			errs = append(errs, errors.New("Capacity and ZoneRedundant need Premium"))
+			errs = append(errs, errors.New("args.Capacity and ZoneRedundant need Premium"))
 		}
 		if a.PrivateEndpoint != nil {
-			errs = append(errs, errors.New("PrivateEndpoint needs Premium"))
+			errs = append(errs, errors.New("args.PrivateEndpoint needs Premium"))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("Sku %q: want Standard or Premium (Basic has no topics)", a.Sku))
+		errs = append(errs, fmt.Errorf("args.Sku %q: want Standard or Premium (Basic has no topics)", a.Sku))
 	}
 	if !a.AllowPublicNetworkAccess && a.PrivateEndpoint == nil {
-		errs = append(errs, errors.New("PrivateEndpoint is required unless AllowPublicNetworkAccess is set"))
+		errs = append(errs, errors.New("args.PrivateEndpoint is required unless AllowPublicNetworkAccess is set"))
 	}
 	seen := map[string]bool{}
 	for _, n := range a.entityNames() {

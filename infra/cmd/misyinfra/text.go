@@ -1,0 +1,182 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/misybot/platform/infra/offline"
+)
+
+// Placeholders shown instead of values in the text output.
+const (
+	secretText  = "[secret]"
+	unknownText = "[unknown]"
+)
+
+// row is one line of the resource tree.
+type row struct {
+	op, prefix, typ, name string
+}
+
+// writeText prints the plan like `pulumi preview`: the resource tree, the
+// counts and the stack outputs.
+func writeText(w io.Writer, plan *offline.Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Previewing %s/%s (offline: Pulumi mocks, no Azure calls)\n\n", plan.Project, plan.Stack)
+
+	rows := treeRows(plan)
+	typeWidth, nameWidth := len("Type"), len("Name")
+	for _, r := range rows {
+		typeWidth = max(typeWidth, utf8.RuneCountInString(r.prefix+r.typ))
+		nameWidth = max(nameWidth, utf8.RuneCountInString(r.name))
+	}
+	fmt.Fprintf(&b, "     %s\n", strings.TrimRight(pad("Type", typeWidth)+"  Name", " "))
+	for _, r := range rows {
+		fmt.Fprintf(&b, " %-3s %s  %s\n", r.op, pad(r.prefix+r.typ, typeWidth), r.name)
+	}
+
+	creates, reads := 0, 0
+	for _, r := range plan.Resources {
+		if r.Read {
+			reads++
+		} else {
+			creates++
+		}
+	}
+	b.WriteString("\nResources:\n")
+	fmt.Fprintf(&b, "    + %d to create\n", creates)
+	if reads > 0 {
+		fmt.Fprintf(&b, "    > %d to read\n", reads)
+	}
+	counts := plan.CountByType()
+	types := make([]string, 0, len(counts))
+	width := 0
+	for t := range counts {
+		types = append(types, t)
+		width = max(width, len(t))
+	}
+	sort.Strings(types)
+	if len(types) > 0 {
+		b.WriteString("\n")
+	}
+	for _, t := range types {
+		fmt.Fprintf(&b, "    %s  %d\n", pad(t, width), counts[t])
+	}
+
+	if names := plan.OutputNames(); len(names) > 0 {
+		b.WriteString("\nOutputs:\n")
+		width := 0
+		for _, n := range names {
+			width = max(width, len(n))
+		}
+		for _, n := range names {
+			fmt.Fprintf(&b, "    %s: %s\n", pad(n, width), outputText(plan.Outputs[n]))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// treeRows lays the resources out under the stack, children indented under
+// their parent in registration order.
+func treeRows(plan *offline.Plan) []row {
+	known := map[string]bool{plan.StackURN: true}
+	for _, r := range plan.Resources {
+		known[r.URN] = true
+	}
+	children := map[string][]offline.Resource{}
+	for _, r := range plan.Resources {
+		parent := r.Parent
+		if !known[parent] || parent == r.URN {
+			parent = plan.StackURN // keep resources with an unlisted parent visible
+		}
+		children[parent] = append(children[parent], r)
+	}
+	rows := []row{{op: "+", typ: "pulumi:pulumi:Stack", name: plan.Project + "-" + plan.Stack}}
+	var walk func(urn, indent string)
+	walk = func(urn, indent string) {
+		kids := children[urn]
+		for i, r := range kids {
+			branch, next := "├─ ", "│  "
+			if i == len(kids)-1 {
+				branch, next = "└─ ", "   "
+			}
+			op := "+"
+			if r.Read {
+				op = ">-"
+			}
+			rows = append(rows, row{op: op, prefix: indent + branch, typ: r.Type, name: r.Name})
+			walk(r.URN, indent+next)
+		}
+	}
+	walk(plan.StackURN, "")
+	return rows
+}
+
+// pad pads s with spaces to width runes.
+func pad(s string, width int) string {
+	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
+}
+
+func outputText(o offline.Output) string {
+	switch {
+	case o.Secret:
+		return secretText
+	case !o.Known:
+		return unknownText
+	default:
+		return valueText(o.Value)
+	}
+}
+
+// valueText renders a value on one line; secrets anywhere inside it are
+// shown as [secret].
+func valueText(v resource.PropertyValue) string {
+	switch {
+	case v.IsSecret():
+		return secretText
+	case v.IsComputed():
+		return unknownText
+	case v.IsOutput():
+		o := v.OutputValue()
+		switch {
+		case o.Secret:
+			return secretText
+		case !o.Known:
+			return unknownText
+		default:
+			return valueText(o.Element)
+		}
+	case v.IsNull():
+		return "null"
+	case v.IsBool():
+		return strconv.FormatBool(v.BoolValue())
+	case v.IsNumber():
+		return strconv.FormatFloat(v.NumberValue(), 'f', -1, 64)
+	case v.IsString():
+		return strconv.Quote(v.StringValue())
+	case v.IsArray():
+		items := make([]string, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			items[i] = valueText(e)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	case v.IsObject():
+		obj := v.ObjectValue()
+		items := make([]string, 0, len(obj))
+		for _, k := range obj.StableKeys() {
+			items = append(items, string(k)+": "+valueText(obj[k]))
+		}
+		return "{" + strings.Join(items, ", ") + "}"
+	case v.IsResourceReference():
+		return strconv.Quote(string(v.ResourceReferenceValue().URN))
+	default:
+		return "<" + v.TypeString() + ">"
+	}
+}

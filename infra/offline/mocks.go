@@ -1,0 +1,282 @@
+package offline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// mocks answers the SDK's mock monitor like the azure-native and azuread
+// providers would, and records every resource.
+type mocks struct {
+	ctx          context.Context
+	project      string
+	stack        string
+	subscription string
+	tenant       string
+	clientID     string
+	location     string // azure-native:location, the provider's default
+	rec          *recorder
+
+	mu     sync.Mutex
+	states map[string]resource.PropertyMap // lower-cased resource ID -> state, for later lookups
+	rgLoc  map[string]string               // resource group name -> location
+}
+
+var _ pulumi.MockResourceMonitor = (*mocks)(nil)
+
+func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
+	get := func(key, fallback string) string {
+		if v := opts.Config[key]; v != "" {
+			return v
+		}
+		return fallback
+	}
+	return &mocks{
+		ctx:          ctx,
+		project:      opts.Project,
+		stack:        opts.Stack,
+		subscription: get("azure-native:subscriptionId", PlaceholderSubscriptionID),
+		tenant:       get("azure-native:tenantId", PlaceholderTenantID),
+		clientID:     get("azure-native:clientId", PlaceholderClientID),
+		location:     normalizeLocation(opts.Config["azure-native:location"]),
+		rec:          rec,
+		states:       map[string]resource.PropertyMap{},
+		rgLoc:        map[string]string{},
+	}
+}
+
+// call is one resource registration (or read) as the mocks see it.
+type call struct {
+	token, name, urn string
+	inputs           resource.PropertyMap
+}
+
+// NewResource is called for every resource, components included.
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if err := m.ctx.Err(); err != nil {
+		return "", nil, err
+	}
+	inputs := args.Inputs
+	if inputs == nil {
+		inputs = resource.PropertyMap{}
+	}
+	res := Resource{Type: args.TypeToken, Name: args.Name, Inputs: inputs, Custom: args.Custom}
+	deps := map[string]bool{}
+	switch {
+	case args.RegisterRPC != nil:
+		rpc := args.RegisterRPC
+		res.Parent = rpc.GetParent()
+		res.Protect = rpc.GetProtect()
+		res.Provider = rpc.GetProvider()
+		for _, d := range rpc.GetDependencies() {
+			deps[d] = true
+		}
+		for prop, pd := range rpc.GetPropertyDependencies() {
+			urns := append([]string(nil), pd.GetUrns()...)
+			sort.Strings(urns)
+			if res.PropertyDependencies == nil {
+				res.PropertyDependencies = map[string][]string{}
+			}
+			res.PropertyDependencies[prop] = urns
+			for _, d := range urns {
+				deps[d] = true
+			}
+		}
+	case args.ReadRPC != nil:
+		rpc := args.ReadRPC
+		res.Parent = rpc.GetParent()
+		res.Provider = rpc.GetProvider()
+		res.Custom, res.Read = true, true // the mock monitor reports reads as Custom=false
+		for _, d := range rpc.GetDependencies() {
+			deps[d] = true
+		}
+	}
+	delete(deps, "")
+	for d := range deps {
+		res.Dependencies = append(res.Dependencies, d)
+	}
+	sort.Strings(res.Dependencies)
+	if res.Dependencies == nil {
+		res.Dependencies = []string{}
+	}
+	res.URN = newURN(m.project, m.stack, res.Parent, res.Type, res.Name)
+
+	c := call{token: args.TypeToken, name: args.Name, urn: res.URN, inputs: inputs}
+	var err error
+	switch {
+	case !res.Custom:
+		// A component has no ID; its "state" is what it was given.
+		res.State = inputs.Copy()
+	case res.Read:
+		res.ID, res.State, err = m.read(c, args.ID)
+	default:
+		res.ID, res.State, err = m.create(c)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("%s %q: %w", res.Type, res.Name, err)
+	}
+	if err := m.rec.add(res); err != nil {
+		return "", nil, err
+	}
+	return res.ID, res.State, nil
+}
+
+// create returns the ID and state a provider would give a new resource.
+func (m *mocks) create(c call) (string, resource.PropertyMap, error) {
+	switch {
+	case strings.HasPrefix(c.token, "pulumi:providers:"):
+		return guid(c.urn, "provider"), c.inputs.Copy(), nil
+	case c.token == "azure-native:resources:ResourceGroup":
+		return m.resourceGroup(c)
+	case strings.HasPrefix(c.token, "azure-native:"):
+		return m.azureNative(c)
+	case strings.HasPrefix(c.token, "azuread:"):
+		return m.azureAD(c)
+	default:
+		state := c.inputs.Copy()
+		id := c.name + "-" + hexString(8, c.urn, "id")
+		return id, state, nil
+	}
+}
+
+// read answers a Get: the state is the given ID's, named by its last
+// segment, with the outputs a create would compute.
+func (m *mocks) read(c call, id string) (string, resource.PropertyMap, error) {
+	_, state, err := m.create(c)
+	if err != nil {
+		// A read names the resource by ID only; missing inputs are fine.
+		state = c.inputs.Copy()
+	}
+	state["id"] = str(id)
+	if i := strings.LastIndex(id, "/"); i >= 0 && i < len(id)-1 {
+		state["name"] = str(id[i+1:])
+	}
+	return id, state, nil
+}
+
+func (m *mocks) resourceGroup(c call) (string, resource.PropertyMap, error) {
+	name, ok := stringAt(c.inputs, "resourceGroupName")
+	if !ok {
+		name = autoName(c.urn, c.name)
+	}
+	loc, ok := stringAt(c.inputs, "location")
+	if ok {
+		loc = normalizeLocation(loc)
+	} else {
+		loc = m.location
+	}
+	id := "/subscriptions/" + m.subscription + "/resourceGroups/" + name
+	state := c.inputs.Copy()
+	state["id"] = str(id)
+	state["name"] = str(name)
+	state["type"] = str("Microsoft.Resources/resourceGroups")
+	if loc != "" {
+		state["location"] = str(loc)
+	}
+	m.mu.Lock()
+	m.rgLoc[strings.ToLower(name)] = loc
+	m.mu.Unlock()
+	m.remember(id, state)
+	return id, state, nil
+}
+
+func (m *mocks) azureNative(c call) (string, resource.PropertyMap, error) {
+	spec := specFor(c.token, c.inputs)
+	name, ok := stringAt(c.inputs, spec.nameInput())
+	if !ok {
+		if spec.guidName {
+			name = guid(c.urn, "name")
+		} else {
+			name = autoName(c.urn, c.name)
+		}
+	}
+	id, err := spec.armID(m.subscription, c.inputs, name)
+	if err != nil {
+		return "", nil, err
+	}
+	state := c.inputs.Copy()
+	state["id"] = str(id)
+	state["name"] = str(name)
+	state["type"] = str(spec.armType(c.inputs))
+	if loc := m.locationOf(spec, c.inputs); loc != "" {
+		state["location"] = str(loc)
+	}
+	m.computeOutputs(c, id, name, state)
+	m.remember(id, state)
+	return id, state, nil
+}
+
+// locationOf resolves a resource's location as azure-native does: the
+// input, else the resource group's location, else the provider's.
+func (m *mocks) locationOf(spec armSpec, inputs resource.PropertyMap) string {
+	if loc, ok := stringAt(inputs, "location"); ok && spec.location != noLocation {
+		if spec.location == global {
+			return loc
+		}
+		return normalizeLocation(loc)
+	}
+	switch spec.location {
+	case global:
+		return "global"
+	case regional:
+		if rg, ok := stringAt(inputs, "resourceGroupName"); ok {
+			m.mu.Lock()
+			loc := m.rgLoc[strings.ToLower(rg)]
+			m.mu.Unlock()
+			if loc != "" {
+				return loc
+			}
+		}
+		return m.location
+	default:
+		return ""
+	}
+}
+
+// remember keeps a state for resources created later that refer to this one
+// by ID (a container app to its environment, an environment to its subnet).
+func (m *mocks) remember(id string, state resource.PropertyMap) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.states[strings.ToLower(id)] = state
+}
+
+func (m *mocks) stateOf(id string) (resource.PropertyMap, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.states[strings.ToLower(id)]
+	return s, ok
+}
+
+// Call answers invokes (provider functions).
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if err := m.ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch args.Token {
+	case "azure-native:authorization:getClientConfig":
+		return resource.PropertyMap{
+			"clientId":       str(m.clientID),
+			"objectId":       str(PlaceholderObjectID),
+			"subscriptionId": str(m.subscription),
+			"tenantId":       str(m.tenant),
+		}, nil
+	case "azuread:index/getClientConfig:getClientConfig":
+		return resource.PropertyMap{
+			"id":       str(m.tenant + "-" + m.clientID + "-" + PlaceholderObjectID),
+			"clientId": str(m.clientID),
+			"objectId": str(PlaceholderObjectID),
+			"tenantId": str(m.tenant),
+		}, nil
+	case "azure-native:authorization:getClientToken":
+		return resource.PropertyMap{"token": resource.MakeSecret(str("offline-placeholder-token"))}, nil
+	default:
+		return nil, fmt.Errorf("offline preview has no mock for function %s", args.Token)
+	}
+}

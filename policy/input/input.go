@@ -1,0 +1,142 @@
+// Package input reads the stacks the policy rules audit: a `pulumi stack
+// export` file (deployment version 3) or the output of `pulumi preview
+// --json`. Both become a rules.Stack of custom resources with their input
+// properties; providers and component resources are left out.
+package input
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/misybot/platform/policy/rules"
+)
+
+// ReadFile reads a stack export or preview file. The error is one line.
+func ReadFile(path string) (rules.Stack, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return rules.Stack{}, fmt.Errorf("read %s: %w", path, unwrapPathError(err))
+	}
+	st, err := Parse(data)
+	if err != nil {
+		return rules.Stack{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return st, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// document is either format: a stack export has version and deployment, a
+// preview has steps (and changeSummary). One decoding serves both.
+type document struct {
+	Version    *int `json:"version"`
+	Deployment *struct {
+		Resources []stateV3 `json:"resources"`
+	} `json:"deployment"`
+	Steps []struct {
+		Op       string   `json:"op"`
+		URN      string   `json:"urn"`
+		NewState *stateV3 `json:"newState"`
+	} `json:"steps"`
+	ChangeSummary map[string]any `json:"changeSummary"`
+}
+
+// Parse detects the format (stack export or preview JSON) and reads it.
+func Parse(data []byte) (rules.Stack, error) {
+	var doc document
+	if err := decode(data, &doc); err != nil {
+		return rules.Stack{}, err
+	}
+	switch {
+	case doc.Deployment != nil || doc.Version != nil:
+		return fromExport(doc)
+	case doc.Steps != nil || doc.ChangeSummary != nil:
+		return fromPreview(doc)
+	}
+	return rules.Stack{}, errors.New(`neither a stack export ("deployment") nor pulumi preview --json output ("steps")`)
+}
+
+// decode unmarshals JSON with a one-line error that says where it broke.
+func decode(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("empty input")
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			field := te.Field
+			if field == "" {
+				field = "the document"
+			}
+			return fmt.Errorf("invalid JSON: %s is a %s, want %s", field, te.Value, te.Type)
+		}
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	return nil
+}
+
+// stateV3 is the part of a resource state (apitype.ResourceV3) the rules
+// read. It is declared here so that the package stays free of the SDK.
+type stateV3 struct {
+	URN                  string              `json:"urn"`
+	Custom               bool                `json:"custom"`
+	Delete               bool                `json:"delete"`
+	ID                   string              `json:"id"`
+	Type                 string              `json:"type"`
+	Inputs               map[string]any      `json:"inputs"`
+	Parent               string              `json:"parent"`
+	External             bool                `json:"external"`
+	Dependencies         []string            `json:"dependencies"`
+	PropertyDependencies map[string][]string `json:"propertyDependencies"`
+}
+
+// skip says whether a state is not one of the stack's own custom
+// resources: components, providers, resources read rather than managed,
+// and old copies pending deletion.
+func (s stateV3) skip() bool {
+	return !s.Custom || s.External || s.Delete || strings.HasPrefix(s.Type, "pulumi:providers:")
+}
+
+func (s stateV3) resource() (rules.Resource, error) {
+	if s.URN == "" || s.Type == "" {
+		return rules.Resource{}, errors.New("a resource has no urn or type")
+	}
+	_, _, _, name, ok := rules.ParseURN(s.URN)
+	if !ok {
+		return rules.Resource{}, fmt.Errorf("resource %q: not a Pulumi URN", s.URN)
+	}
+	return rules.Resource{
+		URN:                  s.URN,
+		Type:                 s.Type,
+		Name:                 name,
+		ID:                   s.ID,
+		Properties:           s.Inputs,
+		Parent:               s.Parent,
+		Dependencies:         s.Dependencies,
+		PropertyDependencies: s.PropertyDependencies,
+	}, nil
+}
+
+// stackOf fills the stack and project names from the first URN.
+func stackOf(st *rules.Stack, urn string) {
+	if st.Name != "" {
+		return
+	}
+	if stack, project, _, _, ok := rules.ParseURN(urn); ok {
+		st.Name, st.Project = stack, project
+	}
+}

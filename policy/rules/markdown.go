@@ -1,0 +1,123 @@
+package rules
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Markdown writes the policy catalogue reference (docs/policies.md) from
+// the registry, so the documentation cannot drift from the rules.
+func Markdown(w io.Writer) error {
+	return NewRegistry().Markdown(w)
+}
+
+// Markdown writes the catalogue reference of this registry.
+func (reg *Registry) Markdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+
+	p("<!-- Generated from policy/rules by `misyinfra policy docs` (or `go test ./policy/rules -run TestPoliciesDoc -update`). Do not edit by hand. -->\n\n")
+	p("# MisyBot policy catalogue\n\n")
+	p("The same rules run in three places with identical results:\n\n")
+	p("1. `pulumi preview --policy-pack ./policy` (the Go policy pack in `policy/`),\n")
+	p("2. `misyinfra plan` on the offline plan,\n")
+	p("3. `misyinfra policy audit FILE` on a `pulumi stack export` file (deployment version 3) or `pulumi preview --json` output.\n\n")
+	p("A mandatory violation fails the run (exit code 1); advisory ones are reported only. ")
+	p("Unreadable input exits with code 2. ")
+	p("A rule that needs a value Pulumi does not know yet (during a preview) reports the resource as *undecidable* ")
+	p("instead of guessing; undecidable results never fail a run.\n\n")
+
+	p("## Rules\n\n")
+	p("| Rule | Level | Environments | Scope | Checkov | Trivy |\n")
+	p("|---|---|---|---|---|---|\n")
+	for _, r := range reg.rules {
+		p("| [`%s`](#%s) | %s | %s | %s | %s | %s |\n", r.Name, r.Name, r.Enforcement, envText(r.Environments),
+			r.Scope, orDash(r.Checkov), orDash(r.Trivy))
+	}
+	p("\n")
+
+	categories := []string{}
+	seen := map[string]bool{}
+	for _, r := range reg.rules {
+		if !seen[r.Category] {
+			seen[r.Category] = true
+			categories = append(categories, r.Category)
+		}
+	}
+	for _, c := range categories {
+		p("## %s\n\n", c)
+		for _, r := range reg.rules {
+			if r.Category != c {
+				continue
+			}
+			p("### %s\n\n", r.Name)
+			p("%s\n\n", r.Description)
+			p("- Level: **%s**; environments: %s\n", r.Enforcement, envText(r.Environments))
+			p("- Resources: %s\n", typesText(r))
+			if len(r.Checkov) > 0 || len(r.Trivy) > 0 {
+				p("- Equivalent checks: %s\n", strings.Join(append(append([]string{}, r.Checkov...), r.Trivy...), ", "))
+			}
+			p("- Remediation: %s\n", r.Remediation)
+			for _, o := range r.Options {
+				p("- Option `%s`: %s\n", o.Key, o.Description)
+			}
+			p("\n")
+		}
+	}
+
+	p("## Configuration\n\n")
+	p("Policy configuration is the JSON file `pulumi preview --policy-pack-config` reads; `misyinfra plan` and ")
+	p("`misyinfra policy audit` take the same file. Each key is a rule name, or `all` for the whole pack; the value ")
+	p("is an enforcement level (`mandatory`, `advisory`, `disabled`) or an object with `enforcementLevel` and the ")
+	p("rule's options. Unknown rule names and options are errors.\n\n")
+	p("```json\n")
+	p(`{
+  "all": "mandatory",
+  "stack-environment": {"environment": "prod"},
+  "vnet-peering-allow-listed": {"allowedPeerings": ["vnet-hub-prod-weu"]},
+  "address-space-no-overlap": {
+    "otherEnvironmentRanges": {"dev": ["10.10.0.0/16"], "staging": ["10.20.0.0/16"], "prod": ["10.30.0.0/16"]}
+  },
+  "required-tags": {"enforcementLevel": "advisory", "requiredTags": ["environment", "owner"]}
+}
+`)
+	p("```\n\n")
+	p("The environment comes from the stack name: `dev`, `staging`, `prod`, or a name starting with one of them ")
+	p("(`prod-weu`). The `stack-environment` option overrides it. When it cannot be told, every environment-specific ")
+	p("rule applies.\n\n")
+	p("Resource types match whatever API-version module registered them: `azure-native:keyvault/v20230701:Vault` is ")
+	p("checked as `azure-native:keyvault:Vault`.\n")
+	return b.Flush()
+}
+
+func envText(envs []string) string {
+	if len(envs) == 0 {
+		return "all"
+	}
+	return strings.Join(envs, ", ")
+}
+
+func orDash(ids []string) string {
+	if len(ids) == 0 {
+		return "–"
+	}
+	return strings.Join(ids, ", ")
+}
+
+func typesText(r Rule) string {
+	if len(r.Types) == 0 {
+		if r.Name == "required-tags" {
+			return "every taggable azure-native resource"
+		}
+		return "every azure-native and azuread resource"
+	}
+	ts := append([]string(nil), r.Types...)
+	sort.Strings(ts)
+	for i, t := range ts {
+		ts[i] = "`" + t + "`"
+	}
+	return strings.Join(ts, ", ")
+}

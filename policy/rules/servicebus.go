@@ -1,0 +1,57 @@
+package rules
+
+const categoryServiceBus = "Service Bus"
+
+func serviceBusRules() []Rule {
+	return []Rule{
+		{
+			Name:        "servicebus-local-auth-disabled",
+			Category:    categoryServiceBus,
+			Description: "Service Bus namespaces disable local (SAS key) authentication: clients authenticate with Entra ID.",
+			Remediation: "Set disableLocalAuth to true and grant Azure Service Bus Data Sender/Receiver roles to the apps' identities.",
+			Enforcement: Mandatory,
+			Checkov:     []string{"CKV_AZURE_203"},
+			Types:       []string{typeSBNamespace},
+			Scope:       PerResource,
+			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
+				return requireBool(r, field(r.Properties, "disableLocalAuth"), true, false,
+					"local (SAS) authentication is enabled")
+			},
+		},
+		{
+			Name:        "servicebus-min-tls-12",
+			Category:    categoryServiceBus,
+			Description: "Service Bus namespaces set a minimum TLS version of 1.2 or later, explicitly.",
+			Remediation: `Set minimumTlsVersion to "1.2".`,
+			Enforcement: Mandatory,
+			Checkov:     []string{"CKV_AZURE_205"},
+			Types:       []string{typeSBNamespace},
+			Scope:       PerResource,
+			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
+				v := field(r.Properties, "minimumTlsVersion")
+				switch {
+				case v.undecided():
+					return []Finding{undecidable(r, v.describeUnknown())}
+				case v.is("1.2", "1.3"):
+					return nil
+				case !v.isSet():
+					return []Finding{violation(r, "minimumTlsVersion is not set")}
+				}
+				got, _ := v.text()
+				return []Finding{violation(r, "minimumTlsVersion is %q, below 1.2", got)}
+			},
+		},
+		{
+			Name:        "servicebus-no-sas-rules",
+			Category:    categoryServiceBus,
+			Description: "No shared access (SAS) authorization rule is declared on a Service Bus namespace, queue or topic.",
+			Remediation: "Delete the authorization rule and grant the client an Entra ID role on the entity instead.",
+			Enforcement: Mandatory,
+			Types:       []string{typeSBNamespaceRule, typeSBQueueRule, typeSBTopicRule},
+			Scope:       PerResource,
+			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
+				return []Finding{violation(r, "shared access authorization rule %q hands out keys that bypass Entra ID", r.Name)}
+			},
+		},
+	}
+}

@@ -1,0 +1,268 @@
+package rules
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// valState says what a property lookup found.
+type valState int
+
+const (
+	absent  valState = iota // not set, or null
+	known                   // a plain value
+	unknown                 // not known until the update runs
+	hidden                  // a secret whose value the input does not disclose (ciphertext)
+)
+
+// val is the result of looking a property up: the plain value (secrets
+// unwrapped) and whether it is set, known, or not decidable yet. path names
+// the property in messages.
+type val struct {
+	v      any
+	state  valState
+	secret bool
+	path   string
+}
+
+// unwrap strips Pulumi's special objects off a value: secrets (all three
+// encodings), output values and resource references. It reports unknowns
+// and secrets whose value is not disclosed.
+func unwrap(v any) (any, valState, bool) {
+	secret := false
+	for range 8 { // special objects nest at most a few levels; bound the loop anyway
+		switch x := v.(type) {
+		case nil:
+			return nil, absent, secret
+		case Unknown, *Unknown:
+			return nil, unknown, secret
+		case string:
+			if x == UnknownString {
+				return nil, unknown, secret
+			}
+			return x, known, secret
+		case map[string]any:
+			sig, ok := x[SigKey].(string)
+			if !ok {
+				return x, known, secret
+			}
+			switch sig {
+			case SecretSig:
+				secret = true
+				if inner, ok := x["value"]; ok {
+					v = inner
+					continue
+				}
+				if pt, ok := x["plaintext"].(string); ok {
+					// Exports store the plaintext as JSON text.
+					var decoded any
+					if err := json.Unmarshal([]byte(pt), &decoded); err == nil {
+						v = decoded
+					} else {
+						v = pt
+					}
+					continue
+				}
+				return nil, hidden, secret
+			case OutputValueSig:
+				if s, ok := x["secret"].(bool); ok && s {
+					secret = true
+				}
+				inner, ok := x["value"]
+				if !ok {
+					return nil, unknown, secret
+				}
+				v = inner
+				continue
+			case ResourceReferenceSig:
+				if id, ok := x["id"]; ok && id != nil && id != "" {
+					v = id
+					continue
+				}
+				v = x["urn"]
+				continue
+			default:
+				return x, known, secret // assets and archives: opaque
+			}
+		default:
+			return v, known, secret
+		}
+	}
+	return nil, unknown, secret
+}
+
+// lookup walks a property path through nested maps, unwrapping special
+// objects at every level. An unknown on the way makes the result unknown.
+func lookup(root any, path ...string) val {
+	cur := root
+	for i, key := range path {
+		v, st, sec := unwrap(cur)
+		if st == unknown || st == hidden {
+			return val{state: st, secret: sec, path: strings.Join(path[:i], ".")}
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return val{state: absent, path: strings.Join(path, ".")}
+		}
+		next, ok := m[key]
+		if !ok {
+			return val{state: absent, path: strings.Join(path, ".")}
+		}
+		cur = next
+	}
+	v, st, sec := unwrap(cur)
+	return val{v: v, state: st, secret: sec, path: strings.Join(path, ".")}
+}
+
+// field looks a property up on an azure-native input map that may have it
+// at the top level (flattened, as most azure-native inputs do) or nested
+// under "properties" (as ARM, and some azure-native types, do).
+func field(m any, path ...string) val {
+	v := lookup(m, path...)
+	if v.state != absent || len(path) == 0 {
+		return v
+	}
+	var alt val
+	if path[0] == "properties" {
+		if len(path) == 1 {
+			return v
+		}
+		alt = lookup(m, path[1:]...)
+	} else {
+		alt = lookup(m, append([]string{"properties"}, path...)...)
+	}
+	if alt.state != absent {
+		return alt
+	}
+	return v
+}
+
+// isSet reports a value that is set: known, unknown and hidden values all
+// count, since an unknown value is set to something.
+func (v val) isSet() bool { return v.state != absent }
+
+// undecided reports a value that exists but cannot be read yet.
+func (v val) undecided() bool { return v.state == unknown || v.state == hidden }
+
+// str returns a known string value.
+func (v val) str() (string, bool) {
+	if v.state != known {
+		return "", false
+	}
+	s, ok := v.v.(string)
+	return s, ok
+}
+
+// text returns a known scalar as a string (numbers and bools included).
+func (v val) text() (string, bool) {
+	if v.state != known {
+		return "", false
+	}
+	return scalarText(v.v)
+}
+
+func scalarText(x any) (string, bool) {
+	switch t := x.(type) {
+	case string:
+		return t, true
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64), true
+	case int:
+		return strconv.Itoa(t), true
+	case bool:
+		return strconv.FormatBool(t), true
+	}
+	return "", false
+}
+
+// boolean returns a known boolean; "true"/"false" strings count, as
+// azure-native accepts them from untyped programs.
+func (v val) boolean() (bool, bool) {
+	if v.state != known {
+		return false, false
+	}
+	switch t := v.v.(type) {
+	case bool:
+		return t, true
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(t))
+		return b, err == nil
+	}
+	return false, false
+}
+
+// number returns a known number; numeric strings count.
+func (v val) number() (float64, bool) {
+	if v.state != known {
+		return 0, false
+	}
+	switch t := v.v.(type) {
+	case float64:
+		return t, true
+	case int:
+		return float64(t), true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// dict returns a known map.
+func (v val) dict() (map[string]any, bool) {
+	if v.state != known {
+		return nil, false
+	}
+	m, ok := v.v.(map[string]any)
+	return m, ok
+}
+
+// is reports a known string equal to one of want, ignoring case.
+func (v val) is(want ...string) bool {
+	s, ok := v.text()
+	if !ok {
+		return false
+	}
+	s = strings.TrimSpace(s)
+	for _, w := range want {
+		if strings.EqualFold(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// elems returns the items of a list property, each as a val named
+// path[i]; a lone scalar counts as a one-item list, since several
+// azure-native list inputs accept one.
+func (v val) elems() []val {
+	switch v.state {
+	case absent:
+		return nil
+	case unknown, hidden:
+		return []val{v}
+	}
+	l, ok := v.v.([]any)
+	if !ok {
+		return []val{v}
+	}
+	out := make([]val, 0, len(l))
+	for i, item := range l {
+		x, st, sec := unwrap(item)
+		out = append(out, val{v: x, state: st, secret: sec, path: v.path + "[" + strconv.Itoa(i) + "]"})
+	}
+	return out
+}
+
+// describeUnknown explains why a value cannot be read.
+func (v val) describeUnknown() string {
+	p := v.path
+	if p == "" {
+		p = "the resource's inputs"
+	}
+	if v.state == hidden {
+		return p + " is an encrypted secret"
+	}
+	return p + " is unknown until the update runs"
+}
