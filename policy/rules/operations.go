@@ -80,28 +80,16 @@ func operationsRules() []Rule {
 			},
 		},
 		{
-			Name:        "storage-account-min-tls-12",
-			Category:    categoryOperations,
-			Description: "Storage accounts set a minimum TLS version of TLS1_2 or later, explicitly (Azure's default is TLS1_0 on older API versions).",
-			Remediation: `Set minimumTlsVersion to "TLS1_2".`,
-			Enforcement: Mandatory,
-			Checkov:     []string{"CKV_AZURE_44"},
-			Trivy:       []string{"AVD-AZU-0011"},
-			Types:       []string{typeStorageAccount},
-			Scope:       PerResource,
-			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
-				v := field(r.Properties, "minimumTlsVersion")
-				switch {
-				case v.undecided():
-					return []Finding{undecidable(r, v.describeUnknown())}
-				case v.is("TLS1_2", "TLS1_3"):
-					return nil
-				case !v.isSet():
-					return []Finding{violation(r, "minimumTlsVersion is not set")}
-				}
-				got, _ := v.text()
-				return []Finding{violation(r, "minimumTlsVersion is %q, below TLS1_2", got)}
-			},
+			Name:          "storage-account-min-tls-12",
+			Category:      categoryOperations,
+			Description:   "Storage accounts set a minimum TLS version of TLS1_2 or later, explicitly (Azure's default is TLS1_0 on older API versions).",
+			Remediation:   `Set minimumTlsVersion to "TLS1_2".`,
+			Enforcement:   Mandatory,
+			Checkov:       []string{"CKV_AZURE_44"},
+			Trivy:         []string{"AVD-AZU-0011"},
+			Types:         []string{typeStorageAccount},
+			Scope:         PerResource,
+			checkResource: requireMinimumTLS("TLS1_2", "TLS1_2", "TLS1_3"),
 		},
 	}
 }

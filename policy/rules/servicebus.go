@@ -19,27 +19,15 @@ func serviceBusRules() []Rule {
 			},
 		},
 		{
-			Name:        "servicebus-min-tls-12",
-			Category:    categoryServiceBus,
-			Description: "Service Bus namespaces set a minimum TLS version of 1.2 or later, explicitly.",
-			Remediation: `Set minimumTlsVersion to "1.2".`,
-			Enforcement: Mandatory,
-			Checkov:     []string{"CKV_AZURE_205"},
-			Types:       []string{typeSBNamespace},
-			Scope:       PerResource,
-			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
-				v := field(r.Properties, "minimumTlsVersion")
-				switch {
-				case v.undecided():
-					return []Finding{undecidable(r, v.describeUnknown())}
-				case v.is("1.2", "1.3"):
-					return nil
-				case !v.isSet():
-					return []Finding{violation(r, "minimumTlsVersion is not set")}
-				}
-				got, _ := v.text()
-				return []Finding{violation(r, "minimumTlsVersion is %q, below 1.2", got)}
-			},
+			Name:          "servicebus-min-tls-12",
+			Category:      categoryServiceBus,
+			Description:   "Service Bus namespaces set a minimum TLS version of 1.2 or later, explicitly.",
+			Remediation:   `Set minimumTlsVersion to "1.2".`,
+			Enforcement:   Mandatory,
+			Checkov:       []string{"CKV_AZURE_205"},
+			Types:         []string{typeSBNamespace},
+			Scope:         PerResource,
+			checkResource: requireMinimumTLS("1.2", "1.2", "1.3"),
 		},
 		{
 			Name:        "servicebus-no-sas-rules",
@@ -53,5 +41,25 @@ func serviceBusRules() []Rule {
 				return []Finding{violation(r, "shared access authorization rule %q hands out keys that bypass Entra ID", r.Name)}
 			},
 		},
+	}
+}
+
+// requireMinimumTLS checks that minimumTlsVersion is set explicitly to one
+// of the accepted spellings (the services spell versions differently:
+// "1.2" for Service Bus, "TLS1_2" for storage); floor names the lowest in
+// messages.
+func requireMinimumTLS(floor string, accepted ...string) func(Context, *Resource, *view) []Finding {
+	return func(_ Context, r *Resource, _ *view) []Finding {
+		v := field(r.Properties, "minimumTlsVersion")
+		switch {
+		case v.undecided():
+			return []Finding{undecidable(r, v.describeUnknown())}
+		case v.is(accepted...):
+			return nil
+		case !v.isSet():
+			return []Finding{violation(r, "minimumTlsVersion is not set")}
+		}
+		got, _ := v.text()
+		return []Finding{violation(r, "minimumTlsVersion is %q, below %s", got, floor)}
 	}
 }
