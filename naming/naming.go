@@ -38,6 +38,10 @@ var (
 	ActionGroup     = Rule{Kind: "action group", Prefix: "ag", Min: 1, Max: 260, Pattern: regexp.MustCompile(`^[^%&\\?/]*[^%&\\?/. ]$`)}
 	// ActionGroupShort is the short name shown in SMS and e-mail notifications.
 	ActionGroupShort = Rule{Kind: "action group short name", Prefix: "", Min: 1, Max: 12, Pattern: regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)}
+	// ContainerApp names also prefix revision names (<app>--<suffix>).
+	ContainerApp     = Rule{Kind: "container app", Prefix: "ca", Min: 2, Max: 32, Pattern: regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)}
+	ContainerAppsEnv = Rule{Kind: "container apps environment", Prefix: "cae", Min: 2, Max: 60, Pattern: regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)}
+	ManagedIdentity  = Rule{Kind: "managed identity", Prefix: "id", Min: 3, Max: 128, Pattern: regexp.MustCompile(`^[a-zA-Z0-9][-\w]*$`)}
 	Lock             = Rule{Kind: "management lock", Prefix: "lock", Min: 1, Max: 90, Pattern: regexp.MustCompile(`^[^<>*%&:?.+/\\]*[^<>*%&:?.+/\\ ]$`)}
 )
 

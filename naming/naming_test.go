@@ -9,7 +9,7 @@ import (
 )
 
 func TestNamesFollowAzureRules(t *testing.T) {
-	rules := []Rule{ResourceGroup, VirtualNetwork, Subnet, SecurityGroup, PrivateEndpoint, KeyVault, ServiceBus, LogAnalytics, AppInsights, ActionGroup, Lock}
+	rules := []Rule{ResourceGroup, VirtualNetwork, Subnet, SecurityGroup, PrivateEndpoint, KeyVault, ServiceBus, LogAnalytics, AppInsights, ActionGroup, Lock, ContainerApp, ContainerAppsEnv, ManagedIdentity}
 	for _, env := range []string{"dev", "staging", "prod", "perf2"} {
 		for _, loc := range Regions() {
 			n, err := New("misybot", env, loc, "")
@@ -94,6 +94,10 @@ func TestRuleCheck(t *testing.T) {
 		{ActionGroupShort, "misybotprod", true},
 		{ActionGroupShort, "misybotstaging", false},
 		{ResourceGroup, "rg-x.", false},
+		{ContainerApp, "ca-misybot-prod-weu", true},
+		{ContainerApp, "ca--misybot", false},
+		{ContainerApp, "Ca-misybot", false},
+		{ContainerApp, strings.Repeat("a", 33), false},
 	} {
 		err := tc.rule.Check(tc.name)
 		assert.Equal(t, tc.ok, err == nil, "%s %q: %v", tc.rule.Kind, tc.name, err)

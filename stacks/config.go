@@ -27,6 +27,9 @@ type Config struct {
 	KeyVault      KeyVaultConfig      `json:"keyVault"`
 	ServiceBus    ServiceBusConfig    `json:"serviceBus"`
 	Observability ObservabilityConfig `json:"observability"`
+	App           AppConfig           `json:"app"`
+	Identity      IdentityConfig      `json:"identity"`
+	Alerts        AlertsConfig        `json:"alerts"`
 
 	// KeyVaultSecrets maps secret names to values. It is read from the
 	// secret config key `keyVaultSecrets` and never printed.

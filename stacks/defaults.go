@@ -34,6 +34,8 @@ func Defaults(env Environment) Config {
 			KeyVault:      KeyVaultConfig{Sku: keyVaultStandard, SoftDeleteRetentionDays: 7},
 			ServiceBus:    ServiceBusConfig{Sku: serviceBusStandard, Capacity: 0},
 			Observability: ObservabilityConfig{RetentionDays: 30, DailyQuotaGB: 1},
+			App:           AppConfig{CPU: 0.25, MinReplicas: 0, MaxReplicas: 2},
+			Alerts:        AlertsConfig{HTTP5xx: 50, HTTP5xxRatioPercent: 10, LatencyMs: 2000, Restarts: 5, DeadLetters: 10, Throttled: 50},
 		}
 	case Staging:
 		return Config{
@@ -41,6 +43,8 @@ func Defaults(env Environment) Config {
 			KeyVault:      KeyVaultConfig{Sku: keyVaultStandard, SoftDeleteRetentionDays: 90, PurgeProtection: true},
 			ServiceBus:    ServiceBusConfig{Sku: serviceBusPremium, Capacity: 1, ZoneRedundant: true},
 			Observability: ObservabilityConfig{RetentionDays: 60, DailyQuotaGB: 5},
+			App:           AppConfig{CPU: 0.5, MinReplicas: 1, MaxReplicas: 5},
+			Alerts:        AlertsConfig{HTTP5xx: 20, HTTP5xxRatioPercent: 5, LatencyMs: 1000, Restarts: 3, DeadLetters: 1, Throttled: 20},
 		}
 	default:
 		return Config{
@@ -50,6 +54,8 @@ func Defaults(env Environment) Config {
 			KeyVault:      KeyVaultConfig{Sku: keyVaultPremium, SoftDeleteRetentionDays: 90, PurgeProtection: true},
 			ServiceBus:    ServiceBusConfig{Sku: serviceBusPremium, Capacity: 2, ZoneRedundant: true},
 			Observability: ObservabilityConfig{RetentionDays: 90, DailyQuotaGB: -1}, // -1: no daily cap
+			App:           AppConfig{CPU: 1, MinReplicas: 2, MaxReplicas: 10},
+			Alerts:        AlertsConfig{HTTP5xx: 10, HTTP5xxRatioPercent: 2, LatencyMs: 800, Restarts: 3, DeadLetters: 0, Throttled: 10},
 		}
 	}
 }
@@ -58,6 +64,7 @@ func Defaults(env Environment) Config {
 // topic and subscription, and the default ingress source. Load calls it
 // before Validate; call it yourself on a Config built in code.
 func (c *Config) ApplyEntityDefaults() {
+	c.App.applyDefaults()
 	if len(c.Network.IngressSources) == 0 {
 		c.Network.IngressSources = []string{DefaultIngressSource}
 	}

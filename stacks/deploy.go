@@ -10,7 +10,9 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/misybot/platform/components/apphosting"
 	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/components/observability"
@@ -48,13 +50,14 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: reading the Azure client configuration: %w", ctx.Stack(), err)
 	}
-	return compose(ctx, cfg, client.TenantId)
+	return compose(ctx, cfg, client.TenantId, client.SubscriptionId)
 }
 
 // names are the physical names of one stack's resources.
 type names struct {
 	resourceGroup, vnet, appsSubnet, endpointsSubnet, appsNSG, endpointsNSG string
 	keyVault, serviceBus, workspace, appInsights, actionGroup, actionShort  string
+	appsEnvironment, app, appIdentity                                       string
 }
 
 func resourceNames(cfg Config) (names, error) {
@@ -79,6 +82,9 @@ func resourceNames(cfg Config) (names, error) {
 		{&out.workspace, naming.LogAnalytics, ""},
 		{&out.appInsights, naming.AppInsights, ""},
 		{&out.actionGroup, naming.ActionGroup, ""},
+		{&out.appsEnvironment, naming.ContainerAppsEnv, ""},
+		{&out.app, naming.ContainerApp, ""},
+		{&out.appIdentity, naming.ManagedIdentity, "app"},
 	} {
 		if *f.dst, err = n.Name(f.rule, f.qualifier); err != nil {
 			return names{}, err
@@ -105,7 +111,7 @@ func Tags(cfg Config) map[string]string {
 }
 
 // compose builds the platform from a validated configuration.
-func compose(ctx *pulumi.Context, cfg Config, tenantID string) (map[string]pulumi.Output, error) {
+func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (map[string]pulumi.Output, error) {
 	n, err := resourceNames(cfg)
 	if err != nil {
 		return nil, err
@@ -182,6 +188,18 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID string) (map[string]pulum
 		return nil, err
 	}
 
+	apps, err := apphosting.New(ctx, "apphosting", appArgs(cfg, n, base, subscriptionID, net, kv, sb, obs))
+	if err != nil {
+		return nil, err
+	}
+	ci, err := identity.New(ctx, "identity", identityArgs(cfg, rg.ID().ToStringOutput()))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := observability.NewAlerts(ctx, "alerts", alertsArgs(cfg, base, obs, apps, sb)); err != nil {
+		return nil, err
+	}
+
 	return map[string]pulumi.Output{
 		"environment":                 pulumi.String(string(cfg.Environment)).ToStringOutput(),
 		"resourceGroupName":           rg.Name,
@@ -193,6 +211,16 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID string) (map[string]pulum
 		"logAnalyticsWorkspaceId":     obs.WorkspaceID,
 		"appInsightsConnectionString": pulumi.ToSecret(obs.AppInsightsConnection),
 		"actionGroupId":               obs.ActionGroupID,
+		"appName":                     apps.AppName,
+		"appUrl":                      apps.URL,
+		"canaryUrl":                   apps.CanaryURL,
+		"stableRevision":              pulumi.String(apps.StableRevision).ToStringOutput(),
+		"stableWeight":                pulumi.Int(apps.StableWeight).ToIntOutput(),
+		"canaryRevision":              pulumi.String(apps.CanaryRevision).ToStringOutput(),
+		"canaryWeight":                pulumi.Int(apps.CanaryWeight).ToIntOutput(),
+		"appIdentityClientId":         apps.IdentityClientID,
+		"ciDeployClientId":            ci.DeployClientID,
+		"ciPreviewClientId":           ci.PreviewClientID,
 	}, nil
 }
 

@@ -158,7 +158,7 @@ func TestDiagnosticsReachTheWorkspace(t *testing.T) {
 	for k := range targets {
 		kinds = append(kinds, strings.Split(k, "/")[1])
 	}
-	assert.ElementsMatch(t, []string{"virtualNetworks", "networkSecurityGroups", "networkSecurityGroups", "vaults", "namespaces"}, kinds)
+	assert.ElementsMatch(t, []string{"virtualNetworks", "networkSecurityGroups", "networkSecurityGroups", "vaults", "namespaces", "managedEnvironments"}, kinds)
 }
 
 func TestSecretsFromConfigStaySecret(t *testing.T) {
@@ -212,6 +212,74 @@ func TestStacksDoNotShareNames(t *testing.T) {
 			seen[r.ID] = stack
 		}
 	}
+}
+
+func TestAppHostingInEveryStack(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			p := planStack(t, stack)
+			apps := p.Find("azure-native:app/v20250101:ContainerApp")
+			require.Len(t, apps, 1)
+			app := apps[0]
+			assert.Equal(t, false, input(t, app, "configuration.ingress.allowInsecure"))
+			assert.Equal(t, "Multiple", input(t, app, "configuration.activeRevisionsMode"))
+
+			// Traffic always sums to 100, and names the revisions the
+			// outputs announce.
+			total := 0.0
+			revisions := map[any]float64{}
+			for _, tr := range input(t, app, "configuration.ingress.traffic").([]any) {
+				tr := tr.(map[string]any)
+				total += tr["weight"].(float64)
+				revisions[tr["revisionName"]] = tr["weight"].(float64)
+			}
+			assert.Equal(t, 100.0, total)
+			assert.Equal(t, float64(p.Outputs["stableWeight"].Value.NumberValue()), revisions[p.Outputs["stableRevision"].Value.StringValue()])
+
+			// Secrets are Key Vault references only.
+			for _, sec := range input(t, app, "configuration.secrets").([]any) {
+				sec := sec.(map[string]any)
+				assert.NotContains(t, sec, "value")
+				assert.Contains(t, sec["keyVaultUrl"], ".vault.azure.net/secrets/")
+				assert.NotEmpty(t, sec["identity"])
+			}
+
+			// Every role assignment of the app identity is scoped to exactly
+			// one resource of the stack (or the shared registry); the CI
+			// identities' to the resource group.
+			rg := one(t, p, "azure-native:resources:ResourceGroup")
+			for _, ra := range p.Find("azure-native:authorization:RoleAssignment") {
+				scope := input(t, ra, "scope").(string)
+				assert.NotRegexp(t, `^/subscriptions/[^/]+/?$`, scope, "%s is scoped to a subscription", ra.URN)
+				if strings.HasPrefix(ra.Name, "identity") {
+					assert.Equal(t, rg.ID, scope, ra.URN)
+				} else {
+					assert.Regexp(t, `/providers/Microsoft\.[A-Za-z]+/[A-Za-z]+/[^/]+$`, scope, ra.URN)
+				}
+			}
+
+			// OIDC subjects name one environment, or pull requests.
+			for _, fic := range p.Find("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential") {
+				subject := input(t, fic, "subject").(string)
+				assert.Contains(t, []string{"repo:misybot/platform:environment:" + stack, "repo:misybot/platform:pull_request"}, subject)
+			}
+			assert.Empty(t, p.Find("azuread:index/applicationPassword:ApplicationPassword"))
+
+			assert.NotEmpty(t, p.Find("azure-native:insights:MetricAlert"))
+			for _, out := range []string{"appUrl", "stableRevision", "ciDeployClientId", "ciPreviewClientId", "keyVaultUri", "serviceBusNamespace", "logAnalyticsWorkspaceId"} {
+				assert.NotEmpty(t, p.Outputs[out].Value.StringValue(), out)
+			}
+		})
+	}
+}
+
+func TestProdCanaryOnItsLabelOnly(t *testing.T) {
+	p := planStack(t, "prod")
+	assert.Equal(t, "ca-misybot-prod-weu--v1-4-2", p.Outputs["stableRevision"].Value.StringValue())
+	assert.Equal(t, "ca-misybot-prod-weu--v1-5-0", p.Outputs["canaryRevision"].Value.StringValue())
+	assert.Equal(t, 100.0, p.Outputs["stableWeight"].Value.NumberValue())
+	assert.Equal(t, 0.0, p.Outputs["canaryWeight"].Value.NumberValue())
+	assert.Contains(t, p.Outputs["canaryUrl"].Value.StringValue(), "ca-misybot-prod-weu---canary.")
 }
 
 func BenchmarkPlanProd(b *testing.B) {

@@ -529,6 +529,9 @@ func prodRaw() map[string]string {
 		project + ":tags":                  `{}`,
 		project + ":nameSeed":              "",
 		project + ":keyVault":              `{}`,
+		project + ":app":                   `{"registry":{"name":"crmisybotshared","resourceGroup":"rg-misybot-shared-weu"},"release":"1.4.2"}`,
+		project + ":identity":              `{"githubRepository":"misybot/platform"}`,
+		project + ":alerts":                `{}`,
 		"pulumi:disable-default-providers": `[]`,
 	}
 }

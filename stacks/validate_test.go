@@ -519,6 +519,9 @@ func TestValidateConfigBuiltInCode(t *testing.T) {
 	c.CostCenter = "cc-misybot-1001"
 	c.Network = NetworkConfig{AddressSpace: "10.21.0.0/16", AppsSubnet: "10.21.0.0/23", EndpointsSubnet: "10.21.2.0/24"}
 	c.ServiceBus.Queues = []QueueConfig{{Name: "inbound-messages"}}
+	c.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
+	c.App.Release = "1.4.2"
+	c.Identity.GitHubRepository = "misybot/platform"
 
 	ps := c.Validate()
 	require.NotEmpty(t, ps, "entity defaults are not applied yet")
@@ -626,6 +629,9 @@ func TestTooManyIngressSources(t *testing.T) {
 		cfg.Network.IngressSources = append(cfg.Network.IngressSources, fmt.Sprintf("198.51.%d.0/24", i))
 	}
 	cfg.KeyVault.AllowPublicNetworkAccess, cfg.ServiceBus.AllowPublicNetworkAccess = true, true
+	cfg.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
+	cfg.App.Release = "1.4.2"
+	cfg.Identity.GitHubRepository = "misybot/platform"
 	cfg.ApplyEntityDefaults()
 	var keys []string
 	for _, p := range cfg.Validate() {

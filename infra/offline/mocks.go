@@ -53,6 +53,9 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 
 // call is one resource registration (or read) as the mocks see it.
 type call struct {
+	// token is the canonical type token: an API-version module
+	// (azure-native:app/v20250101:ContainerApp) behaves like its default
+	// module, as the provider serves both.
 	token, name, urn string
 	inputs           resource.PropertyMap
 }
@@ -107,7 +110,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	res.URN = newURN(m.project, m.stack, res.Parent, res.Type, res.Name)
 
-	c := call{token: args.TypeToken, name: args.Name, urn: res.URN, inputs: inputs}
+	c := call{token: canonicalToken(args.TypeToken), name: args.Name, urn: res.URN, inputs: inputs}
 	var err error
 	switch {
 	case !res.Custom:
@@ -279,4 +282,22 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	default:
 		return nil, fmt.Errorf("offline preview has no mock for function %s", args.Token)
 	}
+}
+
+// canonicalToken drops the API version from a type token's module:
+// azure-native:app/v20250101:ContainerApp → azure-native:app:ContainerApp.
+// Other modules with a slash (azuread:index/application:Application) keep it.
+func canonicalToken(token string) string {
+	pkg, rest, ok := strings.Cut(token, ":")
+	if !ok {
+		return token
+	}
+	module, typ, ok := strings.Cut(rest, ":")
+	if !ok || pkg != "azure-native" {
+		return token
+	}
+	if base, version, found := strings.Cut(module, "/"); found && strings.HasPrefix(version, "v") {
+		return pkg + ":" + base + ":" + typ
+	}
+	return token
 }

@@ -88,7 +88,7 @@ func (a app) rootCommand() *cobra.Command {
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%v", err) })
-	root.AddCommand(a.planCommand(), a.policyCommand())
+	root.AddCommand(a.planCommand(), a.policyCommand(), a.graphCommand(), a.importCommand(), a.docsGroupCommand(), a.rolloutCommand(), a.loadtestCommand())
 	return root
 }
 

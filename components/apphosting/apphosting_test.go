@@ -1,0 +1,419 @@
+package apphosting_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/infra/offline"
+)
+
+const (
+	rg          = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test"
+	vaultID     = rg + "/providers/Microsoft.KeyVault/vaults/kv-misybot-test"
+	namespaceID = rg + "/providers/Microsoft.ServiceBus/namespaces/sb-misybot-test"
+	registryID  = rg + "/providers/Microsoft.ContainerRegistry/registries/crmisybottest"
+	appiID      = rg + "/providers/Microsoft.Insights/components/appi-misybot-test"
+	workspaceID = rg + "/providers/Microsoft.OperationalInsights/workspaces/log-misybot-test"
+
+	envType      = "azure-native:app/v20250101:ManagedEnvironment"
+	appType      = "azure-native:app/v20250101:ContainerApp"
+	identityType = "azure-native:managedidentity:UserAssignedIdentity"
+	raType       = "azure-native:authorization:RoleAssignment"
+)
+
+func baseArgs() apphosting.Args {
+	return apphosting.Args{
+		Inputs: crosscut.Inputs{
+			ResourceGroupName: pulumi.String("rg-test"),
+			Location:          "westeurope",
+			Tags:              map[string]string{"environment": "test"},
+			Diagnostics:       &crosscut.Diagnostics{WorkspaceID: pulumi.String(workspaceID)},
+		},
+		EnvironmentName:        "cae-misybot-test",
+		InfrastructureSubnetID: pulumi.String(rg + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-apps"),
+		Internal:               true,
+		IdentityName:           "id-misybot-test",
+		AppName:                "ca-misybot-bot-test",
+		Registry:               apphosting.Registry{Server: "crmisybottest.azurecr.io", ID: pulumi.String(registryID)},
+		Repository:             "misybot/bot",
+		StableRelease:          "1.4.2",
+		ExternalIngress:        true,
+		TargetPort:             8080,
+		MinReplicas:            1,
+		KeyVault:               apphosting.KeyVault{ID: pulumi.String(vaultID), URI: pulumi.String("https://kv-misybot-test.vault.azure.net/")},
+		ServiceBus: apphosting.ServiceBus{
+			ID:                      pulumi.String(namespaceID),
+			Name:                    pulumi.String("sb-misybot-test"),
+			FullyQualifiedNamespace: pulumi.String("sb-misybot-test.servicebus.windows.net"),
+			ScaleQueue:              "inbound",
+		},
+		AppInsights: &apphosting.AppInsights{
+			ID:                        pulumi.String(appiID),
+			ConnectionStringSecretURI: pulumi.String("https://kv-misybot-test.vault.azure.net/secrets/appinsights-connection"),
+		},
+		Secrets: []apphosting.Secret{{
+			Name:              "bot-token",
+			KeyVaultSecretURI: pulumi.String("https://kv-misybot-test.vault.azure.net/secrets/bot-token"),
+			EnvVar:            "BOT_TOKEN",
+		}},
+	}
+}
+
+func withCanary(weight int) apphosting.Args {
+	a := baseArgs()
+	a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: weight}
+	return a
+}
+
+func run(args apphosting.Args) (*offline.Plan, *apphosting.AppHosting, error) {
+	var c *apphosting.AppHosting
+	p, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		var err error
+		c, err = apphosting.New(ctx, "apps", args)
+		return err
+	})
+	return p, c, err
+}
+
+func plan(t *testing.T, args apphosting.Args) *offline.Plan {
+	t.Helper()
+	p, _, err := run(args)
+	require.NoError(t, err)
+	return p
+}
+
+func only(t *testing.T, p *offline.Plan, typ string) offline.Resource {
+	t.Helper()
+	rs := p.Find(typ)
+	require.Len(t, rs, 1, typ)
+	return rs[0]
+}
+
+func input(t *testing.T, r offline.Resource, path string) any {
+	t.Helper()
+	v, ok := r.Input(path)
+	require.True(t, ok, "%s has no %s", r.Type, path)
+	return v
+}
+
+func TestEnvironment(t *testing.T) {
+	p := plan(t, baseArgs())
+	env := only(t, p, envType)
+	for path, want := range map[string]any{
+		"environmentName":                             "cae-misybot-test",
+		"appLogsConfiguration.destination":            "azure-monitor",
+		"vnetConfiguration.internal":                  true,
+		"vnetConfiguration.infrastructureSubnetId":    rg + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-apps",
+		"workloadProfiles[0].name":                    "Consumption",
+		"workloadProfiles[0].workloadProfileType":     "Consumption",
+		"zoneRedundant":                               false,
+		"peerTrafficConfiguration.encryption.enabled": true,
+	} {
+		assert.Equal(t, want, input(t, env, path), path)
+	}
+	_, hasKey := env.Input("appLogsConfiguration.logAnalyticsConfiguration")
+	assert.False(t, hasKey, "no workspace shared key: logs reach the workspace through the diagnostic setting")
+
+	diags := p.Find("azure-native:insights:DiagnosticSetting")
+	require.Len(t, diags, 1)
+	assert.Equal(t, env.ID, input(t, diags[0], "resourceUri"))
+	assert.Equal(t, workspaceID, input(t, diags[0], "workspaceId"))
+}
+
+func TestEverythingIsUnderTheComponent(t *testing.T) {
+	p := plan(t, withCanary(10))
+	comps := p.Find(apphosting.Type)
+	require.Len(t, comps, 1)
+	for _, r := range p.Resources {
+		if r.URN != comps[0].URN {
+			assert.True(t, p.IsDescendant(r.URN, comps[0].URN), "%s %s is outside the component", r.Type, r.Name)
+		}
+	}
+}
+
+func TestCanaryTraffic(t *testing.T) {
+	for _, w := range []int{0, 1, 10, 50, 99, 100} {
+		p, c, err := run(withCanary(w))
+		require.NoError(t, err)
+		ca := only(t, p, appType)
+		assert.Equal(t, "v1-5-0", input(t, ca, "template.revisionSuffix"), "the template is the canary release's revision")
+		assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.5.0", input(t, ca, "template.containers[0].image"))
+		assert.Equal(t, []any{
+			map[string]any{"revisionName": "ca-misybot-bot-test--v1-4-2", "weight": float64(100 - w)},
+			map[string]any{"revisionName": "ca-misybot-bot-test--v1-5-0", "weight": float64(w), "label": "canary"},
+		}, input(t, ca, "configuration.ingress.traffic"), "weight %d", w)
+		assert.Equal(t, "ca-misybot-bot-test--v1-4-2", c.StableRevision)
+		assert.Equal(t, "ca-misybot-bot-test--v1-5-0", c.CanaryRevision)
+		assert.Equal(t, 100, c.StableWeight+c.CanaryWeight)
+		assert.Equal(t, w, c.CanaryWeight)
+	}
+}
+
+func TestNoCanaryServesStableOnly(t *testing.T) {
+	p, c, err := run(baseArgs())
+	require.NoError(t, err)
+	ca := only(t, p, appType)
+	assert.Equal(t, "v1-4-2", input(t, ca, "template.revisionSuffix"))
+	assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.4.2", input(t, ca, "template.containers[0].image"))
+	assert.Equal(t, []any{map[string]any{"revisionName": "ca-misybot-bot-test--v1-4-2", "weight": 100.0}},
+		input(t, ca, "configuration.ingress.traffic"))
+	assert.Equal(t, "Multiple", input(t, ca, "configuration.activeRevisionsMode"))
+	assert.Equal(t, 100, c.StableWeight)
+	assert.Empty(t, c.CanaryRevision)
+}
+
+func TestIngressIsNeverInsecure(t *testing.T) {
+	for _, external := range []bool{true, false} {
+		args := baseArgs()
+		args.ExternalIngress = external
+		args.AllowedIPRanges = []string{"203.0.113.0/24", "198.51.100.7"}
+		ca := only(t, plan(t, args), appType)
+		assert.Equal(t, false, input(t, ca, "configuration.ingress.allowInsecure"))
+		assert.Equal(t, external, input(t, ca, "configuration.ingress.external"))
+		assert.Equal(t, 8080.0, input(t, ca, "configuration.ingress.targetPort"))
+		assert.Equal(t, "auto", input(t, ca, "configuration.ingress.transport"))
+		assert.Equal(t, []any{
+			map[string]any{"name": "allow-0", "action": "Allow", "ipAddressRange": "203.0.113.0/24"},
+			map[string]any{"name": "allow-1", "action": "Allow", "ipAddressRange": "198.51.100.7"},
+		}, input(t, ca, "configuration.ingress.ipSecurityRestrictions"))
+	}
+}
+
+func TestSecretsAreKeyVaultReferencesOnly(t *testing.T) {
+	p := plan(t, baseArgs())
+	ca := only(t, p, appType)
+	id := only(t, p, identityType)
+	secrets := input(t, ca, "configuration.secrets").([]any)
+	require.Len(t, secrets, 2)
+	for _, s := range secrets {
+		secret := s.(map[string]any)
+		assert.NotContains(t, secret, "value", "secret %v has a plain value", secret["name"])
+		assert.Regexp(t, `^https://kv-misybot-test\.vault\.azure\.net/secrets/`, secret["keyVaultUrl"])
+		assert.Equal(t, id.ID, secret["identity"], "read with the app's identity")
+	}
+	env := input(t, ca, "template.containers[0].env").([]any)
+	byName := map[string]map[string]any{}
+	for _, e := range env {
+		byName[e.(map[string]any)["name"].(string)] = e.(map[string]any)
+	}
+	assert.Equal(t, map[string]any{"name": "BOT_TOKEN", "secretRef": "bot-token"}, byName["BOT_TOKEN"])
+	assert.Equal(t, "appinsights-connection-string", byName[apphosting.EnvAppInsightsConnection]["secretRef"])
+	assert.Equal(t, "https://kv-misybot-test.vault.azure.net/", byName[apphosting.EnvKeyVaultURI]["value"])
+	assert.Equal(t, "sb-misybot-test.servicebus.windows.net", byName[apphosting.EnvServiceBusNamespace]["value"])
+	clientID, _ := id.State["clientId"]
+	assert.Equal(t, clientID.StringValue(), byName[apphosting.EnvAzureClientID]["value"])
+	assert.Equal(t, "Authorization=AAD;ClientId="+clientID.StringValue(), byName[apphosting.EnvAppInsightsAuth]["value"])
+}
+
+func TestAppInsightsConnectionStringAsPlainEnv(t *testing.T) {
+	args := baseArgs()
+	args.AppInsights = &apphosting.AppInsights{ID: pulumi.String(appiID), ConnectionString: pulumi.String("InstrumentationKey=x;IngestionEndpoint=https://x/")}
+	ca := only(t, plan(t, args), appType)
+	secrets := input(t, ca, "configuration.secrets").([]any)
+	require.Len(t, secrets, 1, "only bot-token stays a secret")
+	assert.Contains(t, input(t, ca, "template.containers[0].env"),
+		map[string]any{"name": apphosting.EnvAppInsightsConnection, "value": "InstrumentationKey=x;IngestionEndpoint=https://x/"})
+}
+
+func TestRegistryPulledWithIdentity(t *testing.T) {
+	p := plan(t, baseArgs())
+	ca := only(t, p, appType)
+	id := only(t, p, identityType)
+	regs := input(t, ca, "configuration.registries").([]any)
+	require.Len(t, regs, 1)
+	reg := regs[0].(map[string]any)
+	assert.Equal(t, map[string]any{"server": "crmisybottest.azurecr.io", "identity": id.ID}, reg,
+		"identity and nothing else: no username, no passwordSecretRef")
+	assert.Equal(t, "UserAssigned", input(t, ca, "identity.type"))
+	assert.Equal(t, []any{id.ID}, input(t, ca, "identity.userAssignedIdentities"))
+}
+
+func TestScaleRules(t *testing.T) {
+	p := plan(t, baseArgs())
+	ca := only(t, p, appType)
+	id := only(t, p, identityType)
+	assert.Equal(t, 1.0, input(t, ca, "template.scale.minReplicas"))
+	assert.Equal(t, 10.0, input(t, ca, "template.scale.maxReplicas"))
+	rules := input(t, ca, "template.scale.rules").([]any)
+	require.Len(t, rules, 2)
+	assert.Equal(t, map[string]any{"name": "http-concurrency", "http": map[string]any{"metadata": map[string]any{"concurrentRequests": "50"}}}, rules[0])
+	sb := rules[1].(map[string]any)
+	custom := sb["custom"].(map[string]any)
+	assert.Equal(t, "azure-servicebus", custom["type"])
+	assert.Equal(t, map[string]any{"namespace": "sb-misybot-test", "queueName": "inbound", "messageCount": "5"}, custom["metadata"])
+	assert.Equal(t, id.ID, custom["identity"], "KEDA authenticates with the managed identity")
+	assert.NotContains(t, custom, "auth", "no connection string secret")
+	assert.NotContains(t, strings.ToLower(mustJSON(t, custom)), "secretref")
+	assert.NotContains(t, strings.ToLower(mustJSON(t, custom)), "connection")
+}
+
+func TestProbesAndResources(t *testing.T) {
+	args := baseArgs()
+	args.Probes = apphosting.Probes{Liveness: "/live", Readiness: "/ready"}
+	args.CPU = 1
+	ca := only(t, plan(t, args), appType)
+	probes := map[string]string{}
+	for _, p := range input(t, ca, "template.containers[0].probes").([]any) {
+		probe := p.(map[string]any)
+		get := probe["httpGet"].(map[string]any)
+		assert.Equal(t, 8080.0, get["port"])
+		probes[probe["type"].(string)] = get["path"].(string)
+	}
+	assert.Equal(t, map[string]string{"Liveness": "/live", "Readiness": "/ready", "Startup": apphosting.DefaultStartupPath}, probes)
+	assert.Equal(t, 1.0, input(t, ca, "template.containers[0].resources.cpu"))
+	assert.Equal(t, "2Gi", input(t, ca, "template.containers[0].resources.memory"))
+}
+
+func TestRoleAssignmentsScopedToOneResourceEach(t *testing.T) {
+	p := plan(t, baseArgs())
+	id := only(t, p, identityType)
+	principal := id.State["principalId"].StringValue()
+	want := map[string]string{
+		crosscut.RoleKeyVaultSecretsUser:          vaultID,
+		crosscut.RoleServiceBusDataSender:         namespaceID,
+		crosscut.RoleServiceBusDataReceiver:       namespaceID,
+		crosscut.RoleAcrPull:                      registryID,
+		apphosting.RoleMonitoringMetricsPublisher: appiID,
+	}
+	ras := p.Find(raType)
+	require.Len(t, ras, len(want))
+	got := map[string]string{}
+	for _, ra := range ras {
+		role := input(t, ra, "roleDefinitionId").(string)
+		guid := role[strings.LastIndex(role, "/")+1:]
+		assert.Equal(t, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/"+guid, role)
+		got[guid] = input(t, ra, "scope").(string)
+		assert.Equal(t, principal, input(t, ra, "principalId"))
+		assert.Equal(t, "ServicePrincipal", input(t, ra, "principalType"))
+	}
+	assert.Equal(t, want, got)
+
+	// The app starts only once its identity can pull and read secrets.
+	ca := only(t, p, appType)
+	for _, ra := range ras {
+		assert.Contains(t, ca.Dependencies, ra.URN)
+	}
+	assert.ElementsMatch(t, apphosting.AssignedRoles(), keys(want))
+}
+
+func TestLockAndAppRoleAssignments(t *testing.T) {
+	args := baseArgs()
+	args.Lock = true
+	args.RoleAssignments = []crosscut.RoleAssignment{{
+		PrincipalID: pulumi.String("22222222-2222-2222-2222-222222222222"), PrincipalType: "Group", RoleDefinitionID: crosscut.RoleReader,
+	}}
+	p := plan(t, args)
+	env, ca := only(t, p, envType), only(t, p, appType)
+	var scopes []any
+	for _, l := range p.Find("azure-native:authorization:ManagementLockByScope") {
+		scopes = append(scopes, input(t, l, "scope"))
+	}
+	assert.ElementsMatch(t, []any{env.ID, ca.ID}, scopes)
+	var readerScope any
+	for _, ra := range p.Find(raType) {
+		if strings.HasSuffix(input(t, ra, "roleDefinitionId").(string), crosscut.RoleReader) {
+			readerScope = input(t, ra, "scope")
+		}
+	}
+	assert.Equal(t, ca.ID, readerScope)
+}
+
+func TestOutputs(t *testing.T) {
+	p, c, err := run(withCanary(20))
+	require.NoError(t, err)
+	assert.Equal(t, "ca-misybot-bot-test--v1-4-2", c.StableRevision)
+	assert.Equal(t, 80, c.StableWeight)
+	assert.Equal(t, "ca-misybot-bot-test--v1-5-0", c.CanaryRevision)
+	assert.Equal(t, 20, c.CanaryWeight)
+
+	env := only(t, p, envType)
+	domain, ok := env.State["defaultDomain"]
+	if !ok || domain.StringValue() == "" {
+		t.Skip("the offline mocks compute no outputs for " + envType + " yet (defaultDomain, ingress fqdn)")
+	}
+	out, err := offline.Run(t.Context(), offline.Options{Project: "test", Stack: "dev", Program: func(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
+		c, err := apphosting.New(ctx, "apps", withCanary(20))
+		if err != nil {
+			return nil, err
+		}
+		return map[string]pulumi.Output{"url": c.URL, "canaryUrl": c.CanaryURL, "clientId": c.IdentityClientID}, nil
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, "https://ca-misybot-bot-test."+domain.StringValue(), out.Outputs["url"].Value.StringValue())
+	assert.Equal(t, "https://ca-misybot-bot-test---canary."+domain.StringValue(), out.Outputs["canaryUrl"].Value.StringValue())
+}
+
+func TestInvalidArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*apphosting.Args)
+		want   string
+	}{
+		{"canary weight over 100", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: 101} }, "args.Canary.Weight 101: want 0-100"},
+		{"negative canary weight", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: -5} }, "args.Canary.Weight -5"},
+		{"canary without release", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Weight: 10} }, "args.Canary.Release is required"},
+		{"canary same as stable", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1-4-2", Weight: 10} }, "same revision"},
+		{"canary with scale to zero", func(a *apphosting.Args) {
+			a.Canary, a.MinReplicas = &apphosting.Canary{Release: "1.5.0", Weight: 10}, 0
+		}, "MinReplicas must be at least 1 with a canary"},
+		{"release breaking the suffix rules", func(a *apphosting.Args) { a.StableRelease = "+++" }, "args.StableRelease: release \"+++\": no letters or digits"},
+		{"revision name too long", func(a *apphosting.Args) { a.StableRelease = strings.Repeat("x", 40) }, "more than 54"},
+		{"bad app name", func(a *apphosting.Args) { a.AppName = "Bot_App" }, "args.AppName"},
+		{"no stable release", func(a *apphosting.Args) { a.StableRelease = "" }, "args.StableRelease is required"},
+		{"no diagnostics", func(a *apphosting.Args) { a.Diagnostics = nil }, "args.Diagnostics"},
+		{"secret URI not https", func(a *apphosting.Args) {
+			a.Secrets[0].KeyVaultSecretURI = pulumi.String("http://kv-misybot-test.vault.azure.net/secrets/bot-token")
+		}, "args.Secrets[0] (bot-token): key vault secret URI"},
+		{"plain value instead of a secret URI", func(a *apphosting.Args) {
+			a.Secrets[0].KeyVaultSecretURI = pulumi.String("xoxb-super-secret-bot-token")
+		}, "want https://<vault>.vault.azure.net/secrets/<name>"},
+		{"secret env var clashing", func(a *apphosting.Args) { a.Secrets[0].EnvVar = apphosting.EnvAzureClientID }, "EnvVar"},
+		{"open allow-list", func(a *apphosting.Args) { a.AllowedIPRanges = []string{"0.0.0.0/0"} }, "no allow-list"},
+		{"cpu and memory mismatch", func(a *apphosting.Args) { a.CPU, a.Memory = 0.5, "4Gi" }, "pairs 0.5 cores with 1Gi"},
+		{"bad cpu", func(a *apphosting.Args) { a.CPU = 0.3 }, "args.CPU 0.3"},
+		{"bad port", func(a *apphosting.Args) { a.TargetPort = 0 }, "args.TargetPort 0"},
+		{"image tag in repository", func(a *apphosting.Args) { a.Repository = "misybot/bot:latest" }, "args.Repository"},
+		{"min above max", func(a *apphosting.Args) { a.MinReplicas, a.MaxReplicas = 5, 2 }, "MinReplicas 5, MaxReplicas 2"},
+		{"app insights both ways", func(a *apphosting.Args) { a.AppInsights.ConnectionString = pulumi.String("x") }, "exactly one of"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := baseArgs()
+			tc.mutate(&args)
+			_, _, err := run(args)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), `apphosting "apps"`)
+			assert.NotContains(t, err.Error(), "xoxb-super-secret-bot-token\"\n")
+		})
+	}
+}
+
+func TestSecretURIFromOutputIsCheckedWhenKnown(t *testing.T) {
+	args := baseArgs()
+	args.Secrets[0].KeyVaultSecretURI = pulumi.String("https://evil.example.com/secrets/bot-token").ToStringOutput()
+	_, _, err := run(args)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "secret bot-token: key vault secret URI")
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

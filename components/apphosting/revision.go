@@ -1,0 +1,142 @@
+package apphosting
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Azure's naming rules for container apps and their revisions.
+//
+// A revision is named <app>--<suffix>. The suffix must consist of lowercase
+// letters, digits and '-', start with a letter, end with a letter or digit and
+// not contain "--"; the whole revision name may be at most 54 characters
+// (ARM error ContainerAppInvalidRevisionName: "The length of the revision
+// name must not be more than a combined 54 characters with the container app
+// name"). We count the "--" separator in the 54, the stricter reading.
+const (
+	// MaxRevisionNameLength bounds len(<app>--<suffix>).
+	MaxRevisionNameLength = 54
+	// MaxAppNameLength is Azure's limit on container app names.
+	MaxAppNameLength = 32
+	// revisionSeparator joins the app name and the suffix.
+	revisionSeparator = "--"
+	// minAppNameLength is Azure's lower limit on container app names.
+	minAppNameLength = 2
+	// MaxRevisionSuffixLength is the longest suffix any app name leaves room
+	// for (the shortest app name has 2 characters).
+	MaxRevisionSuffixLength = MaxRevisionNameLength - len(revisionSeparator) - minAppNameLength
+)
+
+var (
+	appNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	notAllowed     = regexp.MustCompile(`[^a-z0-9]+`)
+)
+
+// RevisionSuffix derives a revision suffix from a release string (an image
+// tag or a version): lowercased, every run of other characters turned into a
+// single '-', trimmed of leading and trailing '-', and prefixed with "v" when
+// it would start with a digit ("1.4.2" gives "v1-4-2", "Sha-3F2A" gives
+// "sha-3f2a"). The mapping is deterministic, so revision names are known
+// before deployment. It fails when nothing usable is left or the suffix is
+// longer than MaxRevisionSuffixLength: truncating could map two releases to
+// the same revision.
+func RevisionSuffix(release string) (string, error) {
+	s := strings.Trim(notAllowed.ReplaceAllString(strings.ToLower(release), "-"), "-")
+	if s == "" {
+		return "", fmt.Errorf("release %q: no letters or digits to derive a revision suffix from", release)
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		s = "v" + s // Azure wants a letter first
+	}
+	if len(s) > MaxRevisionSuffixLength {
+		return "", fmt.Errorf("release %q: revision suffix %q has %d characters, more than %d", release, s, len(s), MaxRevisionSuffixLength)
+	}
+	return s, nil
+}
+
+// ValidateAppName checks Azure's rules for container app names: 2-32
+// lowercase letters, digits and '-', starting with a letter, ending with a
+// letter or digit, without "--" (which separates the revision suffix).
+func ValidateAppName(app string) error {
+	switch {
+	case len(app) < minAppNameLength || len(app) > MaxAppNameLength:
+		return fmt.Errorf("app name %q: want %d-%d characters", app, minAppNameLength, MaxAppNameLength)
+	case !appNamePattern.MatchString(app):
+		return fmt.Errorf("app name %q: want lowercase letters, digits and '-', starting with a letter and ending with a letter or digit", app)
+	case strings.Contains(app, revisionSeparator):
+		return fmt.Errorf("app name %q: must not contain %q", app, revisionSeparator)
+	}
+	return nil
+}
+
+// RevisionName returns the name Azure gives the revision of app created for
+// release: <app>--<suffix>. It fails when the app name is invalid or the
+// name would be longer than MaxRevisionNameLength.
+func RevisionName(app, release string) (string, error) {
+	if err := ValidateAppName(app); err != nil {
+		return "", err
+	}
+	suffix, err := RevisionSuffix(release)
+	if err != nil {
+		return "", err
+	}
+	name := app + revisionSeparator + suffix
+	if len(name) > MaxRevisionNameLength {
+		return "", fmt.Errorf("release %q: revision name %q has %d characters, more than %d (shorten the release or the app name)",
+			release, name, len(name), MaxRevisionNameLength)
+	}
+	return name, nil
+}
+
+// TrafficSplit is one entry of the ingress traffic table.
+type TrafficSplit struct {
+	RevisionName string
+	Weight       int
+	// Label, when set, gives the revision its own URL
+	// (https://<app>---<label>.<environment domain>).
+	Label string
+}
+
+// CanaryLabel is the traffic label of the canary revision.
+const CanaryLabel = "canary"
+
+// Traffic splits traffic between the stable revision and, when canary is
+// not empty, the canary revision: the canary gets weight, the stable
+// revision the rest. Without a canary the stable revision gets everything.
+// The weights always sum to 100, which Azure requires.
+func Traffic(stableRevision, canaryRevision string, weight int) ([]TrafficSplit, error) {
+	if stableRevision == "" {
+		return nil, errors.New("traffic: no stable revision")
+	}
+	if canaryRevision == "" {
+		if weight != 0 {
+			return nil, fmt.Errorf("traffic: canary weight %d without a canary revision", weight)
+		}
+		return []TrafficSplit{{RevisionName: stableRevision, Weight: 100}}, nil
+	}
+	if weight < 0 || weight > 100 {
+		return nil, fmt.Errorf("traffic: canary weight %d: want 0-100", weight)
+	}
+	if canaryRevision == stableRevision {
+		return nil, fmt.Errorf("traffic: canary and stable are the same revision %q", stableRevision)
+	}
+	return []TrafficSplit{
+		{RevisionName: stableRevision, Weight: 100 - weight},
+		// A weight of 0 still deploys the canary and keeps it reachable on
+		// its label URL, so it can be tested before it takes traffic.
+		{RevisionName: canaryRevision, Weight: weight, Label: CanaryLabel},
+	}, nil
+}
+
+// LabelURL is the URL of a traffic label: Container Apps serves a labelled
+// revision at <app>---<label> (three hyphens) under the environment's
+// domain, below "internal." when the ingress is not external.
+func LabelURL(app, label, defaultDomain string, external bool) string {
+	host := app + "---" + label + "."
+	if !external {
+		host += "internal."
+	}
+	return "https://" + host + defaultDomain
+}

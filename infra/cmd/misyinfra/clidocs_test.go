@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCLIReferenceUpToDate(t *testing.T) {
+	r := runMain("docs", "cli")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	path := filepath.Join(repoRoot, "docs", "cli.md")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
+	}
+	committed, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(committed), r.stdout, "docs/cli.md is stale: run  go run ./infra/cmd/misyinfra docs cli -o docs/cli.md")
+}
+
+// Every command and every flag of the tree is in the reference, with its
+// default, so a new command or flag cannot be left out.
+func TestCLIReferenceCoversTheCommandTree(t *testing.T) {
+	r := runMain("docs", "cli")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		n++
+		assert.Contains(t, r.stdout, "\n## "+c.CommandPath()+"\n")
+		assert.Contains(t, r.stdout, "```\n"+c.UseLine()+"\n```\n")
+		c.NonInheritedFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Name == "help" {
+				assert.NotContains(t, r.stdout, "`--help`")
+				return
+			}
+			assert.Contains(t, r.stdout, "`--"+f.Name+"`", c.CommandPath())
+			if f.DefValue != "" && f.DefValue != "false" {
+				assert.Contains(t, r.stdout, "| `"+f.DefValue+"` |", c.CommandPath()+" --"+f.Name)
+			}
+		})
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				walk(sub)
+			}
+		}
+	}
+	walk(platform().rootCommand())
+	assert.GreaterOrEqual(t, n, 9, "misyinfra, plan, graph, import, policy (audit, docs), docs (cli)")
+	assert.Equal(t, n, strings.Count(r.stdout, "\n## "), "one section a command")
+	assert.NotContains(t, r.stdout, "<stack>.yaml |", "angle brackets outside code are escaped")
+}
+
+func TestCLIReferenceToFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cli.md")
+	r := runMain("docs", "cli", "-o", out)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, runMain("docs", "cli").stdout, string(data))
+
+	r = runMain("docs", "man")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, []string{`docs takes no arguments, got "man"`}, r.stderrLines())
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	assert.Equal(t, "Pulumi.&lt;stack&gt;.yaml `Pulumi.<stack>.yaml`", mdText("Pulumi.<stack>.yaml `Pulumi.<stack>.yaml`"))
+	assert.Equal(t, `a \| b c`, tableCell("a | b\nc"))
+	assert.Equal(t, "misyinfra-policy-audit", anchor("misyinfra policy audit"))
+}

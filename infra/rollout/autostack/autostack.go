@@ -1,0 +1,97 @@
+// Package autostack is the production traffic setter of the rollout
+// controller: it changes the stack's app.canary configuration and runs
+// `pulumi up` through the Automation API, so that Pulumi state always
+// matches what serves traffic.
+//
+// It needs the Pulumi CLI and the language and provider plugins, which
+// are not on the development machines: it is deliberately thin and is
+// exercised only where `pulumi up` runs (the deploy workflow). The
+// controller's tests use simulation.Setter instead.
+package autostack
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+// Config keys under the project's app object
+// (misybot-platform:app = {"release", "canary": {"release", "weight"}}).
+const (
+	KeyRelease       = "app.release"
+	KeyCanary        = "app.canary"
+	KeyCanaryRelease = "app.canary.release"
+	KeyCanaryWeight  = "app.canary.weight"
+)
+
+// Setter drives one stack of the project in a directory.
+type Setter struct {
+	stack    auto.Stack
+	progress io.Writer
+}
+
+// Select opens an existing stack of the program in workDir; progress
+// receives the output of `pulumi up` (nil: discarded).
+func Select(ctx context.Context, stackName, workDir string, progress io.Writer) (*Setter, error) {
+	st, err := auto.SelectStackLocalSource(ctx, stackName, workDir)
+	if err != nil {
+		return nil, fmt.Errorf("selecting stack %s in %s: %w", stackName, workDir, err)
+	}
+	return &Setter{stack: st, progress: progress}, nil
+}
+
+// pathOpts addresses keys inside the app object.
+func pathOpts() *auto.ConfigOptions { return &auto.ConfigOptions{Path: true} }
+
+// StableRelease reads app.release.
+func (s *Setter) StableRelease(ctx context.Context) (string, error) {
+	v, err := s.stack.GetConfigWithOptions(ctx, KeyRelease, pathOpts())
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", KeyRelease, err)
+	}
+	return v.Value, nil
+}
+
+// SetCanary sets app.canary to the release at weight percent and applies it.
+func (s *Setter) SetCanary(ctx context.Context, release string, weight int) error {
+	if err := s.set(ctx, KeyCanaryRelease, release); err != nil {
+		return err
+	}
+	if err := s.set(ctx, KeyCanaryWeight, strconv.Itoa(weight)); err != nil {
+		return err
+	}
+	return s.up(ctx, fmt.Sprintf("rollout: canary %s at %d%%", release, weight))
+}
+
+// Promote makes the release app.release, removes app.canary and applies it.
+func (s *Setter) Promote(ctx context.Context, release string) error {
+	if err := s.set(ctx, KeyRelease, release); err != nil {
+		return err
+	}
+	if err := s.stack.RemoveConfigWithOptions(ctx, KeyCanary, pathOpts()); err != nil {
+		return fmt.Errorf("removing %s: %w", KeyCanary, err)
+	}
+	return s.up(ctx, "rollout: promote "+release)
+}
+
+func (s *Setter) set(ctx context.Context, key, value string) error {
+	if err := s.stack.SetConfigWithOptions(ctx, key, auto.ConfigValue{Value: value}, pathOpts()); err != nil {
+		return fmt.Errorf("setting %s: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Setter) up(ctx context.Context, message string) error {
+	opts := []optup.Option{optup.Message(message)}
+	if s.progress != nil {
+		opts = append(opts, optup.ProgressStreams(s.progress))
+	}
+	if _, err := s.stack.Up(ctx, opts...); err != nil {
+		return fmt.Errorf("pulumi up (%s): %w", message, err)
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+package stacks
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/naming"
+)
+
+var (
+	// Azure Container Registry names: 5-50 letters and digits.
+	registryNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
+	// Resource group names.
+	resourceGroupPattern = regexp.MustCompile(`^[-\w.()]{0,89}[-\w()]$`)
+	// GitHub owner/repository.
+	githubRepoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+	// Environment variable names.
+	envVarPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// Entra object IDs.
+	objectIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	// Image repositories.
+	repositoryPattern = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*$`)
+	// HTTP paths for probes.
+	probePathPattern = regexp.MustCompile(`^/[\x21-\x7e]*$`)
+)
+
+// AppName is the container app's name for the configuration, or "" when
+// the environment or location is too broken to tell (Validate reports why).
+func (c Config) AppName() string {
+	n, err := naming.New(Application, string(c.Environment), c.Location, c.NameSeed)
+	if err != nil {
+		return ""
+	}
+	name, err := n.Name(naming.ContainerApp, "")
+	if err != nil {
+		return ""
+	}
+	return name
+}
+
+func (v *validator) app(c Config) {
+	a := c.App
+	switch {
+	case a.Registry.Name == "":
+		v.add("app.registry.name", "", "the Azure Container Registry holding the images, such as crmisybotshared")
+	case !registryNamePattern.MatchString(a.Registry.Name):
+		v.add("app.registry.name", a.Registry.Name, "5-50 letters and digits (an Azure Container Registry name)")
+	}
+	switch {
+	case a.Registry.ResourceGroup == "":
+		v.add("app.registry.resourceGroup", "", "the registry's resource group")
+	case !resourceGroupPattern.MatchString(a.Registry.ResourceGroup):
+		v.add("app.registry.resourceGroup", a.Registry.ResourceGroup, "a resource group name: letters, digits, - _ . ( ), at most 90, not ending with .")
+	}
+	if !repositoryPattern.MatchString(a.Repository) {
+		v.add("app.repository", a.Repository, "an image repository such as misybot/bot (lowercase)")
+	}
+
+	app := c.AppName()
+	v.release("app.release", a.Release, app)
+	if a.Canary != nil {
+		v.release("app.canary.release", a.Canary.Release, app)
+		if a.Canary.Release != "" && a.Canary.Release == a.Release {
+			v.add("app.canary.release", a.Canary.Release, "a release other than app.release (the canary is the new release)")
+		}
+		if a.Canary.Weight < 0 || a.Canary.Weight > 100 {
+			v.add("app.canary.weight", fmt.Sprint(a.Canary.Weight), "a percentage from 0 to 100 (the stable revision gets the rest)")
+		}
+		if a.MinReplicas < 1 {
+			v.add("app.minReplicas", fmt.Sprint(a.MinReplicas), "at least 1 while a canary runs, so its share of traffic never waits for a cold start")
+		}
+	}
+
+	if a.TargetPort < 1 || a.TargetPort > 65535 {
+		v.add("app.targetPort", fmt.Sprint(a.TargetPort), "a port from 1 to 65535")
+	}
+	if a.Internal != nil && !*a.Internal && v.restricted() {
+		v.add("app.internal", "false", "true: staging and prod environments take traffic only from the virtual network")
+	}
+	for i, r := range a.AllowedIPRanges {
+		key := joinIndex("app.allowedIpRanges", i)
+		if p, ok := v.addressOrCIDR(key, r); ok && p.Bits() == 0 {
+			v.add(key, r, "a narrower range: 0.0.0.0/0 allows everyone")
+		}
+	}
+	for key, path := range map[string]string{"app.probes.liveness": a.Probes.Liveness, "app.probes.readiness": a.Probes.Readiness, "app.probes.startup": a.Probes.Startup} {
+		if path != "" && !probePathPattern.MatchString(path) {
+			v.add(key, path, "an HTTP path starting with /")
+		}
+	}
+	if a.CPU < 0.25 || a.CPU > 4 || a.CPU*4 != float64(int(a.CPU*4)) {
+		v.add("app.cpu", fmt.Sprint(a.CPU), "0.25 to 4 cores in steps of 0.25")
+	}
+	if a.Memory != "" && a.CPU > 0 && a.Memory != fmt.Sprintf("%gGi", 2*a.CPU) {
+		v.add("app.memory", a.Memory, fmt.Sprintf("%gGi: the Consumption profile pairs %g cores with twice as many Gi", 2*a.CPU, a.CPU))
+	}
+	if a.MinReplicas < 0 || a.MinReplicas > 300 {
+		v.add("app.minReplicas", fmt.Sprint(a.MinReplicas), "0 to 300")
+	}
+	if v.restricted() && a.MinReplicas < 1 {
+		v.add("app.minReplicas", fmt.Sprint(a.MinReplicas), "at least 1 in staging and prod, so the app (and a canary at 10%) never scales to zero")
+	}
+	if a.MaxReplicas < max(a.MinReplicas, 1) || a.MaxReplicas > 300 {
+		v.add("app.maxReplicas", fmt.Sprint(a.MaxReplicas), fmt.Sprintf("from %d (app.minReplicas) to 300", max(a.MinReplicas, 1)))
+	}
+	if a.HTTPConcurrency < 1 || a.HTTPConcurrency > 1000 {
+		v.add("app.httpConcurrency", fmt.Sprint(a.HTTPConcurrency), "1 to 1000 concurrent requests per replica")
+	}
+	if a.ScaleQueue != "" {
+		var queues []string
+		for _, q := range c.ServiceBus.Queues {
+			queues = append(queues, q.Name)
+		}
+		if !slices.Contains(queues, a.ScaleQueue) {
+			v.add("app.scaleQueue", a.ScaleQueue, "one of serviceBus.queues: "+oneOf(queues)+didYouMean(a.ScaleQueue, queues))
+		}
+		if a.ScaleMessageCount < 1 {
+			v.add("app.scaleMessageCount", fmt.Sprint(a.ScaleMessageCount), "at least 1 message per replica")
+		}
+	}
+	envVars := map[string]string{}
+	for i, s := range a.Secrets {
+		base := joinIndex("app.secrets", i)
+		if !secretNamePattern.MatchString(s.Name) {
+			v.add(base+".name", s.Name, "a Key Vault secret name: 1-127 letters, digits and hyphens")
+		}
+		v.envVar(base+".envVar", s.EnvVar, envVars)
+	}
+	names := make([]string, 0, len(a.Env))
+	for k := range a.Env {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		v.envVar(fmt.Sprintf("app.env[%q]", k), k, envVars)
+	}
+}
+
+// release checks a release string the revision name is derived from.
+func (v *validator) release(key, release, app string) {
+	if release == "" {
+		v.add(key, "", "the release to run: an image tag such as 1.4.2 or sha-3f2a9c1")
+		return
+	}
+	var err error
+	if app != "" {
+		_, err = apphosting.RevisionName(app, release)
+	} else {
+		_, err = apphosting.RevisionSuffix(release)
+	}
+	if err != nil {
+		v.add(key, release, "a release that gives a valid revision name: "+err.Error())
+	}
+}
+
+func (v *validator) envVar(key, name string, seen map[string]string) {
+	switch {
+	case !envVarPattern.MatchString(name):
+		v.add(key, name, "an environment variable name: letters, digits and _, not starting with a digit")
+	case seen[name] != "":
+		v.add(key, name, "a name not already set by "+seen[name])
+	default:
+		seen[name] = key
+	}
+}
+
+func (v *validator) identity(id IdentityConfig) {
+	switch {
+	case id.GitHubRepository == "":
+		v.add("identity.githubRepository", "", "the repository whose workflows deploy the stack, as owner/name")
+	case !githubRepoPattern.MatchString(id.GitHubRepository):
+		v.add("identity.githubRepository", id.GitHubRepository, "owner/name of a GitHub repository (no wildcards)")
+	}
+	for i, o := range id.Owners {
+		if !objectIDPattern.MatchString(o) {
+			v.add(joinIndex("identity.owners", i), o, "an Entra object ID (a GUID)")
+		}
+	}
+	for key, g := range map[string]*GroupConfig{"identity.operators": id.Operators, "identity.readers": id.Readers} {
+		if g == nil {
+			continue
+		}
+		if strings.TrimSpace(g.DisplayName) == "" || len(g.DisplayName) > 256 {
+			v.add(key+".displayName", g.DisplayName, "the group's display name, 1-256 characters")
+		}
+		for i, m := range g.Members {
+			if !objectIDPattern.MatchString(m) {
+				v.add(joinIndex(key+".members", i), m, "an Entra object ID (a GUID)")
+			}
+		}
+	}
+}
+
+func (v *validator) alerts(a AlertsConfig) {
+	for key, value := range map[string]float64{
+		"alerts.http5xx": a.HTTP5xx, "alerts.latencyMs": a.LatencyMs, "alerts.restarts": a.Restarts,
+		"alerts.deadLetters": a.DeadLetters, "alerts.throttled": a.Throttled,
+	} {
+		if value < 0 {
+			v.add(key, fmt.Sprint(value), "a threshold of 0 or more")
+		}
+	}
+	if a.HTTP5xxRatioPercent <= 0 || a.HTTP5xxRatioPercent > 100 {
+		v.add("alerts.http5xxRatioPercent", fmt.Sprint(a.HTTP5xxRatioPercent), "a percentage above 0 and at most 100")
+	}
+}
