@@ -42,6 +42,7 @@ var (
 	ContainerApp     = Rule{Kind: "container app", Prefix: "ca", Min: 2, Max: 32, Pattern: regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)}
 	ContainerAppsEnv = Rule{Kind: "container apps environment", Prefix: "cae", Min: 2, Max: 60, Pattern: regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)}
 	ManagedIdentity  = Rule{Kind: "managed identity", Prefix: "id", Min: 3, Max: 128, Pattern: regexp.MustCompile(`^[a-zA-Z0-9][-\w]*$`)}
+	LoadTest         = Rule{Kind: "load testing resource", Prefix: "lt", Min: 1, Max: 64, Pattern: regexp.MustCompile(`^[a-zA-Z0-9][-\w]*$`)}
 	Lock             = Rule{Kind: "management lock", Prefix: "lock", Min: 1, Max: 90, Pattern: regexp.MustCompile(`^[^<>*%&:?.+/\\]*[^<>*%&:?.+/\\ ]$`)}
 )
 

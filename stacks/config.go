@@ -22,6 +22,9 @@ type Config struct {
 	Protect bool `json:"protect"`
 	// Lock puts a CanNotDelete lock on the resource group. Default: prod only.
 	Lock bool `json:"lock"`
+	// LoadTesting provisions an Azure Load Testing resource for the
+	// repository's test plan. Default: staging only.
+	LoadTesting bool `json:"loadTesting"`
 
 	Network       NetworkConfig       `json:"network"`
 	KeyVault      KeyVaultConfig      `json:"keyVault"`

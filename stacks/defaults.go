@@ -40,6 +40,7 @@ func Defaults(env Environment) Config {
 	case Staging:
 		return Config{
 			Environment:   env,
+			LoadTesting:   true,
 			KeyVault:      KeyVaultConfig{Sku: keyVaultStandard, SoftDeleteRetentionDays: 90, PurgeProtection: true},
 			ServiceBus:    ServiceBusConfig{Sku: serviceBusPremium, Capacity: 1, ZoneRedundant: true},
 			Observability: ObservabilityConfig{RetentionDays: 60, DailyQuotaGB: 5},

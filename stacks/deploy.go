@@ -14,6 +14,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/keyvault"
+	"github.com/misybot/platform/components/loadtesting"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/components/observability"
 	"github.com/misybot/platform/components/servicebus"
@@ -57,7 +58,7 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 type names struct {
 	resourceGroup, vnet, appsSubnet, endpointsSubnet, appsNSG, endpointsNSG string
 	keyVault, serviceBus, workspace, appInsights, actionGroup, actionShort  string
-	appsEnvironment, app, appIdentity                                       string
+	appsEnvironment, app, appIdentity, loadTest                             string
 }
 
 func resourceNames(cfg Config) (names, error) {
@@ -85,6 +86,7 @@ func resourceNames(cfg Config) (names, error) {
 		{&out.appsEnvironment, naming.ContainerAppsEnv, ""},
 		{&out.app, naming.ContainerApp, ""},
 		{&out.appIdentity, naming.ManagedIdentity, "app"},
+		{&out.loadTest, naming.LoadTest, ""},
 	} {
 		if *f.dst, err = n.Name(f.rule, f.qualifier); err != nil {
 			return names{}, err
@@ -200,7 +202,7 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		return nil, err
 	}
 
-	return map[string]pulumi.Output{
+	outputs := map[string]pulumi.Output{
 		"environment":                 pulumi.String(string(cfg.Environment)).ToStringOutput(),
 		"resourceGroupName":           rg.Name,
 		"vnetId":                      net.VNetID,
@@ -221,7 +223,27 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		"appIdentityClientId":         apps.IdentityClientID,
 		"ciDeployClientId":            ci.DeployClientID,
 		"ciPreviewClientId":           ci.PreviewClientID,
-	}, nil
+	}
+	if cfg.LoadTesting {
+		lt, err := loadtesting.New(ctx, "loadtesting", loadtesting.Args{
+			Inputs: crosscut.Inputs{
+				ResourceGroupName: base.ResourceGroupName, Location: base.Location, Tags: base.Tags,
+				// The deploy workflow runs the staging test plan as the deploy identity.
+				RoleAssignments: []crosscut.RoleAssignment{{
+					PrincipalID: ci.DeployPrincipalID, PrincipalType: "ServicePrincipal",
+					RoleDefinitionID: loadtesting.RoleLoadTestContributor,
+					Description:      "CI runs loadtest/plan.yaml",
+				}},
+			},
+			Name: n.loadTest,
+		})
+		if err != nil {
+			return nil, err
+		}
+		outputs["loadTestingName"] = lt.Name
+		outputs["loadTestingDataPlaneUri"] = lt.DataPlaneURI
+	}
+	return outputs, nil
 }
 
 func observabilityArgs(cfg Config, n names, in crosscut.Inputs) observability.Args {

@@ -261,7 +261,8 @@ func TestAppHostingInEveryStack(t *testing.T) {
 			// OIDC subjects name one environment, or pull requests.
 			for _, fic := range p.Find("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential") {
 				subject := input(t, fic, "subject").(string)
-				assert.Contains(t, []string{"repo:misybot/platform:environment:" + stack, "repo:misybot/platform:pull_request"}, subject)
+				assert.Contains(t, []string{"repo:misybot/platform:environment:" + stack, "repo:misybot/platform:pull_request",
+					"repo:misybot/platform:environment:" + stack + "-drift"}, subject)
 			}
 			assert.Empty(t, p.Find("azuread:index/applicationPassword:ApplicationPassword"))
 
@@ -292,5 +293,25 @@ func BenchmarkPlanProd(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestLoadTestingOnlyInStaging(t *testing.T) {
+	for stack, want := range map[string]int{"dev": 0, "staging": 1, "prod": 0} {
+		p := planStack(t, stack)
+		assert.Len(t, p.Find("azure-native:loadtestservice:LoadTest"), want, stack)
+		if want == 0 {
+			continue
+		}
+		lt := one(t, p, "azure-native:loadtestservice:LoadTest")
+		var runner bool
+		for _, ra := range p.Find("azure-native:authorization:RoleAssignment") {
+			if scope, _ := ra.Input("scope"); scope == lt.ID {
+				runner = true
+				assert.Contains(t, input(t, ra, "roleDefinitionId"), "749a398d-560b-491b-bb21-08924219302e")
+			}
+		}
+		assert.True(t, runner, "the CI deploy identity can run tests on the staging load testing resource")
+		assert.NotEmpty(t, p.Outputs["loadTestingDataPlaneUri"].Value.StringValue())
 	}
 }

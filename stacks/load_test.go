@@ -201,7 +201,7 @@ func TestProjectFile(t *testing.T) {
 	// protect and lock are left undeclared on purpose: a declared key takes
 	// either a project default, which would override the environment's, or
 	// none, which makes Pulumi require it in every stack.
-	undeclared := []string{"lock", "protect"}
+	undeclared := []string{"loadTesting", "lock", "protect"}
 	declared := sortedKeys(proj.Config)
 	var want []string
 	for _, k := range append(fieldNames(jsonFields(reflect.TypeFor[Config]())), keyVaultSecretsKey) {

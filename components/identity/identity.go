@@ -116,6 +116,14 @@ func DeploySubject(owner, repo, environment string) string {
 	return "repo:" + owner + "/" + repo + ":environment:" + environment
 }
 
+// DriftSubject is the OIDC subject of the scheduled drift check of one
+// environment: a scheduled run cannot use the pull_request subject, so it
+// runs in the GitHub environment "<environment>-drift" (no reviewers, no
+// deploy secrets) and signs in as the read-only preview identity.
+func DriftSubject(owner, repo, environment string) string {
+	return DeploySubject(owner, repo, environment+"-drift")
+}
+
 // PreviewSubject is the OIDC subject of pull-request workflows.
 func PreviewSubject(owner, repo string) string {
 	return "repo:" + owner + "/" + repo + ":pull_request"
@@ -172,7 +180,8 @@ func (a *Args) validate() error {
 	if !envPattern.MatchString(a.Environment) {
 		errs = append(errs, fmt.Errorf("args.Environment %q: want one GitHub environment name (letters, digits, '.', '_', '-'), no wildcard", a.Environment))
 	}
-	for _, s := range []string{DeploySubject(a.GitHubOwner, a.GitHubRepository, a.Environment), PreviewSubject(a.GitHubOwner, a.GitHubRepository)} {
+	for _, s := range []string{DeploySubject(a.GitHubOwner, a.GitHubRepository, a.Environment), PreviewSubject(a.GitHubOwner, a.GitHubRepository),
+		DriftSubject(a.GitHubOwner, a.GitHubRepository, a.Environment)} {
 		if err := ValidateSubject(s); err != nil {
 			errs = append(errs, err)
 		}
@@ -280,14 +289,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	deploy, err := newFederatedIdentity(ctx, name+"-deploy", args,
 		fmt.Sprintf("%s-%s-deploy", args.NamePrefix, args.Environment),
 		"Deploys the "+args.Environment+" environment from GitHub Actions.",
-		DeploySubject(args.GitHubOwner, args.GitHubRepository, args.Environment), child)
+		[]string{DeploySubject(args.GitHubOwner, args.GitHubRepository, args.Environment)}, child)
 	if err != nil {
 		return nil, wrap(err)
 	}
 	preview, err := newFederatedIdentity(ctx, name+"-preview", args,
 		fmt.Sprintf("%s-%s-preview", args.NamePrefix, args.Environment),
-		"Reads the "+args.Environment+" environment for pull-request previews.",
-		PreviewSubject(args.GitHubOwner, args.GitHubRepository), child)
+		"Reads the "+args.Environment+" environment for pull-request previews and drift checks.",
+		[]string{PreviewSubject(args.GitHubOwner, args.GitHubRepository), DriftSubject(args.GitHubOwner, args.GitHubRepository, args.Environment)}, child)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -364,9 +373,11 @@ type federatedIdentity struct {
 
 // newFederatedIdentity creates an application, its service principal and
 // the one federated credential it can be signed in with.
-func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayName, description, subject string, opts ...pulumi.ResourceOption) (*federatedIdentity, error) {
-	if err := ValidateSubject(subject); err != nil {
-		return nil, err
+func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayName, description string, subjects []string, opts ...pulumi.ResourceOption) (*federatedIdentity, error) {
+	for _, subject := range subjects {
+		if err := ValidateSubject(subject); err != nil {
+			return nil, err
+		}
 	}
 	application, err := azuread.NewApplication(ctx, name+"-app", &azuread.ApplicationArgs{
 		DisplayName:           pulumi.String(displayName),
@@ -387,16 +398,22 @@ func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayNa
 	if err != nil {
 		return nil, fmt.Errorf("service principal %q: %w", name, err)
 	}
-	_, err = azuread.NewApplicationFederatedIdentityCredential(ctx, name+"-github", &azuread.ApplicationFederatedIdentityCredentialArgs{
-		ApplicationId: application.ID().ToStringOutput(),
-		DisplayName:   pulumi.String("github-" + strings.NewReplacer(":", "-", "/", "-").Replace(strings.TrimPrefix(subject, "repo:"))),
-		Description:   pulumi.String("GitHub Actions OIDC: " + subject),
-		Issuer:        pulumi.String(GitHubIssuer),
-		Audiences:     pulumi.StringArray{pulumi.String(GitHubAudience)},
-		Subject:       pulumi.String(subject),
-	}, append(opts, pulumi.Parent(application))...)
-	if err != nil {
-		return nil, fmt.Errorf("federated credential %q: %w", name, err)
+	for i, subject := range subjects {
+		logical := name + "-github"
+		if i > 0 {
+			logical = fmt.Sprintf("%s-github-%d", name, i+1)
+		}
+		_, err = azuread.NewApplicationFederatedIdentityCredential(ctx, logical, &azuread.ApplicationFederatedIdentityCredentialArgs{
+			ApplicationId: application.ID().ToStringOutput(),
+			DisplayName:   pulumi.String("github-" + strings.NewReplacer(":", "-", "/", "-").Replace(strings.TrimPrefix(subject, "repo:"))),
+			Description:   pulumi.String("GitHub Actions OIDC: " + subject),
+			Issuer:        pulumi.String(GitHubIssuer),
+			Audiences:     pulumi.StringArray{pulumi.String(GitHubAudience)},
+			Subject:       pulumi.String(subject),
+		}, append(opts, pulumi.Parent(application))...)
+		if err != nil {
+			return nil, fmt.Errorf("federated credential %q: %w", logical, err)
+		}
 	}
 	return &federatedIdentity{app: application, sp: sp}, nil
 }

@@ -64,8 +64,8 @@ func TestFederatedCredentials(t *testing.T) {
 	apps := p.Find(appType)
 	require.Len(t, apps, 2)
 	fics := p.Find(ficType)
-	require.Len(t, fics, 2)
-	subjects := map[string]string{}
+	require.Len(t, fics, 3)
+	subjects := map[string][]string{}
 	for _, f := range fics {
 		assert.Equal(t, identity.GitHubIssuer, input(t, f, "issuer"))
 		assert.Equal(t, []any{identity.GitHubAudience}, input(t, f, "audiences"))
@@ -74,11 +74,13 @@ func TestFederatedCredentials(t *testing.T) {
 		parent, ok := p.ByURN(f.Parent)
 		require.True(t, ok)
 		assert.Equal(t, parent.ID, input(t, f, "applicationId"), "the credential belongs to its own application")
-		subjects[parent.Name] = subject
+		subjects[parent.Name] = append(subjects[parent.Name], subject)
 	}
-	assert.Equal(t, map[string]string{
-		"ci-deploy-app":  "repo:misybot/platform:environment:prod",
-		"ci-preview-app": "repo:misybot/platform:pull_request",
+	assert.Equal(t, map[string][]string{
+		"ci-deploy-app": {"repo:misybot/platform:environment:prod"},
+		// Pull requests, and the scheduled drift check in its own
+		// environment: read-only, like the identity.
+		"ci-preview-app": {"repo:misybot/platform:pull_request", "repo:misybot/platform:environment:prod-drift"},
 	}, subjects)
 }
 

@@ -49,3 +49,10 @@ func latencyBreach(gate string, v, limit time.Duration) Breach {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// StagingSLO is the gate of the staging load test, locally and in Azure
+// Load Testing (loadtest/plan.yaml states the same numbers as fail
+// criteria; a test keeps them in step).
+func StagingSLO() SLO {
+	return SLO{P95: 500 * time.Millisecond, P99: time.Second, MaxErrorRate: 0.01, MinThroughput: 50}
+}

@@ -97,6 +97,7 @@ var armSpecs = map[string]armSpec{
 	"azure-native:app:ContainerApp":       top("Microsoft.App", "containerApps", "containerAppName", regional),
 	"azure-native:app:Job":                top("Microsoft.App", "jobs", "jobName", regional),
 
+	"azure-native:loadtestservice:LoadTest":             top("Microsoft.LoadTestService", "loadTests", "loadTestName", regional),
 	"azure-native:managedidentity:UserAssignedIdentity": top("Microsoft.ManagedIdentity", "userAssignedIdentities", "resourceName", regional),
 	"azure-native:managedidentity:FederatedIdentityCredential": child("Microsoft.ManagedIdentity",
 		[]string{"userAssignedIdentities", "federatedIdentityCredentials"}, []string{"resourceName", "federatedIdentityCredentialResourceName"}),

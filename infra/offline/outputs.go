@@ -40,6 +40,8 @@ func (m *mocks) computeOutputs(c call, id, name string, state resource.PropertyM
 		m.managedEnvironment(c, location, state)
 	case "azure-native:app:ContainerApp":
 		m.containerApp(c, name, state)
+	case "azure-native:loadtestservice:LoadTest":
+		state["dataPlaneURI"] = str(hexString(32, c.urn, "dataPlane") + "." + location + ".cnt-prod.loadtesting.azure.com")
 	case "azure-native:managedidentity:UserAssignedIdentity":
 		state["principalId"] = str(guid(c.urn, "principalId"))
 		state["clientId"] = str(guid(c.urn, "clientId"))

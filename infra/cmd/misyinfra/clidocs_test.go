@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,9 +20,33 @@ func TestCLIReferenceUpToDate(t *testing.T) {
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
 	}
-	committed, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(committed), r.stdout, "docs/cli.md is stale: run  go run ./infra/cmd/misyinfra docs cli -o docs/cli.md")
+	assertFresh(t, path, r.stdout, "go run ./infra/cmd/misyinfra docs cli -o docs/cli.md")
+}
+
+// assertFresh fails when the committed generated file differs from what
+// the command generates now, naming the first differing line and the
+// command that refreshes the file (not the whole file twice).
+func assertFresh(t *testing.T, path, generated, refresh string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err, "%s is missing: run  %s", path, refresh)
+	committed := string(data)
+	if committed == generated {
+		return
+	}
+	a, b := strings.Split(committed, "\n"), strings.Split(generated, "\n")
+	line := 0
+	for line < len(a) && line < len(b) && a[line] == b[line] {
+		line++
+	}
+	at := func(lines []string) string {
+		if line < len(lines) {
+			return strconv.Quote(lines[line])
+		}
+		return "end of file"
+	}
+	t.Errorf("%s is stale: run  %s\nfirst difference at line %d:\n  committed: %s\n  generated: %s",
+		strings.TrimPrefix(filepath.ToSlash(path), repoRoot+"/"), refresh, line+1, at(a), at(b))
 }
 
 // Every command and every flag of the tree is in the reference, with its

@@ -25,10 +25,7 @@ func TestGraphDiagramsUpToDate(t *testing.T) {
 			if *update {
 				require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
 			}
-			committed, err := os.ReadFile(path)
-			require.NoError(t, err)
-			assert.Equal(t, string(committed), r.stdout,
-				"docs/diagrams/%s.md is stale: run  go run ./infra/cmd/misyinfra graph --stack %s -o docs/diagrams/%s.md", stack, stack, stack)
+			assertFresh(t, path, r.stdout, "go run ./infra/cmd/misyinfra graph --stack "+stack+" -o docs/diagrams/"+stack+".md")
 		})
 	}
 }

@@ -158,7 +158,7 @@ func parseIDList(name string, data []byte) ([]idLine, error) {
 // where an extension resource repeats /providers/... after the resource it extends.
 func checkResourceID(id string) error {
 	if !strings.HasPrefix(id, "/") {
-		return fmt.Errorf("want /subscriptions/<subscription>/resourceGroups/<group>/providers/...")
+		return fmt.Errorf("want /subscriptions/<subscription>/resourceGroups/<group>/providers/<namespace>/<type>/<name>")
 	}
 	segs := strings.Split(strings.TrimSuffix(id[1:], "/"), "/")
 	for _, s := range segs {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -297,7 +298,11 @@ func revisionOf(given, app, release string) (string, error) {
 // stackAppName is the container app the stack deploys, named from its
 // configuration as the program names it.
 func stackAppName(workDir, stack string) (string, error) {
-	dir, err := findProjectDir(workDir)
+	abs, err := filepath.Abs(workDir)
+	if err != nil {
+		return "", fmt.Errorf("work dir %s: %w", workDir, err)
+	}
+	dir, err := findProjectDir(abs)
 	if err != nil {
 		return "", err
 	}
