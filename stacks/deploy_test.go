@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 	"github.com/misybot/platform/infra/stackfile"
 	"github.com/misybot/platform/stacks"
 )
@@ -32,20 +33,6 @@ func planStack(t testing.TB, stack string) *offline.Plan {
 	return p
 }
 
-func one(t *testing.T, p *offline.Plan, typ string) offline.Resource {
-	t.Helper()
-	rs := p.Find(typ)
-	require.Len(t, rs, 1, typ)
-	return rs[0]
-}
-
-func input(t *testing.T, r offline.Resource, path string) any {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s has no %s", r.URN, path)
-	return v
-}
-
 func TestCommittedStacksPlan(t *testing.T) {
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
@@ -61,8 +48,8 @@ func TestCommittedStacksPlan(t *testing.T) {
 			assert.Len(t, p.Find("azure-native:network:NetworkSecurityGroup"), 2)
 			assert.Equal(t, stack, p.Outputs["environment"].Value.StringValue())
 			assert.True(t, p.Outputs["appInsightsConnectionString"].Secret)
-			kv := one(t, p, "azure-native:keyvault:Vault")
-			assert.Equal(t, "https://"+input(t, kv, "vaultName").(string)+".vault.azure.net/", p.Outputs["keyVaultUri"].Value.StringValue())
+			kv := offlinetest.One(t, p, "azure-native:keyvault:Vault")
+			assert.Equal(t, "https://"+offlinetest.Input(t, kv, "vaultName").(string)+".vault.azure.net/", p.Outputs["keyVaultUri"].Value.StringValue())
 		})
 	}
 }
@@ -98,47 +85,47 @@ func TestEveryTaggableResourceIsTagged(t *testing.T) {
 
 func TestProdIsLockedDownAndProtected(t *testing.T) {
 	p := planStack(t, "prod")
-	rg := one(t, p, "azure-native:resources:ResourceGroup")
+	rg := offlinetest.One(t, p, "azure-native:resources:ResourceGroup")
 	var rgLock bool
 	for _, l := range p.Find("azure-native:authorization:ManagementLockByScope") {
 		if scope, _ := l.Input("scope"); scope == rg.ID {
 			rgLock = true
-			assert.Equal(t, "CanNotDelete", input(t, l, "level"))
+			assert.Equal(t, "CanNotDelete", offlinetest.Input(t, l, "level"))
 		}
 	}
 	assert.True(t, rgLock, "the prod resource group carries a CanNotDelete lock")
 	for _, typ := range []string{"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace", "azure-native:operationalinsights:Workspace", "azure-native:resources:ResourceGroup"} {
-		assert.True(t, one(t, p, typ).Protect, "%s is protected in prod", typ)
+		assert.True(t, offlinetest.One(t, p, typ).Protect, "%s is protected in prod", typ)
 	}
 
-	kv := one(t, p, "azure-native:keyvault:Vault")
-	assert.Equal(t, "Disabled", input(t, kv, "properties.publicNetworkAccess"))
-	assert.Equal(t, true, input(t, kv, "properties.enablePurgeProtection"))
-	assert.Equal(t, "premium", input(t, kv, "properties.sku.name"))
-	ns := one(t, p, "azure-native:servicebus:Namespace")
-	assert.Equal(t, "Premium", input(t, ns, "sku.name"))
-	assert.Equal(t, true, input(t, ns, "zoneRedundant"))
-	assert.Equal(t, "Disabled", input(t, ns, "publicNetworkAccess"))
+	kv := offlinetest.One(t, p, "azure-native:keyvault:Vault")
+	assert.Equal(t, "Disabled", offlinetest.Input(t, kv, "properties.publicNetworkAccess"))
+	assert.Equal(t, true, offlinetest.Input(t, kv, "properties.enablePurgeProtection"))
+	assert.Equal(t, "premium", offlinetest.Input(t, kv, "properties.sku.name"))
+	ns := offlinetest.One(t, p, "azure-native:servicebus:Namespace")
+	assert.Equal(t, "Premium", offlinetest.Input(t, ns, "sku.name"))
+	assert.Equal(t, true, offlinetest.Input(t, ns, "zoneRedundant"))
+	assert.Equal(t, "Disabled", offlinetest.Input(t, ns, "publicNetworkAccess"))
 
 	groups := map[any]bool{}
 	for _, pep := range p.Find("azure-native:network:PrivateEndpoint") {
-		groups[input(t, pep, "privateLinkServiceConnections[0].groupIds[0]")] = true
-		assert.Contains(t, input(t, pep, "subnet.id"), "/subnets/snet-misybot-endpoints-")
+		groups[offlinetest.Input(t, pep, "privateLinkServiceConnections[0].groupIds[0]")] = true
+		assert.Contains(t, offlinetest.Input(t, pep, "subnet.id"), "/subnets/snet-misybot-endpoints-")
 	}
 	assert.Equal(t, map[any]bool{"vault": true, "namespace": true}, groups)
 }
 
 func TestDevIsLooserOnlyWhereItsConfigSaysSo(t *testing.T) {
 	p := planStack(t, "dev")
-	kv := one(t, p, "azure-native:keyvault:Vault")
-	assert.Equal(t, "Enabled", input(t, kv, "properties.publicNetworkAccess"))
-	assert.Equal(t, "Deny", input(t, kv, "properties.networkAcls.defaultAction"), "public, but only for listed addresses")
-	assert.NotEmpty(t, input(t, kv, "properties.networkAcls.ipRules"))
+	kv := offlinetest.One(t, p, "azure-native:keyvault:Vault")
+	assert.Equal(t, "Enabled", offlinetest.Input(t, kv, "properties.publicNetworkAccess"))
+	assert.Equal(t, "Deny", offlinetest.Input(t, kv, "properties.networkAcls.defaultAction"), "public, but only for listed addresses")
+	assert.NotEmpty(t, offlinetest.Input(t, kv, "properties.networkAcls.ipRules"))
 	_, purge := kv.Input("properties.enablePurgeProtection")
 	assert.False(t, purge)
-	ns := one(t, p, "azure-native:servicebus:Namespace")
-	assert.Equal(t, "Standard", input(t, ns, "sku.name"))
-	assert.Equal(t, true, input(t, ns, "disableLocalAuth"), "SAS stays off even in dev")
+	ns := offlinetest.One(t, p, "azure-native:servicebus:Namespace")
+	assert.Equal(t, "Standard", offlinetest.Input(t, ns, "sku.name"))
+	assert.Equal(t, true, offlinetest.Input(t, ns, "disableLocalAuth"), "SAS stays off even in dev")
 	assert.Empty(t, p.Find("azure-native:network:PrivateEndpoint"))
 	for _, r := range p.Resources {
 		assert.False(t, r.Protect, "%s is not protected in dev", r.URN)
@@ -148,11 +135,11 @@ func TestDevIsLooserOnlyWhereItsConfigSaysSo(t *testing.T) {
 
 func TestDiagnosticsReachTheWorkspace(t *testing.T) {
 	p := planStack(t, "staging")
-	ws := one(t, p, "azure-native:operationalinsights:Workspace")
+	ws := offlinetest.One(t, p, "azure-native:operationalinsights:Workspace")
 	targets := map[string]bool{}
 	for _, d := range p.Find("azure-native:insights:DiagnosticSetting") {
-		assert.Equal(t, ws.ID, input(t, d, "workspaceId"))
-		targets[strings.Split(input(t, d, "resourceUri").(string), "/providers/")[1]] = true
+		assert.Equal(t, ws.ID, offlinetest.Input(t, d, "workspaceId"))
+		targets[strings.Split(offlinetest.Input(t, d, "resourceUri").(string), "/providers/")[1]] = true
 	}
 	var kinds []string
 	for k := range targets {
@@ -181,7 +168,7 @@ func TestSecretsFromConfigStaySecret(t *testing.T) {
 	require.NoError(t, err)
 	secrets = p.Find("azure-native:keyvault:Secret")
 	require.Len(t, secrets, 1)
-	assert.Equal(t, plaintext, input(t, secrets[0], "properties.value"))
+	assert.Equal(t, plaintext, offlinetest.Input(t, secrets[0], "properties.value"))
 	assert.True(t, secrets[0].IsSecret("properties.value"))
 	out, err := json.Marshal(p)
 	require.NoError(t, err)
@@ -221,14 +208,14 @@ func TestAppHostingInEveryStack(t *testing.T) {
 			apps := p.Find("azure-native:app/v20250101:ContainerApp")
 			require.Len(t, apps, 1)
 			app := apps[0]
-			assert.Equal(t, false, input(t, app, "configuration.ingress.allowInsecure"))
-			assert.Equal(t, "Multiple", input(t, app, "configuration.activeRevisionsMode"))
+			assert.Equal(t, false, offlinetest.Input(t, app, "configuration.ingress.allowInsecure"))
+			assert.Equal(t, "Multiple", offlinetest.Input(t, app, "configuration.activeRevisionsMode"))
 
 			// Traffic always sums to 100, and names the revisions the
 			// outputs announce.
 			total := 0.0
 			revisions := map[any]float64{}
-			for _, tr := range input(t, app, "configuration.ingress.traffic").([]any) {
+			for _, tr := range offlinetest.Input(t, app, "configuration.ingress.traffic").([]any) {
 				tr := tr.(map[string]any)
 				total += tr["weight"].(float64)
 				revisions[tr["revisionName"]] = tr["weight"].(float64)
@@ -237,7 +224,7 @@ func TestAppHostingInEveryStack(t *testing.T) {
 			assert.Equal(t, float64(p.Outputs["stableWeight"].Value.NumberValue()), revisions[p.Outputs["stableRevision"].Value.StringValue()])
 
 			// Secrets are Key Vault references only.
-			for _, sec := range input(t, app, "configuration.secrets").([]any) {
+			for _, sec := range offlinetest.Input(t, app, "configuration.secrets").([]any) {
 				sec := sec.(map[string]any)
 				assert.NotContains(t, sec, "value")
 				assert.Contains(t, sec["keyVaultUrl"], ".vault.azure.net/secrets/")
@@ -247,9 +234,9 @@ func TestAppHostingInEveryStack(t *testing.T) {
 			// Every role assignment of the app identity is scoped to exactly
 			// one resource of the stack (or the shared registry); the CI
 			// identities' to the resource group.
-			rg := one(t, p, "azure-native:resources:ResourceGroup")
+			rg := offlinetest.One(t, p, "azure-native:resources:ResourceGroup")
 			for _, ra := range p.Find("azure-native:authorization:RoleAssignment") {
-				scope := input(t, ra, "scope").(string)
+				scope := offlinetest.Input(t, ra, "scope").(string)
 				assert.NotRegexp(t, `^/subscriptions/[^/]+/?$`, scope, "%s is scoped to a subscription", ra.URN)
 				if strings.HasPrefix(ra.Name, "identity") {
 					assert.Equal(t, rg.ID, scope, ra.URN)
@@ -260,7 +247,7 @@ func TestAppHostingInEveryStack(t *testing.T) {
 
 			// OIDC subjects name one environment, or pull requests.
 			for _, fic := range p.Find("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential") {
-				subject := input(t, fic, "subject").(string)
+				subject := offlinetest.Input(t, fic, "subject").(string)
 				assert.Contains(t, []string{"repo:misybot/platform:environment:" + stack, "repo:misybot/platform:pull_request",
 					"repo:misybot/platform:environment:" + stack + "-drift"}, subject)
 			}
@@ -303,12 +290,12 @@ func TestLoadTestingOnlyInStaging(t *testing.T) {
 		if want == 0 {
 			continue
 		}
-		lt := one(t, p, "azure-native:loadtestservice:LoadTest")
+		lt := offlinetest.One(t, p, "azure-native:loadtestservice:LoadTest")
 		var runner bool
 		for _, ra := range p.Find("azure-native:authorization:RoleAssignment") {
 			if scope, _ := ra.Input("scope"); scope == lt.ID {
 				runner = true
-				assert.Contains(t, input(t, ra, "roleDefinitionId"), "749a398d-560b-491b-bb21-08924219302e")
+				assert.Contains(t, offlinetest.Input(t, ra, "roleDefinitionId"), "749a398d-560b-491b-bb21-08924219302e")
 			}
 		}
 		assert.True(t, runner, "the CI deploy identity can run tests on the staging load testing resource")

@@ -12,6 +12,7 @@ import (
 	"github.com/misybot/platform/components/apphosting"
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 const (
@@ -96,13 +97,6 @@ func only(t *testing.T, p *offline.Plan, typ string) offline.Resource {
 	return rs[0]
 }
 
-func input(t *testing.T, r offline.Resource, path string) any {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s has no %s", r.Type, path)
-	return v
-}
-
 func TestEnvironment(t *testing.T) {
 	p := plan(t, baseArgs())
 	env := only(t, p, envType)
@@ -116,15 +110,15 @@ func TestEnvironment(t *testing.T) {
 		"zoneRedundant":                               false,
 		"peerTrafficConfiguration.encryption.enabled": true,
 	} {
-		assert.Equal(t, want, input(t, env, path), path)
+		assert.Equal(t, want, offlinetest.Input(t, env, path), path)
 	}
 	_, hasKey := env.Input("appLogsConfiguration.logAnalyticsConfiguration")
 	assert.False(t, hasKey, "no workspace shared key: logs reach the workspace through the diagnostic setting")
 
 	diags := p.Find("azure-native:insights:DiagnosticSetting")
 	require.Len(t, diags, 1)
-	assert.Equal(t, env.ID, input(t, diags[0], "resourceUri"))
-	assert.Equal(t, workspaceID, input(t, diags[0], "workspaceId"))
+	assert.Equal(t, env.ID, offlinetest.Input(t, diags[0], "resourceUri"))
+	assert.Equal(t, workspaceID, offlinetest.Input(t, diags[0], "workspaceId"))
 }
 
 func TestEverythingIsUnderTheComponent(t *testing.T) {
@@ -143,12 +137,12 @@ func TestCanaryTraffic(t *testing.T) {
 		p, c, err := run(withCanary(w))
 		require.NoError(t, err)
 		ca := only(t, p, appType)
-		assert.Equal(t, "v1-5-0", input(t, ca, "template.revisionSuffix"), "the template is the canary release's revision")
-		assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.5.0", input(t, ca, "template.containers[0].image"))
+		assert.Equal(t, "v1-5-0", offlinetest.Input(t, ca, "template.revisionSuffix"), "the template is the canary release's revision")
+		assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.5.0", offlinetest.Input(t, ca, "template.containers[0].image"))
 		assert.Equal(t, []any{
 			map[string]any{"revisionName": "ca-misybot-bot-test--v1-4-2", "weight": float64(100 - w)},
 			map[string]any{"revisionName": "ca-misybot-bot-test--v1-5-0", "weight": float64(w), "label": "canary"},
-		}, input(t, ca, "configuration.ingress.traffic"), "weight %d", w)
+		}, offlinetest.Input(t, ca, "configuration.ingress.traffic"), "weight %d", w)
 		assert.Equal(t, "ca-misybot-bot-test--v1-4-2", c.StableRevision)
 		assert.Equal(t, "ca-misybot-bot-test--v1-5-0", c.CanaryRevision)
 		assert.Equal(t, 100, c.StableWeight+c.CanaryWeight)
@@ -160,11 +154,11 @@ func TestNoCanaryServesStableOnly(t *testing.T) {
 	p, c, err := run(baseArgs())
 	require.NoError(t, err)
 	ca := only(t, p, appType)
-	assert.Equal(t, "v1-4-2", input(t, ca, "template.revisionSuffix"))
-	assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.4.2", input(t, ca, "template.containers[0].image"))
+	assert.Equal(t, "v1-4-2", offlinetest.Input(t, ca, "template.revisionSuffix"))
+	assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.4.2", offlinetest.Input(t, ca, "template.containers[0].image"))
 	assert.Equal(t, []any{map[string]any{"revisionName": "ca-misybot-bot-test--v1-4-2", "weight": 100.0}},
-		input(t, ca, "configuration.ingress.traffic"))
-	assert.Equal(t, "Multiple", input(t, ca, "configuration.activeRevisionsMode"))
+		offlinetest.Input(t, ca, "configuration.ingress.traffic"))
+	assert.Equal(t, "Multiple", offlinetest.Input(t, ca, "configuration.activeRevisionsMode"))
 	assert.Equal(t, 100, c.StableWeight)
 	assert.Empty(t, c.CanaryRevision)
 }
@@ -175,14 +169,14 @@ func TestIngressIsNeverInsecure(t *testing.T) {
 		args.ExternalIngress = external
 		args.AllowedIPRanges = []string{"203.0.113.0/24", "198.51.100.7"}
 		ca := only(t, plan(t, args), appType)
-		assert.Equal(t, false, input(t, ca, "configuration.ingress.allowInsecure"))
-		assert.Equal(t, external, input(t, ca, "configuration.ingress.external"))
-		assert.Equal(t, 8080.0, input(t, ca, "configuration.ingress.targetPort"))
-		assert.Equal(t, "auto", input(t, ca, "configuration.ingress.transport"))
+		assert.Equal(t, false, offlinetest.Input(t, ca, "configuration.ingress.allowInsecure"))
+		assert.Equal(t, external, offlinetest.Input(t, ca, "configuration.ingress.external"))
+		assert.Equal(t, 8080.0, offlinetest.Input(t, ca, "configuration.ingress.targetPort"))
+		assert.Equal(t, "auto", offlinetest.Input(t, ca, "configuration.ingress.transport"))
 		assert.Equal(t, []any{
 			map[string]any{"name": "allow-0", "action": "Allow", "ipAddressRange": "203.0.113.0/24"},
 			map[string]any{"name": "allow-1", "action": "Allow", "ipAddressRange": "198.51.100.7"},
-		}, input(t, ca, "configuration.ingress.ipSecurityRestrictions"))
+		}, offlinetest.Input(t, ca, "configuration.ingress.ipSecurityRestrictions"))
 	}
 }
 
@@ -190,7 +184,7 @@ func TestSecretsAreKeyVaultReferencesOnly(t *testing.T) {
 	p := plan(t, baseArgs())
 	ca := only(t, p, appType)
 	id := only(t, p, identityType)
-	secrets := input(t, ca, "configuration.secrets").([]any)
+	secrets := offlinetest.Input(t, ca, "configuration.secrets").([]any)
 	require.Len(t, secrets, 2)
 	for _, s := range secrets {
 		secret := s.(map[string]any)
@@ -198,7 +192,7 @@ func TestSecretsAreKeyVaultReferencesOnly(t *testing.T) {
 		assert.Regexp(t, `^https://kv-misybot-test\.vault\.azure\.net/secrets/`, secret["keyVaultUrl"])
 		assert.Equal(t, id.ID, secret["identity"], "read with the app's identity")
 	}
-	env := input(t, ca, "template.containers[0].env").([]any)
+	env := offlinetest.Input(t, ca, "template.containers[0].env").([]any)
 	byName := map[string]map[string]any{}
 	for _, e := range env {
 		byName[e.(map[string]any)["name"].(string)] = e.(map[string]any)
@@ -216,9 +210,9 @@ func TestAppInsightsConnectionStringAsPlainEnv(t *testing.T) {
 	args := baseArgs()
 	args.AppInsights = &apphosting.AppInsights{ID: pulumi.String(appiID), ConnectionString: pulumi.String("InstrumentationKey=x;IngestionEndpoint=https://x/")}
 	ca := only(t, plan(t, args), appType)
-	secrets := input(t, ca, "configuration.secrets").([]any)
+	secrets := offlinetest.Input(t, ca, "configuration.secrets").([]any)
 	require.Len(t, secrets, 1, "only bot-token stays a secret")
-	assert.Contains(t, input(t, ca, "template.containers[0].env"),
+	assert.Contains(t, offlinetest.Input(t, ca, "template.containers[0].env"),
 		map[string]any{"name": apphosting.EnvAppInsightsConnection, "value": "InstrumentationKey=x;IngestionEndpoint=https://x/"})
 }
 
@@ -226,22 +220,22 @@ func TestRegistryPulledWithIdentity(t *testing.T) {
 	p := plan(t, baseArgs())
 	ca := only(t, p, appType)
 	id := only(t, p, identityType)
-	regs := input(t, ca, "configuration.registries").([]any)
+	regs := offlinetest.Input(t, ca, "configuration.registries").([]any)
 	require.Len(t, regs, 1)
 	reg := regs[0].(map[string]any)
 	assert.Equal(t, map[string]any{"server": "crmisybottest.azurecr.io", "identity": id.ID}, reg,
 		"identity and nothing else: no username, no passwordSecretRef")
-	assert.Equal(t, "UserAssigned", input(t, ca, "identity.type"))
-	assert.Equal(t, []any{id.ID}, input(t, ca, "identity.userAssignedIdentities"))
+	assert.Equal(t, "UserAssigned", offlinetest.Input(t, ca, "identity.type"))
+	assert.Equal(t, []any{id.ID}, offlinetest.Input(t, ca, "identity.userAssignedIdentities"))
 }
 
 func TestScaleRules(t *testing.T) {
 	p := plan(t, baseArgs())
 	ca := only(t, p, appType)
 	id := only(t, p, identityType)
-	assert.Equal(t, 1.0, input(t, ca, "template.scale.minReplicas"))
-	assert.Equal(t, 10.0, input(t, ca, "template.scale.maxReplicas"))
-	rules := input(t, ca, "template.scale.rules").([]any)
+	assert.Equal(t, 1.0, offlinetest.Input(t, ca, "template.scale.minReplicas"))
+	assert.Equal(t, 10.0, offlinetest.Input(t, ca, "template.scale.maxReplicas"))
+	rules := offlinetest.Input(t, ca, "template.scale.rules").([]any)
 	require.Len(t, rules, 2)
 	assert.Equal(t, map[string]any{"name": "http-concurrency", "http": map[string]any{"metadata": map[string]any{"concurrentRequests": "50"}}}, rules[0])
 	sb := rules[1].(map[string]any)
@@ -260,15 +254,15 @@ func TestProbesAndResources(t *testing.T) {
 	args.CPU = 1
 	ca := only(t, plan(t, args), appType)
 	probes := map[string]string{}
-	for _, p := range input(t, ca, "template.containers[0].probes").([]any) {
+	for _, p := range offlinetest.Input(t, ca, "template.containers[0].probes").([]any) {
 		probe := p.(map[string]any)
 		get := probe["httpGet"].(map[string]any)
 		assert.Equal(t, 8080.0, get["port"])
 		probes[probe["type"].(string)] = get["path"].(string)
 	}
 	assert.Equal(t, map[string]string{"Liveness": "/live", "Readiness": "/ready", "Startup": apphosting.DefaultStartupPath}, probes)
-	assert.Equal(t, 1.0, input(t, ca, "template.containers[0].resources.cpu"))
-	assert.Equal(t, "2Gi", input(t, ca, "template.containers[0].resources.memory"))
+	assert.Equal(t, 1.0, offlinetest.Input(t, ca, "template.containers[0].resources.cpu"))
+	assert.Equal(t, "2Gi", offlinetest.Input(t, ca, "template.containers[0].resources.memory"))
 }
 
 func TestRoleAssignmentsScopedToOneResourceEach(t *testing.T) {
@@ -286,12 +280,12 @@ func TestRoleAssignmentsScopedToOneResourceEach(t *testing.T) {
 	require.Len(t, ras, len(want))
 	got := map[string]string{}
 	for _, ra := range ras {
-		role := input(t, ra, "roleDefinitionId").(string)
+		role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
 		guid := role[strings.LastIndex(role, "/")+1:]
 		assert.Equal(t, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/"+guid, role)
-		got[guid] = input(t, ra, "scope").(string)
-		assert.Equal(t, principal, input(t, ra, "principalId"))
-		assert.Equal(t, "ServicePrincipal", input(t, ra, "principalType"))
+		got[guid] = offlinetest.Input(t, ra, "scope").(string)
+		assert.Equal(t, principal, offlinetest.Input(t, ra, "principalId"))
+		assert.Equal(t, "ServicePrincipal", offlinetest.Input(t, ra, "principalType"))
 	}
 	assert.Equal(t, want, got)
 
@@ -313,13 +307,13 @@ func TestLockAndAppRoleAssignments(t *testing.T) {
 	env, ca := only(t, p, envType), only(t, p, appType)
 	var scopes []any
 	for _, l := range p.Find("azure-native:authorization:ManagementLockByScope") {
-		scopes = append(scopes, input(t, l, "scope"))
+		scopes = append(scopes, offlinetest.Input(t, l, "scope"))
 	}
 	assert.ElementsMatch(t, []any{env.ID, ca.ID}, scopes)
 	var readerScope any
 	for _, ra := range p.Find(raType) {
-		if strings.HasSuffix(input(t, ra, "roleDefinitionId").(string), crosscut.RoleReader) {
-			readerScope = input(t, ra, "scope")
+		if strings.HasSuffix(offlinetest.Input(t, ra, "roleDefinitionId").(string), crosscut.RoleReader) {
+			readerScope = offlinetest.Input(t, ra, "scope")
 		}
 	}
 	assert.Equal(t, ca.ID, readerScope)

@@ -11,6 +11,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 const (
@@ -52,13 +53,6 @@ func plan(t *testing.T, args identity.Args) *offline.Plan {
 	return p
 }
 
-func input(t *testing.T, r offline.Resource, path string) any {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s %s has no %s", r.Type, r.Name, path)
-	return v
-}
-
 func TestFederatedCredentials(t *testing.T) {
 	p := plan(t, baseArgs())
 	apps := p.Find(appType)
@@ -67,13 +61,13 @@ func TestFederatedCredentials(t *testing.T) {
 	require.Len(t, fics, 3)
 	subjects := map[string][]string{}
 	for _, f := range fics {
-		assert.Equal(t, identity.GitHubIssuer, input(t, f, "issuer"))
-		assert.Equal(t, []any{identity.GitHubAudience}, input(t, f, "audiences"))
-		subject := input(t, f, "subject").(string)
+		assert.Equal(t, identity.GitHubIssuer, offlinetest.Input(t, f, "issuer"))
+		assert.Equal(t, []any{identity.GitHubAudience}, offlinetest.Input(t, f, "audiences"))
+		subject := offlinetest.Input(t, f, "subject").(string)
 		require.NoError(t, identity.ValidateSubject(subject), "no subject broader than one environment")
 		parent, ok := p.ByURN(f.Parent)
 		require.True(t, ok)
-		assert.Equal(t, parent.ID, input(t, f, "applicationId"), "the credential belongs to its own application")
+		assert.Equal(t, parent.ID, offlinetest.Input(t, f, "applicationId"), "the credential belongs to its own application")
 		subjects[parent.Name] = append(subjects[parent.Name], subject)
 	}
 	assert.Equal(t, map[string][]string{
@@ -108,14 +102,14 @@ func TestRoleAssignmentsOnlyOnTheResourceGroup(t *testing.T) {
 	}
 	groups := map[string]string{}
 	for _, g := range p.Find(groupType) {
-		groups[g.State["objectId"].StringValue()] = input(t, g, "displayName").(string)
+		groups[g.State["objectId"].StringValue()] = offlinetest.Input(t, g, "displayName").(string)
 	}
 	got := map[string][]string{}
 	for _, ra := range p.Find(raType) {
-		assert.Equal(t, rgID, input(t, ra, "scope"), "the resource group, never the subscription")
-		role := input(t, ra, "roleDefinitionId").(string)
+		assert.Equal(t, rgID, offlinetest.Input(t, ra, "scope"), "the resource group, never the subscription")
+		role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
 		assert.True(t, strings.HasPrefix(role, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/"), role)
-		principal := input(t, ra, "principalId").(string)
+		principal := offlinetest.Input(t, ra, "principalId").(string)
 		who := sps[principal] + groups[principal]
 		require.NotEmpty(t, who, "assignment to an unknown principal %s", principal)
 		got[who] = append(got[who], role[strings.LastIndex(role, "/")+1:])
@@ -132,13 +126,13 @@ func TestRBACAdministratorIsConstrainedToTheAppRoles(t *testing.T) {
 	p := plan(t, baseArgs())
 	var admin *offline.Resource
 	for _, ra := range p.Find(raType) {
-		if strings.HasSuffix(input(t, ra, "roleDefinitionId").(string), identity.RoleRBACAdministrator) {
+		if strings.HasSuffix(offlinetest.Input(t, ra, "roleDefinitionId").(string), identity.RoleRBACAdministrator) {
 			admin = &ra
 		}
 	}
 	require.NotNil(t, admin)
-	assert.Equal(t, "2.0", input(t, *admin, "conditionVersion"))
-	condition := input(t, *admin, "condition").(string)
+	assert.Equal(t, "2.0", offlinetest.Input(t, *admin, "conditionVersion"))
+	condition := offlinetest.Input(t, *admin, "condition").(string)
 	want := "{" + appRoleKV + ", " + appRoleACR + "}" // sorted, so the condition is stable
 	assert.Contains(t, condition, "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "+want)
 	assert.Contains(t, condition, "@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "+want)
@@ -147,7 +141,7 @@ func TestRBACAdministratorIsConstrainedToTheAppRoles(t *testing.T) {
 	args := baseArgs()
 	args.AssignableRoles = nil
 	for _, ra := range plan(t, args).Find(raType) {
-		assert.NotContains(t, input(t, ra, "roleDefinitionId"), identity.RoleRBACAdministrator, "no roles to assign, no role-assignment rights")
+		assert.NotContains(t, offlinetest.Input(t, ra, "roleDefinitionId"), identity.RoleRBACAdministrator, "no roles to assign, no role-assignment rights")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 const secretValue = "xoxb-super-secret-bot-token"
@@ -51,13 +52,6 @@ func vault(t *testing.T, p *offline.Plan) offline.Resource {
 	return vaults[0]
 }
 
-func input(t *testing.T, r offline.Resource, path string) any {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s has no %s", r.Type, path)
-	return v
-}
-
 func TestVaultSecurityProperties(t *testing.T) {
 	v := vault(t, plan(t, baseArgs()))
 	for path, want := range map[string]any{
@@ -72,7 +66,7 @@ func TestVaultSecurityProperties(t *testing.T) {
 		"properties.sku.name":                     "standard",
 		"vaultName":                               "kv-misybot-prod-weu-1a2b",
 	} {
-		assert.Equal(t, want, input(t, v, path), path)
+		assert.Equal(t, want, offlinetest.Input(t, v, path), path)
 	}
 }
 
@@ -87,12 +81,12 @@ func TestPrivateEndpointAndDNSZoneGroup(t *testing.T) {
 	p := plan(t, baseArgs())
 	peps := p.Find("azure-native:network:PrivateEndpoint")
 	require.Len(t, peps, 1)
-	assert.Equal(t, []any{"vault"}, input(t, peps[0], "privateLinkServiceConnections[0].groupIds"))
-	assert.Contains(t, input(t, peps[0], "privateLinkServiceConnections[0].privateLinkServiceId"), "/vaults/kv-misybot-prod-weu-1a2b")
-	assert.Contains(t, input(t, peps[0], "subnet.id"), "/subnets/snet-endpoints")
+	assert.Equal(t, []any{"vault"}, offlinetest.Input(t, peps[0], "privateLinkServiceConnections[0].groupIds"))
+	assert.Contains(t, offlinetest.Input(t, peps[0], "privateLinkServiceConnections[0].privateLinkServiceId"), "/vaults/kv-misybot-prod-weu-1a2b")
+	assert.Contains(t, offlinetest.Input(t, peps[0], "subnet.id"), "/subnets/snet-endpoints")
 	groups := p.Find("azure-native:network:PrivateDnsZoneGroup")
 	require.Len(t, groups, 1)
-	assert.Contains(t, input(t, groups[0], "privateDnsZoneConfigs[0].privateDnsZoneId"), "privatelink.vaultcore.azure.net")
+	assert.Contains(t, offlinetest.Input(t, groups[0], "privateDnsZoneConfigs[0].privateDnsZoneId"), "privatelink.vaultcore.azure.net")
 }
 
 func TestPublicVaultOnlyForListedAddresses(t *testing.T) {
@@ -102,9 +96,9 @@ func TestPublicVaultOnlyForListedAddresses(t *testing.T) {
 	args.AllowedIPs = []string{"203.0.113.0/24"}
 	p := plan(t, args)
 	v := vault(t, p)
-	assert.Equal(t, "Enabled", input(t, v, "properties.publicNetworkAccess"))
-	assert.Equal(t, "Deny", input(t, v, "properties.networkAcls.defaultAction"))
-	assert.Equal(t, "203.0.113.0/24", input(t, v, "properties.networkAcls.ipRules[0].value"))
+	assert.Equal(t, "Enabled", offlinetest.Input(t, v, "properties.publicNetworkAccess"))
+	assert.Equal(t, "Deny", offlinetest.Input(t, v, "properties.networkAcls.defaultAction"))
+	assert.Equal(t, "203.0.113.0/24", offlinetest.Input(t, v, "properties.networkAcls.ipRules[0].value"))
 	assert.Empty(t, p.Find("azure-native:network:PrivateEndpoint"))
 }
 
@@ -112,7 +106,7 @@ func TestSecretsStaySecret(t *testing.T) {
 	p := plan(t, baseArgs())
 	secrets := p.Find("azure-native:keyvault:Secret")
 	require.Len(t, secrets, 1)
-	assert.Equal(t, "bot-token", input(t, secrets[0], "secretName"))
+	assert.Equal(t, "bot-token", offlinetest.Input(t, secrets[0], "secretName"))
 	assert.True(t, secrets[0].IsSecret("properties.value"), "the secret value must be marked secret")
 	out, err := json.Marshal(p)
 	require.NoError(t, err)
@@ -132,14 +126,14 @@ func TestProtectLockAndRoleAssignment(t *testing.T) {
 
 	locks := p.Find("azure-native:authorization:ManagementLockByScope")
 	require.Len(t, locks, 1)
-	assert.Equal(t, "CanNotDelete", input(t, locks[0], "level"))
-	assert.Equal(t, v.ID, input(t, locks[0], "scope"))
+	assert.Equal(t, "CanNotDelete", offlinetest.Input(t, locks[0], "level"))
+	assert.Equal(t, v.ID, offlinetest.Input(t, locks[0], "scope"))
 
 	ras := p.Find("azure-native:authorization:RoleAssignment")
 	require.Len(t, ras, 1)
-	assert.Equal(t, v.ID, input(t, ras[0], "scope"), "the role is scoped to the vault, nothing wider")
+	assert.Equal(t, v.ID, offlinetest.Input(t, ras[0], "scope"), "the role is scoped to the vault, nothing wider")
 	assert.Regexp(t, `^/subscriptions/[^/]+/providers/Microsoft.Authorization/roleDefinitions/`+crosscut.RoleKeyVaultSecretsUser+`$`,
-		input(t, ras[0], "roleDefinitionId"))
+		offlinetest.Input(t, ras[0], "roleDefinitionId"))
 }
 
 func TestDiagnosticsOnVault(t *testing.T) {
@@ -147,9 +141,9 @@ func TestDiagnosticsOnVault(t *testing.T) {
 	v := vault(t, p)
 	diags := p.Find("azure-native:insights:DiagnosticSetting")
 	require.Len(t, diags, 1)
-	assert.Equal(t, v.ID, input(t, diags[0], "resourceUri"))
-	assert.Equal(t, "allLogs", input(t, diags[0], "logs[0].categoryGroup"))
-	assert.Equal(t, "AllMetrics", input(t, diags[0], "metrics[0].category"))
+	assert.Equal(t, v.ID, offlinetest.Input(t, diags[0], "resourceUri"))
+	assert.Equal(t, "allLogs", offlinetest.Input(t, diags[0], "logs[0].categoryGroup"))
+	assert.Equal(t, "AllMetrics", offlinetest.Input(t, diags[0], "metrics[0].category"))
 }
 
 func TestInvalidArgs(t *testing.T) {

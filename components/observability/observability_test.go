@@ -10,6 +10,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/observability"
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 func baseArgs() observability.Args {
@@ -41,56 +42,42 @@ func plan(t *testing.T, args observability.Args) *offline.Plan {
 	return p
 }
 
-func one(t *testing.T, p *offline.Plan, typ string) offline.Resource {
-	t.Helper()
-	rs := p.Find(typ)
-	require.Len(t, rs, 1, typ)
-	return rs[0]
-}
-
-func input(t *testing.T, r offline.Resource, path string) any {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s has no %s", r.Type, path)
-	return v
-}
-
 func TestWorkspace(t *testing.T) {
 	p := plan(t, baseArgs())
-	ws := one(t, p, "azure-native:operationalinsights:Workspace")
-	assert.Equal(t, 90.0, input(t, ws, "retentionInDays"))
-	assert.Equal(t, "PerGB2018", input(t, ws, "sku.name"))
-	assert.Equal(t, 5.0, input(t, ws, "workspaceCapping.dailyQuotaGb"))
-	assert.Equal(t, true, input(t, ws, "features.disableLocalAuth"))
+	ws := offlinetest.One(t, p, "azure-native:operationalinsights:Workspace")
+	assert.Equal(t, 90.0, offlinetest.Input(t, ws, "retentionInDays"))
+	assert.Equal(t, "PerGB2018", offlinetest.Input(t, ws, "sku.name"))
+	assert.Equal(t, 5.0, offlinetest.Input(t, ws, "workspaceCapping.dailyQuotaGb"))
+	assert.Equal(t, true, offlinetest.Input(t, ws, "features.disableLocalAuth"))
 	assert.True(t, ws.Protect)
-	lock := one(t, p, "azure-native:authorization:ManagementLockByScope")
-	assert.Equal(t, ws.ID, input(t, lock, "scope"))
+	lock := offlinetest.One(t, p, "azure-native:authorization:ManagementLockByScope")
+	assert.Equal(t, ws.ID, offlinetest.Input(t, lock, "scope"))
 	assert.Empty(t, p.Find("azure-native:insights:DiagnosticSetting"), "the workspace does not report to itself")
 }
 
 func TestUncappedWorkspace(t *testing.T) {
 	args := baseArgs()
 	args.DailyQuotaGB = -1
-	_, capped := one(t, plan(t, args), "azure-native:operationalinsights:Workspace").Input("workspaceCapping")
+	_, capped := offlinetest.One(t, plan(t, args), "azure-native:operationalinsights:Workspace").Input("workspaceCapping")
 	assert.False(t, capped)
 }
 
 func TestWorkspaceBasedAppInsights(t *testing.T) {
 	p := plan(t, baseArgs())
-	ws := one(t, p, "azure-native:operationalinsights:Workspace")
-	appi := one(t, p, "azure-native:insights:Component")
-	assert.Equal(t, ws.ID, input(t, appi, "workspaceResourceId"))
-	assert.Equal(t, "LogAnalytics", input(t, appi, "ingestionMode"))
-	assert.Equal(t, true, input(t, appi, "disableLocalAuth"))
+	ws := offlinetest.One(t, p, "azure-native:operationalinsights:Workspace")
+	appi := offlinetest.One(t, p, "azure-native:insights:Component")
+	assert.Equal(t, ws.ID, offlinetest.Input(t, appi, "workspaceResourceId"))
+	assert.Equal(t, "LogAnalytics", offlinetest.Input(t, appi, "ingestionMode"))
+	assert.Equal(t, true, offlinetest.Input(t, appi, "disableLocalAuth"))
 }
 
 func TestActionGroupReceivers(t *testing.T) {
-	ag := one(t, plan(t, baseArgs()), "azure-native:insights:ActionGroup")
-	assert.Equal(t, "misybotprod", input(t, ag, "groupShortName"))
-	assert.Equal(t, true, input(t, ag, "enabled"))
-	assert.Equal(t, "platform-oncall@misybot.example", input(t, ag, "emailReceivers[0].emailAddress"))
-	assert.Equal(t, "https://hooks.misybot.example/alerts", input(t, ag, "webhookReceivers[0].serviceUri"))
-	assert.Equal(t, true, input(t, ag, "webhookReceivers[0].useCommonAlertSchema"))
+	ag := offlinetest.One(t, plan(t, baseArgs()), "azure-native:insights:ActionGroup")
+	assert.Equal(t, "misybotprod", offlinetest.Input(t, ag, "groupShortName"))
+	assert.Equal(t, true, offlinetest.Input(t, ag, "enabled"))
+	assert.Equal(t, "platform-oncall@misybot.example", offlinetest.Input(t, ag, "emailReceivers[0].emailAddress"))
+	assert.Equal(t, "https://hooks.misybot.example/alerts", offlinetest.Input(t, ag, "webhookReceivers[0].serviceUri"))
+	assert.Equal(t, true, offlinetest.Input(t, ag, "webhookReceivers[0].useCommonAlertSchema"))
 }
 
 func TestInvalidArgs(t *testing.T) {

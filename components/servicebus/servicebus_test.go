@@ -10,6 +10,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/servicebus"
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 func baseArgs() servicebus.Args {
@@ -50,23 +51,9 @@ func plan(t *testing.T, args servicebus.Args) *offline.Plan {
 	return p
 }
 
-func one(t *testing.T, p *offline.Plan, typ string) offline.Resource {
-	t.Helper()
-	rs := p.Find(typ)
-	require.Len(t, rs, 1, typ)
-	return rs[0]
-}
-
-func input(t *testing.T, r offline.Resource, path string) any {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s has no %s", r.Type, path)
-	return v
-}
-
 func TestNamespaceSecurity(t *testing.T) {
 	p := plan(t, baseArgs())
-	ns := one(t, p, "azure-native:servicebus:Namespace")
+	ns := offlinetest.One(t, p, "azure-native:servicebus:Namespace")
 	for path, want := range map[string]any{
 		"disableLocalAuth":    true,
 		"minimumTlsVersion":   "1.2",
@@ -77,13 +64,13 @@ func TestNamespaceSecurity(t *testing.T) {
 		"sku.capacity":        2.0,
 		"namespaceName":       "sbns-misybot-prod-weu-1a2b",
 	} {
-		assert.Equal(t, want, input(t, ns, path), path)
+		assert.Equal(t, want, offlinetest.Input(t, ns, path), path)
 	}
-	pep := one(t, p, "azure-native:network:PrivateEndpoint")
-	assert.Equal(t, []any{"namespace"}, input(t, pep, "privateLinkServiceConnections[0].groupIds"))
-	assert.Equal(t, ns.ID, input(t, pep, "privateLinkServiceConnections[0].privateLinkServiceId"))
-	diag := one(t, p, "azure-native:insights:DiagnosticSetting")
-	assert.Equal(t, ns.ID, input(t, diag, "resourceUri"))
+	pep := offlinetest.One(t, p, "azure-native:network:PrivateEndpoint")
+	assert.Equal(t, []any{"namespace"}, offlinetest.Input(t, pep, "privateLinkServiceConnections[0].groupIds"))
+	assert.Equal(t, ns.ID, offlinetest.Input(t, pep, "privateLinkServiceConnections[0].privateLinkServiceId"))
+	diag := offlinetest.One(t, p, "azure-native:insights:DiagnosticSetting")
+	assert.Equal(t, ns.ID, offlinetest.Input(t, diag, "resourceUri"))
 }
 
 func TestStandardNamespaceIsPublicOnlyWhenAsked(t *testing.T) {
@@ -91,9 +78,9 @@ func TestStandardNamespaceIsPublicOnlyWhenAsked(t *testing.T) {
 	args.Sku, args.Capacity, args.ZoneRedundant, args.PrivateEndpoint = "Standard", 0, false, nil
 	args.AllowPublicNetworkAccess = true
 	p := plan(t, args)
-	ns := one(t, p, "azure-native:servicebus:Namespace")
-	assert.Equal(t, "Enabled", input(t, ns, "publicNetworkAccess"))
-	assert.Equal(t, true, input(t, ns, "disableLocalAuth"), "public or not, SAS keys stay off")
+	ns := offlinetest.One(t, p, "azure-native:servicebus:Namespace")
+	assert.Equal(t, "Enabled", offlinetest.Input(t, ns, "publicNetworkAccess"))
+	assert.Equal(t, true, offlinetest.Input(t, ns, "disableLocalAuth"), "public or not, SAS keys stay off")
 	_, hasCapacity := ns.Input("sku.capacity")
 	assert.False(t, hasCapacity)
 	assert.Empty(t, p.Find("azure-native:network:PrivateEndpoint"))
@@ -101,7 +88,7 @@ func TestStandardNamespaceIsPublicOnlyWhenAsked(t *testing.T) {
 
 func TestEntities(t *testing.T) {
 	p := plan(t, baseArgs())
-	q := one(t, p, "azure-native:servicebus:Queue")
+	q := offlinetest.One(t, p, "azure-native:servicebus:Queue")
 	for path, want := range map[string]any{
 		"queueName":                           "inbound-messages",
 		"maxDeliveryCount":                    5.0,
@@ -110,24 +97,24 @@ func TestEntities(t *testing.T) {
 		"requiresDuplicateDetection":          true,
 		"duplicateDetectionHistoryTimeWindow": "PT10M",
 	} {
-		assert.Equal(t, want, input(t, q, path), path)
+		assert.Equal(t, want, offlinetest.Input(t, q, path), path)
 	}
-	assert.Equal(t, "sbns-misybot-prod-weu-1a2b", input(t, q, "namespaceName"))
+	assert.Equal(t, "sbns-misybot-prod-weu-1a2b", offlinetest.Input(t, q, "namespaceName"))
 
-	topic := one(t, p, "azure-native:servicebus:Topic")
-	assert.Equal(t, false, input(t, topic, "requiresDuplicateDetection"))
-	sub := one(t, p, "azure-native:servicebus:Subscription")
-	assert.Equal(t, "bot-events", input(t, sub, "topicName"))
-	assert.Equal(t, true, input(t, sub, "deadLetteringOnFilterEvaluationExceptions"))
-	assert.Equal(t, 10.0, input(t, sub, "maxDeliveryCount"))
+	topic := offlinetest.One(t, p, "azure-native:servicebus:Topic")
+	assert.Equal(t, false, offlinetest.Input(t, topic, "requiresDuplicateDetection"))
+	sub := offlinetest.One(t, p, "azure-native:servicebus:Subscription")
+	assert.Equal(t, "bot-events", offlinetest.Input(t, sub, "topicName"))
+	assert.Equal(t, true, offlinetest.Input(t, sub, "deadLetteringOnFilterEvaluationExceptions"))
+	assert.Equal(t, 10.0, offlinetest.Input(t, sub, "maxDeliveryCount"))
 }
 
 func TestProtectedNamespace(t *testing.T) {
 	args := baseArgs()
 	args.Protect = true
 	p := plan(t, args)
-	assert.True(t, one(t, p, "azure-native:servicebus:Namespace").Protect)
-	assert.True(t, one(t, p, "azure-native:servicebus:Queue").Protect, "queues hold messages: they inherit the namespace's protection")
+	assert.True(t, offlinetest.One(t, p, "azure-native:servicebus:Namespace").Protect)
+	assert.True(t, offlinetest.One(t, p, "azure-native:servicebus:Queue").Protect, "queues hold messages: they inherit the namespace's protection")
 }
 
 func TestInvalidArgs(t *testing.T) {
