@@ -140,28 +140,9 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := loadStack(f)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	// The Pulumi CLI refuses a stack that leaves a declared key unset.
-	if err := st.CheckMissing(); err != nil {
-		return usagef("%v", err)
-	}
-	if err := a.validate(st.Project, st.Config, st.SecretKeys); err != nil {
-		var usage *usageError
-		if errors.As(err, &usage) {
-			return err
-		}
-		return fmt.Errorf("validating the configuration of %s/%s: %w", st.Project, f.stack, err)
-	}
-	plan, err := offline.Run(ctx, offline.Options{
-		Project:    st.Project,
-		Stack:      f.stack,
-		Config:     st.Config,
-		SecretKeys: st.SecretKeys,
-		Program:    a.program,
-	})
+	// The stack flags were checked above, so that their mistakes come first
+	// and in plan's words.
+	plan, st, err := a.offlinePlan(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -175,6 +156,56 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 	}
 	if rep != nil && rep.HasMandatory() {
 		return &violationsError{report: *rep}
+	}
+	return nil
+}
+
+// offlinePlan checks the stack flags and the stack's configuration and
+// previews the stack offline: what plan, graph and import start from. It
+// also returns the stack files it read.
+func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stackfile.Stack, error) {
+	if f.stack == "" {
+		return nil, nil, usagef("missing --stack: name the stack, e.g. --stack dev")
+	}
+	if err := stackfile.CheckStackName(f.stack); err != nil {
+		return nil, nil, usagef("--stack: %v", err)
+	}
+	st, err := loadStack(f)
+	if err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	if err := st.CheckMissing(); err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	if err := a.validate(st.Project, st.Config, st.SecretKeys); err != nil {
+		var usage *usageError
+		if errors.As(err, &usage) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("validating the configuration of %s/%s: %w", st.Project, f.stack, err)
+	}
+	plan, err := offline.Run(ctx, offline.Options{
+		Project:    st.Project,
+		Stack:      f.stack,
+		Config:     st.Config,
+		SecretKeys: st.SecretKeys,
+		Program:    a.program,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return plan, st, nil
+}
+
+// writeOutput writes data to the file path, or to stdout when path is ""
+// or "-".
+func writeOutput(stdout io.Writer, path string, data []byte) error {
+	if path == "" || path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

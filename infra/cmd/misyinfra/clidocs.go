@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,14 +29,7 @@ func (a app) docsGroupCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var buf bytes.Buffer
 			writeCLIReference(&buf, cmd.Root())
-			if output == "" || output == "-" {
-				_, err := cmd.OutOrStdout().Write(buf.Bytes())
-				return err
-			}
-			if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w", output, err)
-			}
-			return nil
+			return writeOutput(cmd.OutOrStdout(), output, buf.Bytes())
 		},
 	}
 	cli.Flags().StringVarP(&output, "output", "o", "", "file to write (default: standard output)")

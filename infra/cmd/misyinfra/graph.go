@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/misybot/platform/infra/offline"
-	"github.com/misybot/platform/infra/stackfile"
 )
 
 type graphFlags struct {
@@ -52,7 +49,7 @@ func (a app) graph(ctx context.Context, f graphFlags, stdout io.Writer) error {
 	if f.format != "markdown" && f.format != "mermaid" {
 		return usagef("--format: unknown format %q (want markdown, mermaid)", f.format)
 	}
-	plan, err := a.offlinePlan(ctx, f.planFlags)
+	plan, _, err := a.offlinePlan(ctx, f.planFlags)
 	if err != nil {
 		return err
 	}
@@ -69,46 +66,7 @@ func (a app) graph(ctx context.Context, f graphFlags, stdout io.Writer) error {
 		b.WriteString("See [the architecture](../architecture.md) for what each component is for.\n\n")
 		b.WriteString("```mermaid\n" + chart + "```\n")
 	}
-	if f.output == "" || f.output == "-" {
-		_, err := io.WriteString(stdout, b.String())
-		return err
-	}
-	if err := os.WriteFile(f.output, []byte(b.String()), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", f.output, err)
-	}
-	return nil
-}
-
-// offlinePlan checks the flags and the stack's configuration and previews
-// the stack offline, exactly as plan does before it prints anything.
-func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, error) {
-	if f.stack == "" {
-		return nil, usagef("missing --stack: name the stack, e.g. --stack dev")
-	}
-	if err := stackfile.CheckStackName(f.stack); err != nil {
-		return nil, usagef("--stack: %v", err)
-	}
-	st, err := loadStack(f)
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	if err := st.CheckMissing(); err != nil {
-		return nil, usagef("%v", err)
-	}
-	if err := a.validate(st.Project, st.Config, st.SecretKeys); err != nil {
-		var usage *usageError
-		if errors.As(err, &usage) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("validating the configuration of %s/%s: %w", st.Project, f.stack, err)
-	}
-	return offline.Run(ctx, offline.Options{
-		Project:    st.Project,
-		Stack:      f.stack,
-		Config:     st.Config,
-		SecretKeys: st.SecretKeys,
-		Program:    a.program,
-	})
+	return writeOutput(stdout, f.output, []byte(b.String()))
 }
 
 // mermaid draws the plan as a Mermaid flowchart. Everything is sorted by

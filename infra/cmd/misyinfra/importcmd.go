@@ -94,7 +94,7 @@ func (a app) importIDs(ctx context.Context, f importFlags, path string, stdin io
 	if err != nil {
 		return err
 	}
-	plan, err := a.offlinePlan(ctx, f.planFlags)
+	plan, _, err := a.offlinePlan(ctx, f.planFlags)
 	if err != nil {
 		return err
 	}
@@ -104,12 +104,8 @@ func (a app) importIDs(ctx context.Context, f importFlags, path string, stdin io
 		return fmt.Errorf("encoding the import file: %w", err)
 	}
 	out = append(out, '\n')
-	if f.output == "" || f.output == "-" {
-		if _, err := stdout.Write(out); err != nil {
-			return err
-		}
-	} else if err := os.WriteFile(f.output, out, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", f.output, err)
+	if err := writeOutput(stdout, f.output, out); err != nil {
+		return err
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning: "+w)

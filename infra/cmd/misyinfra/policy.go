@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -177,14 +176,7 @@ func (a app) docsCommand() *cobra.Command {
 			if err := a.registry().Markdown(&buf); err != nil {
 				return err
 			}
-			if output == "" || output == "-" {
-				_, err := cmd.OutOrStdout().Write(buf.Bytes())
-				return err
-			}
-			if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w", output, err)
-			}
-			return nil
+			return writeOutput(cmd.OutOrStdout(), output, buf.Bytes())
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
