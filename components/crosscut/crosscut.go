@@ -68,6 +68,9 @@ type RoleAssignment struct {
 	RoleDefinitionID string
 	// Description says why the assignment exists.
 	Description string
+	// Condition, when set, is an ABAC condition (version 2.0) narrowing
+	// the assignment, such as which roles a role administrator may assign.
+	Condition string
 }
 
 // Validate checks the inputs every component requires.
@@ -168,6 +171,10 @@ func NewRoleAssignment(ctx *pulumi.Context, name string, scope pulumi.StringInpu
 	}
 	if ra.Description != "" {
 		args.Description = pulumi.StringPtr(ra.Description)
+	}
+	if ra.Condition != "" {
+		args.Condition = pulumi.StringPtr(ra.Condition)
+		args.ConditionVersion = pulumi.StringPtr("2.0")
 	}
 	res, err := authorization.NewRoleAssignment(ctx, name, args, opts...)
 	if err != nil {

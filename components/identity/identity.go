@@ -21,7 +21,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azuread/sdk/v5/go/azuread"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -316,19 +315,15 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}
 	}
 	if len(args.AssignableRoles) > 0 {
-		// crosscut.RoleAssignment has no condition, so this one is built
-		// here with the same scope and role definition ID rules.
-		_, err := authorization.NewRoleAssignment(ctx, name+"-deploy-rbac-admin", &authorization.RoleAssignmentArgs{
-			Scope:            rgID,
-			PrincipalId:      deploy.sp.ObjectId,
-			PrincipalType:    pulumi.StringPtr("ServicePrincipal"),
-			RoleDefinitionId: crosscut.RoleDefinitionID(rgID, RoleRBACAdministrator),
-			Condition:        pulumi.StringPtr(AssignmentCondition(args.AssignableRoles)),
-			ConditionVersion: pulumi.StringPtr("2.0"),
-			Description:      pulumi.StringPtr("CI assigns the app's roles on the environment's resources, and no other role"),
+		_, err := crosscut.NewRoleAssignment(ctx, name+"-deploy-rbac-admin", rgID, crosscut.RoleAssignment{
+			PrincipalID:      deploy.sp.ObjectId,
+			PrincipalType:    "ServicePrincipal",
+			RoleDefinitionID: RoleRBACAdministrator,
+			Condition:        AssignmentCondition(args.AssignableRoles),
+			Description:      "CI assigns the app's roles on the environment's resources, and no other role",
 		}, child)
 		if err != nil {
-			return nil, wrap(fmt.Errorf("role assignment %q: %w", name+"-deploy-rbac-admin", err))
+			return nil, wrap(err)
 		}
 	}
 
