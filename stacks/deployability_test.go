@@ -159,8 +159,16 @@ func TestAppsNSGLetsIngressReachTheEdgeProxy(t *testing.T) {
 	ports := map[string]bool{}
 	for _, r := range offlinetest.Input(t, nsg, "securityRules").([]any) {
 		r := r.(map[string]any)
-		if r["access"] == "Allow" && r["direction"] == "Inbound" && r["sourceAddressPrefix"] == "VirtualNetwork" {
-			ports[r["destinationPortRange"].(string)] = true
+		if r["access"] != "Allow" || r["direction"] != "Inbound" || r["sourceAddressPrefix"] != "VirtualNetwork" {
+			continue
+		}
+		if p, ok := r["destinationPortRange"].(string); ok {
+			ports[p] = true
+		}
+		if ps, ok := r["destinationPortRanges"].([]any); ok {
+			for _, p := range ps {
+				ports[p.(string)] = true
+			}
 		}
 	}
 	assert.True(t, ports["443"], "443 from the virtual network")
@@ -187,7 +195,9 @@ func TestRevisionScopeChangeGetsANewSuffix(t *testing.T) {
 func TestLoadTestEnginesReachTheInternalEnvironment(t *testing.T) {
 	p := planStack(t, "staging")
 	vnet := offlinetest.One(t, p, "azure-native:network:VirtualNetwork")
-	subnetID := p.Outputs["loadTestSubnetId"].Value.StringValue()
+	out, ok := p.Outputs["loadTestSubnetId"]
+	require.True(t, ok, "no loadTestSubnetId output")
+	subnetID := out.Value.StringValue()
 	require.True(t, strings.HasPrefix(subnetID, vnet.ID+"/subnets/"), subnetID)
 
 	env := offlinetest.One(t, p, environmentType)
@@ -217,7 +227,7 @@ func TestLoadTestEnginesReachTheInternalEnvironment(t *testing.T) {
 	assert.True(t, linked, "the zone is linked to the stack's network")
 
 	dev := planStack(t, "dev")
-	_, ok := dev.Outputs["loadTestSubnetId"]
+	_, ok = dev.Outputs["loadTestSubnetId"]
 	assert.False(t, ok, "no load test subnet without load testing")
 }
 
