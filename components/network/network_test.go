@@ -306,7 +306,6 @@ func TestLoadTestSubnet(t *testing.T) {
 	assert.ElementsMatch(t, []rule{
 		{"Inbound", "Allow", "BatchNodeManagement", "29876-29877"},
 		{"Inbound", "Allow", "AzureLoadTestingInstanceManagement", "8080"},
-		{"Outbound", "Allow", "*", "*"},
 		{"Inbound", "Deny", "*", "*"},
 	}, got)
 

@@ -75,9 +75,12 @@ func platformEndpointsRules(a Args) network.SecurityRuleTypeArray {
 // loadTestRules are the rules Azure Load Testing needs on the subnet its
 // engines are injected into: inbound from the BatchNodeManagement service
 // tag on 29876-29877 and from AzureLoadTestingInstanceManagement on 8080
-// (the service creates, updates and deletes the engine instances), and
-// outbound to anywhere (orchestration, and the load itself). Everything
-// else inbound is denied. "Configure traffic access" in
+// (the service creates, updates and deletes the engine instances).
+// Everything else inbound is denied. The engines also need outbound access
+// to the service and to the app; the guide adds an any-to-any outbound
+// rule only for NSGs that restrict outbound traffic, and this one keeps
+// Azure's default outbound rules (AllowVnetOutBound, AllowInternetOutBound),
+// which allow both. "Configure traffic access" in
 // https://learn.microsoft.com/azure/load-testing/how-to-test-private-endpoint
 func loadTestRules() network.SecurityRuleTypeArray {
 	const what = "Azure Load Testing creates, updates and deletes its engine instances"
@@ -91,11 +94,6 @@ func loadTestRules() network.SecurityRuleTypeArray {
 			Name: "AllowLoadTestingInstanceManagement", Description: what,
 			Priority: priorityPlatformFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
 			SourceAddressPrefixes: []string{"AzureLoadTestingInstanceManagement"}, DestinationPortRange: "8080",
-		}),
-		ruleArgs(Rule{
-			Name: "AllowLoadTestingOutbound", Description: "Orchestration of the load test, and the load itself",
-			Priority: priorityPlatformFirst, Direction: "Outbound", Access: "Allow", Protocol: "*",
-			SourceAddressPrefixes: []string{"*"}, DestinationPortRange: "*",
 		}),
 		denyAllInbound(),
 	}
