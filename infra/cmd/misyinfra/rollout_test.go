@@ -87,7 +87,7 @@ func TestRolloutStartSimulated(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env, router := simEnv(t, tt.failEvery)
-			out, err := runRollout(env, "start", "--stack", "prod", "--app", "misybot", "--release", "r2", "--interval", "300ms",
+			out, err := runRollout(env, "start", "--stack", "prod", "--app", "misybot", "--release", "r2", "--canary-revision", "misybot--r2", "--stable-revision", "misybot--r1", "--interval", "300ms",
 				"--min-requests", "10", "--failure-threshold", "2", "--max-latency-increase", "0", "--max-p95", "50ms",
 				"--resource-id", simulation.ResourceID, "--workspace-id", simulation.WorkspaceID,
 				"--state-dir", t.TempDir(), "--progress", "never")
@@ -135,7 +135,7 @@ func TestRolloutGateAndStatus(t *testing.T) {
 	dir := t.TempDir()
 	done := make(chan error, 1)
 	go func() {
-		_, err := runRollout(env, "start", "--stack", "staging", "--app", "misybot", "--release", "r2", "--interval", "2s",
+		_, err := runRollout(env, "start", "--stack", "staging", "--app", "misybot", "--release", "r2", "--canary-revision", "misybot--r2", "--stable-revision", "misybot--r1", "--interval", "2s",
 			"--resource-id", simulation.ResourceID, "--workspace-id", simulation.WorkspaceID, "--state-dir", dir, "--progress", "never")
 		done <- err
 	}()
