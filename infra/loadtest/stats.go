@@ -177,6 +177,12 @@ func (s *series) add(r *vegeta.Result) {
 		s.compact()
 		i = max(0, int(r.Timestamp.Sub(s.start)/s.bucket))
 	}
+	if i >= cap(s.points) {
+		// Grow by doubling, but never past maxPoints buckets.
+		grown := make([]bucketTally, len(s.points), min(maxPoints, max(2*cap(s.points), i+1, 16)))
+		copy(grown, s.points)
+		s.points = grown
+	}
 	for len(s.points) <= i {
 		s.points = append(s.points, bucketTally{})
 	}
