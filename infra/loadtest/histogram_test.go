@@ -25,11 +25,13 @@ func TestHistogramBinsCoverTheRange(t *testing.T) {
 func TestHistogramQuantileErrorBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	dists := map[string]func() time.Duration{
-		"uniform 1-100ms": func() time.Duration { return time.Millisecond + time.Duration(rng.Float64()*float64(99*time.Millisecond)) },
-		"lognormal σ0.8":  func() time.Duration { return time.Duration(5e6 * math.Exp(0.8*rng.NormFloat64())) },
-		"bimodal":         func() time.Duration { return []time.Duration{2 * time.Millisecond, 2 * time.Second}[rng.IntN(2)] },
-		"µs to minutes":   func() time.Duration { return time.Duration(math.Pow(10, 3+rng.Float64()*8)) },
-		"constant":        func() time.Duration { return 1234567 * time.Nanosecond },
+		"uniform 1-100ms": func() time.Duration {
+			return time.Millisecond + time.Duration(rng.Float64()*float64(99*time.Millisecond))
+		},
+		"lognormal σ0.8": func() time.Duration { return time.Duration(5e6 * math.Exp(0.8*rng.NormFloat64())) },
+		"bimodal":        func() time.Duration { return []time.Duration{2 * time.Millisecond, 2 * time.Second}[rng.IntN(2)] },
+		"µs to minutes":  func() time.Duration { return time.Duration(math.Pow(10, 3+rng.Float64()*8)) },
+		"constant":       func() time.Duration { return 1234567 * time.Nanosecond },
 	}
 	for name, draw := range dists {
 		for _, n := range []int{1, 7, 100, 10000} {
