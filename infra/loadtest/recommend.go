@@ -64,10 +64,10 @@ func recommend(p Plan, r *Result) *Recommendation {
 	}
 	rec.PerReplica = rec.Capacity / float64(p.Replicas)
 	planned := p.Utilization * rec.PerReplica
-	rec.HTTPConcurrency = max(1, int(math.Floor(planned)))
+	rec.HTTPConcurrency = max(1, int(math.Floor(planned+1e-9)))
 	rec.InFlight = max(1, int(math.Ceil(planned*rec.MeanLatency.Seconds())))
 	if p.PeakRate > 0 {
-		rec.MaxReplicas = int(math.Ceil(p.PeakRate / planned))
+		rec.MaxReplicas = int(math.Ceil(p.PeakRate/planned - 1e-9))
 	}
 	if r.Summary.GeneratorLimited || len(r.Warnings) > 0 {
 		rec.Note = "the generator limited this test: the capacity per replica may be higher"
