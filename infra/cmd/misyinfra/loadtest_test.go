@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,4 +219,40 @@ func TestLoadtestRecommendation(t *testing.T) {
 	assert.Contains(t, r.stdout, "| `app.maxReplicas` for 1000 req/s | 29 |")
 	assert.Contains(t, r.stdout, "maxReplicas = ceil(peak / (u × C))")
 	assert.True(t, strings.Contains(r.stdout, "The capacity is a lower bound"))
+}
+
+// The load-testing docs name only flags the command has: every --flag of
+// docs/load-testing.md, and of each `misyinfra loadtest` command line in
+// loadtest/README.md and loadtest/plan.yaml.
+func TestLoadtestDocsNameRealFlags(t *testing.T) {
+	cmd := platform().loadtestCommand()
+	flag := regexp.MustCompile(`--([a-z][a-z0-9-]*)`)
+	check := func(file, text string) {
+		for _, m := range flag.FindAllStringSubmatch(text, -1) {
+			assert.NotNil(t, cmd.Flags().Lookup(m[1]), "%s names --%s, which misyinfra loadtest does not have", file, m[1])
+		}
+	}
+	read := func(rel string) string {
+		data, err := os.ReadFile(filepath.Join(repoRoot, rel))
+		require.NoError(t, err)
+		return string(data)
+	}
+	check("docs/load-testing.md", read("docs/load-testing.md"))
+	commands := 0
+	for _, rel := range []string{"loadtest/README.md", "loadtest/plan.yaml", "docs/load-testing.md"} {
+		lines := strings.Split(read(rel), "\n")
+		for i := 0; i < len(lines); i++ {
+			if !strings.Contains(lines[i], "misyinfra loadtest") {
+				continue
+			}
+			command := lines[i]
+			for strings.HasSuffix(strings.TrimSpace(lines[i]), `\`) && i+1 < len(lines) {
+				i++
+				command += " " + lines[i]
+			}
+			commands++
+			check(rel, command[strings.Index(command, "misyinfra loadtest"):])
+		}
+	}
+	assert.GreaterOrEqual(t, commands, 8)
 }
