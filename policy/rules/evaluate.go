@@ -25,6 +25,7 @@ type RuleInfo struct {
 	Environments []string    `json:"environments,omitempty"`
 	Checkov      []string    `json:"checkov,omitempty"`
 	Trivy        []string    `json:"trivy,omitempty"`
+	AzurePolicy  []string    `json:"azurePolicy,omitempty"`
 	// Skipped says why the rule did not run (disabled, or not for this
 	// environment); empty when it ran.
 	Skipped string `json:"skipped,omitempty"`
@@ -140,7 +141,7 @@ func (reg *Registry) Evaluate(stack Stack, cfg Config) Report {
 func ruleInfo(r Rule) RuleInfo {
 	return RuleInfo{
 		Name: r.Name, Category: r.Category, Description: r.Description, Remediation: r.Remediation,
-		Enforcement: r.Enforcement, Environments: r.Environments, Checkov: r.Checkov, Trivy: r.Trivy,
+		Enforcement: r.Enforcement, Environments: r.Environments, Checkov: r.Checkov, Trivy: r.Trivy, AzurePolicy: r.AzurePolicy,
 	}
 }
 

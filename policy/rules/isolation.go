@@ -19,6 +19,7 @@ func isolationRules() []Rule {
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV_AZURE_189"},
+			AzurePolicy:  []string{"405c5871-3e91-4644-8a63-58e19d68ff5b"},
 			Types:        []string{typeVault},
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -33,6 +34,7 @@ func isolationRules() []Rule {
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV2_AZURE_32"},
+			AzurePolicy:  []string{"a6abeaec-4d90-4a02-805f-6b26c4d3fbe9"},
 			Types:        []string{typeVault, typePrivateEndpoint},
 			Scope:        PerStack,
 			checkStack:   privateEndpointCheck(typeVault, armVault, "vault", "Key Vault"),
@@ -45,6 +47,7 @@ func isolationRules() []Rule {
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV_AZURE_204"},
+			AzurePolicy:  []string{"cbd11fd3-3002-4907-b6c8-579f0e700e13"},
 			Types:        []string{typeSBNamespace},
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -58,6 +61,7 @@ func isolationRules() []Rule {
 			Remediation:  "Add an azure-native:network:PrivateEndpoint whose privateLinkServiceConnections target the namespace with groupIds [\"namespace\"], and register it in privatelink.servicebus.windows.net.",
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			AzurePolicy:  []string{"1c06e275-d63d-4540-b761-71f364c2111d"},
 			Types:        []string{typeSBNamespace, typePrivateEndpoint},
 			Scope:        PerStack,
 			checkStack:   privateEndpointCheck(typeSBNamespace, armSBNamespace, "namespace", "Service Bus namespace"),
@@ -69,6 +73,7 @@ func isolationRules() []Rule {
 			Remediation:  "Set vnetConfiguration.infrastructureSubnetId to a delegated subnet of the stack's virtual network.",
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			AzurePolicy:  []string{"8b346db6-85af-419b-8557-92cee2c0f9bb"},
 			Types:        []string{typeManagedEnv},
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

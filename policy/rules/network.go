@@ -29,6 +29,7 @@ func networkRules() []Rule {
 			Remediation: "Associate a network security group with the subnet (networkSecurityGroup.id).",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV2_AZURE_31"},
+			AzurePolicy: []string{"e71308d3-144b-4262-b144-efdc3cc90517"},
 			Types:       []string{typeVNet, typeSubnet},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

@@ -404,6 +404,9 @@ func TestRulesFireOnMisconfigurations(t *testing.T) {
 			}
 		})
 	}
+	for _, c := range anchorCases() {
+		covered[c.rule] = true // TestAnchorCatalogueCases makes it fire
+	}
 	for _, r := range reg.Rules() {
 		assert.True(t, covered[r.Name], "no misconfiguration fixture makes %s fire", r.Name)
 	}
