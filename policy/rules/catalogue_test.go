@@ -195,7 +195,7 @@ func anchorCases() []anchorCase {
 			good: map[string]any{"blobServicesName": "default", "deleteRetentionPolicy": map[string]any{"enabled": true, "days": 14.0},
 				"containerDeleteRetentionPolicy": map[string]any{"enabled": true, "days": 7.0}}},
 		{name: "blob soft delete for one day", rule: "storage-blob-soft-delete", typ: blobSvc,
-			bad: map[string]any{"deleteRetentionPolicy": map[string]any{"enabled": true, "days": 1.0}, "containerDeleteRetentionPolicy": map[string]any{"enabled": true}},
+			bad:  map[string]any{"deleteRetentionPolicy": map[string]any{"enabled": true, "days": 1.0}, "containerDeleteRetentionPolicy": map[string]any{"enabled": true}},
 			good: map[string]any{"deleteRetentionPolicy": map[string]any{"enabled": true, "days": 7.0}, "containerDeleteRetentionPolicy": map[string]any{"enabled": true}}},
 		{name: "public container", rule: "storage-container-private", typ: blobCont,
 			bad: map[string]any{"containerName": "c", "publicAccess": "Container"}, good: map[string]any{"containerName": "c", "publicAccess": "None"}},
