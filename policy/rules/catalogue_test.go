@@ -136,7 +136,7 @@ func anchorCases() []anchorCase {
 			bad: map[string]any{"configuration": map[string]any{}}, good: map[string]any{"identity": map[string]any{"type": "SystemAssigned"}}},
 		{name: "password in a plain env value", rule: "containerapp-no-plaintext-secret-env", typ: app,
 			bad:  containers(map[string]any{"name": "DB_PASSWORD", "value": "hunter2"}, map[string]any{"name": "LOG_LEVEL", "value": "info"}),
-			good: containers(map[string]any{"name": "DB_PASSWORD", "secretRef": "db-password"}, map[string]any{"name": "LOG_LEVEL", "value": "info"})},
+			good: containers(map[string]any{"name": "DB_PASSWORD", "secretRef": "db-password"}, map[string]any{"name": "APPLICATIONINSIGHTS_CONNECTION_STRING", "value": "InstrumentationKey=x"})},
 		{name: "job with a connection string in env", rule: "containerapp-no-plaintext-secret-env", typ: job,
 			bad:  map[string]any{"template": map[string]any{"containers": []any{map[string]any{"name": "j", "env": []any{map[string]any{"name": "ServiceBusConnectionString", "value": "Endpoint=sb://x"}}}}}},
 			good: map[string]any{"template": map[string]any{"containers": []any{map[string]any{"name": "j", "env": []any{map[string]any{"name": "ServiceBusNamespace", "value": "sb-x"}}}}}}},

@@ -91,6 +91,13 @@ func containerAppMoreRules() []Rule {
 // secretEnvName matches variable names that announce a secret.
 var secretEnvName = regexp.MustCompile(`(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|connection[_-]?string|conn[_-]?str)`)
 
+// notSecretEnv are variables whose name looks secret but whose value is
+// not: an Application Insights connection string only identifies the
+// resource ("not considered a security token or key",
+// https://learn.microsoft.com/azure/azure-monitor/app/connection-strings),
+// and the components here disable local auth so it cannot be used alone.
+var notSecretEnv = map[string]bool{"APPLICATIONINSIGHTS_CONNECTION_STRING": true}
+
 func checkSecretEnv(_ Context, r *Resource, _ *view) []Finding {
 	var out []Finding
 	for _, list := range []string{"containers", "initContainers"} {
@@ -106,7 +113,7 @@ func checkSecretEnv(_ Context, r *Resource, _ *view) []Finding {
 				}
 				name, _ := field(e.v, "name").str()
 				value := field(e.v, "value")
-				if !secretEnvName.MatchString(name) || !value.isSet() || field(e.v, "secretRef").isSet() {
+				if notSecretEnv[strings.ToUpper(name)] || !secretEnvName.MatchString(name) || !value.isSet() || field(e.v, "secretRef").isSet() {
 					continue
 				}
 				if s, ok := value.text(); ok && strings.TrimSpace(s) == "" {

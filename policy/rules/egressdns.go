@@ -20,8 +20,11 @@ func networkMoreRules() []Rule {
 			Name:        "subnet-no-default-outbound",
 			Category:    categoryNSG,
 			Description: "Subnets are private (defaultOutboundAccess false): nothing in them reaches the Internet through Azure's implicit default outbound IP; egress goes through an explicit method (NAT gateway, firewall, load balancer outbound rules).",
-			Remediation: "Set defaultOutboundAccess to false on every subnet (inline in the virtual network or standalone).",
-			Enforcement: Mandatory,
+			Remediation: "Set defaultOutboundAccess to false on every subnet (inline in the virtual network or standalone); it needs a network API version of 2023-09-01 or later (an explicit-version azure-native module).",
+			// Advisory until the program registers its virtual network
+			// with an API version that has the property: the default
+			// azure-native v2 network module (2023-02-01) does not.
+			Enforcement: Advisory,
 			AzurePolicy: []string{"7bca8353-aa3b-429b-904a-9229c4385837"},
 			Types:       []string{typeVNet, typeSubnet},
 			Scope:       PerResource,
