@@ -97,9 +97,14 @@ func (reg *Registry) Evaluate(stack Stack, cfg Config) Report {
 			byType[t] = append(byType[t], i)
 		}
 	}
-	ctxFor := func(i int) Context {
-		return Context{Environment: env, Options: cfg.OptionsFor(reg.rules[i].Name)}
+	// One context per rule, built once: not per resource.
+	ctxs := make([]Context, len(reg.rules))
+	for i, rule := range reg.rules {
+		if run[i] {
+			ctxs[i] = Context{Environment: env, Options: cfg.OptionsFor(rule.Name)}
+		}
 	}
+	ctxFor := func(i int) Context { return ctxs[i] }
 	add := func(i int, fs []Finding) {
 		for _, f := range fs {
 			res := Result{Rule: reg.rules[i].Name, Enforcement: levels[i], URN: f.URN, Type: f.Type, Message: f.Message, Undecidable: f.Undecidable}

@@ -231,13 +231,13 @@ func checkCrossEnvironment(ctx Context, r *Resource, _ *view) []Finding {
 		}
 	}
 	var out []Finding
-	walkStrings(r.Properties, "", func(path, key, s string) {
+	walkStrings(r.Properties, func(path func() string, key, s string) {
 		if !isReferenceValue(key, s) || allowedReference(ctx.Options.AllowedReferences, s) {
 			return
 		}
 		for _, word := range words(s) {
 			if env, ok := others[word]; ok {
-				out = append(out, violation(r, "%s refers to the %s environment: %q", path, env, s))
+				out = append(out, violation(r, "%s refers to the %s environment: %q", path(), env, s))
 				return
 			}
 		}
@@ -251,10 +251,31 @@ func isAzurePackage(t string) bool {
 }
 
 // walkStrings visits every known string under v with its path and the
-// nearest map key, skipping tags.
-func walkStrings(v any, path string, visit func(path, key, s string)) {
-	var walk func(v any, path, key string, depth int)
-	walk = func(v any, path, key string, depth int) {
+// nearest map key, skipping tags. The path is built only when a visitor
+// asks for it: most strings are not reported, and building every path
+// would allocate for each value of every resource.
+func walkStrings(v any, visit func(path func() string, key, s string)) {
+	type seg struct {
+		key   string
+		index int // -1 for a map key
+	}
+	var segs []seg
+	path := func() string {
+		var b strings.Builder
+		for _, sg := range segs {
+			if sg.index >= 0 {
+				fmt.Fprintf(&b, "[%d]", sg.index)
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(sg.key)
+		}
+		return b.String()
+	}
+	var walk func(v any, key string, depth int)
+	walk = func(v any, key string, depth int) {
 		if depth > 32 {
 			return
 		}
@@ -270,19 +291,19 @@ func walkStrings(v any, path string, visit func(path, key, s string)) {
 				if strings.EqualFold(k, "tags") {
 					continue
 				}
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				walk(child, p, k, depth+1)
+				segs = append(segs, seg{key: k, index: -1})
+				walk(child, k, depth+1)
+				segs = segs[:len(segs)-1]
 			}
 		case []any:
 			for i, child := range t {
-				walk(child, fmt.Sprintf("%s[%d]", path, i), key, depth+1)
+				segs = append(segs, seg{index: i})
+				walk(child, key, depth+1)
+				segs = segs[:len(segs)-1]
 			}
 		}
 	}
-	walk(v, path, "", 0)
+	walk(v, "", 0)
 }
 
 // isReferenceValue says whether a string names another resource: an ARM
