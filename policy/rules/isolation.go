@@ -231,8 +231,13 @@ func checkCrossEnvironment(ctx Context, r *Resource, _ *view) []Finding {
 		}
 	}
 	var out []Finding
+	aliases := make([]string, 0, len(others))
+	for a := range others {
+		aliases = append(aliases, a)
+	}
 	walkStrings(r.Properties, func(path func() string, key, s string) {
-		if !isReferenceValue(key, s) || allowedReference(ctx.Options.AllowedReferences, s) {
+		// Cheap test first: most values name no other environment at all.
+		if !containsAnyFold(s, aliases) || !isReferenceValue(key, s) || allowedReference(ctx.Options.AllowedReferences, s) {
 			return
 		}
 		for _, word := range words(s) {
@@ -243,6 +248,29 @@ func checkCrossEnvironment(ctx Context, r *Resource, _ *view) []Finding {
 		}
 	})
 	return out
+}
+
+// containsAnyFold reports whether s contains one of the lower-case words,
+// ignoring ASCII case, without allocating.
+func containsAnyFold(s string, words []string) bool {
+	for _, w := range words {
+		if len(w) == 0 || len(w) > len(s) {
+			continue
+		}
+		for i := 0; i+len(w) <= len(s); i++ {
+			if asciiLower(s[i]) == w[0] && strings.EqualFold(s[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func isAzurePackage(t string) bool {
