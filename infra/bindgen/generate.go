@@ -55,6 +55,23 @@ func (s *Source) Closure(names []string) (map[string]bool, error) {
 	for len(work) > 0 {
 		n := work[len(work)-1]
 		work = work[:len(work)-1]
+		if base, ok := strings.CutSuffix(n, "Input"); ok {
+			// What implements an Input interface, so that callers can build
+			// one: SubnetTypeArgs (SubnetTypeInput), SubnetTypeArray
+			// (SubnetTypeArrayInput), SkuPtr (SkuPtrInput).
+			for _, impl := range []string{base, base + "Args"} {
+				if _, ok := s.decls[impl]; ok {
+					add(impl)
+				}
+			}
+		}
+		if len(s.values[n]) > 0 { // an enum: its Input, Ptr and Output types
+			for _, suffix := range []string{"Input", "PtrInput", "Output", "PtrOutput"} {
+				if _, ok := s.decls[n+suffix]; ok {
+					add(n + suffix)
+				}
+			}
+		}
 		for r := range s.refs(s.decls[n].node) {
 			add(r)
 		}

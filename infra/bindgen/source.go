@@ -110,14 +110,13 @@ func (s *Source) index() {
 					case *ast.TypeSpec:
 						s.decls[sp.Name.Name] = &unit{name: sp.Name.Name, file: i, node: sp, decl: d}
 					case *ast.ValueSpec:
-						typ, _ := sp.Type.(*ast.Ident)
-						for _, n := range sp.Names {
+						for j, n := range sp.Names {
 							if n.Name == "_" {
 								continue
 							}
 							s.decls[n.Name] = &unit{name: n.Name, file: i, node: sp, decl: d}
-							if typ != nil && d.Tok == token.CONST {
-								s.values[typ.Name] = append(s.values[typ.Name], n.Name)
+							if typ := enumType(sp, j); typ != "" && d.Tok == token.CONST {
+								s.values[typ] = append(s.values[typ], n.Name)
 							}
 						}
 					}
@@ -211,4 +210,21 @@ func (s *Source) refs(n ast.Node) map[string]bool {
 	walk = func(n ast.Node) { ast.Inspect(n, visit) }
 	walk(n)
 	return out
+}
+
+// enumType returns the type of the i-th const of a spec when it is declared
+// with one (const A T = ...) or converted to one (const A = T("a"), the
+// SDK's enum values), or "".
+func enumType(sp *ast.ValueSpec, i int) string {
+	if id, ok := sp.Type.(*ast.Ident); ok {
+		return id.Name
+	}
+	if i < len(sp.Values) {
+		if call, ok := sp.Values[i].(*ast.CallExpr); ok && len(call.Args) == 1 {
+			if id, ok := call.Fun.(*ast.Ident); ok {
+				return id.Name
+			}
+		}
+	}
+	return ""
 }

@@ -19,6 +19,34 @@ type AppLogsConfiguration struct {
 	LogAnalyticsConfiguration *LogAnalyticsConfiguration `pulumi:"logAnalyticsConfiguration"`
 }
 
+// Configuration of application logs
+type AppLogsConfigurationArgs struct {
+	// Logs destination, can be 'log-analytics', 'azure-monitor' or 'none'
+	Destination pulumi.StringPtrInput `pulumi:"destination"`
+	// Log Analytics configuration, must only be provided when destination is configured as 'log-analytics'
+	LogAnalyticsConfiguration LogAnalyticsConfigurationPtrInput `pulumi:"logAnalyticsConfiguration"`
+}
+
+func (AppLogsConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AppLogsConfiguration)(nil)).Elem()
+}
+
+func (i AppLogsConfigurationArgs) ToAppLogsConfigurationOutput() AppLogsConfigurationOutput {
+	return i.ToAppLogsConfigurationOutputWithContext(context.Background())
+}
+
+func (i AppLogsConfigurationArgs) ToAppLogsConfigurationOutputWithContext(ctx context.Context) AppLogsConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppLogsConfigurationOutput)
+}
+
+func (i AppLogsConfigurationArgs) ToAppLogsConfigurationPtrOutput() AppLogsConfigurationPtrOutput {
+	return i.ToAppLogsConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i AppLogsConfigurationArgs) ToAppLogsConfigurationPtrOutputWithContext(ctx context.Context) AppLogsConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppLogsConfigurationOutput).ToAppLogsConfigurationPtrOutputWithContext(ctx)
+}
+
 // AppLogsConfigurationPtrInput is an input type that accepts AppLogsConfigurationArgs, AppLogsConfigurationPtr and AppLogsConfigurationPtrOutput values.
 // You can construct a concrete instance of `AppLogsConfigurationPtrInput` via:
 //
@@ -32,6 +60,24 @@ type AppLogsConfigurationPtrInput interface {
 
 	ToAppLogsConfigurationPtrOutput() AppLogsConfigurationPtrOutput
 	ToAppLogsConfigurationPtrOutputWithContext(context.Context) AppLogsConfigurationPtrOutput
+}
+
+type appLogsConfigurationPtrType AppLogsConfigurationArgs
+
+func AppLogsConfigurationPtr(v *AppLogsConfigurationArgs) AppLogsConfigurationPtrInput {
+	return (*appLogsConfigurationPtrType)(v)
+}
+
+func (*appLogsConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AppLogsConfiguration)(nil)).Elem()
+}
+
+func (i *appLogsConfigurationPtrType) ToAppLogsConfigurationPtrOutput() AppLogsConfigurationPtrOutput {
+	return i.ToAppLogsConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *appLogsConfigurationPtrType) ToAppLogsConfigurationPtrOutputWithContext(ctx context.Context) AppLogsConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppLogsConfigurationPtrOutput)
 }
 
 // Configuration of application logs
@@ -226,6 +272,55 @@ func (val *Configuration) Defaults() *Configuration {
 	return &tmp
 }
 
+// Non versioned Container App configuration properties that define the mutable settings of a Container app
+type ConfigurationArgs struct {
+	// ActiveRevisionsMode controls how active revisions are handled for the Container app:
+	// <list><item>Multiple: multiple revisions can be active.</item><item>Single: Only one revision can be active at a time. Revision weights can not be used in this mode. If no value if provided, this is the default.</item></list>
+	ActiveRevisionsMode pulumi.StringPtrInput `pulumi:"activeRevisionsMode"`
+	// Dapr configuration for the Container App.
+	Dapr DaprPtrInput `pulumi:"dapr"`
+	// Ingress configurations.
+	Ingress IngressPtrInput `pulumi:"ingress"`
+	// Optional. Max inactive revisions a Container App can have.
+	MaxInactiveRevisions pulumi.IntPtrInput `pulumi:"maxInactiveRevisions"`
+	// Collection of private container registry credentials for containers used by the Container app
+	Registries RegistryCredentialsArrayInput `pulumi:"registries"`
+	// Collection of secrets used by a Container app
+	Secrets SecretArrayInput `pulumi:"secrets"`
+}
+
+// Defaults sets the appropriate defaults for ConfigurationArgs
+func (val *ConfigurationArgs) Defaults() *ConfigurationArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ActiveRevisionsMode == nil {
+		tmp.ActiveRevisionsMode = pulumi.StringPtr("Single")
+	}
+
+	return &tmp
+}
+func (ConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Configuration)(nil)).Elem()
+}
+
+func (i ConfigurationArgs) ToConfigurationOutput() ConfigurationOutput {
+	return i.ToConfigurationOutputWithContext(context.Background())
+}
+
+func (i ConfigurationArgs) ToConfigurationOutputWithContext(ctx context.Context) ConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfigurationOutput)
+}
+
+func (i ConfigurationArgs) ToConfigurationPtrOutput() ConfigurationPtrOutput {
+	return i.ToConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i ConfigurationArgs) ToConfigurationPtrOutputWithContext(ctx context.Context) ConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfigurationOutput).ToConfigurationPtrOutputWithContext(ctx)
+}
+
 // ConfigurationPtrInput is an input type that accepts ConfigurationArgs, ConfigurationPtr and ConfigurationPtrOutput values.
 // You can construct a concrete instance of `ConfigurationPtrInput` via:
 //
@@ -239,6 +334,24 @@ type ConfigurationPtrInput interface {
 
 	ToConfigurationPtrOutput() ConfigurationPtrOutput
 	ToConfigurationPtrOutputWithContext(context.Context) ConfigurationPtrOutput
+}
+
+type configurationPtrType ConfigurationArgs
+
+func ConfigurationPtr(v *ConfigurationArgs) ConfigurationPtrInput {
+	return (*configurationPtrType)(v)
+}
+
+func (*configurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Configuration)(nil)).Elem()
+}
+
+func (i *configurationPtrType) ToConfigurationPtrOutput() ConfigurationPtrOutput {
+	return i.ToConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *configurationPtrType) ToConfigurationPtrOutputWithContext(ctx context.Context) ConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConfigurationPtrOutput)
 }
 
 // Non versioned Container App configuration properties that define the mutable settings of a Container app
@@ -567,6 +680,74 @@ type Container struct {
 	VolumeMounts []VolumeMount `pulumi:"volumeMounts"`
 }
 
+// ContainerInput is an input type that accepts ContainerArgs and ContainerOutput values.
+// You can construct a concrete instance of `ContainerInput` via:
+//
+//	ContainerArgs{...}
+type ContainerInput interface {
+	pulumi.Input
+
+	ToContainerOutput() ContainerOutput
+	ToContainerOutputWithContext(context.Context) ContainerOutput
+}
+
+// Container App container definition
+type ContainerArgs struct {
+	// Container start command arguments.
+	Args pulumi.StringArrayInput `pulumi:"args"`
+	// Container start command.
+	Command pulumi.StringArrayInput `pulumi:"command"`
+	// Container environment variables.
+	Env EnvironmentVarArrayInput `pulumi:"env"`
+	// Container image tag.
+	Image pulumi.StringPtrInput `pulumi:"image"`
+	// Custom container name.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// List of probes for the container.
+	Probes ContainerAppProbeArrayInput `pulumi:"probes"`
+	// Container resource requirements.
+	Resources ContainerResourcesPtrInput `pulumi:"resources"`
+	// Container volume mounts.
+	VolumeMounts VolumeMountArrayInput `pulumi:"volumeMounts"`
+}
+
+func (ContainerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Container)(nil)).Elem()
+}
+
+func (i ContainerArgs) ToContainerOutput() ContainerOutput {
+	return i.ToContainerOutputWithContext(context.Background())
+}
+
+func (i ContainerArgs) ToContainerOutputWithContext(ctx context.Context) ContainerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerOutput)
+}
+
+// ContainerArrayInput is an input type that accepts ContainerArray and ContainerArrayOutput values.
+// You can construct a concrete instance of `ContainerArrayInput` via:
+//
+//	ContainerArray{ ContainerArgs{...} }
+type ContainerArrayInput interface {
+	pulumi.Input
+
+	ToContainerArrayOutput() ContainerArrayOutput
+	ToContainerArrayOutputWithContext(context.Context) ContainerArrayOutput
+}
+
+type ContainerArray []ContainerInput
+
+func (ContainerArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Container)(nil)).Elem()
+}
+
+func (i ContainerArray) ToContainerArrayOutput() ContainerArrayOutput {
+	return i.ToContainerArrayOutputWithContext(context.Background())
+}
+
+func (i ContainerArray) ToContainerArrayOutputWithContext(ctx context.Context) ContainerArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerArrayOutput)
+}
+
 // Container App container definition
 type ContainerOutput struct{ *pulumi.OutputState }
 
@@ -664,6 +845,76 @@ type ContainerAppProbe struct {
 	Type *string `pulumi:"type"`
 }
 
+// ContainerAppProbeInput is an input type that accepts ContainerAppProbeArgs and ContainerAppProbeOutput values.
+// You can construct a concrete instance of `ContainerAppProbeInput` via:
+//
+//	ContainerAppProbeArgs{...}
+type ContainerAppProbeInput interface {
+	pulumi.Input
+
+	ToContainerAppProbeOutput() ContainerAppProbeOutput
+	ToContainerAppProbeOutputWithContext(context.Context) ContainerAppProbeOutput
+}
+
+// Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.
+type ContainerAppProbeArgs struct {
+	// Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1. Maximum value is 10.
+	FailureThreshold pulumi.IntPtrInput `pulumi:"failureThreshold"`
+	// HTTPGet specifies the http request to perform.
+	HttpGet ContainerAppProbeHttpGetPtrInput `pulumi:"httpGet"`
+	// Number of seconds after the container has started before liveness probes are initiated. Minimum value is 1. Maximum value is 60.
+	InitialDelaySeconds pulumi.IntPtrInput `pulumi:"initialDelaySeconds"`
+	// How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1. Maximum value is 240.
+	PeriodSeconds pulumi.IntPtrInput `pulumi:"periodSeconds"`
+	// Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1. Maximum value is 10.
+	SuccessThreshold pulumi.IntPtrInput `pulumi:"successThreshold"`
+	// TCPSocket specifies an action involving a TCP port. TCP hooks not yet supported.
+	TcpSocket ContainerAppProbeTcpSocketPtrInput `pulumi:"tcpSocket"`
+	// Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is an alpha field and requires enabling ProbeTerminationGracePeriod feature gate. Maximum value is 3600 seconds (1 hour)
+	TerminationGracePeriodSeconds pulumi.Float64PtrInput `pulumi:"terminationGracePeriodSeconds"`
+	// Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. Maximum value is 240.
+	TimeoutSeconds pulumi.IntPtrInput `pulumi:"timeoutSeconds"`
+	// The type of probe.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (ContainerAppProbeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerAppProbe)(nil)).Elem()
+}
+
+func (i ContainerAppProbeArgs) ToContainerAppProbeOutput() ContainerAppProbeOutput {
+	return i.ToContainerAppProbeOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeArgs) ToContainerAppProbeOutputWithContext(ctx context.Context) ContainerAppProbeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeOutput)
+}
+
+// ContainerAppProbeArrayInput is an input type that accepts ContainerAppProbeArray and ContainerAppProbeArrayOutput values.
+// You can construct a concrete instance of `ContainerAppProbeArrayInput` via:
+//
+//	ContainerAppProbeArray{ ContainerAppProbeArgs{...} }
+type ContainerAppProbeArrayInput interface {
+	pulumi.Input
+
+	ToContainerAppProbeArrayOutput() ContainerAppProbeArrayOutput
+	ToContainerAppProbeArrayOutputWithContext(context.Context) ContainerAppProbeArrayOutput
+}
+
+type ContainerAppProbeArray []ContainerAppProbeInput
+
+func (ContainerAppProbeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ContainerAppProbe)(nil)).Elem()
+}
+
+func (i ContainerAppProbeArray) ToContainerAppProbeArrayOutput() ContainerAppProbeArrayOutput {
+	return i.ToContainerAppProbeArrayOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeArray) ToContainerAppProbeArrayOutputWithContext(ctx context.Context) ContainerAppProbeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeArrayOutput)
+}
+
 // Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.
 type ContainerAppProbeOutput struct{ *pulumi.OutputState }
 
@@ -756,6 +1007,73 @@ type ContainerAppProbeHttpGet struct {
 	Port int `pulumi:"port"`
 	// Scheme to use for connecting to the host. Defaults to HTTP.
 	Scheme *string `pulumi:"scheme"`
+}
+
+// HTTPGet specifies the http request to perform.
+type ContainerAppProbeHttpGetArgs struct {
+	// Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+	Host pulumi.StringPtrInput `pulumi:"host"`
+	// Custom headers to set in the request. HTTP allows repeated headers.
+	HttpHeaders ContainerAppProbeHttpHeadersArrayInput `pulumi:"httpHeaders"`
+	// Path to access on the HTTP server.
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+	Port pulumi.IntInput `pulumi:"port"`
+	// Scheme to use for connecting to the host. Defaults to HTTP.
+	Scheme pulumi.StringPtrInput `pulumi:"scheme"`
+}
+
+func (ContainerAppProbeHttpGetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerAppProbeHttpGet)(nil)).Elem()
+}
+
+func (i ContainerAppProbeHttpGetArgs) ToContainerAppProbeHttpGetOutput() ContainerAppProbeHttpGetOutput {
+	return i.ToContainerAppProbeHttpGetOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeHttpGetArgs) ToContainerAppProbeHttpGetOutputWithContext(ctx context.Context) ContainerAppProbeHttpGetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeHttpGetOutput)
+}
+
+func (i ContainerAppProbeHttpGetArgs) ToContainerAppProbeHttpGetPtrOutput() ContainerAppProbeHttpGetPtrOutput {
+	return i.ToContainerAppProbeHttpGetPtrOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeHttpGetArgs) ToContainerAppProbeHttpGetPtrOutputWithContext(ctx context.Context) ContainerAppProbeHttpGetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeHttpGetOutput).ToContainerAppProbeHttpGetPtrOutputWithContext(ctx)
+}
+
+// ContainerAppProbeHttpGetPtrInput is an input type that accepts ContainerAppProbeHttpGetArgs, ContainerAppProbeHttpGetPtr and ContainerAppProbeHttpGetPtrOutput values.
+// You can construct a concrete instance of `ContainerAppProbeHttpGetPtrInput` via:
+//
+//	        ContainerAppProbeHttpGetArgs{...}
+//
+//	or:
+//
+//	        nil
+type ContainerAppProbeHttpGetPtrInput interface {
+	pulumi.Input
+
+	ToContainerAppProbeHttpGetPtrOutput() ContainerAppProbeHttpGetPtrOutput
+	ToContainerAppProbeHttpGetPtrOutputWithContext(context.Context) ContainerAppProbeHttpGetPtrOutput
+}
+
+type containerAppProbeHttpGetPtrType ContainerAppProbeHttpGetArgs
+
+func ContainerAppProbeHttpGetPtr(v *ContainerAppProbeHttpGetArgs) ContainerAppProbeHttpGetPtrInput {
+	return (*containerAppProbeHttpGetPtrType)(v)
+}
+
+func (*containerAppProbeHttpGetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ContainerAppProbeHttpGet)(nil)).Elem()
+}
+
+func (i *containerAppProbeHttpGetPtrType) ToContainerAppProbeHttpGetPtrOutput() ContainerAppProbeHttpGetPtrOutput {
+	return i.ToContainerAppProbeHttpGetPtrOutputWithContext(context.Background())
+}
+
+func (i *containerAppProbeHttpGetPtrType) ToContainerAppProbeHttpGetPtrOutputWithContext(ctx context.Context) ContainerAppProbeHttpGetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeHttpGetPtrOutput)
 }
 
 // HTTPGet specifies the http request to perform.
@@ -888,6 +1206,62 @@ type ContainerAppProbeHttpHeaders struct {
 	Name string `pulumi:"name"`
 	// The header field value
 	Value string `pulumi:"value"`
+}
+
+// ContainerAppProbeHttpHeadersInput is an input type that accepts ContainerAppProbeHttpHeadersArgs and ContainerAppProbeHttpHeadersOutput values.
+// You can construct a concrete instance of `ContainerAppProbeHttpHeadersInput` via:
+//
+//	ContainerAppProbeHttpHeadersArgs{...}
+type ContainerAppProbeHttpHeadersInput interface {
+	pulumi.Input
+
+	ToContainerAppProbeHttpHeadersOutput() ContainerAppProbeHttpHeadersOutput
+	ToContainerAppProbeHttpHeadersOutputWithContext(context.Context) ContainerAppProbeHttpHeadersOutput
+}
+
+// HTTPHeader describes a custom header to be used in HTTP probes
+type ContainerAppProbeHttpHeadersArgs struct {
+	// The header field name
+	Name pulumi.StringInput `pulumi:"name"`
+	// The header field value
+	Value pulumi.StringInput `pulumi:"value"`
+}
+
+func (ContainerAppProbeHttpHeadersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerAppProbeHttpHeaders)(nil)).Elem()
+}
+
+func (i ContainerAppProbeHttpHeadersArgs) ToContainerAppProbeHttpHeadersOutput() ContainerAppProbeHttpHeadersOutput {
+	return i.ToContainerAppProbeHttpHeadersOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeHttpHeadersArgs) ToContainerAppProbeHttpHeadersOutputWithContext(ctx context.Context) ContainerAppProbeHttpHeadersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeHttpHeadersOutput)
+}
+
+// ContainerAppProbeHttpHeadersArrayInput is an input type that accepts ContainerAppProbeHttpHeadersArray and ContainerAppProbeHttpHeadersArrayOutput values.
+// You can construct a concrete instance of `ContainerAppProbeHttpHeadersArrayInput` via:
+//
+//	ContainerAppProbeHttpHeadersArray{ ContainerAppProbeHttpHeadersArgs{...} }
+type ContainerAppProbeHttpHeadersArrayInput interface {
+	pulumi.Input
+
+	ToContainerAppProbeHttpHeadersArrayOutput() ContainerAppProbeHttpHeadersArrayOutput
+	ToContainerAppProbeHttpHeadersArrayOutputWithContext(context.Context) ContainerAppProbeHttpHeadersArrayOutput
+}
+
+type ContainerAppProbeHttpHeadersArray []ContainerAppProbeHttpHeadersInput
+
+func (ContainerAppProbeHttpHeadersArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ContainerAppProbeHttpHeaders)(nil)).Elem()
+}
+
+func (i ContainerAppProbeHttpHeadersArray) ToContainerAppProbeHttpHeadersArrayOutput() ContainerAppProbeHttpHeadersArrayOutput {
+	return i.ToContainerAppProbeHttpHeadersArrayOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeHttpHeadersArray) ToContainerAppProbeHttpHeadersArrayOutputWithContext(ctx context.Context) ContainerAppProbeHttpHeadersArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeHttpHeadersArrayOutput)
 }
 
 // HTTPHeader describes a custom header to be used in HTTP probes
@@ -1304,6 +1678,67 @@ type ContainerAppProbeTcpSocket struct {
 }
 
 // TCPSocket specifies an action involving a TCP port. TCP hooks not yet supported.
+type ContainerAppProbeTcpSocketArgs struct {
+	// Optional: Host name to connect to, defaults to the pod IP.
+	Host pulumi.StringPtrInput `pulumi:"host"`
+	// Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+	Port pulumi.IntInput `pulumi:"port"`
+}
+
+func (ContainerAppProbeTcpSocketArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerAppProbeTcpSocket)(nil)).Elem()
+}
+
+func (i ContainerAppProbeTcpSocketArgs) ToContainerAppProbeTcpSocketOutput() ContainerAppProbeTcpSocketOutput {
+	return i.ToContainerAppProbeTcpSocketOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeTcpSocketArgs) ToContainerAppProbeTcpSocketOutputWithContext(ctx context.Context) ContainerAppProbeTcpSocketOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeTcpSocketOutput)
+}
+
+func (i ContainerAppProbeTcpSocketArgs) ToContainerAppProbeTcpSocketPtrOutput() ContainerAppProbeTcpSocketPtrOutput {
+	return i.ToContainerAppProbeTcpSocketPtrOutputWithContext(context.Background())
+}
+
+func (i ContainerAppProbeTcpSocketArgs) ToContainerAppProbeTcpSocketPtrOutputWithContext(ctx context.Context) ContainerAppProbeTcpSocketPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeTcpSocketOutput).ToContainerAppProbeTcpSocketPtrOutputWithContext(ctx)
+}
+
+// ContainerAppProbeTcpSocketPtrInput is an input type that accepts ContainerAppProbeTcpSocketArgs, ContainerAppProbeTcpSocketPtr and ContainerAppProbeTcpSocketPtrOutput values.
+// You can construct a concrete instance of `ContainerAppProbeTcpSocketPtrInput` via:
+//
+//	        ContainerAppProbeTcpSocketArgs{...}
+//
+//	or:
+//
+//	        nil
+type ContainerAppProbeTcpSocketPtrInput interface {
+	pulumi.Input
+
+	ToContainerAppProbeTcpSocketPtrOutput() ContainerAppProbeTcpSocketPtrOutput
+	ToContainerAppProbeTcpSocketPtrOutputWithContext(context.Context) ContainerAppProbeTcpSocketPtrOutput
+}
+
+type containerAppProbeTcpSocketPtrType ContainerAppProbeTcpSocketArgs
+
+func ContainerAppProbeTcpSocketPtr(v *ContainerAppProbeTcpSocketArgs) ContainerAppProbeTcpSocketPtrInput {
+	return (*containerAppProbeTcpSocketPtrType)(v)
+}
+
+func (*containerAppProbeTcpSocketPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ContainerAppProbeTcpSocket)(nil)).Elem()
+}
+
+func (i *containerAppProbeTcpSocketPtrType) ToContainerAppProbeTcpSocketPtrOutput() ContainerAppProbeTcpSocketPtrOutput {
+	return i.ToContainerAppProbeTcpSocketPtrOutputWithContext(context.Background())
+}
+
+func (i *containerAppProbeTcpSocketPtrType) ToContainerAppProbeTcpSocketPtrOutputWithContext(ctx context.Context) ContainerAppProbeTcpSocketPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerAppProbeTcpSocketPtrOutput)
+}
+
+// TCPSocket specifies an action involving a TCP port. TCP hooks not yet supported.
 type ContainerAppProbeTcpSocketOutput struct{ *pulumi.OutputState }
 
 func (ContainerAppProbeTcpSocketOutput) ElementType() reflect.Type {
@@ -1388,6 +1823,67 @@ type ContainerResources struct {
 	Cpu *float64 `pulumi:"cpu"`
 	// Required memory, e.g. "250Mb"
 	Memory *string `pulumi:"memory"`
+}
+
+// Container App container resource requirements.
+type ContainerResourcesArgs struct {
+	// Required CPU in cores, e.g. 0.5
+	Cpu pulumi.Float64PtrInput `pulumi:"cpu"`
+	// Required memory, e.g. "250Mb"
+	Memory pulumi.StringPtrInput `pulumi:"memory"`
+}
+
+func (ContainerResourcesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerResources)(nil)).Elem()
+}
+
+func (i ContainerResourcesArgs) ToContainerResourcesOutput() ContainerResourcesOutput {
+	return i.ToContainerResourcesOutputWithContext(context.Background())
+}
+
+func (i ContainerResourcesArgs) ToContainerResourcesOutputWithContext(ctx context.Context) ContainerResourcesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerResourcesOutput)
+}
+
+func (i ContainerResourcesArgs) ToContainerResourcesPtrOutput() ContainerResourcesPtrOutput {
+	return i.ToContainerResourcesPtrOutputWithContext(context.Background())
+}
+
+func (i ContainerResourcesArgs) ToContainerResourcesPtrOutputWithContext(ctx context.Context) ContainerResourcesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerResourcesOutput).ToContainerResourcesPtrOutputWithContext(ctx)
+}
+
+// ContainerResourcesPtrInput is an input type that accepts ContainerResourcesArgs, ContainerResourcesPtr and ContainerResourcesPtrOutput values.
+// You can construct a concrete instance of `ContainerResourcesPtrInput` via:
+//
+//	        ContainerResourcesArgs{...}
+//
+//	or:
+//
+//	        nil
+type ContainerResourcesPtrInput interface {
+	pulumi.Input
+
+	ToContainerResourcesPtrOutput() ContainerResourcesPtrOutput
+	ToContainerResourcesPtrOutputWithContext(context.Context) ContainerResourcesPtrOutput
+}
+
+type containerResourcesPtrType ContainerResourcesArgs
+
+func ContainerResourcesPtr(v *ContainerResourcesArgs) ContainerResourcesPtrInput {
+	return (*containerResourcesPtrType)(v)
+}
+
+func (*containerResourcesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ContainerResources)(nil)).Elem()
+}
+
+func (i *containerResourcesPtrType) ToContainerResourcesPtrOutput() ContainerResourcesPtrOutput {
+	return i.ToContainerResourcesPtrOutputWithContext(context.Background())
+}
+
+func (i *containerResourcesPtrType) ToContainerResourcesPtrOutputWithContext(ctx context.Context) ContainerResourcesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerResourcesPtrOutput)
 }
 
 // Container App container resource requirements.
@@ -1672,6 +2168,75 @@ type CorsPolicy struct {
 	ExposeHeaders []string `pulumi:"exposeHeaders"`
 	// max time client can cache the result
 	MaxAge *int `pulumi:"maxAge"`
+}
+
+// Cross-Origin-Resource-Sharing policy
+type CorsPolicyArgs struct {
+	// allow credential or not
+	AllowCredentials pulumi.BoolPtrInput `pulumi:"allowCredentials"`
+	// allowed HTTP headers
+	AllowedHeaders pulumi.StringArrayInput `pulumi:"allowedHeaders"`
+	// allowed HTTP methods
+	AllowedMethods pulumi.StringArrayInput `pulumi:"allowedMethods"`
+	// allowed origins
+	AllowedOrigins pulumi.StringArrayInput `pulumi:"allowedOrigins"`
+	// expose HTTP headers
+	ExposeHeaders pulumi.StringArrayInput `pulumi:"exposeHeaders"`
+	// max time client can cache the result
+	MaxAge pulumi.IntPtrInput `pulumi:"maxAge"`
+}
+
+func (CorsPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CorsPolicy)(nil)).Elem()
+}
+
+func (i CorsPolicyArgs) ToCorsPolicyOutput() CorsPolicyOutput {
+	return i.ToCorsPolicyOutputWithContext(context.Background())
+}
+
+func (i CorsPolicyArgs) ToCorsPolicyOutputWithContext(ctx context.Context) CorsPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsPolicyOutput)
+}
+
+func (i CorsPolicyArgs) ToCorsPolicyPtrOutput() CorsPolicyPtrOutput {
+	return i.ToCorsPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i CorsPolicyArgs) ToCorsPolicyPtrOutputWithContext(ctx context.Context) CorsPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsPolicyOutput).ToCorsPolicyPtrOutputWithContext(ctx)
+}
+
+// CorsPolicyPtrInput is an input type that accepts CorsPolicyArgs, CorsPolicyPtr and CorsPolicyPtrOutput values.
+// You can construct a concrete instance of `CorsPolicyPtrInput` via:
+//
+//	        CorsPolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type CorsPolicyPtrInput interface {
+	pulumi.Input
+
+	ToCorsPolicyPtrOutput() CorsPolicyPtrOutput
+	ToCorsPolicyPtrOutputWithContext(context.Context) CorsPolicyPtrOutput
+}
+
+type corsPolicyPtrType CorsPolicyArgs
+
+func CorsPolicyPtr(v *CorsPolicyArgs) CorsPolicyPtrInput {
+	return (*corsPolicyPtrType)(v)
+}
+
+func (*corsPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CorsPolicy)(nil)).Elem()
+}
+
+func (i *corsPolicyPtrType) ToCorsPolicyPtrOutput() CorsPolicyPtrOutput {
+	return i.ToCorsPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *corsPolicyPtrType) ToCorsPolicyPtrOutputWithContext(ctx context.Context) CorsPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsPolicyPtrOutput)
 }
 
 // Cross-Origin-Resource-Sharing policy
@@ -1968,6 +2533,64 @@ type CustomDomain struct {
 	Name string `pulumi:"name"`
 }
 
+// CustomDomainInput is an input type that accepts CustomDomainArgs and CustomDomainOutput values.
+// You can construct a concrete instance of `CustomDomainInput` via:
+//
+//	CustomDomainArgs{...}
+type CustomDomainInput interface {
+	pulumi.Input
+
+	ToCustomDomainOutput() CustomDomainOutput
+	ToCustomDomainOutputWithContext(context.Context) CustomDomainOutput
+}
+
+// Custom Domain of a Container App
+type CustomDomainArgs struct {
+	// Custom Domain binding type.
+	BindingType pulumi.StringPtrInput `pulumi:"bindingType"`
+	// Resource Id of the Certificate to be bound to this hostname. Must exist in the Managed Environment.
+	CertificateId pulumi.StringPtrInput `pulumi:"certificateId"`
+	// Hostname.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (CustomDomainArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomDomain)(nil)).Elem()
+}
+
+func (i CustomDomainArgs) ToCustomDomainOutput() CustomDomainOutput {
+	return i.ToCustomDomainOutputWithContext(context.Background())
+}
+
+func (i CustomDomainArgs) ToCustomDomainOutputWithContext(ctx context.Context) CustomDomainOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainOutput)
+}
+
+// CustomDomainArrayInput is an input type that accepts CustomDomainArray and CustomDomainArrayOutput values.
+// You can construct a concrete instance of `CustomDomainArrayInput` via:
+//
+//	CustomDomainArray{ CustomDomainArgs{...} }
+type CustomDomainArrayInput interface {
+	pulumi.Input
+
+	ToCustomDomainArrayOutput() CustomDomainArrayOutput
+	ToCustomDomainArrayOutputWithContext(context.Context) CustomDomainArrayOutput
+}
+
+type CustomDomainArray []CustomDomainInput
+
+func (CustomDomainArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CustomDomain)(nil)).Elem()
+}
+
+func (i CustomDomainArray) ToCustomDomainArrayOutput() CustomDomainArrayOutput {
+	return i.ToCustomDomainArrayOutputWithContext(context.Background())
+}
+
+func (i CustomDomainArray) ToCustomDomainArrayOutputWithContext(ctx context.Context) CustomDomainArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainArrayOutput)
+}
+
 // Custom Domain of a Container App
 type CustomDomainOutput struct{ *pulumi.OutputState }
 
@@ -2028,6 +2651,36 @@ type CustomDomainConfiguration struct {
 	DnsSuffix *string `pulumi:"dnsSuffix"`
 }
 
+// Configuration properties for apps environment custom domain
+type CustomDomainConfigurationArgs struct {
+	// Certificate password
+	CertificatePassword pulumi.StringPtrInput `pulumi:"certificatePassword"`
+	// PFX or PEM blob
+	CertificateValue pulumi.StringPtrInput `pulumi:"certificateValue"`
+	// Dns suffix for the environment domain
+	DnsSuffix pulumi.StringPtrInput `pulumi:"dnsSuffix"`
+}
+
+func (CustomDomainConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomDomainConfiguration)(nil)).Elem()
+}
+
+func (i CustomDomainConfigurationArgs) ToCustomDomainConfigurationOutput() CustomDomainConfigurationOutput {
+	return i.ToCustomDomainConfigurationOutputWithContext(context.Background())
+}
+
+func (i CustomDomainConfigurationArgs) ToCustomDomainConfigurationOutputWithContext(ctx context.Context) CustomDomainConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainConfigurationOutput)
+}
+
+func (i CustomDomainConfigurationArgs) ToCustomDomainConfigurationPtrOutput() CustomDomainConfigurationPtrOutput {
+	return i.ToCustomDomainConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i CustomDomainConfigurationArgs) ToCustomDomainConfigurationPtrOutputWithContext(ctx context.Context) CustomDomainConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainConfigurationOutput).ToCustomDomainConfigurationPtrOutputWithContext(ctx)
+}
+
 // CustomDomainConfigurationPtrInput is an input type that accepts CustomDomainConfigurationArgs, CustomDomainConfigurationPtr and CustomDomainConfigurationPtrOutput values.
 // You can construct a concrete instance of `CustomDomainConfigurationPtrInput` via:
 //
@@ -2041,6 +2694,24 @@ type CustomDomainConfigurationPtrInput interface {
 
 	ToCustomDomainConfigurationPtrOutput() CustomDomainConfigurationPtrOutput
 	ToCustomDomainConfigurationPtrOutputWithContext(context.Context) CustomDomainConfigurationPtrOutput
+}
+
+type customDomainConfigurationPtrType CustomDomainConfigurationArgs
+
+func CustomDomainConfigurationPtr(v *CustomDomainConfigurationArgs) CustomDomainConfigurationPtrInput {
+	return (*customDomainConfigurationPtrType)(v)
+}
+
+func (*customDomainConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomDomainConfiguration)(nil)).Elem()
+}
+
+func (i *customDomainConfigurationPtrType) ToCustomDomainConfigurationPtrOutput() CustomDomainConfigurationPtrOutput {
+	return i.ToCustomDomainConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *customDomainConfigurationPtrType) ToCustomDomainConfigurationPtrOutputWithContext(ctx context.Context) CustomDomainConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainConfigurationPtrOutput)
 }
 
 // Configuration properties for apps environment custom domain
@@ -2371,6 +3042,70 @@ type CustomScaleRule struct {
 }
 
 // Container App container Custom scaling rule.
+type CustomScaleRuleArgs struct {
+	// Authentication secrets for the custom scale rule.
+	Auth ScaleRuleAuthArrayInput `pulumi:"auth"`
+	// Metadata properties to describe custom scale rule.
+	Metadata pulumi.StringMapInput `pulumi:"metadata"`
+	// Type of the custom scale rule
+	// eg: azure-servicebus, redis etc.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (CustomScaleRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomScaleRule)(nil)).Elem()
+}
+
+func (i CustomScaleRuleArgs) ToCustomScaleRuleOutput() CustomScaleRuleOutput {
+	return i.ToCustomScaleRuleOutputWithContext(context.Background())
+}
+
+func (i CustomScaleRuleArgs) ToCustomScaleRuleOutputWithContext(ctx context.Context) CustomScaleRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomScaleRuleOutput)
+}
+
+func (i CustomScaleRuleArgs) ToCustomScaleRulePtrOutput() CustomScaleRulePtrOutput {
+	return i.ToCustomScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i CustomScaleRuleArgs) ToCustomScaleRulePtrOutputWithContext(ctx context.Context) CustomScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomScaleRuleOutput).ToCustomScaleRulePtrOutputWithContext(ctx)
+}
+
+// CustomScaleRulePtrInput is an input type that accepts CustomScaleRuleArgs, CustomScaleRulePtr and CustomScaleRulePtrOutput values.
+// You can construct a concrete instance of `CustomScaleRulePtrInput` via:
+//
+//	        CustomScaleRuleArgs{...}
+//
+//	or:
+//
+//	        nil
+type CustomScaleRulePtrInput interface {
+	pulumi.Input
+
+	ToCustomScaleRulePtrOutput() CustomScaleRulePtrOutput
+	ToCustomScaleRulePtrOutputWithContext(context.Context) CustomScaleRulePtrOutput
+}
+
+type customScaleRulePtrType CustomScaleRuleArgs
+
+func CustomScaleRulePtr(v *CustomScaleRuleArgs) CustomScaleRulePtrInput {
+	return (*customScaleRulePtrType)(v)
+}
+
+func (*customScaleRulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomScaleRule)(nil)).Elem()
+}
+
+func (i *customScaleRulePtrType) ToCustomScaleRulePtrOutput() CustomScaleRulePtrOutput {
+	return i.ToCustomScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i *customScaleRulePtrType) ToCustomScaleRulePtrOutputWithContext(ctx context.Context) CustomScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomScaleRulePtrOutput)
+}
+
+// Container App container Custom scaling rule.
 type CustomScaleRuleOutput struct{ *pulumi.OutputState }
 
 func (CustomScaleRuleOutput) ElementType() reflect.Type {
@@ -2598,6 +3333,93 @@ func (val *Dapr) Defaults() *Dapr {
 		tmp.Enabled = &enabled_
 	}
 	return &tmp
+}
+
+// Container App Dapr configuration.
+type DaprArgs struct {
+	// Dapr application identifier
+	AppId pulumi.StringPtrInput `pulumi:"appId"`
+	// Tells Dapr which port your application is listening on
+	AppPort pulumi.IntPtrInput `pulumi:"appPort"`
+	// Tells Dapr which protocol your application is using. Valid options are http and grpc. Default is http
+	AppProtocol pulumi.StringPtrInput `pulumi:"appProtocol"`
+	// Enables API logging for the Dapr sidecar
+	EnableApiLogging pulumi.BoolPtrInput `pulumi:"enableApiLogging"`
+	// Boolean indicating if the Dapr side car is enabled
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Increasing max size of request body http and grpc servers parameter in MB to handle uploading of big files. Default is 4 MB.
+	HttpMaxRequestSize pulumi.IntPtrInput `pulumi:"httpMaxRequestSize"`
+	// Dapr max size of http header read buffer in KB to handle when sending multi-KB headers. Default is 65KB.
+	HttpReadBufferSize pulumi.IntPtrInput `pulumi:"httpReadBufferSize"`
+	// Sets the log level for the Dapr sidecar. Allowed values are debug, info, warn, error. Default is info.
+	LogLevel pulumi.StringPtrInput `pulumi:"logLevel"`
+}
+
+// Defaults sets the appropriate defaults for DaprArgs
+func (val *DaprArgs) Defaults() *DaprArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.AppProtocol == nil {
+		tmp.AppProtocol = pulumi.StringPtr("http")
+	}
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (DaprArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Dapr)(nil)).Elem()
+}
+
+func (i DaprArgs) ToDaprOutput() DaprOutput {
+	return i.ToDaprOutputWithContext(context.Background())
+}
+
+func (i DaprArgs) ToDaprOutputWithContext(ctx context.Context) DaprOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DaprOutput)
+}
+
+func (i DaprArgs) ToDaprPtrOutput() DaprPtrOutput {
+	return i.ToDaprPtrOutputWithContext(context.Background())
+}
+
+func (i DaprArgs) ToDaprPtrOutputWithContext(ctx context.Context) DaprPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DaprOutput).ToDaprPtrOutputWithContext(ctx)
+}
+
+// DaprPtrInput is an input type that accepts DaprArgs, DaprPtr and DaprPtrOutput values.
+// You can construct a concrete instance of `DaprPtrInput` via:
+//
+//	        DaprArgs{...}
+//
+//	or:
+//
+//	        nil
+type DaprPtrInput interface {
+	pulumi.Input
+
+	ToDaprPtrOutput() DaprPtrOutput
+	ToDaprPtrOutputWithContext(context.Context) DaprPtrOutput
+}
+
+type daprPtrType DaprArgs
+
+func DaprPtr(v *DaprArgs) DaprPtrInput {
+	return (*daprPtrType)(v)
+}
+
+func (*daprPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Dapr)(nil)).Elem()
+}
+
+func (i *daprPtrType) ToDaprPtrOutput() DaprPtrOutput {
+	return i.ToDaprPtrOutputWithContext(context.Background())
+}
+
+func (i *daprPtrType) ToDaprPtrOutputWithContext(ctx context.Context) DaprPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DaprPtrOutput)
 }
 
 // Container App Dapr configuration.
@@ -2971,6 +3793,32 @@ type EnvironmentSkuProperties struct {
 	Name string `pulumi:"name"`
 }
 
+// Managed Environment resource SKU properties.
+type EnvironmentSkuPropertiesArgs struct {
+	// Name of the Sku.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (EnvironmentSkuPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EnvironmentSkuProperties)(nil)).Elem()
+}
+
+func (i EnvironmentSkuPropertiesArgs) ToEnvironmentSkuPropertiesOutput() EnvironmentSkuPropertiesOutput {
+	return i.ToEnvironmentSkuPropertiesOutputWithContext(context.Background())
+}
+
+func (i EnvironmentSkuPropertiesArgs) ToEnvironmentSkuPropertiesOutputWithContext(ctx context.Context) EnvironmentSkuPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EnvironmentSkuPropertiesOutput)
+}
+
+func (i EnvironmentSkuPropertiesArgs) ToEnvironmentSkuPropertiesPtrOutput() EnvironmentSkuPropertiesPtrOutput {
+	return i.ToEnvironmentSkuPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i EnvironmentSkuPropertiesArgs) ToEnvironmentSkuPropertiesPtrOutputWithContext(ctx context.Context) EnvironmentSkuPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EnvironmentSkuPropertiesOutput).ToEnvironmentSkuPropertiesPtrOutputWithContext(ctx)
+}
+
 // EnvironmentSkuPropertiesPtrInput is an input type that accepts EnvironmentSkuPropertiesArgs, EnvironmentSkuPropertiesPtr and EnvironmentSkuPropertiesPtrOutput values.
 // You can construct a concrete instance of `EnvironmentSkuPropertiesPtrInput` via:
 //
@@ -2984,6 +3832,24 @@ type EnvironmentSkuPropertiesPtrInput interface {
 
 	ToEnvironmentSkuPropertiesPtrOutput() EnvironmentSkuPropertiesPtrOutput
 	ToEnvironmentSkuPropertiesPtrOutputWithContext(context.Context) EnvironmentSkuPropertiesPtrOutput
+}
+
+type environmentSkuPropertiesPtrType EnvironmentSkuPropertiesArgs
+
+func EnvironmentSkuPropertiesPtr(v *EnvironmentSkuPropertiesArgs) EnvironmentSkuPropertiesPtrInput {
+	return (*environmentSkuPropertiesPtrType)(v)
+}
+
+func (*environmentSkuPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EnvironmentSkuProperties)(nil)).Elem()
+}
+
+func (i *environmentSkuPropertiesPtrType) ToEnvironmentSkuPropertiesPtrOutput() EnvironmentSkuPropertiesPtrOutput {
+	return i.ToEnvironmentSkuPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *environmentSkuPropertiesPtrType) ToEnvironmentSkuPropertiesPtrOutputWithContext(ctx context.Context) EnvironmentSkuPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EnvironmentSkuPropertiesPtrOutput)
 }
 
 // Managed Environment resource SKU properties.
@@ -3120,6 +3986,64 @@ type EnvironmentVar struct {
 	Value *string `pulumi:"value"`
 }
 
+// EnvironmentVarInput is an input type that accepts EnvironmentVarArgs and EnvironmentVarOutput values.
+// You can construct a concrete instance of `EnvironmentVarInput` via:
+//
+//	EnvironmentVarArgs{...}
+type EnvironmentVarInput interface {
+	pulumi.Input
+
+	ToEnvironmentVarOutput() EnvironmentVarOutput
+	ToEnvironmentVarOutputWithContext(context.Context) EnvironmentVarOutput
+}
+
+// Container App container environment variable.
+type EnvironmentVarArgs struct {
+	// Environment variable name.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Name of the Container App secret from which to pull the environment variable value.
+	SecretRef pulumi.StringPtrInput `pulumi:"secretRef"`
+	// Non-secret environment variable value.
+	Value pulumi.StringPtrInput `pulumi:"value"`
+}
+
+func (EnvironmentVarArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EnvironmentVar)(nil)).Elem()
+}
+
+func (i EnvironmentVarArgs) ToEnvironmentVarOutput() EnvironmentVarOutput {
+	return i.ToEnvironmentVarOutputWithContext(context.Background())
+}
+
+func (i EnvironmentVarArgs) ToEnvironmentVarOutputWithContext(ctx context.Context) EnvironmentVarOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EnvironmentVarOutput)
+}
+
+// EnvironmentVarArrayInput is an input type that accepts EnvironmentVarArray and EnvironmentVarArrayOutput values.
+// You can construct a concrete instance of `EnvironmentVarArrayInput` via:
+//
+//	EnvironmentVarArray{ EnvironmentVarArgs{...} }
+type EnvironmentVarArrayInput interface {
+	pulumi.Input
+
+	ToEnvironmentVarArrayOutput() EnvironmentVarArrayOutput
+	ToEnvironmentVarArrayOutputWithContext(context.Context) EnvironmentVarArrayOutput
+}
+
+type EnvironmentVarArray []EnvironmentVarInput
+
+func (EnvironmentVarArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EnvironmentVar)(nil)).Elem()
+}
+
+func (i EnvironmentVarArray) ToEnvironmentVarArrayOutput() EnvironmentVarArrayOutput {
+	return i.ToEnvironmentVarArrayOutputWithContext(context.Background())
+}
+
+func (i EnvironmentVarArray) ToEnvironmentVarArrayOutputWithContext(ctx context.Context) EnvironmentVarArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EnvironmentVarArrayOutput)
+}
+
 // Container App container environment variable.
 type EnvironmentVarOutput struct{ *pulumi.OutputState }
 
@@ -3238,6 +4162,34 @@ type ExtendedLocation struct {
 	Type *string `pulumi:"type"`
 }
 
+// The complex type of the extended location.
+type ExtendedLocationArgs struct {
+	// The name of the extended location.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The type of the extended location.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (ExtendedLocationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtendedLocation)(nil)).Elem()
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationOutput() ExtendedLocationOutput {
+	return i.ToExtendedLocationOutputWithContext(context.Background())
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationOutputWithContext(ctx context.Context) ExtendedLocationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationOutput)
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput {
+	return i.ToExtendedLocationPtrOutputWithContext(context.Background())
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationPtrOutputWithContext(ctx context.Context) ExtendedLocationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationOutput).ToExtendedLocationPtrOutputWithContext(ctx)
+}
+
 // ExtendedLocationPtrInput is an input type that accepts ExtendedLocationArgs, ExtendedLocationPtr and ExtendedLocationPtrOutput values.
 // You can construct a concrete instance of `ExtendedLocationPtrInput` via:
 //
@@ -3251,6 +4203,24 @@ type ExtendedLocationPtrInput interface {
 
 	ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput
 	ToExtendedLocationPtrOutputWithContext(context.Context) ExtendedLocationPtrOutput
+}
+
+type extendedLocationPtrType ExtendedLocationArgs
+
+func ExtendedLocationPtr(v *ExtendedLocationArgs) ExtendedLocationPtrInput {
+	return (*extendedLocationPtrType)(v)
+}
+
+func (*extendedLocationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtendedLocation)(nil)).Elem()
+}
+
+func (i *extendedLocationPtrType) ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput {
+	return i.ToExtendedLocationPtrOutputWithContext(context.Background())
+}
+
+func (i *extendedLocationPtrType) ToExtendedLocationPtrOutputWithContext(ctx context.Context) ExtendedLocationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationPtrOutput)
 }
 
 // The complex type of the extended location.
@@ -3415,6 +4385,67 @@ type HttpScaleRule struct {
 	Auth []ScaleRuleAuth `pulumi:"auth"`
 	// Metadata properties to describe http scale rule.
 	Metadata map[string]string `pulumi:"metadata"`
+}
+
+// Container App container Http scaling rule.
+type HttpScaleRuleArgs struct {
+	// Authentication secrets for the custom scale rule.
+	Auth ScaleRuleAuthArrayInput `pulumi:"auth"`
+	// Metadata properties to describe http scale rule.
+	Metadata pulumi.StringMapInput `pulumi:"metadata"`
+}
+
+func (HttpScaleRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*HttpScaleRule)(nil)).Elem()
+}
+
+func (i HttpScaleRuleArgs) ToHttpScaleRuleOutput() HttpScaleRuleOutput {
+	return i.ToHttpScaleRuleOutputWithContext(context.Background())
+}
+
+func (i HttpScaleRuleArgs) ToHttpScaleRuleOutputWithContext(ctx context.Context) HttpScaleRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HttpScaleRuleOutput)
+}
+
+func (i HttpScaleRuleArgs) ToHttpScaleRulePtrOutput() HttpScaleRulePtrOutput {
+	return i.ToHttpScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i HttpScaleRuleArgs) ToHttpScaleRulePtrOutputWithContext(ctx context.Context) HttpScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HttpScaleRuleOutput).ToHttpScaleRulePtrOutputWithContext(ctx)
+}
+
+// HttpScaleRulePtrInput is an input type that accepts HttpScaleRuleArgs, HttpScaleRulePtr and HttpScaleRulePtrOutput values.
+// You can construct a concrete instance of `HttpScaleRulePtrInput` via:
+//
+//	        HttpScaleRuleArgs{...}
+//
+//	or:
+//
+//	        nil
+type HttpScaleRulePtrInput interface {
+	pulumi.Input
+
+	ToHttpScaleRulePtrOutput() HttpScaleRulePtrOutput
+	ToHttpScaleRulePtrOutputWithContext(context.Context) HttpScaleRulePtrOutput
+}
+
+type httpScaleRulePtrType HttpScaleRuleArgs
+
+func HttpScaleRulePtr(v *HttpScaleRuleArgs) HttpScaleRulePtrInput {
+	return (*httpScaleRulePtrType)(v)
+}
+
+func (*httpScaleRulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**HttpScaleRule)(nil)).Elem()
+}
+
+func (i *httpScaleRulePtrType) ToHttpScaleRulePtrOutput() HttpScaleRulePtrOutput {
+	return i.ToHttpScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i *httpScaleRulePtrType) ToHttpScaleRulePtrOutputWithContext(ctx context.Context) HttpScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HttpScaleRulePtrOutput)
 }
 
 // Container App container Http scaling rule.
@@ -3616,6 +4647,100 @@ func (val *Ingress) Defaults() *Ingress {
 		tmp.Transport = &transport_
 	}
 	return &tmp
+}
+
+// Container App Ingress configuration.
+type IngressArgs struct {
+	// Bool indicating if HTTP connections to is allowed. If set to false HTTP connections are automatically redirected to HTTPS connections
+	AllowInsecure pulumi.BoolPtrInput `pulumi:"allowInsecure"`
+	// Client certificate mode for mTLS authentication. Ignore indicates server drops client certificate on forwarding. Accept indicates server forwards client certificate but does not require a client certificate. Require indicates server requires a client certificate.
+	ClientCertificateMode pulumi.StringPtrInput `pulumi:"clientCertificateMode"`
+	// CORS policy for container app
+	CorsPolicy CorsPolicyPtrInput `pulumi:"corsPolicy"`
+	// custom domain bindings for Container Apps' hostnames.
+	CustomDomains CustomDomainArrayInput `pulumi:"customDomains"`
+	// Exposed Port in containers for TCP traffic from ingress
+	ExposedPort pulumi.IntPtrInput `pulumi:"exposedPort"`
+	// Bool indicating if app exposes an external http endpoint
+	External pulumi.BoolPtrInput `pulumi:"external"`
+	// Rules to restrict incoming IP address.
+	IpSecurityRestrictions IpSecurityRestrictionRuleArrayInput `pulumi:"ipSecurityRestrictions"`
+	// Target Port in containers for traffic from ingress
+	TargetPort pulumi.IntPtrInput `pulumi:"targetPort"`
+	// Traffic weights for app's revisions
+	Traffic TrafficWeightArrayInput `pulumi:"traffic"`
+	// Ingress transport protocol
+	Transport pulumi.StringPtrInput `pulumi:"transport"`
+}
+
+// Defaults sets the appropriate defaults for IngressArgs
+func (val *IngressArgs) Defaults() *IngressArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.AllowInsecure == nil {
+		tmp.AllowInsecure = pulumi.BoolPtr(false)
+	}
+	if tmp.External == nil {
+		tmp.External = pulumi.BoolPtr(false)
+	}
+	if tmp.Transport == nil {
+		tmp.Transport = pulumi.StringPtr("auto")
+	}
+	return &tmp
+}
+func (IngressArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Ingress)(nil)).Elem()
+}
+
+func (i IngressArgs) ToIngressOutput() IngressOutput {
+	return i.ToIngressOutputWithContext(context.Background())
+}
+
+func (i IngressArgs) ToIngressOutputWithContext(ctx context.Context) IngressOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IngressOutput)
+}
+
+func (i IngressArgs) ToIngressPtrOutput() IngressPtrOutput {
+	return i.ToIngressPtrOutputWithContext(context.Background())
+}
+
+func (i IngressArgs) ToIngressPtrOutputWithContext(ctx context.Context) IngressPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IngressOutput).ToIngressPtrOutputWithContext(ctx)
+}
+
+// IngressPtrInput is an input type that accepts IngressArgs, IngressPtr and IngressPtrOutput values.
+// You can construct a concrete instance of `IngressPtrInput` via:
+//
+//	        IngressArgs{...}
+//
+//	or:
+//
+//	        nil
+type IngressPtrInput interface {
+	pulumi.Input
+
+	ToIngressPtrOutput() IngressPtrOutput
+	ToIngressPtrOutputWithContext(context.Context) IngressPtrOutput
+}
+
+type ingressPtrType IngressArgs
+
+func IngressPtr(v *IngressArgs) IngressPtrInput {
+	return (*ingressPtrType)(v)
+}
+
+func (*ingressPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Ingress)(nil)).Elem()
+}
+
+func (i *ingressPtrType) ToIngressPtrOutput() IngressPtrOutput {
+	return i.ToIngressPtrOutputWithContext(context.Background())
+}
+
+func (i *ingressPtrType) ToIngressPtrOutputWithContext(ctx context.Context) IngressPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IngressPtrOutput)
 }
 
 // Container App Ingress configuration.
@@ -4086,6 +5211,72 @@ type InitContainer struct {
 	VolumeMounts []VolumeMount `pulumi:"volumeMounts"`
 }
 
+// InitContainerInput is an input type that accepts InitContainerArgs and InitContainerOutput values.
+// You can construct a concrete instance of `InitContainerInput` via:
+//
+//	InitContainerArgs{...}
+type InitContainerInput interface {
+	pulumi.Input
+
+	ToInitContainerOutput() InitContainerOutput
+	ToInitContainerOutputWithContext(context.Context) InitContainerOutput
+}
+
+// Container App init container definition
+type InitContainerArgs struct {
+	// Container start command arguments.
+	Args pulumi.StringArrayInput `pulumi:"args"`
+	// Container start command.
+	Command pulumi.StringArrayInput `pulumi:"command"`
+	// Container environment variables.
+	Env EnvironmentVarArrayInput `pulumi:"env"`
+	// Container image tag.
+	Image pulumi.StringPtrInput `pulumi:"image"`
+	// Custom container name.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Container resource requirements.
+	Resources ContainerResourcesPtrInput `pulumi:"resources"`
+	// Container volume mounts.
+	VolumeMounts VolumeMountArrayInput `pulumi:"volumeMounts"`
+}
+
+func (InitContainerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InitContainer)(nil)).Elem()
+}
+
+func (i InitContainerArgs) ToInitContainerOutput() InitContainerOutput {
+	return i.ToInitContainerOutputWithContext(context.Background())
+}
+
+func (i InitContainerArgs) ToInitContainerOutputWithContext(ctx context.Context) InitContainerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InitContainerOutput)
+}
+
+// InitContainerArrayInput is an input type that accepts InitContainerArray and InitContainerArrayOutput values.
+// You can construct a concrete instance of `InitContainerArrayInput` via:
+//
+//	InitContainerArray{ InitContainerArgs{...} }
+type InitContainerArrayInput interface {
+	pulumi.Input
+
+	ToInitContainerArrayOutput() InitContainerArrayOutput
+	ToInitContainerArrayOutputWithContext(context.Context) InitContainerArrayOutput
+}
+
+type InitContainerArray []InitContainerInput
+
+func (InitContainerArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]InitContainer)(nil)).Elem()
+}
+
+func (i InitContainerArray) ToInitContainerArrayOutput() InitContainerArrayOutput {
+	return i.ToInitContainerArrayOutputWithContext(context.Background())
+}
+
+func (i InitContainerArray) ToInitContainerArrayOutputWithContext(ctx context.Context) InitContainerArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InitContainerArrayOutput)
+}
+
 // Container App init container definition
 type InitContainerOutput struct{ *pulumi.OutputState }
 
@@ -4256,6 +5447,66 @@ type IpSecurityRestrictionRule struct {
 	Name string `pulumi:"name"`
 }
 
+// IpSecurityRestrictionRuleInput is an input type that accepts IpSecurityRestrictionRuleArgs and IpSecurityRestrictionRuleOutput values.
+// You can construct a concrete instance of `IpSecurityRestrictionRuleInput` via:
+//
+//	IpSecurityRestrictionRuleArgs{...}
+type IpSecurityRestrictionRuleInput interface {
+	pulumi.Input
+
+	ToIpSecurityRestrictionRuleOutput() IpSecurityRestrictionRuleOutput
+	ToIpSecurityRestrictionRuleOutputWithContext(context.Context) IpSecurityRestrictionRuleOutput
+}
+
+// Rule to restrict incoming IP address.
+type IpSecurityRestrictionRuleArgs struct {
+	// Allow or Deny rules to determine for incoming IP. Note: Rules can only consist of ALL Allow or ALL Deny
+	Action pulumi.StringInput `pulumi:"action"`
+	// Describe the IP restriction rule that is being sent to the container-app. This is an optional field.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// CIDR notation to match incoming IP address
+	IpAddressRange pulumi.StringInput `pulumi:"ipAddressRange"`
+	// Name for the IP restriction rule.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (IpSecurityRestrictionRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IpSecurityRestrictionRule)(nil)).Elem()
+}
+
+func (i IpSecurityRestrictionRuleArgs) ToIpSecurityRestrictionRuleOutput() IpSecurityRestrictionRuleOutput {
+	return i.ToIpSecurityRestrictionRuleOutputWithContext(context.Background())
+}
+
+func (i IpSecurityRestrictionRuleArgs) ToIpSecurityRestrictionRuleOutputWithContext(ctx context.Context) IpSecurityRestrictionRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IpSecurityRestrictionRuleOutput)
+}
+
+// IpSecurityRestrictionRuleArrayInput is an input type that accepts IpSecurityRestrictionRuleArray and IpSecurityRestrictionRuleArrayOutput values.
+// You can construct a concrete instance of `IpSecurityRestrictionRuleArrayInput` via:
+//
+//	IpSecurityRestrictionRuleArray{ IpSecurityRestrictionRuleArgs{...} }
+type IpSecurityRestrictionRuleArrayInput interface {
+	pulumi.Input
+
+	ToIpSecurityRestrictionRuleArrayOutput() IpSecurityRestrictionRuleArrayOutput
+	ToIpSecurityRestrictionRuleArrayOutputWithContext(context.Context) IpSecurityRestrictionRuleArrayOutput
+}
+
+type IpSecurityRestrictionRuleArray []IpSecurityRestrictionRuleInput
+
+func (IpSecurityRestrictionRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]IpSecurityRestrictionRule)(nil)).Elem()
+}
+
+func (i IpSecurityRestrictionRuleArray) ToIpSecurityRestrictionRuleArrayOutput() IpSecurityRestrictionRuleArrayOutput {
+	return i.ToIpSecurityRestrictionRuleArrayOutputWithContext(context.Background())
+}
+
+func (i IpSecurityRestrictionRuleArray) ToIpSecurityRestrictionRuleArrayOutputWithContext(ctx context.Context) IpSecurityRestrictionRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IpSecurityRestrictionRuleArrayOutput)
+}
+
 // Rule to restrict incoming IP address.
 type IpSecurityRestrictionRuleOutput struct{ *pulumi.OutputState }
 
@@ -4384,6 +5635,67 @@ type LogAnalyticsConfiguration struct {
 	CustomerId *string `pulumi:"customerId"`
 	// Log analytics customer key
 	SharedKey *string `pulumi:"sharedKey"`
+}
+
+// Log Analytics configuration, must only be provided when destination is configured as 'log-analytics'
+type LogAnalyticsConfigurationArgs struct {
+	// Log analytics customer id
+	CustomerId pulumi.StringPtrInput `pulumi:"customerId"`
+	// Log analytics customer key
+	SharedKey pulumi.StringPtrInput `pulumi:"sharedKey"`
+}
+
+func (LogAnalyticsConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LogAnalyticsConfiguration)(nil)).Elem()
+}
+
+func (i LogAnalyticsConfigurationArgs) ToLogAnalyticsConfigurationOutput() LogAnalyticsConfigurationOutput {
+	return i.ToLogAnalyticsConfigurationOutputWithContext(context.Background())
+}
+
+func (i LogAnalyticsConfigurationArgs) ToLogAnalyticsConfigurationOutputWithContext(ctx context.Context) LogAnalyticsConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogAnalyticsConfigurationOutput)
+}
+
+func (i LogAnalyticsConfigurationArgs) ToLogAnalyticsConfigurationPtrOutput() LogAnalyticsConfigurationPtrOutput {
+	return i.ToLogAnalyticsConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i LogAnalyticsConfigurationArgs) ToLogAnalyticsConfigurationPtrOutputWithContext(ctx context.Context) LogAnalyticsConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogAnalyticsConfigurationOutput).ToLogAnalyticsConfigurationPtrOutputWithContext(ctx)
+}
+
+// LogAnalyticsConfigurationPtrInput is an input type that accepts LogAnalyticsConfigurationArgs, LogAnalyticsConfigurationPtr and LogAnalyticsConfigurationPtrOutput values.
+// You can construct a concrete instance of `LogAnalyticsConfigurationPtrInput` via:
+//
+//	        LogAnalyticsConfigurationArgs{...}
+//
+//	or:
+//
+//	        nil
+type LogAnalyticsConfigurationPtrInput interface {
+	pulumi.Input
+
+	ToLogAnalyticsConfigurationPtrOutput() LogAnalyticsConfigurationPtrOutput
+	ToLogAnalyticsConfigurationPtrOutputWithContext(context.Context) LogAnalyticsConfigurationPtrOutput
+}
+
+type logAnalyticsConfigurationPtrType LogAnalyticsConfigurationArgs
+
+func LogAnalyticsConfigurationPtr(v *LogAnalyticsConfigurationArgs) LogAnalyticsConfigurationPtrInput {
+	return (*logAnalyticsConfigurationPtrType)(v)
+}
+
+func (*logAnalyticsConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**LogAnalyticsConfiguration)(nil)).Elem()
+}
+
+func (i *logAnalyticsConfigurationPtrType) ToLogAnalyticsConfigurationPtrOutput() LogAnalyticsConfigurationPtrOutput {
+	return i.ToLogAnalyticsConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *logAnalyticsConfigurationPtrType) ToLogAnalyticsConfigurationPtrOutputWithContext(ctx context.Context) LogAnalyticsConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogAnalyticsConfigurationPtrOutput)
 }
 
 // Log Analytics configuration, must only be provided when destination is configured as 'log-analytics'
@@ -4531,6 +5843,67 @@ type ManagedEnvironmentOutboundSettings struct {
 	OutBoundType *string `pulumi:"outBoundType"`
 	// Virtual Appliance IP used as the Egress controller for the Environment
 	VirtualNetworkApplianceIp *string `pulumi:"virtualNetworkApplianceIp"`
+}
+
+// Configuration used to control the Environment Egress outbound traffic
+type ManagedEnvironmentOutboundSettingsArgs struct {
+	// Outbound type for the cluster
+	OutBoundType pulumi.StringPtrInput `pulumi:"outBoundType"`
+	// Virtual Appliance IP used as the Egress controller for the Environment
+	VirtualNetworkApplianceIp pulumi.StringPtrInput `pulumi:"virtualNetworkApplianceIp"`
+}
+
+func (ManagedEnvironmentOutboundSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagedEnvironmentOutboundSettings)(nil)).Elem()
+}
+
+func (i ManagedEnvironmentOutboundSettingsArgs) ToManagedEnvironmentOutboundSettingsOutput() ManagedEnvironmentOutboundSettingsOutput {
+	return i.ToManagedEnvironmentOutboundSettingsOutputWithContext(context.Background())
+}
+
+func (i ManagedEnvironmentOutboundSettingsArgs) ToManagedEnvironmentOutboundSettingsOutputWithContext(ctx context.Context) ManagedEnvironmentOutboundSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedEnvironmentOutboundSettingsOutput)
+}
+
+func (i ManagedEnvironmentOutboundSettingsArgs) ToManagedEnvironmentOutboundSettingsPtrOutput() ManagedEnvironmentOutboundSettingsPtrOutput {
+	return i.ToManagedEnvironmentOutboundSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i ManagedEnvironmentOutboundSettingsArgs) ToManagedEnvironmentOutboundSettingsPtrOutputWithContext(ctx context.Context) ManagedEnvironmentOutboundSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedEnvironmentOutboundSettingsOutput).ToManagedEnvironmentOutboundSettingsPtrOutputWithContext(ctx)
+}
+
+// ManagedEnvironmentOutboundSettingsPtrInput is an input type that accepts ManagedEnvironmentOutboundSettingsArgs, ManagedEnvironmentOutboundSettingsPtr and ManagedEnvironmentOutboundSettingsPtrOutput values.
+// You can construct a concrete instance of `ManagedEnvironmentOutboundSettingsPtrInput` via:
+//
+//	        ManagedEnvironmentOutboundSettingsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ManagedEnvironmentOutboundSettingsPtrInput interface {
+	pulumi.Input
+
+	ToManagedEnvironmentOutboundSettingsPtrOutput() ManagedEnvironmentOutboundSettingsPtrOutput
+	ToManagedEnvironmentOutboundSettingsPtrOutputWithContext(context.Context) ManagedEnvironmentOutboundSettingsPtrOutput
+}
+
+type managedEnvironmentOutboundSettingsPtrType ManagedEnvironmentOutboundSettingsArgs
+
+func ManagedEnvironmentOutboundSettingsPtr(v *ManagedEnvironmentOutboundSettingsArgs) ManagedEnvironmentOutboundSettingsPtrInput {
+	return (*managedEnvironmentOutboundSettingsPtrType)(v)
+}
+
+func (*managedEnvironmentOutboundSettingsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ManagedEnvironmentOutboundSettings)(nil)).Elem()
+}
+
+func (i *managedEnvironmentOutboundSettingsPtrType) ToManagedEnvironmentOutboundSettingsPtrOutput() ManagedEnvironmentOutboundSettingsPtrOutput {
+	return i.ToManagedEnvironmentOutboundSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i *managedEnvironmentOutboundSettingsPtrType) ToManagedEnvironmentOutboundSettingsPtrOutputWithContext(ctx context.Context) ManagedEnvironmentOutboundSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedEnvironmentOutboundSettingsPtrOutput)
 }
 
 // Configuration used to control the Environment Egress outbound traffic
@@ -4697,6 +6070,34 @@ type ManagedServiceIdentity struct {
 	UserAssignedIdentities []string `pulumi:"userAssignedIdentities"`
 }
 
+// Managed service identity (system assigned and/or user assigned identities)
+type ManagedServiceIdentityArgs struct {
+	// Type of managed service identity (where both SystemAssigned and UserAssigned types are allowed).
+	Type pulumi.StringInput `pulumi:"type"`
+	// The set of user assigned identities associated with the resource. The userAssignedIdentities dictionary keys will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}. The dictionary values can be empty objects ({}) in requests.
+	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
+}
+
+func (ManagedServiceIdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagedServiceIdentity)(nil)).Elem()
+}
+
+func (i ManagedServiceIdentityArgs) ToManagedServiceIdentityOutput() ManagedServiceIdentityOutput {
+	return i.ToManagedServiceIdentityOutputWithContext(context.Background())
+}
+
+func (i ManagedServiceIdentityArgs) ToManagedServiceIdentityOutputWithContext(ctx context.Context) ManagedServiceIdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedServiceIdentityOutput)
+}
+
+func (i ManagedServiceIdentityArgs) ToManagedServiceIdentityPtrOutput() ManagedServiceIdentityPtrOutput {
+	return i.ToManagedServiceIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i ManagedServiceIdentityArgs) ToManagedServiceIdentityPtrOutputWithContext(ctx context.Context) ManagedServiceIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedServiceIdentityOutput).ToManagedServiceIdentityPtrOutputWithContext(ctx)
+}
+
 // ManagedServiceIdentityPtrInput is an input type that accepts ManagedServiceIdentityArgs, ManagedServiceIdentityPtr and ManagedServiceIdentityPtrOutput values.
 // You can construct a concrete instance of `ManagedServiceIdentityPtrInput` via:
 //
@@ -4710,6 +6111,24 @@ type ManagedServiceIdentityPtrInput interface {
 
 	ToManagedServiceIdentityPtrOutput() ManagedServiceIdentityPtrOutput
 	ToManagedServiceIdentityPtrOutputWithContext(context.Context) ManagedServiceIdentityPtrOutput
+}
+
+type managedServiceIdentityPtrType ManagedServiceIdentityArgs
+
+func ManagedServiceIdentityPtr(v *ManagedServiceIdentityArgs) ManagedServiceIdentityPtrInput {
+	return (*managedServiceIdentityPtrType)(v)
+}
+
+func (*managedServiceIdentityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ManagedServiceIdentity)(nil)).Elem()
+}
+
+func (i *managedServiceIdentityPtrType) ToManagedServiceIdentityPtrOutput() ManagedServiceIdentityPtrOutput {
+	return i.ToManagedServiceIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *managedServiceIdentityPtrType) ToManagedServiceIdentityPtrOutputWithContext(ctx context.Context) ManagedServiceIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedServiceIdentityPtrOutput)
 }
 
 // Managed service identity (system assigned and/or user assigned identities)
@@ -4915,6 +6334,69 @@ type QueueScaleRule struct {
 }
 
 // Container App container Azure Queue based scaling rule.
+type QueueScaleRuleArgs struct {
+	// Authentication secrets for the queue scale rule.
+	Auth ScaleRuleAuthArrayInput `pulumi:"auth"`
+	// Queue length.
+	QueueLength pulumi.IntPtrInput `pulumi:"queueLength"`
+	// Queue name.
+	QueueName pulumi.StringPtrInput `pulumi:"queueName"`
+}
+
+func (QueueScaleRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*QueueScaleRule)(nil)).Elem()
+}
+
+func (i QueueScaleRuleArgs) ToQueueScaleRuleOutput() QueueScaleRuleOutput {
+	return i.ToQueueScaleRuleOutputWithContext(context.Background())
+}
+
+func (i QueueScaleRuleArgs) ToQueueScaleRuleOutputWithContext(ctx context.Context) QueueScaleRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QueueScaleRuleOutput)
+}
+
+func (i QueueScaleRuleArgs) ToQueueScaleRulePtrOutput() QueueScaleRulePtrOutput {
+	return i.ToQueueScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i QueueScaleRuleArgs) ToQueueScaleRulePtrOutputWithContext(ctx context.Context) QueueScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QueueScaleRuleOutput).ToQueueScaleRulePtrOutputWithContext(ctx)
+}
+
+// QueueScaleRulePtrInput is an input type that accepts QueueScaleRuleArgs, QueueScaleRulePtr and QueueScaleRulePtrOutput values.
+// You can construct a concrete instance of `QueueScaleRulePtrInput` via:
+//
+//	        QueueScaleRuleArgs{...}
+//
+//	or:
+//
+//	        nil
+type QueueScaleRulePtrInput interface {
+	pulumi.Input
+
+	ToQueueScaleRulePtrOutput() QueueScaleRulePtrOutput
+	ToQueueScaleRulePtrOutputWithContext(context.Context) QueueScaleRulePtrOutput
+}
+
+type queueScaleRulePtrType QueueScaleRuleArgs
+
+func QueueScaleRulePtr(v *QueueScaleRuleArgs) QueueScaleRulePtrInput {
+	return (*queueScaleRulePtrType)(v)
+}
+
+func (*queueScaleRulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**QueueScaleRule)(nil)).Elem()
+}
+
+func (i *queueScaleRulePtrType) ToQueueScaleRulePtrOutput() QueueScaleRulePtrOutput {
+	return i.ToQueueScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i *queueScaleRulePtrType) ToQueueScaleRulePtrOutputWithContext(ctx context.Context) QueueScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QueueScaleRulePtrOutput)
+}
+
+// Container App container Azure Queue based scaling rule.
 type QueueScaleRuleOutput struct{ *pulumi.OutputState }
 
 func (QueueScaleRuleOutput) ElementType() reflect.Type {
@@ -5114,6 +6596,66 @@ type RegistryCredentials struct {
 	Username *string `pulumi:"username"`
 }
 
+// RegistryCredentialsInput is an input type that accepts RegistryCredentialsArgs and RegistryCredentialsOutput values.
+// You can construct a concrete instance of `RegistryCredentialsInput` via:
+//
+//	RegistryCredentialsArgs{...}
+type RegistryCredentialsInput interface {
+	pulumi.Input
+
+	ToRegistryCredentialsOutput() RegistryCredentialsOutput
+	ToRegistryCredentialsOutputWithContext(context.Context) RegistryCredentialsOutput
+}
+
+// Container App Private Registry
+type RegistryCredentialsArgs struct {
+	// A Managed Identity to use to authenticate with Azure Container Registry. For user-assigned identities, use the full user-assigned identity Resource ID. For system-assigned identities, use 'system'
+	Identity pulumi.StringPtrInput `pulumi:"identity"`
+	// The name of the Secret that contains the registry login password
+	PasswordSecretRef pulumi.StringPtrInput `pulumi:"passwordSecretRef"`
+	// Container Registry Server
+	Server pulumi.StringPtrInput `pulumi:"server"`
+	// Container Registry Username
+	Username pulumi.StringPtrInput `pulumi:"username"`
+}
+
+func (RegistryCredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryCredentials)(nil)).Elem()
+}
+
+func (i RegistryCredentialsArgs) ToRegistryCredentialsOutput() RegistryCredentialsOutput {
+	return i.ToRegistryCredentialsOutputWithContext(context.Background())
+}
+
+func (i RegistryCredentialsArgs) ToRegistryCredentialsOutputWithContext(ctx context.Context) RegistryCredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryCredentialsOutput)
+}
+
+// RegistryCredentialsArrayInput is an input type that accepts RegistryCredentialsArray and RegistryCredentialsArrayOutput values.
+// You can construct a concrete instance of `RegistryCredentialsArrayInput` via:
+//
+//	RegistryCredentialsArray{ RegistryCredentialsArgs{...} }
+type RegistryCredentialsArrayInput interface {
+	pulumi.Input
+
+	ToRegistryCredentialsArrayOutput() RegistryCredentialsArrayOutput
+	ToRegistryCredentialsArrayOutputWithContext(context.Context) RegistryCredentialsArrayOutput
+}
+
+type RegistryCredentialsArray []RegistryCredentialsInput
+
+func (RegistryCredentialsArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RegistryCredentials)(nil)).Elem()
+}
+
+func (i RegistryCredentialsArray) ToRegistryCredentialsArrayOutput() RegistryCredentialsArrayOutput {
+	return i.ToRegistryCredentialsArrayOutputWithContext(context.Background())
+}
+
+func (i RegistryCredentialsArray) ToRegistryCredentialsArrayOutputWithContext(ctx context.Context) RegistryCredentialsArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryCredentialsArrayOutput)
+}
+
 // Container App Private Registry
 type RegistryCredentialsOutput struct{ *pulumi.OutputState }
 
@@ -5257,6 +6799,80 @@ func (val *Scale) Defaults() *Scale {
 		tmp.MaxReplicas = &maxReplicas_
 	}
 	return &tmp
+}
+
+// Container App scaling configurations.
+type ScaleArgs struct {
+	// Optional. Maximum number of container replicas. Defaults to 10 if not set.
+	MaxReplicas pulumi.IntPtrInput `pulumi:"maxReplicas"`
+	// Optional. Minimum number of container replicas.
+	MinReplicas pulumi.IntPtrInput `pulumi:"minReplicas"`
+	// Scaling rules.
+	Rules ScaleRuleArrayInput `pulumi:"rules"`
+}
+
+// Defaults sets the appropriate defaults for ScaleArgs
+func (val *ScaleArgs) Defaults() *ScaleArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.MaxReplicas == nil {
+		tmp.MaxReplicas = pulumi.IntPtr(10)
+	}
+	return &tmp
+}
+func (ScaleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Scale)(nil)).Elem()
+}
+
+func (i ScaleArgs) ToScaleOutput() ScaleOutput {
+	return i.ToScaleOutputWithContext(context.Background())
+}
+
+func (i ScaleArgs) ToScaleOutputWithContext(ctx context.Context) ScaleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScaleOutput)
+}
+
+func (i ScaleArgs) ToScalePtrOutput() ScalePtrOutput {
+	return i.ToScalePtrOutputWithContext(context.Background())
+}
+
+func (i ScaleArgs) ToScalePtrOutputWithContext(ctx context.Context) ScalePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScaleOutput).ToScalePtrOutputWithContext(ctx)
+}
+
+// ScalePtrInput is an input type that accepts ScaleArgs, ScalePtr and ScalePtrOutput values.
+// You can construct a concrete instance of `ScalePtrInput` via:
+//
+//	        ScaleArgs{...}
+//
+//	or:
+//
+//	        nil
+type ScalePtrInput interface {
+	pulumi.Input
+
+	ToScalePtrOutput() ScalePtrOutput
+	ToScalePtrOutputWithContext(context.Context) ScalePtrOutput
+}
+
+type scalePtrType ScaleArgs
+
+func ScalePtr(v *ScaleArgs) ScalePtrInput {
+	return (*scalePtrType)(v)
+}
+
+func (*scalePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Scale)(nil)).Elem()
+}
+
+func (i *scalePtrType) ToScalePtrOutput() ScalePtrOutput {
+	return i.ToScalePtrOutputWithContext(context.Background())
+}
+
+func (i *scalePtrType) ToScalePtrOutputWithContext(ctx context.Context) ScalePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScalePtrOutput)
 }
 
 // Container App scaling configurations.
@@ -5474,6 +7090,68 @@ type ScaleRule struct {
 	Tcp *TcpScaleRule `pulumi:"tcp"`
 }
 
+// ScaleRuleInput is an input type that accepts ScaleRuleArgs and ScaleRuleOutput values.
+// You can construct a concrete instance of `ScaleRuleInput` via:
+//
+//	ScaleRuleArgs{...}
+type ScaleRuleInput interface {
+	pulumi.Input
+
+	ToScaleRuleOutput() ScaleRuleOutput
+	ToScaleRuleOutputWithContext(context.Context) ScaleRuleOutput
+}
+
+// Container App container scaling rule.
+type ScaleRuleArgs struct {
+	// Azure Queue based scaling.
+	AzureQueue QueueScaleRulePtrInput `pulumi:"azureQueue"`
+	// Custom scale rule.
+	Custom CustomScaleRulePtrInput `pulumi:"custom"`
+	// HTTP requests based scaling.
+	Http HttpScaleRulePtrInput `pulumi:"http"`
+	// Scale Rule Name
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Tcp requests based scaling.
+	Tcp TcpScaleRulePtrInput `pulumi:"tcp"`
+}
+
+func (ScaleRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScaleRule)(nil)).Elem()
+}
+
+func (i ScaleRuleArgs) ToScaleRuleOutput() ScaleRuleOutput {
+	return i.ToScaleRuleOutputWithContext(context.Background())
+}
+
+func (i ScaleRuleArgs) ToScaleRuleOutputWithContext(ctx context.Context) ScaleRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScaleRuleOutput)
+}
+
+// ScaleRuleArrayInput is an input type that accepts ScaleRuleArray and ScaleRuleArrayOutput values.
+// You can construct a concrete instance of `ScaleRuleArrayInput` via:
+//
+//	ScaleRuleArray{ ScaleRuleArgs{...} }
+type ScaleRuleArrayInput interface {
+	pulumi.Input
+
+	ToScaleRuleArrayOutput() ScaleRuleArrayOutput
+	ToScaleRuleArrayOutputWithContext(context.Context) ScaleRuleArrayOutput
+}
+
+type ScaleRuleArray []ScaleRuleInput
+
+func (ScaleRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ScaleRule)(nil)).Elem()
+}
+
+func (i ScaleRuleArray) ToScaleRuleArrayOutput() ScaleRuleArrayOutput {
+	return i.ToScaleRuleArrayOutputWithContext(context.Background())
+}
+
+func (i ScaleRuleArray) ToScaleRuleArrayOutputWithContext(ctx context.Context) ScaleRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScaleRuleArrayOutput)
+}
+
 // Container App container scaling rule.
 type ScaleRuleOutput struct{ *pulumi.OutputState }
 
@@ -5540,6 +7218,62 @@ type ScaleRuleAuth struct {
 	SecretRef *string `pulumi:"secretRef"`
 	// Trigger Parameter that uses the secret
 	TriggerParameter *string `pulumi:"triggerParameter"`
+}
+
+// ScaleRuleAuthInput is an input type that accepts ScaleRuleAuthArgs and ScaleRuleAuthOutput values.
+// You can construct a concrete instance of `ScaleRuleAuthInput` via:
+//
+//	ScaleRuleAuthArgs{...}
+type ScaleRuleAuthInput interface {
+	pulumi.Input
+
+	ToScaleRuleAuthOutput() ScaleRuleAuthOutput
+	ToScaleRuleAuthOutputWithContext(context.Context) ScaleRuleAuthOutput
+}
+
+// Auth Secrets for Scale Rule
+type ScaleRuleAuthArgs struct {
+	// Name of the secret from which to pull the auth params.
+	SecretRef pulumi.StringPtrInput `pulumi:"secretRef"`
+	// Trigger Parameter that uses the secret
+	TriggerParameter pulumi.StringPtrInput `pulumi:"triggerParameter"`
+}
+
+func (ScaleRuleAuthArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScaleRuleAuth)(nil)).Elem()
+}
+
+func (i ScaleRuleAuthArgs) ToScaleRuleAuthOutput() ScaleRuleAuthOutput {
+	return i.ToScaleRuleAuthOutputWithContext(context.Background())
+}
+
+func (i ScaleRuleAuthArgs) ToScaleRuleAuthOutputWithContext(ctx context.Context) ScaleRuleAuthOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScaleRuleAuthOutput)
+}
+
+// ScaleRuleAuthArrayInput is an input type that accepts ScaleRuleAuthArray and ScaleRuleAuthArrayOutput values.
+// You can construct a concrete instance of `ScaleRuleAuthArrayInput` via:
+//
+//	ScaleRuleAuthArray{ ScaleRuleAuthArgs{...} }
+type ScaleRuleAuthArrayInput interface {
+	pulumi.Input
+
+	ToScaleRuleAuthArrayOutput() ScaleRuleAuthArrayOutput
+	ToScaleRuleAuthArrayOutputWithContext(context.Context) ScaleRuleAuthArrayOutput
+}
+
+type ScaleRuleAuthArray []ScaleRuleAuthInput
+
+func (ScaleRuleAuthArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ScaleRuleAuth)(nil)).Elem()
+}
+
+func (i ScaleRuleAuthArray) ToScaleRuleAuthArrayOutput() ScaleRuleAuthArrayOutput {
+	return i.ToScaleRuleAuthArrayOutputWithContext(context.Background())
+}
+
+func (i ScaleRuleAuthArray) ToScaleRuleAuthArrayOutputWithContext(ctx context.Context) ScaleRuleAuthArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScaleRuleAuthArrayOutput)
 }
 
 // Auth Secrets for Scale Rule
@@ -5726,6 +7460,66 @@ type Secret struct {
 	Value *string `pulumi:"value"`
 }
 
+// SecretInput is an input type that accepts SecretArgs and SecretOutput values.
+// You can construct a concrete instance of `SecretInput` via:
+//
+//	SecretArgs{...}
+type SecretInput interface {
+	pulumi.Input
+
+	ToSecretOutput() SecretOutput
+	ToSecretOutputWithContext(context.Context) SecretOutput
+}
+
+// Secret definition.
+type SecretArgs struct {
+	// Resource ID of a managed identity to authenticate with Azure Key Vault, or System to use a system-assigned identity.
+	Identity pulumi.StringPtrInput `pulumi:"identity"`
+	// Azure Key Vault URL pointing to the secret referenced by the container app.
+	KeyVaultUrl pulumi.StringPtrInput `pulumi:"keyVaultUrl"`
+	// Secret Name.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Secret Value.
+	Value pulumi.StringPtrInput `pulumi:"value"`
+}
+
+func (SecretArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Secret)(nil)).Elem()
+}
+
+func (i SecretArgs) ToSecretOutput() SecretOutput {
+	return i.ToSecretOutputWithContext(context.Background())
+}
+
+func (i SecretArgs) ToSecretOutputWithContext(ctx context.Context) SecretOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretOutput)
+}
+
+// SecretArrayInput is an input type that accepts SecretArray and SecretArrayOutput values.
+// You can construct a concrete instance of `SecretArrayInput` via:
+//
+//	SecretArray{ SecretArgs{...} }
+type SecretArrayInput interface {
+	pulumi.Input
+
+	ToSecretArrayOutput() SecretArrayOutput
+	ToSecretArrayOutputWithContext(context.Context) SecretArrayOutput
+}
+
+type SecretArray []SecretInput
+
+func (SecretArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Secret)(nil)).Elem()
+}
+
+func (i SecretArray) ToSecretArrayOutput() SecretArrayOutput {
+	return i.ToSecretArrayOutputWithContext(context.Background())
+}
+
+func (i SecretArray) ToSecretArrayOutputWithContext(ctx context.Context) SecretArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretArrayOutput)
+}
+
 // Secret definition.
 type SecretOutput struct{ *pulumi.OutputState }
 
@@ -5847,6 +7641,62 @@ type SecretVolumeItem struct {
 	Path *string `pulumi:"path"`
 	// Name of the Container App secret from which to pull the secret value.
 	SecretRef *string `pulumi:"secretRef"`
+}
+
+// SecretVolumeItemInput is an input type that accepts SecretVolumeItemArgs and SecretVolumeItemOutput values.
+// You can construct a concrete instance of `SecretVolumeItemInput` via:
+//
+//	SecretVolumeItemArgs{...}
+type SecretVolumeItemInput interface {
+	pulumi.Input
+
+	ToSecretVolumeItemOutput() SecretVolumeItemOutput
+	ToSecretVolumeItemOutputWithContext(context.Context) SecretVolumeItemOutput
+}
+
+// Secret to be added to volume.
+type SecretVolumeItemArgs struct {
+	// Path to project secret to. If no path is provided, path defaults to name of secret listed in secretRef.
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// Name of the Container App secret from which to pull the secret value.
+	SecretRef pulumi.StringPtrInput `pulumi:"secretRef"`
+}
+
+func (SecretVolumeItemArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SecretVolumeItem)(nil)).Elem()
+}
+
+func (i SecretVolumeItemArgs) ToSecretVolumeItemOutput() SecretVolumeItemOutput {
+	return i.ToSecretVolumeItemOutputWithContext(context.Background())
+}
+
+func (i SecretVolumeItemArgs) ToSecretVolumeItemOutputWithContext(ctx context.Context) SecretVolumeItemOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretVolumeItemOutput)
+}
+
+// SecretVolumeItemArrayInput is an input type that accepts SecretVolumeItemArray and SecretVolumeItemArrayOutput values.
+// You can construct a concrete instance of `SecretVolumeItemArrayInput` via:
+//
+//	SecretVolumeItemArray{ SecretVolumeItemArgs{...} }
+type SecretVolumeItemArrayInput interface {
+	pulumi.Input
+
+	ToSecretVolumeItemArrayOutput() SecretVolumeItemArrayOutput
+	ToSecretVolumeItemArrayOutputWithContext(context.Context) SecretVolumeItemArrayOutput
+}
+
+type SecretVolumeItemArray []SecretVolumeItemInput
+
+func (SecretVolumeItemArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SecretVolumeItem)(nil)).Elem()
+}
+
+func (i SecretVolumeItemArray) ToSecretVolumeItemArrayOutput() SecretVolumeItemArrayOutput {
+	return i.ToSecretVolumeItemArrayOutputWithContext(context.Background())
+}
+
+func (i SecretVolumeItemArray) ToSecretVolumeItemArrayOutputWithContext(ctx context.Context) SecretVolumeItemArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretVolumeItemArrayOutput)
 }
 
 // Secret to be added to volume.
@@ -6014,6 +7864,67 @@ type TcpScaleRule struct {
 	Auth []ScaleRuleAuth `pulumi:"auth"`
 	// Metadata properties to describe tcp scale rule.
 	Metadata map[string]string `pulumi:"metadata"`
+}
+
+// Container App container Tcp scaling rule.
+type TcpScaleRuleArgs struct {
+	// Authentication secrets for the tcp scale rule.
+	Auth ScaleRuleAuthArrayInput `pulumi:"auth"`
+	// Metadata properties to describe tcp scale rule.
+	Metadata pulumi.StringMapInput `pulumi:"metadata"`
+}
+
+func (TcpScaleRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TcpScaleRule)(nil)).Elem()
+}
+
+func (i TcpScaleRuleArgs) ToTcpScaleRuleOutput() TcpScaleRuleOutput {
+	return i.ToTcpScaleRuleOutputWithContext(context.Background())
+}
+
+func (i TcpScaleRuleArgs) ToTcpScaleRuleOutputWithContext(ctx context.Context) TcpScaleRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TcpScaleRuleOutput)
+}
+
+func (i TcpScaleRuleArgs) ToTcpScaleRulePtrOutput() TcpScaleRulePtrOutput {
+	return i.ToTcpScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i TcpScaleRuleArgs) ToTcpScaleRulePtrOutputWithContext(ctx context.Context) TcpScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TcpScaleRuleOutput).ToTcpScaleRulePtrOutputWithContext(ctx)
+}
+
+// TcpScaleRulePtrInput is an input type that accepts TcpScaleRuleArgs, TcpScaleRulePtr and TcpScaleRulePtrOutput values.
+// You can construct a concrete instance of `TcpScaleRulePtrInput` via:
+//
+//	        TcpScaleRuleArgs{...}
+//
+//	or:
+//
+//	        nil
+type TcpScaleRulePtrInput interface {
+	pulumi.Input
+
+	ToTcpScaleRulePtrOutput() TcpScaleRulePtrOutput
+	ToTcpScaleRulePtrOutputWithContext(context.Context) TcpScaleRulePtrOutput
+}
+
+type tcpScaleRulePtrType TcpScaleRuleArgs
+
+func TcpScaleRulePtr(v *TcpScaleRuleArgs) TcpScaleRulePtrInput {
+	return (*tcpScaleRulePtrType)(v)
+}
+
+func (*tcpScaleRulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TcpScaleRule)(nil)).Elem()
+}
+
+func (i *tcpScaleRulePtrType) ToTcpScaleRulePtrOutput() TcpScaleRulePtrOutput {
+	return i.ToTcpScaleRulePtrOutputWithContext(context.Background())
+}
+
+func (i *tcpScaleRulePtrType) ToTcpScaleRulePtrOutputWithContext(ctx context.Context) TcpScaleRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TcpScaleRulePtrOutput)
 }
 
 // Container App container Tcp scaling rule.
@@ -6199,6 +8110,51 @@ func (val *Template) Defaults() *Template {
 	return &tmp
 }
 
+// Container App versioned application definition.
+// Defines the desired state of an immutable revision.
+// Any changes to this section Will result in a new revision being created
+type TemplateArgs struct {
+	// List of container definitions for the Container App.
+	Containers ContainerArrayInput `pulumi:"containers"`
+	// List of specialized containers that run before app containers.
+	InitContainers InitContainerArrayInput `pulumi:"initContainers"`
+	// User friendly suffix that is appended to the revision name
+	RevisionSuffix pulumi.StringPtrInput `pulumi:"revisionSuffix"`
+	// Scaling properties for the Container App.
+	Scale ScalePtrInput `pulumi:"scale"`
+	// List of volume definitions for the Container App.
+	Volumes VolumeArrayInput `pulumi:"volumes"`
+}
+
+// Defaults sets the appropriate defaults for TemplateArgs
+func (val *TemplateArgs) Defaults() *TemplateArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (TemplateArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Template)(nil)).Elem()
+}
+
+func (i TemplateArgs) ToTemplateOutput() TemplateOutput {
+	return i.ToTemplateOutputWithContext(context.Background())
+}
+
+func (i TemplateArgs) ToTemplateOutputWithContext(ctx context.Context) TemplateOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateOutput)
+}
+
+func (i TemplateArgs) ToTemplatePtrOutput() TemplatePtrOutput {
+	return i.ToTemplatePtrOutputWithContext(context.Background())
+}
+
+func (i TemplateArgs) ToTemplatePtrOutputWithContext(ctx context.Context) TemplatePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateOutput).ToTemplatePtrOutputWithContext(ctx)
+}
+
 // TemplatePtrInput is an input type that accepts TemplateArgs, TemplatePtr and TemplatePtrOutput values.
 // You can construct a concrete instance of `TemplatePtrInput` via:
 //
@@ -6212,6 +8168,24 @@ type TemplatePtrInput interface {
 
 	ToTemplatePtrOutput() TemplatePtrOutput
 	ToTemplatePtrOutputWithContext(context.Context) TemplatePtrOutput
+}
+
+type templatePtrType TemplateArgs
+
+func TemplatePtr(v *TemplateArgs) TemplatePtrInput {
+	return (*templatePtrType)(v)
+}
+
+func (*templatePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Template)(nil)).Elem()
+}
+
+func (i *templatePtrType) ToTemplatePtrOutput() TemplatePtrOutput {
+	return i.ToTemplatePtrOutputWithContext(context.Background())
+}
+
+func (i *templatePtrType) ToTemplatePtrOutputWithContext(ctx context.Context) TemplatePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplatePtrOutput)
 }
 
 // Container App versioned application definition.
@@ -6508,6 +8482,77 @@ func (val *TrafficWeight) Defaults() *TrafficWeight {
 	return &tmp
 }
 
+// TrafficWeightInput is an input type that accepts TrafficWeightArgs and TrafficWeightOutput values.
+// You can construct a concrete instance of `TrafficWeightInput` via:
+//
+//	TrafficWeightArgs{...}
+type TrafficWeightInput interface {
+	pulumi.Input
+
+	ToTrafficWeightOutput() TrafficWeightOutput
+	ToTrafficWeightOutputWithContext(context.Context) TrafficWeightOutput
+}
+
+// Traffic weight assigned to a revision
+type TrafficWeightArgs struct {
+	// Associates a traffic label with a revision
+	Label pulumi.StringPtrInput `pulumi:"label"`
+	// Indicates that the traffic weight belongs to a latest stable revision
+	LatestRevision pulumi.BoolPtrInput `pulumi:"latestRevision"`
+	// Name of a revision
+	RevisionName pulumi.StringPtrInput `pulumi:"revisionName"`
+	// Traffic weight assigned to a revision
+	Weight pulumi.IntPtrInput `pulumi:"weight"`
+}
+
+// Defaults sets the appropriate defaults for TrafficWeightArgs
+func (val *TrafficWeightArgs) Defaults() *TrafficWeightArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.LatestRevision == nil {
+		tmp.LatestRevision = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (TrafficWeightArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrafficWeight)(nil)).Elem()
+}
+
+func (i TrafficWeightArgs) ToTrafficWeightOutput() TrafficWeightOutput {
+	return i.ToTrafficWeightOutputWithContext(context.Background())
+}
+
+func (i TrafficWeightArgs) ToTrafficWeightOutputWithContext(ctx context.Context) TrafficWeightOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficWeightOutput)
+}
+
+// TrafficWeightArrayInput is an input type that accepts TrafficWeightArray and TrafficWeightArrayOutput values.
+// You can construct a concrete instance of `TrafficWeightArrayInput` via:
+//
+//	TrafficWeightArray{ TrafficWeightArgs{...} }
+type TrafficWeightArrayInput interface {
+	pulumi.Input
+
+	ToTrafficWeightArrayOutput() TrafficWeightArrayOutput
+	ToTrafficWeightArrayOutputWithContext(context.Context) TrafficWeightArrayOutput
+}
+
+type TrafficWeightArray []TrafficWeightInput
+
+func (TrafficWeightArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TrafficWeight)(nil)).Elem()
+}
+
+func (i TrafficWeightArray) ToTrafficWeightArrayOutput() TrafficWeightArrayOutput {
+	return i.ToTrafficWeightArrayOutputWithContext(context.Background())
+}
+
+func (i TrafficWeightArray) ToTrafficWeightArrayOutputWithContext(ctx context.Context) TrafficWeightArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficWeightArrayOutput)
+}
+
 // Traffic weight assigned to a revision
 type TrafficWeightOutput struct{ *pulumi.OutputState }
 
@@ -6714,6 +8759,44 @@ type VnetConfiguration struct {
 	RuntimeSubnetId *string `pulumi:"runtimeSubnetId"`
 }
 
+// Configuration properties for apps environment to join a Virtual Network
+type VnetConfigurationArgs struct {
+	// CIDR notation IP range assigned to the Docker bridge, network. Must not overlap with any other provided IP ranges.
+	DockerBridgeCidr pulumi.StringPtrInput `pulumi:"dockerBridgeCidr"`
+	// Resource ID of a subnet for infrastructure components. This subnet must be in the same VNET as the subnet defined in runtimeSubnetId. Must not overlap with any other provided IP ranges.
+	InfrastructureSubnetId pulumi.StringPtrInput `pulumi:"infrastructureSubnetId"`
+	// Boolean indicating the environment only has an internal load balancer. These environments do not have a public static IP resource. They must provide runtimeSubnetId and infrastructureSubnetId if enabling this property
+	Internal pulumi.BoolPtrInput `pulumi:"internal"`
+	// Configuration used to control the Environment Egress outbound traffic
+	OutboundSettings ManagedEnvironmentOutboundSettingsPtrInput `pulumi:"outboundSettings"`
+	// IP range in CIDR notation that can be reserved for environment infrastructure IP addresses. Must not overlap with any other provided IP ranges.
+	PlatformReservedCidr pulumi.StringPtrInput `pulumi:"platformReservedCidr"`
+	//  An IP address from the IP range defined by platformReservedCidr that will be reserved for the internal DNS server.
+	PlatformReservedDnsIP pulumi.StringPtrInput `pulumi:"platformReservedDnsIP"`
+	// This field is deprecated and not used. If you wish to provide your own subnet that Container App containers are injected into, then you should leverage the infrastructureSubnetId.
+	RuntimeSubnetId pulumi.StringPtrInput `pulumi:"runtimeSubnetId"`
+}
+
+func (VnetConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VnetConfiguration)(nil)).Elem()
+}
+
+func (i VnetConfigurationArgs) ToVnetConfigurationOutput() VnetConfigurationOutput {
+	return i.ToVnetConfigurationOutputWithContext(context.Background())
+}
+
+func (i VnetConfigurationArgs) ToVnetConfigurationOutputWithContext(ctx context.Context) VnetConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VnetConfigurationOutput)
+}
+
+func (i VnetConfigurationArgs) ToVnetConfigurationPtrOutput() VnetConfigurationPtrOutput {
+	return i.ToVnetConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i VnetConfigurationArgs) ToVnetConfigurationPtrOutputWithContext(ctx context.Context) VnetConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VnetConfigurationOutput).ToVnetConfigurationPtrOutputWithContext(ctx)
+}
+
 // VnetConfigurationPtrInput is an input type that accepts VnetConfigurationArgs, VnetConfigurationPtr and VnetConfigurationPtrOutput values.
 // You can construct a concrete instance of `VnetConfigurationPtrInput` via:
 //
@@ -6727,6 +8810,24 @@ type VnetConfigurationPtrInput interface {
 
 	ToVnetConfigurationPtrOutput() VnetConfigurationPtrOutput
 	ToVnetConfigurationPtrOutputWithContext(context.Context) VnetConfigurationPtrOutput
+}
+
+type vnetConfigurationPtrType VnetConfigurationArgs
+
+func VnetConfigurationPtr(v *VnetConfigurationArgs) VnetConfigurationPtrInput {
+	return (*vnetConfigurationPtrType)(v)
+}
+
+func (*vnetConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VnetConfiguration)(nil)).Elem()
+}
+
+func (i *vnetConfigurationPtrType) ToVnetConfigurationPtrOutput() VnetConfigurationPtrOutput {
+	return i.ToVnetConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *vnetConfigurationPtrType) ToVnetConfigurationPtrOutputWithContext(ctx context.Context) VnetConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VnetConfigurationPtrOutput)
 }
 
 // Configuration properties for apps environment to join a Virtual Network
@@ -7061,6 +9162,68 @@ type Volume struct {
 	StorageType *string `pulumi:"storageType"`
 }
 
+// VolumeInput is an input type that accepts VolumeArgs and VolumeOutput values.
+// You can construct a concrete instance of `VolumeInput` via:
+//
+//	VolumeArgs{...}
+type VolumeInput interface {
+	pulumi.Input
+
+	ToVolumeOutput() VolumeOutput
+	ToVolumeOutputWithContext(context.Context) VolumeOutput
+}
+
+// Volume definitions for the Container App.
+type VolumeArgs struct {
+	// Mount options used while mounting the AzureFile. Must be a comma-separated string.
+	MountOptions pulumi.StringPtrInput `pulumi:"mountOptions"`
+	// Volume name.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// List of secrets to be added in volume. If no secrets are provided, all secrets in collection will be added to volume.
+	Secrets SecretVolumeItemArrayInput `pulumi:"secrets"`
+	// Name of storage resource. No need to provide for EmptyDir and Secret.
+	StorageName pulumi.StringPtrInput `pulumi:"storageName"`
+	// Storage type for the volume. If not provided, use EmptyDir.
+	StorageType pulumi.StringPtrInput `pulumi:"storageType"`
+}
+
+func (VolumeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Volume)(nil)).Elem()
+}
+
+func (i VolumeArgs) ToVolumeOutput() VolumeOutput {
+	return i.ToVolumeOutputWithContext(context.Background())
+}
+
+func (i VolumeArgs) ToVolumeOutputWithContext(ctx context.Context) VolumeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VolumeOutput)
+}
+
+// VolumeArrayInput is an input type that accepts VolumeArray and VolumeArrayOutput values.
+// You can construct a concrete instance of `VolumeArrayInput` via:
+//
+//	VolumeArray{ VolumeArgs{...} }
+type VolumeArrayInput interface {
+	pulumi.Input
+
+	ToVolumeArrayOutput() VolumeArrayOutput
+	ToVolumeArrayOutputWithContext(context.Context) VolumeArrayOutput
+}
+
+type VolumeArray []VolumeInput
+
+func (VolumeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Volume)(nil)).Elem()
+}
+
+func (i VolumeArray) ToVolumeArrayOutput() VolumeArrayOutput {
+	return i.ToVolumeArrayOutputWithContext(context.Background())
+}
+
+func (i VolumeArray) ToVolumeArrayOutputWithContext(ctx context.Context) VolumeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VolumeArrayOutput)
+}
+
 // Volume definitions for the Container App.
 type VolumeOutput struct{ *pulumi.OutputState }
 
@@ -7129,6 +9292,64 @@ type VolumeMount struct {
 	SubPath *string `pulumi:"subPath"`
 	// This must match the Name of a Volume.
 	VolumeName *string `pulumi:"volumeName"`
+}
+
+// VolumeMountInput is an input type that accepts VolumeMountArgs and VolumeMountOutput values.
+// You can construct a concrete instance of `VolumeMountInput` via:
+//
+//	VolumeMountArgs{...}
+type VolumeMountInput interface {
+	pulumi.Input
+
+	ToVolumeMountOutput() VolumeMountOutput
+	ToVolumeMountOutputWithContext(context.Context) VolumeMountOutput
+}
+
+// Volume mount for the Container App.
+type VolumeMountArgs struct {
+	// Path within the container at which the volume should be mounted.Must not contain ':'.
+	MountPath pulumi.StringPtrInput `pulumi:"mountPath"`
+	// Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
+	SubPath pulumi.StringPtrInput `pulumi:"subPath"`
+	// This must match the Name of a Volume.
+	VolumeName pulumi.StringPtrInput `pulumi:"volumeName"`
+}
+
+func (VolumeMountArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VolumeMount)(nil)).Elem()
+}
+
+func (i VolumeMountArgs) ToVolumeMountOutput() VolumeMountOutput {
+	return i.ToVolumeMountOutputWithContext(context.Background())
+}
+
+func (i VolumeMountArgs) ToVolumeMountOutputWithContext(ctx context.Context) VolumeMountOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VolumeMountOutput)
+}
+
+// VolumeMountArrayInput is an input type that accepts VolumeMountArray and VolumeMountArrayOutput values.
+// You can construct a concrete instance of `VolumeMountArrayInput` via:
+//
+//	VolumeMountArray{ VolumeMountArgs{...} }
+type VolumeMountArrayInput interface {
+	pulumi.Input
+
+	ToVolumeMountArrayOutput() VolumeMountArrayOutput
+	ToVolumeMountArrayOutputWithContext(context.Context) VolumeMountArrayOutput
+}
+
+type VolumeMountArray []VolumeMountInput
+
+func (VolumeMountArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VolumeMount)(nil)).Elem()
+}
+
+func (i VolumeMountArray) ToVolumeMountArrayOutput() VolumeMountArrayOutput {
+	return i.ToVolumeMountArrayOutputWithContext(context.Background())
+}
+
+func (i VolumeMountArray) ToVolumeMountArrayOutputWithContext(ctx context.Context) VolumeMountArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VolumeMountArrayOutput)
 }
 
 // Volume mount for the Container App.
@@ -7325,6 +9546,39 @@ type WorkloadProfile struct {
 	WorkloadProfileType string `pulumi:"workloadProfileType"`
 }
 
+// WorkloadProfileInput is an input type that accepts WorkloadProfileArgs and WorkloadProfileOutput values.
+// You can construct a concrete instance of `WorkloadProfileInput` via:
+//
+//	WorkloadProfileArgs{...}
+type WorkloadProfileInput interface {
+	pulumi.Input
+
+	ToWorkloadProfileOutput() WorkloadProfileOutput
+	ToWorkloadProfileOutputWithContext(context.Context) WorkloadProfileOutput
+}
+
+// Workload profile to scope container app execution.
+type WorkloadProfileArgs struct {
+	// The maximum capacity.
+	MaximumCount pulumi.IntInput `pulumi:"maximumCount"`
+	// The minimum capacity.
+	MinimumCount pulumi.IntInput `pulumi:"minimumCount"`
+	// Workload profile type for the workloads to run on.
+	WorkloadProfileType pulumi.StringInput `pulumi:"workloadProfileType"`
+}
+
+func (WorkloadProfileArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkloadProfile)(nil)).Elem()
+}
+
+func (i WorkloadProfileArgs) ToWorkloadProfileOutput() WorkloadProfileOutput {
+	return i.ToWorkloadProfileOutputWithContext(context.Background())
+}
+
+func (i WorkloadProfileArgs) ToWorkloadProfileOutputWithContext(ctx context.Context) WorkloadProfileOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkloadProfileOutput)
+}
+
 // WorkloadProfileArrayInput is an input type that accepts WorkloadProfileArray and WorkloadProfileArrayOutput values.
 // You can construct a concrete instance of `WorkloadProfileArrayInput` via:
 //
@@ -7334,6 +9588,20 @@ type WorkloadProfileArrayInput interface {
 
 	ToWorkloadProfileArrayOutput() WorkloadProfileArrayOutput
 	ToWorkloadProfileArrayOutputWithContext(context.Context) WorkloadProfileArrayOutput
+}
+
+type WorkloadProfileArray []WorkloadProfileInput
+
+func (WorkloadProfileArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]WorkloadProfile)(nil)).Elem()
+}
+
+func (i WorkloadProfileArray) ToWorkloadProfileArrayOutput() WorkloadProfileArrayOutput {
+	return i.ToWorkloadProfileArrayOutputWithContext(context.Background())
+}
+
+func (i WorkloadProfileArray) ToWorkloadProfileArrayOutputWithContext(ctx context.Context) WorkloadProfileArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkloadProfileArrayOutput)
 }
 
 // Workload profile to scope container app execution.

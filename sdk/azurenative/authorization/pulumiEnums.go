@@ -11,6 +11,12 @@ import (
 // The level of the lock. Possible values are: NotSpecified, CanNotDelete, ReadOnly. CanNotDelete means authorized users are able to read and modify the resources, but not delete. ReadOnly means authorized users can only read from a resource, but they can't modify or delete it.
 type LockLevel string
 
+const (
+	LockLevelNotSpecified = LockLevel("NotSpecified")
+	LockLevelCanNotDelete = LockLevel("CanNotDelete")
+	LockLevelReadOnly     = LockLevel("ReadOnly")
+)
+
 func (LockLevel) ElementType() reflect.Type {
 	return reflect.TypeOf((*LockLevel)(nil)).Elem()
 }
@@ -130,8 +136,56 @@ func (o LockLevelPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pu
 	}).(pulumi.StringPtrOutput)
 }
 
+// LockLevelInput is an input type that accepts values of the LockLevel enum
+// A concrete instance of `LockLevelInput` can be one of the following:
+//
+//	LockLevelNotSpecified
+//	LockLevelCanNotDelete
+//	LockLevelReadOnly
+type LockLevelInput interface {
+	pulumi.Input
+
+	ToLockLevelOutput() LockLevelOutput
+	ToLockLevelOutputWithContext(context.Context) LockLevelOutput
+}
+
+var lockLevelPtrType = reflect.TypeOf((**LockLevel)(nil)).Elem()
+
+type LockLevelPtrInput interface {
+	pulumi.Input
+
+	ToLockLevelPtrOutput() LockLevelPtrOutput
+	ToLockLevelPtrOutputWithContext(context.Context) LockLevelPtrOutput
+}
+
+type lockLevelPtr string
+
+func LockLevelPtr(v string) LockLevelPtrInput {
+	return (*lockLevelPtr)(&v)
+}
+
+func (*lockLevelPtr) ElementType() reflect.Type {
+	return lockLevelPtrType
+}
+
+func (in *lockLevelPtr) ToLockLevelPtrOutput() LockLevelPtrOutput {
+	return pulumi.ToOutput(in).(LockLevelPtrOutput)
+}
+
+func (in *lockLevelPtr) ToLockLevelPtrOutputWithContext(ctx context.Context) LockLevelPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(LockLevelPtrOutput)
+}
+
 // The principal type of the assigned principal ID.
 type PrincipalType string
+
+const (
+	PrincipalTypeUser             = PrincipalType("User")
+	PrincipalTypeGroup            = PrincipalType("Group")
+	PrincipalTypeServicePrincipal = PrincipalType("ServicePrincipal")
+	PrincipalTypeForeignGroup     = PrincipalType("ForeignGroup")
+	PrincipalTypeDevice           = PrincipalType("Device")
+)
 
 func (PrincipalType) ElementType() reflect.Type {
 	return reflect.TypeOf((*PrincipalType)(nil)).Elem()
@@ -250,6 +304,48 @@ func (o PrincipalTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context
 		v := string(*e)
 		return &v
 	}).(pulumi.StringPtrOutput)
+}
+
+// PrincipalTypeInput is an input type that accepts values of the PrincipalType enum
+// A concrete instance of `PrincipalTypeInput` can be one of the following:
+//
+//	PrincipalTypeUser
+//	PrincipalTypeGroup
+//	PrincipalTypeServicePrincipal
+//	PrincipalTypeForeignGroup
+//	PrincipalTypeDevice
+type PrincipalTypeInput interface {
+	pulumi.Input
+
+	ToPrincipalTypeOutput() PrincipalTypeOutput
+	ToPrincipalTypeOutputWithContext(context.Context) PrincipalTypeOutput
+}
+
+var principalTypePtrType = reflect.TypeOf((**PrincipalType)(nil)).Elem()
+
+type PrincipalTypePtrInput interface {
+	pulumi.Input
+
+	ToPrincipalTypePtrOutput() PrincipalTypePtrOutput
+	ToPrincipalTypePtrOutputWithContext(context.Context) PrincipalTypePtrOutput
+}
+
+type principalTypePtr string
+
+func PrincipalTypePtr(v string) PrincipalTypePtrInput {
+	return (*principalTypePtr)(&v)
+}
+
+func (*principalTypePtr) ElementType() reflect.Type {
+	return principalTypePtrType
+}
+
+func (in *principalTypePtr) ToPrincipalTypePtrOutput() PrincipalTypePtrOutput {
+	return pulumi.ToOutput(in).(PrincipalTypePtrOutput)
+}
+
+func (in *principalTypePtr) ToPrincipalTypePtrOutputWithContext(ctx context.Context) PrincipalTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PrincipalTypePtrOutput)
 }
 
 func init() {

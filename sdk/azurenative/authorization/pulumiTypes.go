@@ -17,6 +17,35 @@ type ManagementLockOwner struct {
 	ApplicationId *string `pulumi:"applicationId"`
 }
 
+// ManagementLockOwnerInput is an input type that accepts ManagementLockOwnerArgs and ManagementLockOwnerOutput values.
+// You can construct a concrete instance of `ManagementLockOwnerInput` via:
+//
+//	ManagementLockOwnerArgs{...}
+type ManagementLockOwnerInput interface {
+	pulumi.Input
+
+	ToManagementLockOwnerOutput() ManagementLockOwnerOutput
+	ToManagementLockOwnerOutputWithContext(context.Context) ManagementLockOwnerOutput
+}
+
+// Lock owner properties.
+type ManagementLockOwnerArgs struct {
+	// The application ID of the lock owner.
+	ApplicationId pulumi.StringPtrInput `pulumi:"applicationId"`
+}
+
+func (ManagementLockOwnerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagementLockOwner)(nil)).Elem()
+}
+
+func (i ManagementLockOwnerArgs) ToManagementLockOwnerOutput() ManagementLockOwnerOutput {
+	return i.ToManagementLockOwnerOutputWithContext(context.Background())
+}
+
+func (i ManagementLockOwnerArgs) ToManagementLockOwnerOutputWithContext(ctx context.Context) ManagementLockOwnerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagementLockOwnerOutput)
+}
+
 // ManagementLockOwnerArrayInput is an input type that accepts ManagementLockOwnerArray and ManagementLockOwnerArrayOutput values.
 // You can construct a concrete instance of `ManagementLockOwnerArrayInput` via:
 //
@@ -26,6 +55,20 @@ type ManagementLockOwnerArrayInput interface {
 
 	ToManagementLockOwnerArrayOutput() ManagementLockOwnerArrayOutput
 	ToManagementLockOwnerArrayOutputWithContext(context.Context) ManagementLockOwnerArrayOutput
+}
+
+type ManagementLockOwnerArray []ManagementLockOwnerInput
+
+func (ManagementLockOwnerArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ManagementLockOwner)(nil)).Elem()
+}
+
+func (i ManagementLockOwnerArray) ToManagementLockOwnerArrayOutput() ManagementLockOwnerArrayOutput {
+	return i.ToManagementLockOwnerArrayOutputWithContext(context.Background())
+}
+
+func (i ManagementLockOwnerArray) ToManagementLockOwnerArrayOutputWithContext(ctx context.Context) ManagementLockOwnerArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagementLockOwnerArrayOutput)
 }
 
 // Lock owner properties.
@@ -126,6 +169,41 @@ type Permission struct {
 	NotDataActions []string `pulumi:"notDataActions"`
 }
 
+// PermissionInput is an input type that accepts PermissionArgs and PermissionOutput values.
+// You can construct a concrete instance of `PermissionInput` via:
+//
+//	PermissionArgs{...}
+type PermissionInput interface {
+	pulumi.Input
+
+	ToPermissionOutput() PermissionOutput
+	ToPermissionOutputWithContext(context.Context) PermissionOutput
+}
+
+// Role definition permissions.
+type PermissionArgs struct {
+	// Allowed actions.
+	Actions pulumi.StringArrayInput `pulumi:"actions"`
+	// Allowed Data actions.
+	DataActions pulumi.StringArrayInput `pulumi:"dataActions"`
+	// Denied actions.
+	NotActions pulumi.StringArrayInput `pulumi:"notActions"`
+	// Denied Data actions.
+	NotDataActions pulumi.StringArrayInput `pulumi:"notDataActions"`
+}
+
+func (PermissionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Permission)(nil)).Elem()
+}
+
+func (i PermissionArgs) ToPermissionOutput() PermissionOutput {
+	return i.ToPermissionOutputWithContext(context.Background())
+}
+
+func (i PermissionArgs) ToPermissionOutputWithContext(ctx context.Context) PermissionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PermissionOutput)
+}
+
 // PermissionArrayInput is an input type that accepts PermissionArray and PermissionArrayOutput values.
 // You can construct a concrete instance of `PermissionArrayInput` via:
 //
@@ -135,6 +213,20 @@ type PermissionArrayInput interface {
 
 	ToPermissionArrayOutput() PermissionArrayOutput
 	ToPermissionArrayOutputWithContext(context.Context) PermissionArrayOutput
+}
+
+type PermissionArray []PermissionInput
+
+func (PermissionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Permission)(nil)).Elem()
+}
+
+func (i PermissionArray) ToPermissionArrayOutput() PermissionArrayOutput {
+	return i.ToPermissionArrayOutputWithContext(context.Background())
+}
+
+func (i PermissionArray) ToPermissionArrayOutputWithContext(ctx context.Context) PermissionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PermissionArrayOutput)
 }
 
 // Role definition permissions.

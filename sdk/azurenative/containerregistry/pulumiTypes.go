@@ -18,6 +18,33 @@ type EncryptionProperty struct {
 	Status *string `pulumi:"status"`
 }
 
+type EncryptionPropertyArgs struct {
+	// Key vault properties.
+	KeyVaultProperties KeyVaultPropertiesPtrInput `pulumi:"keyVaultProperties"`
+	// Indicates whether or not the encryption is enabled for container registry.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+}
+
+func (EncryptionPropertyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EncryptionProperty)(nil)).Elem()
+}
+
+func (i EncryptionPropertyArgs) ToEncryptionPropertyOutput() EncryptionPropertyOutput {
+	return i.ToEncryptionPropertyOutputWithContext(context.Background())
+}
+
+func (i EncryptionPropertyArgs) ToEncryptionPropertyOutputWithContext(ctx context.Context) EncryptionPropertyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionPropertyOutput)
+}
+
+func (i EncryptionPropertyArgs) ToEncryptionPropertyPtrOutput() EncryptionPropertyPtrOutput {
+	return i.ToEncryptionPropertyPtrOutputWithContext(context.Background())
+}
+
+func (i EncryptionPropertyArgs) ToEncryptionPropertyPtrOutputWithContext(ctx context.Context) EncryptionPropertyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionPropertyOutput).ToEncryptionPropertyPtrOutputWithContext(ctx)
+}
+
 // EncryptionPropertyPtrInput is an input type that accepts EncryptionPropertyArgs, EncryptionPropertyPtr and EncryptionPropertyPtrOutput values.
 // You can construct a concrete instance of `EncryptionPropertyPtrInput` via:
 //
@@ -31,6 +58,24 @@ type EncryptionPropertyPtrInput interface {
 
 	ToEncryptionPropertyPtrOutput() EncryptionPropertyPtrOutput
 	ToEncryptionPropertyPtrOutputWithContext(context.Context) EncryptionPropertyPtrOutput
+}
+
+type encryptionPropertyPtrType EncryptionPropertyArgs
+
+func EncryptionPropertyPtr(v *EncryptionPropertyArgs) EncryptionPropertyPtrInput {
+	return (*encryptionPropertyPtrType)(v)
+}
+
+func (*encryptionPropertyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EncryptionProperty)(nil)).Elem()
+}
+
+func (i *encryptionPropertyPtrType) ToEncryptionPropertyPtrOutput() EncryptionPropertyPtrOutput {
+	return i.ToEncryptionPropertyPtrOutputWithContext(context.Background())
+}
+
+func (i *encryptionPropertyPtrType) ToEncryptionPropertyPtrOutputWithContext(ctx context.Context) EncryptionPropertyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionPropertyPtrOutput)
 }
 
 type EncryptionPropertyOutput struct{ *pulumi.OutputState }
@@ -206,6 +251,76 @@ func (val *ExportPolicy) Defaults() *ExportPolicy {
 }
 
 // The export policy for a container registry.
+type ExportPolicyArgs struct {
+	// The value that indicates whether the policy is enabled or not.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+}
+
+// Defaults sets the appropriate defaults for ExportPolicyArgs
+func (val *ExportPolicyArgs) Defaults() *ExportPolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Status == nil {
+		tmp.Status = pulumi.StringPtr("enabled")
+	}
+	return &tmp
+}
+func (ExportPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExportPolicy)(nil)).Elem()
+}
+
+func (i ExportPolicyArgs) ToExportPolicyOutput() ExportPolicyOutput {
+	return i.ToExportPolicyOutputWithContext(context.Background())
+}
+
+func (i ExportPolicyArgs) ToExportPolicyOutputWithContext(ctx context.Context) ExportPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExportPolicyOutput)
+}
+
+func (i ExportPolicyArgs) ToExportPolicyPtrOutput() ExportPolicyPtrOutput {
+	return i.ToExportPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i ExportPolicyArgs) ToExportPolicyPtrOutputWithContext(ctx context.Context) ExportPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExportPolicyOutput).ToExportPolicyPtrOutputWithContext(ctx)
+}
+
+// ExportPolicyPtrInput is an input type that accepts ExportPolicyArgs, ExportPolicyPtr and ExportPolicyPtrOutput values.
+// You can construct a concrete instance of `ExportPolicyPtrInput` via:
+//
+//	        ExportPolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type ExportPolicyPtrInput interface {
+	pulumi.Input
+
+	ToExportPolicyPtrOutput() ExportPolicyPtrOutput
+	ToExportPolicyPtrOutputWithContext(context.Context) ExportPolicyPtrOutput
+}
+
+type exportPolicyPtrType ExportPolicyArgs
+
+func ExportPolicyPtr(v *ExportPolicyArgs) ExportPolicyPtrInput {
+	return (*exportPolicyPtrType)(v)
+}
+
+func (*exportPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExportPolicy)(nil)).Elem()
+}
+
+func (i *exportPolicyPtrType) ToExportPolicyPtrOutput() ExportPolicyPtrOutput {
+	return i.ToExportPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *exportPolicyPtrType) ToExportPolicyPtrOutputWithContext(ctx context.Context) ExportPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExportPolicyPtrOutput)
+}
+
+// The export policy for a container registry.
 type ExportPolicyOutput struct{ *pulumi.OutputState }
 
 func (ExportPolicyOutput) ElementType() reflect.Type {
@@ -363,6 +478,73 @@ func (val *IPRule) Defaults() *IPRule {
 	return &tmp
 }
 
+// IPRuleInput is an input type that accepts IPRuleArgs and IPRuleOutput values.
+// You can construct a concrete instance of `IPRuleInput` via:
+//
+//	IPRuleArgs{...}
+type IPRuleInput interface {
+	pulumi.Input
+
+	ToIPRuleOutput() IPRuleOutput
+	ToIPRuleOutputWithContext(context.Context) IPRuleOutput
+}
+
+// IP rule with specific IP or IP range in CIDR format.
+type IPRuleArgs struct {
+	// The action of IP ACL rule.
+	Action pulumi.StringPtrInput `pulumi:"action"`
+	// Specifies the IP or IP range in CIDR format. Only IPV4 address is allowed.
+	IPAddressOrRange pulumi.StringInput `pulumi:"iPAddressOrRange"`
+}
+
+// Defaults sets the appropriate defaults for IPRuleArgs
+func (val *IPRuleArgs) Defaults() *IPRuleArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Action == nil {
+		tmp.Action = pulumi.StringPtr("Allow")
+	}
+	return &tmp
+}
+func (IPRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IPRule)(nil)).Elem()
+}
+
+func (i IPRuleArgs) ToIPRuleOutput() IPRuleOutput {
+	return i.ToIPRuleOutputWithContext(context.Background())
+}
+
+func (i IPRuleArgs) ToIPRuleOutputWithContext(ctx context.Context) IPRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IPRuleOutput)
+}
+
+// IPRuleArrayInput is an input type that accepts IPRuleArray and IPRuleArrayOutput values.
+// You can construct a concrete instance of `IPRuleArrayInput` via:
+//
+//	IPRuleArray{ IPRuleArgs{...} }
+type IPRuleArrayInput interface {
+	pulumi.Input
+
+	ToIPRuleArrayOutput() IPRuleArrayOutput
+	ToIPRuleArrayOutputWithContext(context.Context) IPRuleArrayOutput
+}
+
+type IPRuleArray []IPRuleInput
+
+func (IPRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]IPRule)(nil)).Elem()
+}
+
+func (i IPRuleArray) ToIPRuleArrayOutput() IPRuleArrayOutput {
+	return i.ToIPRuleArrayOutputWithContext(context.Background())
+}
+
+func (i IPRuleArray) ToIPRuleArrayOutputWithContext(ctx context.Context) IPRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IPRuleArrayOutput)
+}
+
 // IP rule with specific IP or IP range in CIDR format.
 type IPRuleOutput struct{ *pulumi.OutputState }
 
@@ -489,6 +671,41 @@ type IdentityProperties struct {
 	UserAssignedIdentities map[string]UserIdentityProperties `pulumi:"userAssignedIdentities"`
 }
 
+// Managed identity for the resource.
+type IdentityPropertiesArgs struct {
+	// The principal ID of resource identity.
+	PrincipalId pulumi.StringPtrInput `pulumi:"principalId"`
+	// The tenant ID of resource.
+	TenantId pulumi.StringPtrInput `pulumi:"tenantId"`
+	// The identity type.
+	Type ResourceIdentityTypePtrInput `pulumi:"type"`
+	// The list of user identities associated with the resource. The user identity
+	// dictionary key references will be ARM resource ids in the form:
+	// '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/
+	//     providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'.
+	UserAssignedIdentities UserIdentityPropertiesMapInput `pulumi:"userAssignedIdentities"`
+}
+
+func (IdentityPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IdentityProperties)(nil)).Elem()
+}
+
+func (i IdentityPropertiesArgs) ToIdentityPropertiesOutput() IdentityPropertiesOutput {
+	return i.ToIdentityPropertiesOutputWithContext(context.Background())
+}
+
+func (i IdentityPropertiesArgs) ToIdentityPropertiesOutputWithContext(ctx context.Context) IdentityPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityPropertiesOutput)
+}
+
+func (i IdentityPropertiesArgs) ToIdentityPropertiesPtrOutput() IdentityPropertiesPtrOutput {
+	return i.ToIdentityPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i IdentityPropertiesArgs) ToIdentityPropertiesPtrOutputWithContext(ctx context.Context) IdentityPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityPropertiesOutput).ToIdentityPropertiesPtrOutputWithContext(ctx)
+}
+
 // IdentityPropertiesPtrInput is an input type that accepts IdentityPropertiesArgs, IdentityPropertiesPtr and IdentityPropertiesPtrOutput values.
 // You can construct a concrete instance of `IdentityPropertiesPtrInput` via:
 //
@@ -502,6 +719,24 @@ type IdentityPropertiesPtrInput interface {
 
 	ToIdentityPropertiesPtrOutput() IdentityPropertiesPtrOutput
 	ToIdentityPropertiesPtrOutputWithContext(context.Context) IdentityPropertiesPtrOutput
+}
+
+type identityPropertiesPtrType IdentityPropertiesArgs
+
+func IdentityPropertiesPtr(v *IdentityPropertiesArgs) IdentityPropertiesPtrInput {
+	return (*identityPropertiesPtrType)(v)
+}
+
+func (*identityPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IdentityProperties)(nil)).Elem()
+}
+
+func (i *identityPropertiesPtrType) ToIdentityPropertiesPtrOutput() IdentityPropertiesPtrOutput {
+	return i.ToIdentityPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *identityPropertiesPtrType) ToIdentityPropertiesPtrOutputWithContext(ctx context.Context) IdentityPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityPropertiesPtrOutput)
 }
 
 // Managed identity for the resource.
@@ -752,6 +987,66 @@ type KeyVaultProperties struct {
 	KeyIdentifier *string `pulumi:"keyIdentifier"`
 }
 
+type KeyVaultPropertiesArgs struct {
+	// The client id of the identity which will be used to access key vault.
+	Identity pulumi.StringPtrInput `pulumi:"identity"`
+	// Key vault uri to access the encryption key.
+	KeyIdentifier pulumi.StringPtrInput `pulumi:"keyIdentifier"`
+}
+
+func (KeyVaultPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyVaultProperties)(nil)).Elem()
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesOutput() KeyVaultPropertiesOutput {
+	return i.ToKeyVaultPropertiesOutputWithContext(context.Background())
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesOutputWithContext(ctx context.Context) KeyVaultPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyVaultPropertiesOutput)
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesPtrOutput() KeyVaultPropertiesPtrOutput {
+	return i.ToKeyVaultPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesPtrOutputWithContext(ctx context.Context) KeyVaultPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyVaultPropertiesOutput).ToKeyVaultPropertiesPtrOutputWithContext(ctx)
+}
+
+// KeyVaultPropertiesPtrInput is an input type that accepts KeyVaultPropertiesArgs, KeyVaultPropertiesPtr and KeyVaultPropertiesPtrOutput values.
+// You can construct a concrete instance of `KeyVaultPropertiesPtrInput` via:
+//
+//	        KeyVaultPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type KeyVaultPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToKeyVaultPropertiesPtrOutput() KeyVaultPropertiesPtrOutput
+	ToKeyVaultPropertiesPtrOutputWithContext(context.Context) KeyVaultPropertiesPtrOutput
+}
+
+type keyVaultPropertiesPtrType KeyVaultPropertiesArgs
+
+func KeyVaultPropertiesPtr(v *KeyVaultPropertiesArgs) KeyVaultPropertiesPtrInput {
+	return (*keyVaultPropertiesPtrType)(v)
+}
+
+func (*keyVaultPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KeyVaultProperties)(nil)).Elem()
+}
+
+func (i *keyVaultPropertiesPtrType) ToKeyVaultPropertiesPtrOutput() KeyVaultPropertiesPtrOutput {
+	return i.ToKeyVaultPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *keyVaultPropertiesPtrType) ToKeyVaultPropertiesPtrOutputWithContext(ctx context.Context) KeyVaultPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyVaultPropertiesPtrOutput)
+}
+
 type KeyVaultPropertiesOutput struct{ *pulumi.OutputState }
 
 func (KeyVaultPropertiesOutput) ElementType() reflect.Type {
@@ -976,6 +1271,45 @@ func (val *NetworkRuleSet) Defaults() *NetworkRuleSet {
 	return &tmp
 }
 
+// The network rule set for a container registry.
+type NetworkRuleSetArgs struct {
+	// The default action of allow or deny when no other rules match.
+	DefaultAction pulumi.StringInput `pulumi:"defaultAction"`
+	// The IP ACL rules.
+	IpRules IPRuleArrayInput `pulumi:"ipRules"`
+}
+
+// Defaults sets the appropriate defaults for NetworkRuleSetArgs
+func (val *NetworkRuleSetArgs) Defaults() *NetworkRuleSetArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.DefaultAction == nil {
+		tmp.DefaultAction = pulumi.String("Allow")
+	}
+	return &tmp
+}
+func (NetworkRuleSetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*NetworkRuleSet)(nil)).Elem()
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetOutput() NetworkRuleSetOutput {
+	return i.ToNetworkRuleSetOutputWithContext(context.Background())
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetOutputWithContext(ctx context.Context) NetworkRuleSetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetOutput)
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput {
+	return i.ToNetworkRuleSetPtrOutputWithContext(context.Background())
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetPtrOutputWithContext(ctx context.Context) NetworkRuleSetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetOutput).ToNetworkRuleSetPtrOutputWithContext(ctx)
+}
+
 // NetworkRuleSetPtrInput is an input type that accepts NetworkRuleSetArgs, NetworkRuleSetPtr and NetworkRuleSetPtrOutput values.
 // You can construct a concrete instance of `NetworkRuleSetPtrInput` via:
 //
@@ -989,6 +1323,24 @@ type NetworkRuleSetPtrInput interface {
 
 	ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput
 	ToNetworkRuleSetPtrOutputWithContext(context.Context) NetworkRuleSetPtrOutput
+}
+
+type networkRuleSetPtrType NetworkRuleSetArgs
+
+func NetworkRuleSetPtr(v *NetworkRuleSetArgs) NetworkRuleSetPtrInput {
+	return (*networkRuleSetPtrType)(v)
+}
+
+func (*networkRuleSetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**NetworkRuleSet)(nil)).Elem()
+}
+
+func (i *networkRuleSetPtrType) ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput {
+	return i.ToNetworkRuleSetPtrOutputWithContext(context.Background())
+}
+
+func (i *networkRuleSetPtrType) ToNetworkRuleSetPtrOutputWithContext(ctx context.Context) NetworkRuleSetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetPtrOutput)
 }
 
 // The network rule set for a container registry.
@@ -1188,6 +1540,47 @@ func (val *Policies) Defaults() *Policies {
 	return &tmp
 }
 
+// The policies for a container registry.
+type PoliciesArgs struct {
+	// The export policy for a container registry.
+	ExportPolicy ExportPolicyPtrInput `pulumi:"exportPolicy"`
+	// The quarantine policy for a container registry.
+	QuarantinePolicy QuarantinePolicyPtrInput `pulumi:"quarantinePolicy"`
+	// The retention policy for a container registry.
+	RetentionPolicy RetentionPolicyPtrInput `pulumi:"retentionPolicy"`
+	// The content trust policy for a container registry.
+	TrustPolicy TrustPolicyPtrInput `pulumi:"trustPolicy"`
+}
+
+// Defaults sets the appropriate defaults for PoliciesArgs
+func (val *PoliciesArgs) Defaults() *PoliciesArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (PoliciesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Policies)(nil)).Elem()
+}
+
+func (i PoliciesArgs) ToPoliciesOutput() PoliciesOutput {
+	return i.ToPoliciesOutputWithContext(context.Background())
+}
+
+func (i PoliciesArgs) ToPoliciesOutputWithContext(ctx context.Context) PoliciesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PoliciesOutput)
+}
+
+func (i PoliciesArgs) ToPoliciesPtrOutput() PoliciesPtrOutput {
+	return i.ToPoliciesPtrOutputWithContext(context.Background())
+}
+
+func (i PoliciesArgs) ToPoliciesPtrOutputWithContext(ctx context.Context) PoliciesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PoliciesOutput).ToPoliciesPtrOutputWithContext(ctx)
+}
+
 // PoliciesPtrInput is an input type that accepts PoliciesArgs, PoliciesPtr and PoliciesPtrOutput values.
 // You can construct a concrete instance of `PoliciesPtrInput` via:
 //
@@ -1201,6 +1594,24 @@ type PoliciesPtrInput interface {
 
 	ToPoliciesPtrOutput() PoliciesPtrOutput
 	ToPoliciesPtrOutputWithContext(context.Context) PoliciesPtrOutput
+}
+
+type policiesPtrType PoliciesArgs
+
+func PoliciesPtr(v *PoliciesArgs) PoliciesPtrInput {
+	return (*policiesPtrType)(v)
+}
+
+func (*policiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Policies)(nil)).Elem()
+}
+
+func (i *policiesPtrType) ToPoliciesPtrOutput() PoliciesPtrOutput {
+	return i.ToPoliciesPtrOutputWithContext(context.Background())
+}
+
+func (i *policiesPtrType) ToPoliciesPtrOutputWithContext(ctx context.Context) PoliciesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PoliciesPtrOutput)
 }
 
 // The policies for a container registry.
@@ -1704,6 +2115,76 @@ func (val *QuarantinePolicy) Defaults() *QuarantinePolicy {
 }
 
 // The quarantine policy for a container registry.
+type QuarantinePolicyArgs struct {
+	// The value that indicates whether the policy is enabled or not.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+}
+
+// Defaults sets the appropriate defaults for QuarantinePolicyArgs
+func (val *QuarantinePolicyArgs) Defaults() *QuarantinePolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Status == nil {
+		tmp.Status = pulumi.StringPtr("disabled")
+	}
+	return &tmp
+}
+func (QuarantinePolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*QuarantinePolicy)(nil)).Elem()
+}
+
+func (i QuarantinePolicyArgs) ToQuarantinePolicyOutput() QuarantinePolicyOutput {
+	return i.ToQuarantinePolicyOutputWithContext(context.Background())
+}
+
+func (i QuarantinePolicyArgs) ToQuarantinePolicyOutputWithContext(ctx context.Context) QuarantinePolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QuarantinePolicyOutput)
+}
+
+func (i QuarantinePolicyArgs) ToQuarantinePolicyPtrOutput() QuarantinePolicyPtrOutput {
+	return i.ToQuarantinePolicyPtrOutputWithContext(context.Background())
+}
+
+func (i QuarantinePolicyArgs) ToQuarantinePolicyPtrOutputWithContext(ctx context.Context) QuarantinePolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QuarantinePolicyOutput).ToQuarantinePolicyPtrOutputWithContext(ctx)
+}
+
+// QuarantinePolicyPtrInput is an input type that accepts QuarantinePolicyArgs, QuarantinePolicyPtr and QuarantinePolicyPtrOutput values.
+// You can construct a concrete instance of `QuarantinePolicyPtrInput` via:
+//
+//	        QuarantinePolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type QuarantinePolicyPtrInput interface {
+	pulumi.Input
+
+	ToQuarantinePolicyPtrOutput() QuarantinePolicyPtrOutput
+	ToQuarantinePolicyPtrOutputWithContext(context.Context) QuarantinePolicyPtrOutput
+}
+
+type quarantinePolicyPtrType QuarantinePolicyArgs
+
+func QuarantinePolicyPtr(v *QuarantinePolicyArgs) QuarantinePolicyPtrInput {
+	return (*quarantinePolicyPtrType)(v)
+}
+
+func (*quarantinePolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**QuarantinePolicy)(nil)).Elem()
+}
+
+func (i *quarantinePolicyPtrType) ToQuarantinePolicyPtrOutput() QuarantinePolicyPtrOutput {
+	return i.ToQuarantinePolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *quarantinePolicyPtrType) ToQuarantinePolicyPtrOutputWithContext(ctx context.Context) QuarantinePolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QuarantinePolicyPtrOutput)
+}
+
+// The quarantine policy for a container registry.
 type QuarantinePolicyOutput struct{ *pulumi.OutputState }
 
 func (QuarantinePolicyOutput) ElementType() reflect.Type {
@@ -1863,6 +2344,81 @@ func (val *RetentionPolicy) Defaults() *RetentionPolicy {
 		tmp.Status = &status_
 	}
 	return &tmp
+}
+
+// The retention policy for a container registry.
+type RetentionPolicyArgs struct {
+	// The number of days to retain an untagged manifest after which it gets purged.
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// The value that indicates whether the policy is enabled or not.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+}
+
+// Defaults sets the appropriate defaults for RetentionPolicyArgs
+func (val *RetentionPolicyArgs) Defaults() *RetentionPolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Days == nil {
+		tmp.Days = pulumi.IntPtr(7)
+	}
+	if tmp.Status == nil {
+		tmp.Status = pulumi.StringPtr("disabled")
+	}
+	return &tmp
+}
+func (RetentionPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetentionPolicy)(nil)).Elem()
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyOutput() RetentionPolicyOutput {
+	return i.ToRetentionPolicyOutputWithContext(context.Background())
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyOutputWithContext(ctx context.Context) RetentionPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyOutput)
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyPtrOutput() RetentionPolicyPtrOutput {
+	return i.ToRetentionPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyPtrOutputWithContext(ctx context.Context) RetentionPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyOutput).ToRetentionPolicyPtrOutputWithContext(ctx)
+}
+
+// RetentionPolicyPtrInput is an input type that accepts RetentionPolicyArgs, RetentionPolicyPtr and RetentionPolicyPtrOutput values.
+// You can construct a concrete instance of `RetentionPolicyPtrInput` via:
+//
+//	        RetentionPolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type RetentionPolicyPtrInput interface {
+	pulumi.Input
+
+	ToRetentionPolicyPtrOutput() RetentionPolicyPtrOutput
+	ToRetentionPolicyPtrOutputWithContext(context.Context) RetentionPolicyPtrOutput
+}
+
+type retentionPolicyPtrType RetentionPolicyArgs
+
+func RetentionPolicyPtr(v *RetentionPolicyArgs) RetentionPolicyPtrInput {
+	return (*retentionPolicyPtrType)(v)
+}
+
+func (*retentionPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetentionPolicy)(nil)).Elem()
+}
+
+func (i *retentionPolicyPtrType) ToRetentionPolicyPtrOutput() RetentionPolicyPtrOutput {
+	return i.ToRetentionPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *retentionPolicyPtrType) ToRetentionPolicyPtrOutputWithContext(ctx context.Context) RetentionPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyPtrOutput)
 }
 
 // The retention policy for a container registry.
@@ -2073,6 +2629,24 @@ type SkuInput interface {
 }
 
 // The SKU of a container registry.
+type SkuArgs struct {
+	// The SKU name of the container registry. Required for registry creation.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (SkuArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Sku)(nil)).Elem()
+}
+
+func (i SkuArgs) ToSkuOutput() SkuOutput {
+	return i.ToSkuOutputWithContext(context.Background())
+}
+
+func (i SkuArgs) ToSkuOutputWithContext(ctx context.Context) SkuOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SkuOutput)
+}
+
+// The SKU of a container registry.
 type SkuOutput struct{ *pulumi.OutputState }
 
 func (SkuOutput) ElementType() reflect.Type {
@@ -2249,6 +2823,81 @@ func (val *TrustPolicy) Defaults() *TrustPolicy {
 		tmp.Type = &type_
 	}
 	return &tmp
+}
+
+// The content trust policy for a container registry.
+type TrustPolicyArgs struct {
+	// The value that indicates whether the policy is enabled or not.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+	// The type of trust policy.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+// Defaults sets the appropriate defaults for TrustPolicyArgs
+func (val *TrustPolicyArgs) Defaults() *TrustPolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Status == nil {
+		tmp.Status = pulumi.StringPtr("disabled")
+	}
+	if tmp.Type == nil {
+		tmp.Type = pulumi.StringPtr("Notary")
+	}
+	return &tmp
+}
+func (TrustPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrustPolicy)(nil)).Elem()
+}
+
+func (i TrustPolicyArgs) ToTrustPolicyOutput() TrustPolicyOutput {
+	return i.ToTrustPolicyOutputWithContext(context.Background())
+}
+
+func (i TrustPolicyArgs) ToTrustPolicyOutputWithContext(ctx context.Context) TrustPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustPolicyOutput)
+}
+
+func (i TrustPolicyArgs) ToTrustPolicyPtrOutput() TrustPolicyPtrOutput {
+	return i.ToTrustPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i TrustPolicyArgs) ToTrustPolicyPtrOutputWithContext(ctx context.Context) TrustPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustPolicyOutput).ToTrustPolicyPtrOutputWithContext(ctx)
+}
+
+// TrustPolicyPtrInput is an input type that accepts TrustPolicyArgs, TrustPolicyPtr and TrustPolicyPtrOutput values.
+// You can construct a concrete instance of `TrustPolicyPtrInput` via:
+//
+//	        TrustPolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type TrustPolicyPtrInput interface {
+	pulumi.Input
+
+	ToTrustPolicyPtrOutput() TrustPolicyPtrOutput
+	ToTrustPolicyPtrOutputWithContext(context.Context) TrustPolicyPtrOutput
+}
+
+type trustPolicyPtrType TrustPolicyArgs
+
+func TrustPolicyPtr(v *TrustPolicyArgs) TrustPolicyPtrInput {
+	return (*trustPolicyPtrType)(v)
+}
+
+func (*trustPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TrustPolicy)(nil)).Elem()
+}
+
+func (i *trustPolicyPtrType) ToTrustPolicyPtrOutput() TrustPolicyPtrOutput {
+	return i.ToTrustPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *trustPolicyPtrType) ToTrustPolicyPtrOutputWithContext(ctx context.Context) TrustPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustPolicyPtrOutput)
 }
 
 // The content trust policy for a container registry.
@@ -2429,6 +3078,61 @@ type UserIdentityProperties struct {
 	ClientId *string `pulumi:"clientId"`
 	// The principal id of user assigned identity.
 	PrincipalId *string `pulumi:"principalId"`
+}
+
+// UserIdentityPropertiesInput is an input type that accepts UserIdentityPropertiesArgs and UserIdentityPropertiesOutput values.
+// You can construct a concrete instance of `UserIdentityPropertiesInput` via:
+//
+//	UserIdentityPropertiesArgs{...}
+type UserIdentityPropertiesInput interface {
+	pulumi.Input
+
+	ToUserIdentityPropertiesOutput() UserIdentityPropertiesOutput
+	ToUserIdentityPropertiesOutputWithContext(context.Context) UserIdentityPropertiesOutput
+}
+
+type UserIdentityPropertiesArgs struct {
+	// The client id of user assigned identity.
+	ClientId pulumi.StringPtrInput `pulumi:"clientId"`
+	// The principal id of user assigned identity.
+	PrincipalId pulumi.StringPtrInput `pulumi:"principalId"`
+}
+
+func (UserIdentityPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*UserIdentityProperties)(nil)).Elem()
+}
+
+func (i UserIdentityPropertiesArgs) ToUserIdentityPropertiesOutput() UserIdentityPropertiesOutput {
+	return i.ToUserIdentityPropertiesOutputWithContext(context.Background())
+}
+
+func (i UserIdentityPropertiesArgs) ToUserIdentityPropertiesOutputWithContext(ctx context.Context) UserIdentityPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UserIdentityPropertiesOutput)
+}
+
+// UserIdentityPropertiesMapInput is an input type that accepts UserIdentityPropertiesMap and UserIdentityPropertiesMapOutput values.
+// You can construct a concrete instance of `UserIdentityPropertiesMapInput` via:
+//
+//	UserIdentityPropertiesMap{ "key": UserIdentityPropertiesArgs{...} }
+type UserIdentityPropertiesMapInput interface {
+	pulumi.Input
+
+	ToUserIdentityPropertiesMapOutput() UserIdentityPropertiesMapOutput
+	ToUserIdentityPropertiesMapOutputWithContext(context.Context) UserIdentityPropertiesMapOutput
+}
+
+type UserIdentityPropertiesMap map[string]UserIdentityPropertiesInput
+
+func (UserIdentityPropertiesMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]UserIdentityProperties)(nil)).Elem()
+}
+
+func (i UserIdentityPropertiesMap) ToUserIdentityPropertiesMapOutput() UserIdentityPropertiesMapOutput {
+	return i.ToUserIdentityPropertiesMapOutputWithContext(context.Background())
+}
+
+func (i UserIdentityPropertiesMap) ToUserIdentityPropertiesMapOutputWithContext(ctx context.Context) UserIdentityPropertiesMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UserIdentityPropertiesMapOutput)
 }
 
 type UserIdentityPropertiesOutput struct{ *pulumi.OutputState }

@@ -21,6 +21,36 @@ type Actions struct {
 	CustomProperties map[string]string `pulumi:"customProperties"`
 }
 
+// Actions to invoke when the alert fires.
+type ActionsArgs struct {
+	// Action Group resource Ids to invoke when the alert fires.
+	ActionGroups pulumi.StringArrayInput `pulumi:"actionGroups"`
+	// The properties of an action properties.
+	ActionProperties pulumi.StringMapInput `pulumi:"actionProperties"`
+	// The properties of an alert payload.
+	CustomProperties pulumi.StringMapInput `pulumi:"customProperties"`
+}
+
+func (ActionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Actions)(nil)).Elem()
+}
+
+func (i ActionsArgs) ToActionsOutput() ActionsOutput {
+	return i.ToActionsOutputWithContext(context.Background())
+}
+
+func (i ActionsArgs) ToActionsOutputWithContext(ctx context.Context) ActionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActionsOutput)
+}
+
+func (i ActionsArgs) ToActionsPtrOutput() ActionsPtrOutput {
+	return i.ToActionsPtrOutputWithContext(context.Background())
+}
+
+func (i ActionsArgs) ToActionsPtrOutputWithContext(ctx context.Context) ActionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActionsOutput).ToActionsPtrOutputWithContext(ctx)
+}
+
 // ActionsPtrInput is an input type that accepts ActionsArgs, ActionsPtr and ActionsPtrOutput values.
 // You can construct a concrete instance of `ActionsPtrInput` via:
 //
@@ -34,6 +64,24 @@ type ActionsPtrInput interface {
 
 	ToActionsPtrOutput() ActionsPtrOutput
 	ToActionsPtrOutputWithContext(context.Context) ActionsPtrOutput
+}
+
+type actionsPtrType ActionsArgs
+
+func ActionsPtr(v *ActionsArgs) ActionsPtrInput {
+	return (*actionsPtrType)(v)
+}
+
+func (*actionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Actions)(nil)).Elem()
+}
+
+func (i *actionsPtrType) ToActionsPtrOutput() ActionsPtrOutput {
+	return i.ToActionsPtrOutputWithContext(context.Background())
+}
+
+func (i *actionsPtrType) ToActionsPtrOutputWithContext(ctx context.Context) ActionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActionsPtrOutput)
 }
 
 // Actions to invoke when the alert fires.
@@ -247,6 +295,50 @@ func (val *ArmRoleReceiver) Defaults() *ArmRoleReceiver {
 	return &tmp
 }
 
+// ArmRoleReceiverInput is an input type that accepts ArmRoleReceiverArgs and ArmRoleReceiverOutput values.
+// You can construct a concrete instance of `ArmRoleReceiverInput` via:
+//
+//	ArmRoleReceiverArgs{...}
+type ArmRoleReceiverInput interface {
+	pulumi.Input
+
+	ToArmRoleReceiverOutput() ArmRoleReceiverOutput
+	ToArmRoleReceiverOutputWithContext(context.Context) ArmRoleReceiverOutput
+}
+
+// An arm role receiver.
+type ArmRoleReceiverArgs struct {
+	// The name of the arm role receiver. Names must be unique across all receivers within an action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// The arm role id.
+	RoleId pulumi.StringInput `pulumi:"roleId"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+}
+
+// Defaults sets the appropriate defaults for ArmRoleReceiverArgs
+func (val *ArmRoleReceiverArgs) Defaults() *ArmRoleReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (ArmRoleReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ArmRoleReceiver)(nil)).Elem()
+}
+
+func (i ArmRoleReceiverArgs) ToArmRoleReceiverOutput() ArmRoleReceiverOutput {
+	return i.ToArmRoleReceiverOutputWithContext(context.Background())
+}
+
+func (i ArmRoleReceiverArgs) ToArmRoleReceiverOutputWithContext(ctx context.Context) ArmRoleReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ArmRoleReceiverOutput)
+}
+
 // ArmRoleReceiverArrayInput is an input type that accepts ArmRoleReceiverArray and ArmRoleReceiverArrayOutput values.
 // You can construct a concrete instance of `ArmRoleReceiverArrayInput` via:
 //
@@ -256,6 +348,20 @@ type ArmRoleReceiverArrayInput interface {
 
 	ToArmRoleReceiverArrayOutput() ArmRoleReceiverArrayOutput
 	ToArmRoleReceiverArrayOutputWithContext(context.Context) ArmRoleReceiverArrayOutput
+}
+
+type ArmRoleReceiverArray []ArmRoleReceiverInput
+
+func (ArmRoleReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ArmRoleReceiver)(nil)).Elem()
+}
+
+func (i ArmRoleReceiverArray) ToArmRoleReceiverArrayOutput() ArmRoleReceiverArrayOutput {
+	return i.ToArmRoleReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i ArmRoleReceiverArray) ToArmRoleReceiverArrayOutputWithContext(ctx context.Context) ArmRoleReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ArmRoleReceiverArrayOutput)
 }
 
 // An arm role receiver.
@@ -412,6 +518,58 @@ func (val *AutomationRunbookReceiver) Defaults() *AutomationRunbookReceiver {
 	return &tmp
 }
 
+// AutomationRunbookReceiverInput is an input type that accepts AutomationRunbookReceiverArgs and AutomationRunbookReceiverOutput values.
+// You can construct a concrete instance of `AutomationRunbookReceiverInput` via:
+//
+//	AutomationRunbookReceiverArgs{...}
+type AutomationRunbookReceiverInput interface {
+	pulumi.Input
+
+	ToAutomationRunbookReceiverOutput() AutomationRunbookReceiverOutput
+	ToAutomationRunbookReceiverOutputWithContext(context.Context) AutomationRunbookReceiverOutput
+}
+
+// The Azure Automation Runbook notification receiver.
+type AutomationRunbookReceiverArgs struct {
+	// The Azure automation account Id which holds this runbook and authenticate to Azure resource.
+	AutomationAccountId pulumi.StringInput `pulumi:"automationAccountId"`
+	// Indicates whether this instance is global runbook.
+	IsGlobalRunbook pulumi.BoolInput `pulumi:"isGlobalRunbook"`
+	// Indicates name of the webhook.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The name for this runbook.
+	RunbookName pulumi.StringInput `pulumi:"runbookName"`
+	// The URI where webhooks should be sent.
+	ServiceUri pulumi.StringPtrInput `pulumi:"serviceUri"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+	// The resource id for webhook linked to this runbook.
+	WebhookResourceId pulumi.StringInput `pulumi:"webhookResourceId"`
+}
+
+// Defaults sets the appropriate defaults for AutomationRunbookReceiverArgs
+func (val *AutomationRunbookReceiverArgs) Defaults() *AutomationRunbookReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (AutomationRunbookReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AutomationRunbookReceiver)(nil)).Elem()
+}
+
+func (i AutomationRunbookReceiverArgs) ToAutomationRunbookReceiverOutput() AutomationRunbookReceiverOutput {
+	return i.ToAutomationRunbookReceiverOutputWithContext(context.Background())
+}
+
+func (i AutomationRunbookReceiverArgs) ToAutomationRunbookReceiverOutputWithContext(ctx context.Context) AutomationRunbookReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AutomationRunbookReceiverOutput)
+}
+
 // AutomationRunbookReceiverArrayInput is an input type that accepts AutomationRunbookReceiverArray and AutomationRunbookReceiverArrayOutput values.
 // You can construct a concrete instance of `AutomationRunbookReceiverArrayInput` via:
 //
@@ -421,6 +579,20 @@ type AutomationRunbookReceiverArrayInput interface {
 
 	ToAutomationRunbookReceiverArrayOutput() AutomationRunbookReceiverArrayOutput
 	ToAutomationRunbookReceiverArrayOutputWithContext(context.Context) AutomationRunbookReceiverArrayOutput
+}
+
+type AutomationRunbookReceiverArray []AutomationRunbookReceiverInput
+
+func (AutomationRunbookReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AutomationRunbookReceiver)(nil)).Elem()
+}
+
+func (i AutomationRunbookReceiverArray) ToAutomationRunbookReceiverArrayOutput() AutomationRunbookReceiverArrayOutput {
+	return i.ToAutomationRunbookReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i AutomationRunbookReceiverArray) ToAutomationRunbookReceiverArrayOutputWithContext(ctx context.Context) AutomationRunbookReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AutomationRunbookReceiverArrayOutput)
 }
 
 // The Azure Automation Runbook notification receiver.
@@ -602,6 +774,37 @@ type AzureAppPushReceiver struct {
 	Name string `pulumi:"name"`
 }
 
+// AzureAppPushReceiverInput is an input type that accepts AzureAppPushReceiverArgs and AzureAppPushReceiverOutput values.
+// You can construct a concrete instance of `AzureAppPushReceiverInput` via:
+//
+//	AzureAppPushReceiverArgs{...}
+type AzureAppPushReceiverInput interface {
+	pulumi.Input
+
+	ToAzureAppPushReceiverOutput() AzureAppPushReceiverOutput
+	ToAzureAppPushReceiverOutputWithContext(context.Context) AzureAppPushReceiverOutput
+}
+
+// The Azure mobile App push notification receiver.
+type AzureAppPushReceiverArgs struct {
+	// The email address registered for the Azure mobile app.
+	EmailAddress pulumi.StringInput `pulumi:"emailAddress"`
+	// The name of the Azure mobile app push receiver. Names must be unique across all receivers within a tenant action group.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (AzureAppPushReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AzureAppPushReceiver)(nil)).Elem()
+}
+
+func (i AzureAppPushReceiverArgs) ToAzureAppPushReceiverOutput() AzureAppPushReceiverOutput {
+	return i.ToAzureAppPushReceiverOutputWithContext(context.Background())
+}
+
+func (i AzureAppPushReceiverArgs) ToAzureAppPushReceiverOutputWithContext(ctx context.Context) AzureAppPushReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureAppPushReceiverOutput)
+}
+
 // AzureAppPushReceiverArrayInput is an input type that accepts AzureAppPushReceiverArray and AzureAppPushReceiverArrayOutput values.
 // You can construct a concrete instance of `AzureAppPushReceiverArrayInput` via:
 //
@@ -611,6 +814,20 @@ type AzureAppPushReceiverArrayInput interface {
 
 	ToAzureAppPushReceiverArrayOutput() AzureAppPushReceiverArrayOutput
 	ToAzureAppPushReceiverArrayOutputWithContext(context.Context) AzureAppPushReceiverArrayOutput
+}
+
+type AzureAppPushReceiverArray []AzureAppPushReceiverInput
+
+func (AzureAppPushReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AzureAppPushReceiver)(nil)).Elem()
+}
+
+func (i AzureAppPushReceiverArray) ToAzureAppPushReceiverArrayOutput() AzureAppPushReceiverArrayOutput {
+	return i.ToAzureAppPushReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i AzureAppPushReceiverArray) ToAzureAppPushReceiverArrayOutputWithContext(ctx context.Context) AzureAppPushReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureAppPushReceiverArrayOutput)
 }
 
 // The Azure mobile App push notification receiver.
@@ -738,6 +955,54 @@ func (val *AzureFunctionReceiver) Defaults() *AzureFunctionReceiver {
 	return &tmp
 }
 
+// AzureFunctionReceiverInput is an input type that accepts AzureFunctionReceiverArgs and AzureFunctionReceiverOutput values.
+// You can construct a concrete instance of `AzureFunctionReceiverInput` via:
+//
+//	AzureFunctionReceiverArgs{...}
+type AzureFunctionReceiverInput interface {
+	pulumi.Input
+
+	ToAzureFunctionReceiverOutput() AzureFunctionReceiverOutput
+	ToAzureFunctionReceiverOutputWithContext(context.Context) AzureFunctionReceiverOutput
+}
+
+// An azure function receiver.
+type AzureFunctionReceiverArgs struct {
+	// The azure resource id of the function app.
+	FunctionAppResourceId pulumi.StringInput `pulumi:"functionAppResourceId"`
+	// The function name in the function app.
+	FunctionName pulumi.StringInput `pulumi:"functionName"`
+	// The http trigger url where http request sent to.
+	HttpTriggerUrl pulumi.StringInput `pulumi:"httpTriggerUrl"`
+	// The name of the azure function receiver. Names must be unique across all receivers within an action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+}
+
+// Defaults sets the appropriate defaults for AzureFunctionReceiverArgs
+func (val *AzureFunctionReceiverArgs) Defaults() *AzureFunctionReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (AzureFunctionReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AzureFunctionReceiver)(nil)).Elem()
+}
+
+func (i AzureFunctionReceiverArgs) ToAzureFunctionReceiverOutput() AzureFunctionReceiverOutput {
+	return i.ToAzureFunctionReceiverOutputWithContext(context.Background())
+}
+
+func (i AzureFunctionReceiverArgs) ToAzureFunctionReceiverOutputWithContext(ctx context.Context) AzureFunctionReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureFunctionReceiverOutput)
+}
+
 // AzureFunctionReceiverArrayInput is an input type that accepts AzureFunctionReceiverArray and AzureFunctionReceiverArrayOutput values.
 // You can construct a concrete instance of `AzureFunctionReceiverArrayInput` via:
 //
@@ -747,6 +1012,20 @@ type AzureFunctionReceiverArrayInput interface {
 
 	ToAzureFunctionReceiverArrayOutput() AzureFunctionReceiverArrayOutput
 	ToAzureFunctionReceiverArrayOutputWithContext(context.Context) AzureFunctionReceiverArrayOutput
+}
+
+type AzureFunctionReceiverArray []AzureFunctionReceiverInput
+
+func (AzureFunctionReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AzureFunctionReceiver)(nil)).Elem()
+}
+
+func (i AzureFunctionReceiverArray) ToAzureFunctionReceiverArrayOutput() AzureFunctionReceiverArrayOutput {
+	return i.ToAzureFunctionReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i AzureFunctionReceiverArray) ToAzureFunctionReceiverArrayOutputWithContext(ctx context.Context) AzureFunctionReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureFunctionReceiverArrayOutput)
 }
 
 // An azure function receiver.
@@ -929,6 +1208,85 @@ func (val *Condition) Defaults() *Condition {
 	return &tmp
 }
 
+// ConditionInput is an input type that accepts ConditionArgs and ConditionOutput values.
+// You can construct a concrete instance of `ConditionInput` via:
+//
+//	ConditionArgs{...}
+type ConditionInput interface {
+	pulumi.Input
+
+	ToConditionOutput() ConditionOutput
+	ToConditionOutputWithContext(context.Context) ConditionOutput
+}
+
+// A condition of the scheduled query rule.
+type ConditionArgs struct {
+	// List of Dimensions conditions
+	Dimensions DimensionArrayInput `pulumi:"dimensions"`
+	// The minimum number of violations required within the selected lookback time window required to raise an alert. Relevant only for rules of the kind LogAlert.
+	FailingPeriods ConditionFailingPeriodsPtrInput `pulumi:"failingPeriods"`
+	// The column containing the metric measure number. Relevant only for rules of the kind LogAlert.
+	MetricMeasureColumn pulumi.StringPtrInput `pulumi:"metricMeasureColumn"`
+	// The name of the metric to be sent. Relevant and required only for rules of the kind LogToMetric.
+	MetricName pulumi.StringPtrInput `pulumi:"metricName"`
+	// The criteria operator. Relevant and required only for rules of the kind LogAlert.
+	Operator pulumi.StringPtrInput `pulumi:"operator"`
+	// Log query alert
+	Query pulumi.StringPtrInput `pulumi:"query"`
+	// The column containing the resource id. The content of the column must be a uri formatted as resource id. Relevant only for rules of the kind LogAlert.
+	ResourceIdColumn pulumi.StringPtrInput `pulumi:"resourceIdColumn"`
+	// the criteria threshold value that activates the alert. Relevant and required only for rules of the kind LogAlert.
+	Threshold pulumi.Float64PtrInput `pulumi:"threshold"`
+	// Aggregation type. Relevant and required only for rules of the kind LogAlert.
+	TimeAggregation pulumi.StringPtrInput `pulumi:"timeAggregation"`
+}
+
+// Defaults sets the appropriate defaults for ConditionArgs
+func (val *ConditionArgs) Defaults() *ConditionArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (ConditionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Condition)(nil)).Elem()
+}
+
+func (i ConditionArgs) ToConditionOutput() ConditionOutput {
+	return i.ToConditionOutputWithContext(context.Background())
+}
+
+func (i ConditionArgs) ToConditionOutputWithContext(ctx context.Context) ConditionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConditionOutput)
+}
+
+// ConditionArrayInput is an input type that accepts ConditionArray and ConditionArrayOutput values.
+// You can construct a concrete instance of `ConditionArrayInput` via:
+//
+//	ConditionArray{ ConditionArgs{...} }
+type ConditionArrayInput interface {
+	pulumi.Input
+
+	ToConditionArrayOutput() ConditionArrayOutput
+	ToConditionArrayOutputWithContext(context.Context) ConditionArrayOutput
+}
+
+type ConditionArray []ConditionInput
+
+func (ConditionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Condition)(nil)).Elem()
+}
+
+func (i ConditionArray) ToConditionArrayOutput() ConditionArrayOutput {
+	return i.ToConditionArrayOutputWithContext(context.Background())
+}
+
+func (i ConditionArray) ToConditionArrayOutputWithContext(ctx context.Context) ConditionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConditionArrayOutput)
+}
+
 // A condition of the scheduled query rule.
 type ConditionOutput struct{ *pulumi.OutputState }
 
@@ -1032,6 +1390,81 @@ func (val *ConditionFailingPeriods) Defaults() *ConditionFailingPeriods {
 		tmp.NumberOfEvaluationPeriods = &numberOfEvaluationPeriods_
 	}
 	return &tmp
+}
+
+// The minimum number of violations required within the selected lookback time window required to raise an alert. Relevant only for rules of the kind LogAlert.
+type ConditionFailingPeriodsArgs struct {
+	// The number of violations to trigger an alert. Should be smaller or equal to numberOfEvaluationPeriods. Default value is 1
+	MinFailingPeriodsToAlert pulumi.Float64PtrInput `pulumi:"minFailingPeriodsToAlert"`
+	// The number of aggregated lookback points. The lookback time window is calculated based on the aggregation granularity (windowSize) and the selected number of aggregated points. Default value is 1
+	NumberOfEvaluationPeriods pulumi.Float64PtrInput `pulumi:"numberOfEvaluationPeriods"`
+}
+
+// Defaults sets the appropriate defaults for ConditionFailingPeriodsArgs
+func (val *ConditionFailingPeriodsArgs) Defaults() *ConditionFailingPeriodsArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.MinFailingPeriodsToAlert == nil {
+		tmp.MinFailingPeriodsToAlert = pulumi.Float64Ptr(1.0)
+	}
+	if tmp.NumberOfEvaluationPeriods == nil {
+		tmp.NumberOfEvaluationPeriods = pulumi.Float64Ptr(1.0)
+	}
+	return &tmp
+}
+func (ConditionFailingPeriodsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConditionFailingPeriods)(nil)).Elem()
+}
+
+func (i ConditionFailingPeriodsArgs) ToConditionFailingPeriodsOutput() ConditionFailingPeriodsOutput {
+	return i.ToConditionFailingPeriodsOutputWithContext(context.Background())
+}
+
+func (i ConditionFailingPeriodsArgs) ToConditionFailingPeriodsOutputWithContext(ctx context.Context) ConditionFailingPeriodsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConditionFailingPeriodsOutput)
+}
+
+func (i ConditionFailingPeriodsArgs) ToConditionFailingPeriodsPtrOutput() ConditionFailingPeriodsPtrOutput {
+	return i.ToConditionFailingPeriodsPtrOutputWithContext(context.Background())
+}
+
+func (i ConditionFailingPeriodsArgs) ToConditionFailingPeriodsPtrOutputWithContext(ctx context.Context) ConditionFailingPeriodsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConditionFailingPeriodsOutput).ToConditionFailingPeriodsPtrOutputWithContext(ctx)
+}
+
+// ConditionFailingPeriodsPtrInput is an input type that accepts ConditionFailingPeriodsArgs, ConditionFailingPeriodsPtr and ConditionFailingPeriodsPtrOutput values.
+// You can construct a concrete instance of `ConditionFailingPeriodsPtrInput` via:
+//
+//	        ConditionFailingPeriodsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ConditionFailingPeriodsPtrInput interface {
+	pulumi.Input
+
+	ToConditionFailingPeriodsPtrOutput() ConditionFailingPeriodsPtrOutput
+	ToConditionFailingPeriodsPtrOutputWithContext(context.Context) ConditionFailingPeriodsPtrOutput
+}
+
+type conditionFailingPeriodsPtrType ConditionFailingPeriodsArgs
+
+func ConditionFailingPeriodsPtr(v *ConditionFailingPeriodsArgs) ConditionFailingPeriodsPtrInput {
+	return (*conditionFailingPeriodsPtrType)(v)
+}
+
+func (*conditionFailingPeriodsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ConditionFailingPeriods)(nil)).Elem()
+}
+
+func (i *conditionFailingPeriodsPtrType) ToConditionFailingPeriodsPtrOutput() ConditionFailingPeriodsPtrOutput {
+	return i.ToConditionFailingPeriodsPtrOutputWithContext(context.Background())
+}
+
+func (i *conditionFailingPeriodsPtrType) ToConditionFailingPeriodsPtrOutputWithContext(ctx context.Context) ConditionFailingPeriodsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ConditionFailingPeriodsPtrOutput)
 }
 
 // The minimum number of violations required within the selected lookback time window required to raise an alert. Relevant only for rules of the kind LogAlert.
@@ -1330,6 +1763,64 @@ type Dimension struct {
 	Values []string `pulumi:"values"`
 }
 
+// DimensionInput is an input type that accepts DimensionArgs and DimensionOutput values.
+// You can construct a concrete instance of `DimensionInput` via:
+//
+//	DimensionArgs{...}
+type DimensionInput interface {
+	pulumi.Input
+
+	ToDimensionOutput() DimensionOutput
+	ToDimensionOutputWithContext(context.Context) DimensionOutput
+}
+
+// Dimension splitting and filtering definition
+type DimensionArgs struct {
+	// Name of the dimension
+	Name pulumi.StringInput `pulumi:"name"`
+	// Operator for dimension values
+	Operator pulumi.StringInput `pulumi:"operator"`
+	// List of dimension values
+	Values pulumi.StringArrayInput `pulumi:"values"`
+}
+
+func (DimensionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Dimension)(nil)).Elem()
+}
+
+func (i DimensionArgs) ToDimensionOutput() DimensionOutput {
+	return i.ToDimensionOutputWithContext(context.Background())
+}
+
+func (i DimensionArgs) ToDimensionOutputWithContext(ctx context.Context) DimensionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DimensionOutput)
+}
+
+// DimensionArrayInput is an input type that accepts DimensionArray and DimensionArrayOutput values.
+// You can construct a concrete instance of `DimensionArrayInput` via:
+//
+//	DimensionArray{ DimensionArgs{...} }
+type DimensionArrayInput interface {
+	pulumi.Input
+
+	ToDimensionArrayOutput() DimensionArrayOutput
+	ToDimensionArrayOutputWithContext(context.Context) DimensionArrayOutput
+}
+
+type DimensionArray []DimensionInput
+
+func (DimensionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Dimension)(nil)).Elem()
+}
+
+func (i DimensionArray) ToDimensionArrayOutput() DimensionArrayOutput {
+	return i.ToDimensionArrayOutputWithContext(context.Background())
+}
+
+func (i DimensionArray) ToDimensionArrayOutputWithContext(ctx context.Context) DimensionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DimensionArrayOutput)
+}
+
 // Dimension splitting and filtering definition
 type DimensionOutput struct{ *pulumi.OutputState }
 
@@ -1463,6 +1954,50 @@ func (val *EmailReceiver) Defaults() *EmailReceiver {
 	return &tmp
 }
 
+// EmailReceiverInput is an input type that accepts EmailReceiverArgs and EmailReceiverOutput values.
+// You can construct a concrete instance of `EmailReceiverInput` via:
+//
+//	EmailReceiverArgs{...}
+type EmailReceiverInput interface {
+	pulumi.Input
+
+	ToEmailReceiverOutput() EmailReceiverOutput
+	ToEmailReceiverOutputWithContext(context.Context) EmailReceiverOutput
+}
+
+// An email receiver.
+type EmailReceiverArgs struct {
+	// The email address of this receiver.
+	EmailAddress pulumi.StringInput `pulumi:"emailAddress"`
+	// The name of the email receiver. Names must be unique across all receivers within a tenant action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+}
+
+// Defaults sets the appropriate defaults for EmailReceiverArgs
+func (val *EmailReceiverArgs) Defaults() *EmailReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (EmailReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EmailReceiver)(nil)).Elem()
+}
+
+func (i EmailReceiverArgs) ToEmailReceiverOutput() EmailReceiverOutput {
+	return i.ToEmailReceiverOutputWithContext(context.Background())
+}
+
+func (i EmailReceiverArgs) ToEmailReceiverOutputWithContext(ctx context.Context) EmailReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EmailReceiverOutput)
+}
+
 // EmailReceiverArrayInput is an input type that accepts EmailReceiverArray and EmailReceiverArrayOutput values.
 // You can construct a concrete instance of `EmailReceiverArrayInput` via:
 //
@@ -1472,6 +2007,20 @@ type EmailReceiverArrayInput interface {
 
 	ToEmailReceiverArrayOutput() EmailReceiverArrayOutput
 	ToEmailReceiverArrayOutputWithContext(context.Context) EmailReceiverArrayOutput
+}
+
+type EmailReceiverArray []EmailReceiverInput
+
+func (EmailReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EmailReceiver)(nil)).Elem()
+}
+
+func (i EmailReceiverArray) ToEmailReceiverArrayOutput() EmailReceiverArrayOutput {
+	return i.ToEmailReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i EmailReceiverArray) ToEmailReceiverArrayOutputWithContext(ctx context.Context) EmailReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EmailReceiverArrayOutput)
 }
 
 // An email receiver.
@@ -1633,6 +2182,56 @@ func (val *EventHubReceiver) Defaults() *EventHubReceiver {
 	return &tmp
 }
 
+// EventHubReceiverInput is an input type that accepts EventHubReceiverArgs and EventHubReceiverOutput values.
+// You can construct a concrete instance of `EventHubReceiverInput` via:
+//
+//	EventHubReceiverArgs{...}
+type EventHubReceiverInput interface {
+	pulumi.Input
+
+	ToEventHubReceiverOutput() EventHubReceiverOutput
+	ToEventHubReceiverOutputWithContext(context.Context) EventHubReceiverOutput
+}
+
+// An Event hub receiver.
+type EventHubReceiverArgs struct {
+	// The name of the specific Event Hub queue
+	EventHubName pulumi.StringInput `pulumi:"eventHubName"`
+	// The Event Hub namespace
+	EventHubNameSpace pulumi.StringInput `pulumi:"eventHubNameSpace"`
+	// The name of the Event hub receiver. Names must be unique across all receivers within an action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// The Id for the subscription containing this event hub
+	SubscriptionId pulumi.StringInput `pulumi:"subscriptionId"`
+	// The tenant Id for the subscription containing this event hub
+	TenantId pulumi.StringPtrInput `pulumi:"tenantId"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+}
+
+// Defaults sets the appropriate defaults for EventHubReceiverArgs
+func (val *EventHubReceiverArgs) Defaults() *EventHubReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (EventHubReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EventHubReceiver)(nil)).Elem()
+}
+
+func (i EventHubReceiverArgs) ToEventHubReceiverOutput() EventHubReceiverOutput {
+	return i.ToEventHubReceiverOutputWithContext(context.Background())
+}
+
+func (i EventHubReceiverArgs) ToEventHubReceiverOutputWithContext(ctx context.Context) EventHubReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EventHubReceiverOutput)
+}
+
 // EventHubReceiverArrayInput is an input type that accepts EventHubReceiverArray and EventHubReceiverArrayOutput values.
 // You can construct a concrete instance of `EventHubReceiverArrayInput` via:
 //
@@ -1642,6 +2241,20 @@ type EventHubReceiverArrayInput interface {
 
 	ToEventHubReceiverArrayOutput() EventHubReceiverArrayOutput
 	ToEventHubReceiverArrayOutputWithContext(context.Context) EventHubReceiverArrayOutput
+}
+
+type EventHubReceiverArray []EventHubReceiverInput
+
+func (EventHubReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EventHubReceiver)(nil)).Elem()
+}
+
+func (i EventHubReceiverArray) ToEventHubReceiverArrayOutput() EventHubReceiverArrayOutput {
+	return i.ToEventHubReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i EventHubReceiverArray) ToEventHubReceiverArrayOutputWithContext(ctx context.Context) EventHubReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EventHubReceiverArrayOutput)
 }
 
 // An Event hub receiver.
@@ -1811,6 +2424,34 @@ type Identity struct {
 	UserAssignedIdentities []string `pulumi:"userAssignedIdentities"`
 }
 
+// Identity for the resource.
+type IdentityArgs struct {
+	// Type of managed service identity.
+	Type IdentityTypeInput `pulumi:"type"`
+	// The list of user identities associated with the resource. The user identity dictionary key references will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'.
+	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
+}
+
+func (IdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Identity)(nil)).Elem()
+}
+
+func (i IdentityArgs) ToIdentityOutput() IdentityOutput {
+	return i.ToIdentityOutputWithContext(context.Background())
+}
+
+func (i IdentityArgs) ToIdentityOutputWithContext(ctx context.Context) IdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityOutput)
+}
+
+func (i IdentityArgs) ToIdentityPtrOutput() IdentityPtrOutput {
+	return i.ToIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i IdentityArgs) ToIdentityPtrOutputWithContext(ctx context.Context) IdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityOutput).ToIdentityPtrOutputWithContext(ctx)
+}
+
 // IdentityPtrInput is an input type that accepts IdentityArgs, IdentityPtr and IdentityPtrOutput values.
 // You can construct a concrete instance of `IdentityPtrInput` via:
 //
@@ -1824,6 +2465,24 @@ type IdentityPtrInput interface {
 
 	ToIdentityPtrOutput() IdentityPtrOutput
 	ToIdentityPtrOutputWithContext(context.Context) IdentityPtrOutput
+}
+
+type identityPtrType IdentityArgs
+
+func IdentityPtr(v *IdentityArgs) IdentityPtrInput {
+	return (*identityPtrType)(v)
+}
+
+func (*identityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Identity)(nil)).Elem()
+}
+
+func (i *identityPtrType) ToIdentityPtrOutput() IdentityPtrOutput {
+	return i.ToIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *identityPtrType) ToIdentityPtrOutputWithContext(ctx context.Context) IdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityPtrOutput)
 }
 
 // Identity for the resource.
@@ -2030,6 +2689,43 @@ type ItsmReceiver struct {
 	WorkspaceId string `pulumi:"workspaceId"`
 }
 
+// ItsmReceiverInput is an input type that accepts ItsmReceiverArgs and ItsmReceiverOutput values.
+// You can construct a concrete instance of `ItsmReceiverInput` via:
+//
+//	ItsmReceiverArgs{...}
+type ItsmReceiverInput interface {
+	pulumi.Input
+
+	ToItsmReceiverOutput() ItsmReceiverOutput
+	ToItsmReceiverOutputWithContext(context.Context) ItsmReceiverOutput
+}
+
+// An Itsm receiver.
+type ItsmReceiverArgs struct {
+	// Unique identification of ITSM connection among multiple defined in above workspace.
+	ConnectionId pulumi.StringInput `pulumi:"connectionId"`
+	// The name of the Itsm receiver. Names must be unique across all receivers within an action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Region in which workspace resides. Supported values:'centralindia','japaneast','southeastasia','australiasoutheast','uksouth','westcentralus','canadacentral','eastus','westeurope'
+	Region pulumi.StringInput `pulumi:"region"`
+	// JSON blob for the configurations of the ITSM action. CreateMultipleWorkItems option will be part of this blob as well.
+	TicketConfiguration pulumi.StringInput `pulumi:"ticketConfiguration"`
+	// OMS LA instance identifier.
+	WorkspaceId pulumi.StringInput `pulumi:"workspaceId"`
+}
+
+func (ItsmReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ItsmReceiver)(nil)).Elem()
+}
+
+func (i ItsmReceiverArgs) ToItsmReceiverOutput() ItsmReceiverOutput {
+	return i.ToItsmReceiverOutputWithContext(context.Background())
+}
+
+func (i ItsmReceiverArgs) ToItsmReceiverOutputWithContext(ctx context.Context) ItsmReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ItsmReceiverOutput)
+}
+
 // ItsmReceiverArrayInput is an input type that accepts ItsmReceiverArray and ItsmReceiverArrayOutput values.
 // You can construct a concrete instance of `ItsmReceiverArrayInput` via:
 //
@@ -2039,6 +2735,20 @@ type ItsmReceiverArrayInput interface {
 
 	ToItsmReceiverArrayOutput() ItsmReceiverArrayOutput
 	ToItsmReceiverArrayOutputWithContext(context.Context) ItsmReceiverArrayOutput
+}
+
+type ItsmReceiverArray []ItsmReceiverInput
+
+func (ItsmReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ItsmReceiver)(nil)).Elem()
+}
+
+func (i ItsmReceiverArray) ToItsmReceiverArrayOutput() ItsmReceiverArrayOutput {
+	return i.ToItsmReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i ItsmReceiverArray) ToItsmReceiverArrayOutputWithContext(ctx context.Context) ItsmReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ItsmReceiverArrayOutput)
 }
 
 // An Itsm receiver.
@@ -2187,6 +2897,41 @@ type LogSettings struct {
 	RetentionPolicy *RetentionPolicy `pulumi:"retentionPolicy"`
 }
 
+// LogSettingsInput is an input type that accepts LogSettingsArgs and LogSettingsOutput values.
+// You can construct a concrete instance of `LogSettingsInput` via:
+//
+//	LogSettingsArgs{...}
+type LogSettingsInput interface {
+	pulumi.Input
+
+	ToLogSettingsOutput() LogSettingsOutput
+	ToLogSettingsOutputWithContext(context.Context) LogSettingsOutput
+}
+
+// Part of MultiTenantDiagnosticSettings. Specifies the settings for a particular log.
+type LogSettingsArgs struct {
+	// Name of a Diagnostic Log category for a resource type this setting is applied to. To obtain the list of Diagnostic Log categories for a resource, first perform a GET diagnostic settings operation.
+	Category pulumi.StringPtrInput `pulumi:"category"`
+	// Name of a Diagnostic Log category group for a resource type this setting is applied to. To obtain the list of Diagnostic Log categories for a resource, first perform a GET diagnostic settings operation.
+	CategoryGroup pulumi.StringPtrInput `pulumi:"categoryGroup"`
+	// a value indicating whether this log is enabled.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+	// the retention policy for this log.
+	RetentionPolicy RetentionPolicyPtrInput `pulumi:"retentionPolicy"`
+}
+
+func (LogSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LogSettings)(nil)).Elem()
+}
+
+func (i LogSettingsArgs) ToLogSettingsOutput() LogSettingsOutput {
+	return i.ToLogSettingsOutputWithContext(context.Background())
+}
+
+func (i LogSettingsArgs) ToLogSettingsOutputWithContext(ctx context.Context) LogSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogSettingsOutput)
+}
+
 // LogSettingsArrayInput is an input type that accepts LogSettingsArray and LogSettingsArrayOutput values.
 // You can construct a concrete instance of `LogSettingsArrayInput` via:
 //
@@ -2196,6 +2941,20 @@ type LogSettingsArrayInput interface {
 
 	ToLogSettingsArrayOutput() LogSettingsArrayOutput
 	ToLogSettingsArrayOutputWithContext(context.Context) LogSettingsArrayOutput
+}
+
+type LogSettingsArray []LogSettingsInput
+
+func (LogSettingsArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]LogSettings)(nil)).Elem()
+}
+
+func (i LogSettingsArray) ToLogSettingsArrayOutput() LogSettingsArrayOutput {
+	return i.ToLogSettingsArrayOutputWithContext(context.Background())
+}
+
+func (i LogSettingsArray) ToLogSettingsArrayOutputWithContext(ctx context.Context) LogSettingsArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogSettingsArrayOutput)
 }
 
 // Part of MultiTenantDiagnosticSettings. Specifies the settings for a particular log.
@@ -2345,6 +3104,52 @@ func (val *LogicAppReceiver) Defaults() *LogicAppReceiver {
 	return &tmp
 }
 
+// LogicAppReceiverInput is an input type that accepts LogicAppReceiverArgs and LogicAppReceiverOutput values.
+// You can construct a concrete instance of `LogicAppReceiverInput` via:
+//
+//	LogicAppReceiverArgs{...}
+type LogicAppReceiverInput interface {
+	pulumi.Input
+
+	ToLogicAppReceiverOutput() LogicAppReceiverOutput
+	ToLogicAppReceiverOutputWithContext(context.Context) LogicAppReceiverOutput
+}
+
+// A logic app receiver.
+type LogicAppReceiverArgs struct {
+	// The callback url where http request sent to.
+	CallbackUrl pulumi.StringInput `pulumi:"callbackUrl"`
+	// The name of the logic app receiver. Names must be unique across all receivers within an action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// The azure resource id of the logic app receiver.
+	ResourceId pulumi.StringInput `pulumi:"resourceId"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+}
+
+// Defaults sets the appropriate defaults for LogicAppReceiverArgs
+func (val *LogicAppReceiverArgs) Defaults() *LogicAppReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (LogicAppReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LogicAppReceiver)(nil)).Elem()
+}
+
+func (i LogicAppReceiverArgs) ToLogicAppReceiverOutput() LogicAppReceiverOutput {
+	return i.ToLogicAppReceiverOutputWithContext(context.Background())
+}
+
+func (i LogicAppReceiverArgs) ToLogicAppReceiverOutputWithContext(ctx context.Context) LogicAppReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogicAppReceiverOutput)
+}
+
 // LogicAppReceiverArrayInput is an input type that accepts LogicAppReceiverArray and LogicAppReceiverArrayOutput values.
 // You can construct a concrete instance of `LogicAppReceiverArrayInput` via:
 //
@@ -2354,6 +3159,20 @@ type LogicAppReceiverArrayInput interface {
 
 	ToLogicAppReceiverArrayOutput() LogicAppReceiverArrayOutput
 	ToLogicAppReceiverArrayOutputWithContext(context.Context) LogicAppReceiverArrayOutput
+}
+
+type LogicAppReceiverArray []LogicAppReceiverInput
+
+func (LogicAppReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]LogicAppReceiver)(nil)).Elem()
+}
+
+func (i LogicAppReceiverArray) ToLogicAppReceiverArrayOutput() LogicAppReceiverArrayOutput {
+	return i.ToLogicAppReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i LogicAppReceiverArray) ToLogicAppReceiverArrayOutputWithContext(ctx context.Context) LogicAppReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogicAppReceiverArrayOutput)
 }
 
 // A logic app receiver.
@@ -2499,6 +3318,37 @@ type MetricAlertAction struct {
 	WebHookProperties map[string]string `pulumi:"webHookProperties"`
 }
 
+// MetricAlertActionInput is an input type that accepts MetricAlertActionArgs and MetricAlertActionOutput values.
+// You can construct a concrete instance of `MetricAlertActionInput` via:
+//
+//	MetricAlertActionArgs{...}
+type MetricAlertActionInput interface {
+	pulumi.Input
+
+	ToMetricAlertActionOutput() MetricAlertActionOutput
+	ToMetricAlertActionOutputWithContext(context.Context) MetricAlertActionOutput
+}
+
+// An alert action.
+type MetricAlertActionArgs struct {
+	// the id of the action group to use.
+	ActionGroupId pulumi.StringPtrInput `pulumi:"actionGroupId"`
+	// This field allows specifying custom properties, which would be appended to the alert payload sent as input to the webhook.
+	WebHookProperties pulumi.StringMapInput `pulumi:"webHookProperties"`
+}
+
+func (MetricAlertActionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricAlertAction)(nil)).Elem()
+}
+
+func (i MetricAlertActionArgs) ToMetricAlertActionOutput() MetricAlertActionOutput {
+	return i.ToMetricAlertActionOutputWithContext(context.Background())
+}
+
+func (i MetricAlertActionArgs) ToMetricAlertActionOutputWithContext(ctx context.Context) MetricAlertActionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricAlertActionOutput)
+}
+
 // MetricAlertActionArrayInput is an input type that accepts MetricAlertActionArray and MetricAlertActionArrayOutput values.
 // You can construct a concrete instance of `MetricAlertActionArrayInput` via:
 //
@@ -2508,6 +3358,20 @@ type MetricAlertActionArrayInput interface {
 
 	ToMetricAlertActionArrayOutput() MetricAlertActionArrayOutput
 	ToMetricAlertActionArrayOutputWithContext(context.Context) MetricAlertActionArrayOutput
+}
+
+type MetricAlertActionArray []MetricAlertActionInput
+
+func (MetricAlertActionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricAlertAction)(nil)).Elem()
+}
+
+func (i MetricAlertActionArray) ToMetricAlertActionArrayOutput() MetricAlertActionArrayOutput {
+	return i.ToMetricAlertActionArrayOutputWithContext(context.Background())
+}
+
+func (i MetricAlertActionArray) ToMetricAlertActionArrayOutputWithContext(ctx context.Context) MetricAlertActionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricAlertActionArrayOutput)
 }
 
 // An alert action.
@@ -2620,6 +3484,41 @@ type MetricSettings struct {
 	TimeGrain *string `pulumi:"timeGrain"`
 }
 
+// MetricSettingsInput is an input type that accepts MetricSettingsArgs and MetricSettingsOutput values.
+// You can construct a concrete instance of `MetricSettingsInput` via:
+//
+//	MetricSettingsArgs{...}
+type MetricSettingsInput interface {
+	pulumi.Input
+
+	ToMetricSettingsOutput() MetricSettingsOutput
+	ToMetricSettingsOutputWithContext(context.Context) MetricSettingsOutput
+}
+
+// Part of MultiTenantDiagnosticSettings. Specifies the settings for a particular metric.
+type MetricSettingsArgs struct {
+	// Name of a Diagnostic Metric category for a resource type this setting is applied to. To obtain the list of Diagnostic metric categories for a resource, first perform a GET diagnostic settings operation.
+	Category pulumi.StringPtrInput `pulumi:"category"`
+	// a value indicating whether this category is enabled.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+	// the retention policy for this category.
+	RetentionPolicy RetentionPolicyPtrInput `pulumi:"retentionPolicy"`
+	// the timegrain of the metric in ISO8601 format.
+	TimeGrain pulumi.StringPtrInput `pulumi:"timeGrain"`
+}
+
+func (MetricSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricSettings)(nil)).Elem()
+}
+
+func (i MetricSettingsArgs) ToMetricSettingsOutput() MetricSettingsOutput {
+	return i.ToMetricSettingsOutputWithContext(context.Background())
+}
+
+func (i MetricSettingsArgs) ToMetricSettingsOutputWithContext(ctx context.Context) MetricSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricSettingsOutput)
+}
+
 // MetricSettingsArrayInput is an input type that accepts MetricSettingsArray and MetricSettingsArrayOutput values.
 // You can construct a concrete instance of `MetricSettingsArrayInput` via:
 //
@@ -2629,6 +3528,20 @@ type MetricSettingsArrayInput interface {
 
 	ToMetricSettingsArrayOutput() MetricSettingsArrayOutput
 	ToMetricSettingsArrayOutputWithContext(context.Context) MetricSettingsArrayOutput
+}
+
+type MetricSettingsArray []MetricSettingsInput
+
+func (MetricSettingsArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricSettings)(nil)).Elem()
+}
+
+func (i MetricSettingsArray) ToMetricSettingsArrayOutput() MetricSettingsArrayOutput {
+	return i.ToMetricSettingsArrayOutputWithContext(context.Background())
+}
+
+func (i MetricSettingsArray) ToMetricSettingsArrayOutputWithContext(ctx context.Context) MetricSettingsArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricSettingsArrayOutput)
 }
 
 // Part of MultiTenantDiagnosticSettings. Specifies the settings for a particular metric.
@@ -2813,6 +3726,67 @@ type RetentionPolicy struct {
 }
 
 // Specifies the retention policy for the log.
+type RetentionPolicyArgs struct {
+	// the number of days for the retention in days. A value of 0 will retain the events indefinitely.
+	Days pulumi.IntInput `pulumi:"days"`
+	// a value indicating whether the retention policy is enabled.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+}
+
+func (RetentionPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetentionPolicy)(nil)).Elem()
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyOutput() RetentionPolicyOutput {
+	return i.ToRetentionPolicyOutputWithContext(context.Background())
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyOutputWithContext(ctx context.Context) RetentionPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyOutput)
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyPtrOutput() RetentionPolicyPtrOutput {
+	return i.ToRetentionPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i RetentionPolicyArgs) ToRetentionPolicyPtrOutputWithContext(ctx context.Context) RetentionPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyOutput).ToRetentionPolicyPtrOutputWithContext(ctx)
+}
+
+// RetentionPolicyPtrInput is an input type that accepts RetentionPolicyArgs, RetentionPolicyPtr and RetentionPolicyPtrOutput values.
+// You can construct a concrete instance of `RetentionPolicyPtrInput` via:
+//
+//	        RetentionPolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type RetentionPolicyPtrInput interface {
+	pulumi.Input
+
+	ToRetentionPolicyPtrOutput() RetentionPolicyPtrOutput
+	ToRetentionPolicyPtrOutputWithContext(context.Context) RetentionPolicyPtrOutput
+}
+
+type retentionPolicyPtrType RetentionPolicyArgs
+
+func RetentionPolicyPtr(v *RetentionPolicyArgs) RetentionPolicyPtrInput {
+	return (*retentionPolicyPtrType)(v)
+}
+
+func (*retentionPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetentionPolicy)(nil)).Elem()
+}
+
+func (i *retentionPolicyPtrType) ToRetentionPolicyPtrOutput() RetentionPolicyPtrOutput {
+	return i.ToRetentionPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *retentionPolicyPtrType) ToRetentionPolicyPtrOutputWithContext(ctx context.Context) RetentionPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyPtrOutput)
+}
+
+// Specifies the retention policy for the log.
 type RetentionPolicyOutput struct{ *pulumi.OutputState }
 
 func (RetentionPolicyOutput) ElementType() reflect.Type {
@@ -2976,6 +3950,34 @@ type RuleResolveConfiguration struct {
 	TimeToResolve *string `pulumi:"timeToResolve"`
 }
 
+// TBD. Relevant only for rules of the kind LogAlert.
+type RuleResolveConfigurationArgs struct {
+	// The flag that indicates whether or not to auto resolve a fired alert.
+	AutoResolved pulumi.BoolPtrInput `pulumi:"autoResolved"`
+	// The duration a rule must evaluate as healthy before the fired alert is automatically resolved represented in ISO 8601 duration format.
+	TimeToResolve pulumi.StringPtrInput `pulumi:"timeToResolve"`
+}
+
+func (RuleResolveConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RuleResolveConfiguration)(nil)).Elem()
+}
+
+func (i RuleResolveConfigurationArgs) ToRuleResolveConfigurationOutput() RuleResolveConfigurationOutput {
+	return i.ToRuleResolveConfigurationOutputWithContext(context.Background())
+}
+
+func (i RuleResolveConfigurationArgs) ToRuleResolveConfigurationOutputWithContext(ctx context.Context) RuleResolveConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RuleResolveConfigurationOutput)
+}
+
+func (i RuleResolveConfigurationArgs) ToRuleResolveConfigurationPtrOutput() RuleResolveConfigurationPtrOutput {
+	return i.ToRuleResolveConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i RuleResolveConfigurationArgs) ToRuleResolveConfigurationPtrOutputWithContext(ctx context.Context) RuleResolveConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RuleResolveConfigurationOutput).ToRuleResolveConfigurationPtrOutputWithContext(ctx)
+}
+
 // RuleResolveConfigurationPtrInput is an input type that accepts RuleResolveConfigurationArgs, RuleResolveConfigurationPtr and RuleResolveConfigurationPtrOutput values.
 // You can construct a concrete instance of `RuleResolveConfigurationPtrInput` via:
 //
@@ -2989,6 +3991,24 @@ type RuleResolveConfigurationPtrInput interface {
 
 	ToRuleResolveConfigurationPtrOutput() RuleResolveConfigurationPtrOutput
 	ToRuleResolveConfigurationPtrOutputWithContext(context.Context) RuleResolveConfigurationPtrOutput
+}
+
+type ruleResolveConfigurationPtrType RuleResolveConfigurationArgs
+
+func RuleResolveConfigurationPtr(v *RuleResolveConfigurationArgs) RuleResolveConfigurationPtrInput {
+	return (*ruleResolveConfigurationPtrType)(v)
+}
+
+func (*ruleResolveConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RuleResolveConfiguration)(nil)).Elem()
+}
+
+func (i *ruleResolveConfigurationPtrType) ToRuleResolveConfigurationPtrOutput() RuleResolveConfigurationPtrOutput {
+	return i.ToRuleResolveConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *ruleResolveConfigurationPtrType) ToRuleResolveConfigurationPtrOutputWithContext(ctx context.Context) RuleResolveConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RuleResolveConfigurationPtrOutput)
 }
 
 // TBD. Relevant only for rules of the kind LogAlert.
@@ -3165,6 +4185,24 @@ type ScheduledQueryRuleCriteriaInput interface {
 }
 
 // The rule criteria that defines the conditions of the scheduled query rule.
+type ScheduledQueryRuleCriteriaArgs struct {
+	// A list of conditions to evaluate against the specified scopes
+	AllOf ConditionArrayInput `pulumi:"allOf"`
+}
+
+func (ScheduledQueryRuleCriteriaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScheduledQueryRuleCriteria)(nil)).Elem()
+}
+
+func (i ScheduledQueryRuleCriteriaArgs) ToScheduledQueryRuleCriteriaOutput() ScheduledQueryRuleCriteriaOutput {
+	return i.ToScheduledQueryRuleCriteriaOutputWithContext(context.Background())
+}
+
+func (i ScheduledQueryRuleCriteriaArgs) ToScheduledQueryRuleCriteriaOutputWithContext(ctx context.Context) ScheduledQueryRuleCriteriaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScheduledQueryRuleCriteriaOutput)
+}
+
+// The rule criteria that defines the conditions of the scheduled query rule.
 type ScheduledQueryRuleCriteriaOutput struct{ *pulumi.OutputState }
 
 func (ScheduledQueryRuleCriteriaOutput) ElementType() reflect.Type {
@@ -3220,6 +4258,39 @@ type SmsReceiver struct {
 	PhoneNumber string `pulumi:"phoneNumber"`
 }
 
+// SmsReceiverInput is an input type that accepts SmsReceiverArgs and SmsReceiverOutput values.
+// You can construct a concrete instance of `SmsReceiverInput` via:
+//
+//	SmsReceiverArgs{...}
+type SmsReceiverInput interface {
+	pulumi.Input
+
+	ToSmsReceiverOutput() SmsReceiverOutput
+	ToSmsReceiverOutputWithContext(context.Context) SmsReceiverOutput
+}
+
+// An SMS receiver.
+type SmsReceiverArgs struct {
+	// The country code of the SMS receiver.
+	CountryCode pulumi.StringInput `pulumi:"countryCode"`
+	// The name of the SMS receiver. Names must be unique across all receivers within a tenant action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// The phone number of the SMS receiver.
+	PhoneNumber pulumi.StringInput `pulumi:"phoneNumber"`
+}
+
+func (SmsReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SmsReceiver)(nil)).Elem()
+}
+
+func (i SmsReceiverArgs) ToSmsReceiverOutput() SmsReceiverOutput {
+	return i.ToSmsReceiverOutputWithContext(context.Background())
+}
+
+func (i SmsReceiverArgs) ToSmsReceiverOutputWithContext(ctx context.Context) SmsReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SmsReceiverOutput)
+}
+
 // SmsReceiverArrayInput is an input type that accepts SmsReceiverArray and SmsReceiverArrayOutput values.
 // You can construct a concrete instance of `SmsReceiverArrayInput` via:
 //
@@ -3229,6 +4300,20 @@ type SmsReceiverArrayInput interface {
 
 	ToSmsReceiverArrayOutput() SmsReceiverArrayOutput
 	ToSmsReceiverArrayOutputWithContext(context.Context) SmsReceiverArrayOutput
+}
+
+type SmsReceiverArray []SmsReceiverInput
+
+func (SmsReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SmsReceiver)(nil)).Elem()
+}
+
+func (i SmsReceiverArray) ToSmsReceiverArrayOutput() SmsReceiverArrayOutput {
+	return i.ToSmsReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i SmsReceiverArray) ToSmsReceiverArrayOutputWithContext(ctx context.Context) SmsReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SmsReceiverArrayOutput)
 }
 
 // An SMS receiver.
@@ -3472,6 +4557,39 @@ type VoiceReceiver struct {
 	PhoneNumber string `pulumi:"phoneNumber"`
 }
 
+// VoiceReceiverInput is an input type that accepts VoiceReceiverArgs and VoiceReceiverOutput values.
+// You can construct a concrete instance of `VoiceReceiverInput` via:
+//
+//	VoiceReceiverArgs{...}
+type VoiceReceiverInput interface {
+	pulumi.Input
+
+	ToVoiceReceiverOutput() VoiceReceiverOutput
+	ToVoiceReceiverOutputWithContext(context.Context) VoiceReceiverOutput
+}
+
+// A voice receiver.
+type VoiceReceiverArgs struct {
+	// The country code of the voice receiver.
+	CountryCode pulumi.StringInput `pulumi:"countryCode"`
+	// The name of the voice receiver. Names must be unique across all receivers within a tenant action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// The phone number of the voice receiver.
+	PhoneNumber pulumi.StringInput `pulumi:"phoneNumber"`
+}
+
+func (VoiceReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VoiceReceiver)(nil)).Elem()
+}
+
+func (i VoiceReceiverArgs) ToVoiceReceiverOutput() VoiceReceiverOutput {
+	return i.ToVoiceReceiverOutputWithContext(context.Background())
+}
+
+func (i VoiceReceiverArgs) ToVoiceReceiverOutputWithContext(ctx context.Context) VoiceReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VoiceReceiverOutput)
+}
+
 // VoiceReceiverArrayInput is an input type that accepts VoiceReceiverArray and VoiceReceiverArrayOutput values.
 // You can construct a concrete instance of `VoiceReceiverArrayInput` via:
 //
@@ -3481,6 +4599,20 @@ type VoiceReceiverArrayInput interface {
 
 	ToVoiceReceiverArrayOutput() VoiceReceiverArrayOutput
 	ToVoiceReceiverArrayOutputWithContext(context.Context) VoiceReceiverArrayOutput
+}
+
+type VoiceReceiverArray []VoiceReceiverInput
+
+func (VoiceReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VoiceReceiver)(nil)).Elem()
+}
+
+func (i VoiceReceiverArray) ToVoiceReceiverArrayOutput() VoiceReceiverArrayOutput {
+	return i.ToVoiceReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i VoiceReceiverArray) ToVoiceReceiverArrayOutputWithContext(ctx context.Context) VoiceReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VoiceReceiverArrayOutput)
 }
 
 // A voice receiver.
@@ -3628,6 +4760,61 @@ func (val *WebhookReceiver) Defaults() *WebhookReceiver {
 	return &tmp
 }
 
+// WebhookReceiverInput is an input type that accepts WebhookReceiverArgs and WebhookReceiverOutput values.
+// You can construct a concrete instance of `WebhookReceiverInput` via:
+//
+//	WebhookReceiverArgs{...}
+type WebhookReceiverInput interface {
+	pulumi.Input
+
+	ToWebhookReceiverOutput() WebhookReceiverOutput
+	ToWebhookReceiverOutputWithContext(context.Context) WebhookReceiverOutput
+}
+
+// A webhook receiver.
+type WebhookReceiverArgs struct {
+	// Indicates the identifier uri for aad auth.
+	IdentifierUri pulumi.StringPtrInput `pulumi:"identifierUri"`
+	// The name of the webhook receiver. Names must be unique across all receivers within a tenant action group.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Indicates the webhook app object Id for aad auth.
+	ObjectId pulumi.StringPtrInput `pulumi:"objectId"`
+	// The URI where webhooks should be sent.
+	ServiceUri pulumi.StringInput `pulumi:"serviceUri"`
+	// Indicates the tenant id for aad auth.
+	TenantId pulumi.StringPtrInput `pulumi:"tenantId"`
+	// Indicates whether or not use AAD authentication.
+	UseAadAuth pulumi.BoolPtrInput `pulumi:"useAadAuth"`
+	// Indicates whether to use common alert schema.
+	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
+}
+
+// Defaults sets the appropriate defaults for WebhookReceiverArgs
+func (val *WebhookReceiverArgs) Defaults() *WebhookReceiverArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.UseAadAuth == nil {
+		tmp.UseAadAuth = pulumi.BoolPtr(false)
+	}
+	if tmp.UseCommonAlertSchema == nil {
+		tmp.UseCommonAlertSchema = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (WebhookReceiverArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookReceiver)(nil)).Elem()
+}
+
+func (i WebhookReceiverArgs) ToWebhookReceiverOutput() WebhookReceiverOutput {
+	return i.ToWebhookReceiverOutputWithContext(context.Background())
+}
+
+func (i WebhookReceiverArgs) ToWebhookReceiverOutputWithContext(ctx context.Context) WebhookReceiverOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookReceiverOutput)
+}
+
 // WebhookReceiverArrayInput is an input type that accepts WebhookReceiverArray and WebhookReceiverArrayOutput values.
 // You can construct a concrete instance of `WebhookReceiverArrayInput` via:
 //
@@ -3637,6 +4824,20 @@ type WebhookReceiverArrayInput interface {
 
 	ToWebhookReceiverArrayOutput() WebhookReceiverArrayOutput
 	ToWebhookReceiverArrayOutputWithContext(context.Context) WebhookReceiverArrayOutput
+}
+
+type WebhookReceiverArray []WebhookReceiverInput
+
+func (WebhookReceiverArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]WebhookReceiver)(nil)).Elem()
+}
+
+func (i WebhookReceiverArray) ToWebhookReceiverArrayOutput() WebhookReceiverArrayOutput {
+	return i.ToWebhookReceiverArrayOutputWithContext(context.Background())
+}
+
+func (i WebhookReceiverArray) ToWebhookReceiverArrayOutputWithContext(ctx context.Context) WebhookReceiverArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookReceiverArrayOutput)
 }
 
 // A webhook receiver.

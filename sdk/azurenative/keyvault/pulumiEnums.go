@@ -11,6 +11,11 @@ import (
 // The vault's create mode to indicate whether the vault need to be recovered or not.
 type CreateMode string
 
+const (
+	CreateModeRecover = CreateMode("recover")
+	CreateModeDefault = CreateMode("default")
+)
+
 func (CreateMode) ElementType() reflect.Type {
 	return reflect.TypeOf((*CreateMode)(nil)).Elem()
 }
@@ -130,8 +135,54 @@ func (o CreateModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) p
 	}).(pulumi.StringPtrOutput)
 }
 
+// CreateModeInput is an input type that accepts values of the CreateMode enum
+// A concrete instance of `CreateModeInput` can be one of the following:
+//
+//	CreateModeRecover
+//	CreateModeDefault
+type CreateModeInput interface {
+	pulumi.Input
+
+	ToCreateModeOutput() CreateModeOutput
+	ToCreateModeOutputWithContext(context.Context) CreateModeOutput
+}
+
+var createModePtrType = reflect.TypeOf((**CreateMode)(nil)).Elem()
+
+type CreateModePtrInput interface {
+	pulumi.Input
+
+	ToCreateModePtrOutput() CreateModePtrOutput
+	ToCreateModePtrOutputWithContext(context.Context) CreateModePtrOutput
+}
+
+type createModePtr string
+
+func CreateModePtr(v string) CreateModePtrInput {
+	return (*createModePtr)(&v)
+}
+
+func (*createModePtr) ElementType() reflect.Type {
+	return createModePtrType
+}
+
+func (in *createModePtr) ToCreateModePtrOutput() CreateModePtrOutput {
+	return pulumi.ToOutput(in).(CreateModePtrOutput)
+}
+
+func (in *createModePtr) ToCreateModePtrOutputWithContext(ctx context.Context) CreateModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(CreateModePtrOutput)
+}
+
 // The type of the action. The value should be compared case-insensitively.
 type KeyRotationPolicyActionType string
+
+const (
+	// Rotate the key based on the key policy.
+	KeyRotationPolicyActionTypeRotate = KeyRotationPolicyActionType("Rotate")
+	// Trigger Event Grid events. Defaults to 30 days before expiry. Key Vault only.
+	KeyRotationPolicyActionTypeNotify = KeyRotationPolicyActionType("Notify")
+)
 
 func (KeyRotationPolicyActionType) ElementType() reflect.Type {
 	return reflect.TypeOf((*KeyRotationPolicyActionType)(nil)).Elem()
@@ -252,8 +303,52 @@ func (o KeyRotationPolicyActionTypePtrOutput) ToStringPtrOutputWithContext(ctx c
 	}).(pulumi.StringPtrOutput)
 }
 
+// KeyRotationPolicyActionTypeInput is an input type that accepts values of the KeyRotationPolicyActionType enum
+// A concrete instance of `KeyRotationPolicyActionTypeInput` can be one of the following:
+//
+//	KeyRotationPolicyActionTypeRotate
+//	KeyRotationPolicyActionTypeNotify
+type KeyRotationPolicyActionTypeInput interface {
+	pulumi.Input
+
+	ToKeyRotationPolicyActionTypeOutput() KeyRotationPolicyActionTypeOutput
+	ToKeyRotationPolicyActionTypeOutputWithContext(context.Context) KeyRotationPolicyActionTypeOutput
+}
+
+var keyRotationPolicyActionTypePtrType = reflect.TypeOf((**KeyRotationPolicyActionType)(nil)).Elem()
+
+type KeyRotationPolicyActionTypePtrInput interface {
+	pulumi.Input
+
+	ToKeyRotationPolicyActionTypePtrOutput() KeyRotationPolicyActionTypePtrOutput
+	ToKeyRotationPolicyActionTypePtrOutputWithContext(context.Context) KeyRotationPolicyActionTypePtrOutput
+}
+
+type keyRotationPolicyActionTypePtr string
+
+func KeyRotationPolicyActionTypePtr(v string) KeyRotationPolicyActionTypePtrInput {
+	return (*keyRotationPolicyActionTypePtr)(&v)
+}
+
+func (*keyRotationPolicyActionTypePtr) ElementType() reflect.Type {
+	return keyRotationPolicyActionTypePtrType
+}
+
+func (in *keyRotationPolicyActionTypePtr) ToKeyRotationPolicyActionTypePtrOutput() KeyRotationPolicyActionTypePtrOutput {
+	return pulumi.ToOutput(in).(KeyRotationPolicyActionTypePtrOutput)
+}
+
+func (in *keyRotationPolicyActionTypePtr) ToKeyRotationPolicyActionTypePtrOutputWithContext(ctx context.Context) KeyRotationPolicyActionTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(KeyRotationPolicyActionTypePtrOutput)
+}
+
 // The default action when no rule from ipRules and from virtualNetworkRules match. This is only used after the bypass property has been evaluated.
 type NetworkRuleAction string
+
+const (
+	NetworkRuleActionAllow = NetworkRuleAction("Allow")
+	NetworkRuleActionDeny  = NetworkRuleAction("Deny")
+)
 
 func (NetworkRuleAction) ElementType() reflect.Type {
 	return reflect.TypeOf((*NetworkRuleAction)(nil)).Elem()
@@ -374,8 +469,52 @@ func (o NetworkRuleActionPtrOutput) ToStringPtrOutputWithContext(ctx context.Con
 	}).(pulumi.StringPtrOutput)
 }
 
+// NetworkRuleActionInput is an input type that accepts values of the NetworkRuleAction enum
+// A concrete instance of `NetworkRuleActionInput` can be one of the following:
+//
+//	NetworkRuleActionAllow
+//	NetworkRuleActionDeny
+type NetworkRuleActionInput interface {
+	pulumi.Input
+
+	ToNetworkRuleActionOutput() NetworkRuleActionOutput
+	ToNetworkRuleActionOutputWithContext(context.Context) NetworkRuleActionOutput
+}
+
+var networkRuleActionPtrType = reflect.TypeOf((**NetworkRuleAction)(nil)).Elem()
+
+type NetworkRuleActionPtrInput interface {
+	pulumi.Input
+
+	ToNetworkRuleActionPtrOutput() NetworkRuleActionPtrOutput
+	ToNetworkRuleActionPtrOutputWithContext(context.Context) NetworkRuleActionPtrOutput
+}
+
+type networkRuleActionPtr string
+
+func NetworkRuleActionPtr(v string) NetworkRuleActionPtrInput {
+	return (*networkRuleActionPtr)(&v)
+}
+
+func (*networkRuleActionPtr) ElementType() reflect.Type {
+	return networkRuleActionPtrType
+}
+
+func (in *networkRuleActionPtr) ToNetworkRuleActionPtrOutput() NetworkRuleActionPtrOutput {
+	return pulumi.ToOutput(in).(NetworkRuleActionPtrOutput)
+}
+
+func (in *networkRuleActionPtr) ToNetworkRuleActionPtrOutputWithContext(ctx context.Context) NetworkRuleActionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(NetworkRuleActionPtrOutput)
+}
+
 // Tells what traffic can bypass network rules. This can be 'AzureServices' or 'None'.  If not specified the default is 'AzureServices'.
 type NetworkRuleBypassOptions string
+
+const (
+	NetworkRuleBypassOptionsAzureServices = NetworkRuleBypassOptions("AzureServices")
+	NetworkRuleBypassOptionsNone          = NetworkRuleBypassOptions("None")
+)
 
 func (NetworkRuleBypassOptions) ElementType() reflect.Type {
 	return reflect.TypeOf((*NetworkRuleBypassOptions)(nil)).Elem()
@@ -496,8 +635,51 @@ func (o NetworkRuleBypassOptionsPtrOutput) ToStringPtrOutputWithContext(ctx cont
 	}).(pulumi.StringPtrOutput)
 }
 
+// NetworkRuleBypassOptionsInput is an input type that accepts values of the NetworkRuleBypassOptions enum
+// A concrete instance of `NetworkRuleBypassOptionsInput` can be one of the following:
+//
+//	NetworkRuleBypassOptionsAzureServices
+//	NetworkRuleBypassOptionsNone
+type NetworkRuleBypassOptionsInput interface {
+	pulumi.Input
+
+	ToNetworkRuleBypassOptionsOutput() NetworkRuleBypassOptionsOutput
+	ToNetworkRuleBypassOptionsOutputWithContext(context.Context) NetworkRuleBypassOptionsOutput
+}
+
+var networkRuleBypassOptionsPtrType = reflect.TypeOf((**NetworkRuleBypassOptions)(nil)).Elem()
+
+type NetworkRuleBypassOptionsPtrInput interface {
+	pulumi.Input
+
+	ToNetworkRuleBypassOptionsPtrOutput() NetworkRuleBypassOptionsPtrOutput
+	ToNetworkRuleBypassOptionsPtrOutputWithContext(context.Context) NetworkRuleBypassOptionsPtrOutput
+}
+
+type networkRuleBypassOptionsPtr string
+
+func NetworkRuleBypassOptionsPtr(v string) NetworkRuleBypassOptionsPtrInput {
+	return (*networkRuleBypassOptionsPtr)(&v)
+}
+
+func (*networkRuleBypassOptionsPtr) ElementType() reflect.Type {
+	return networkRuleBypassOptionsPtrType
+}
+
+func (in *networkRuleBypassOptionsPtr) ToNetworkRuleBypassOptionsPtrOutput() NetworkRuleBypassOptionsPtrOutput {
+	return pulumi.ToOutput(in).(NetworkRuleBypassOptionsPtrOutput)
+}
+
+func (in *networkRuleBypassOptionsPtr) ToNetworkRuleBypassOptionsPtrOutputWithContext(ctx context.Context) NetworkRuleBypassOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(NetworkRuleBypassOptionsPtrOutput)
+}
+
 // SKU family name
 type SkuFamily string
+
+const (
+	SkuFamilyA = SkuFamily("A")
+)
 
 func (SkuFamily) ElementType() reflect.Type {
 	return reflect.TypeOf((*SkuFamily)(nil)).Elem()
@@ -618,8 +800,51 @@ func (o SkuFamilyPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pu
 	}).(pulumi.StringPtrOutput)
 }
 
+// SkuFamilyInput is an input type that accepts values of the SkuFamily enum
+// A concrete instance of `SkuFamilyInput` can be one of the following:
+//
+//	SkuFamilyA
+type SkuFamilyInput interface {
+	pulumi.Input
+
+	ToSkuFamilyOutput() SkuFamilyOutput
+	ToSkuFamilyOutputWithContext(context.Context) SkuFamilyOutput
+}
+
+var skuFamilyPtrType = reflect.TypeOf((**SkuFamily)(nil)).Elem()
+
+type SkuFamilyPtrInput interface {
+	pulumi.Input
+
+	ToSkuFamilyPtrOutput() SkuFamilyPtrOutput
+	ToSkuFamilyPtrOutputWithContext(context.Context) SkuFamilyPtrOutput
+}
+
+type skuFamilyPtr string
+
+func SkuFamilyPtr(v string) SkuFamilyPtrInput {
+	return (*skuFamilyPtr)(&v)
+}
+
+func (*skuFamilyPtr) ElementType() reflect.Type {
+	return skuFamilyPtrType
+}
+
+func (in *skuFamilyPtr) ToSkuFamilyPtrOutput() SkuFamilyPtrOutput {
+	return pulumi.ToOutput(in).(SkuFamilyPtrOutput)
+}
+
+func (in *skuFamilyPtr) ToSkuFamilyPtrOutputWithContext(ctx context.Context) SkuFamilyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SkuFamilyPtrOutput)
+}
+
 // SKU name to specify whether the key vault is a standard vault or a premium vault.
 type SkuName string
+
+const (
+	SkuNameStandard = SkuName("standard")
+	SkuNamePremium  = SkuName("premium")
+)
 
 func (SkuName) ElementType() reflect.Type {
 	return reflect.TypeOf((*SkuName)(nil)).Elem()
@@ -738,6 +963,45 @@ func (o SkuNamePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulu
 		v := string(*e)
 		return &v
 	}).(pulumi.StringPtrOutput)
+}
+
+// SkuNameInput is an input type that accepts values of the SkuName enum
+// A concrete instance of `SkuNameInput` can be one of the following:
+//
+//	SkuNameStandard
+//	SkuNamePremium
+type SkuNameInput interface {
+	pulumi.Input
+
+	ToSkuNameOutput() SkuNameOutput
+	ToSkuNameOutputWithContext(context.Context) SkuNameOutput
+}
+
+var skuNamePtrType = reflect.TypeOf((**SkuName)(nil)).Elem()
+
+type SkuNamePtrInput interface {
+	pulumi.Input
+
+	ToSkuNamePtrOutput() SkuNamePtrOutput
+	ToSkuNamePtrOutputWithContext(context.Context) SkuNamePtrOutput
+}
+
+type skuNamePtr string
+
+func SkuNamePtr(v string) SkuNamePtrInput {
+	return (*skuNamePtr)(&v)
+}
+
+func (*skuNamePtr) ElementType() reflect.Type {
+	return skuNamePtrType
+}
+
+func (in *skuNamePtr) ToSkuNamePtrOutput() SkuNamePtrOutput {
+	return pulumi.ToOutput(in).(SkuNamePtrOutput)
+}
+
+func (in *skuNamePtr) ToSkuNamePtrOutputWithContext(ctx context.Context) SkuNamePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SkuNamePtrOutput)
 }
 
 func init() {

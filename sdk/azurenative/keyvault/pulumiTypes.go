@@ -23,6 +23,66 @@ type AccessPolicyEntry struct {
 	TenantId string `pulumi:"tenantId"`
 }
 
+// AccessPolicyEntryInput is an input type that accepts AccessPolicyEntryArgs and AccessPolicyEntryOutput values.
+// You can construct a concrete instance of `AccessPolicyEntryInput` via:
+//
+//	AccessPolicyEntryArgs{...}
+type AccessPolicyEntryInput interface {
+	pulumi.Input
+
+	ToAccessPolicyEntryOutput() AccessPolicyEntryOutput
+	ToAccessPolicyEntryOutputWithContext(context.Context) AccessPolicyEntryOutput
+}
+
+// An identity that have access to the key vault. All identities in the array must use the same tenant ID as the key vault's tenant ID.
+type AccessPolicyEntryArgs struct {
+	//  Application ID of the client making request on behalf of a principal
+	ApplicationId pulumi.StringPtrInput `pulumi:"applicationId"`
+	// The object ID of a user, service principal or security group in the Azure Active Directory tenant for the vault. The object ID must be unique for the list of access policies.
+	ObjectId pulumi.StringInput `pulumi:"objectId"`
+	// Permissions the identity has for keys, secrets and certificates.
+	Permissions PermissionsInput `pulumi:"permissions"`
+	// The Azure Active Directory tenant ID that should be used for authenticating requests to the key vault.
+	TenantId pulumi.StringInput `pulumi:"tenantId"`
+}
+
+func (AccessPolicyEntryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccessPolicyEntry)(nil)).Elem()
+}
+
+func (i AccessPolicyEntryArgs) ToAccessPolicyEntryOutput() AccessPolicyEntryOutput {
+	return i.ToAccessPolicyEntryOutputWithContext(context.Background())
+}
+
+func (i AccessPolicyEntryArgs) ToAccessPolicyEntryOutputWithContext(ctx context.Context) AccessPolicyEntryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccessPolicyEntryOutput)
+}
+
+// AccessPolicyEntryArrayInput is an input type that accepts AccessPolicyEntryArray and AccessPolicyEntryArrayOutput values.
+// You can construct a concrete instance of `AccessPolicyEntryArrayInput` via:
+//
+//	AccessPolicyEntryArray{ AccessPolicyEntryArgs{...} }
+type AccessPolicyEntryArrayInput interface {
+	pulumi.Input
+
+	ToAccessPolicyEntryArrayOutput() AccessPolicyEntryArrayOutput
+	ToAccessPolicyEntryArrayOutputWithContext(context.Context) AccessPolicyEntryArrayOutput
+}
+
+type AccessPolicyEntryArray []AccessPolicyEntryInput
+
+func (AccessPolicyEntryArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AccessPolicyEntry)(nil)).Elem()
+}
+
+func (i AccessPolicyEntryArray) ToAccessPolicyEntryArrayOutput() AccessPolicyEntryArrayOutput {
+	return i.ToAccessPolicyEntryArrayOutputWithContext(context.Background())
+}
+
+func (i AccessPolicyEntryArray) ToAccessPolicyEntryArrayOutputWithContext(ctx context.Context) AccessPolicyEntryArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccessPolicyEntryArrayOutput)
+}
+
 // An identity that have access to the key vault. All identities in the array must use the same tenant ID as the key vault's tenant ID.
 type AccessPolicyEntryOutput struct{ *pulumi.OutputState }
 
@@ -148,6 +208,64 @@ func (o AccessPolicyEntryResponseArrayOutput) Index(i pulumi.IntInput) AccessPol
 type Action struct {
 	// The type of the action. The value should be compared case-insensitively.
 	Type *KeyRotationPolicyActionType `pulumi:"type"`
+}
+
+type ActionArgs struct {
+	// The type of the action. The value should be compared case-insensitively.
+	Type KeyRotationPolicyActionTypePtrInput `pulumi:"type"`
+}
+
+func (ActionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Action)(nil)).Elem()
+}
+
+func (i ActionArgs) ToActionOutput() ActionOutput {
+	return i.ToActionOutputWithContext(context.Background())
+}
+
+func (i ActionArgs) ToActionOutputWithContext(ctx context.Context) ActionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActionOutput)
+}
+
+func (i ActionArgs) ToActionPtrOutput() ActionPtrOutput {
+	return i.ToActionPtrOutputWithContext(context.Background())
+}
+
+func (i ActionArgs) ToActionPtrOutputWithContext(ctx context.Context) ActionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActionOutput).ToActionPtrOutputWithContext(ctx)
+}
+
+// ActionPtrInput is an input type that accepts ActionArgs, ActionPtr and ActionPtrOutput values.
+// You can construct a concrete instance of `ActionPtrInput` via:
+//
+//	        ActionArgs{...}
+//
+//	or:
+//
+//	        nil
+type ActionPtrInput interface {
+	pulumi.Input
+
+	ToActionPtrOutput() ActionPtrOutput
+	ToActionPtrOutputWithContext(context.Context) ActionPtrOutput
+}
+
+type actionPtrType ActionArgs
+
+func ActionPtr(v *ActionArgs) ActionPtrInput {
+	return (*actionPtrType)(v)
+}
+
+func (*actionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Action)(nil)).Elem()
+}
+
+func (i *actionPtrType) ToActionPtrOutput() ActionPtrOutput {
+	return i.ToActionPtrOutputWithContext(context.Background())
+}
+
+func (i *actionPtrType) ToActionPtrOutputWithContext(ctx context.Context) ActionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActionPtrOutput)
 }
 
 type ActionOutput struct{ *pulumi.OutputState }
@@ -277,6 +395,60 @@ type IPRule struct {
 	Value string `pulumi:"value"`
 }
 
+// IPRuleInput is an input type that accepts IPRuleArgs and IPRuleOutput values.
+// You can construct a concrete instance of `IPRuleInput` via:
+//
+//	IPRuleArgs{...}
+type IPRuleInput interface {
+	pulumi.Input
+
+	ToIPRuleOutput() IPRuleOutput
+	ToIPRuleOutputWithContext(context.Context) IPRuleOutput
+}
+
+// A rule governing the accessibility of a vault from a specific ip address or ip range.
+type IPRuleArgs struct {
+	// An IPv4 address range in CIDR notation, such as '124.56.78.91' (simple IP address) or '124.56.78.0/24' (all addresses that start with 124.56.78).
+	Value pulumi.StringInput `pulumi:"value"`
+}
+
+func (IPRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IPRule)(nil)).Elem()
+}
+
+func (i IPRuleArgs) ToIPRuleOutput() IPRuleOutput {
+	return i.ToIPRuleOutputWithContext(context.Background())
+}
+
+func (i IPRuleArgs) ToIPRuleOutputWithContext(ctx context.Context) IPRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IPRuleOutput)
+}
+
+// IPRuleArrayInput is an input type that accepts IPRuleArray and IPRuleArrayOutput values.
+// You can construct a concrete instance of `IPRuleArrayInput` via:
+//
+//	IPRuleArray{ IPRuleArgs{...} }
+type IPRuleArrayInput interface {
+	pulumi.Input
+
+	ToIPRuleArrayOutput() IPRuleArrayOutput
+	ToIPRuleArrayOutputWithContext(context.Context) IPRuleArrayOutput
+}
+
+type IPRuleArray []IPRuleInput
+
+func (IPRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]IPRule)(nil)).Elem()
+}
+
+func (i IPRuleArray) ToIPRuleArrayOutput() IPRuleArrayOutput {
+	return i.ToIPRuleArrayOutputWithContext(context.Background())
+}
+
+func (i IPRuleArray) ToIPRuleArrayOutputWithContext(ctx context.Context) IPRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IPRuleArrayOutput)
+}
+
 // A rule governing the accessibility of a vault from a specific ip address or ip range.
 type IPRuleOutput struct{ *pulumi.OutputState }
 
@@ -386,6 +558,82 @@ func (val *KeyAttributes) Defaults() *KeyAttributes {
 		tmp.Exportable = &exportable_
 	}
 	return &tmp
+}
+
+// The object attributes managed by the Azure Key Vault service.
+type KeyAttributesArgs struct {
+	// Determines whether or not the object is enabled.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Expiry date in seconds since 1970-01-01T00:00:00Z.
+	Expires pulumi.Float64PtrInput `pulumi:"expires"`
+	// Indicates if the private key can be exported.
+	Exportable pulumi.BoolPtrInput `pulumi:"exportable"`
+	// Not before date in seconds since 1970-01-01T00:00:00Z.
+	NotBefore pulumi.Float64PtrInput `pulumi:"notBefore"`
+}
+
+// Defaults sets the appropriate defaults for KeyAttributesArgs
+func (val *KeyAttributesArgs) Defaults() *KeyAttributesArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Exportable == nil {
+		tmp.Exportable = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (KeyAttributesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyAttributes)(nil)).Elem()
+}
+
+func (i KeyAttributesArgs) ToKeyAttributesOutput() KeyAttributesOutput {
+	return i.ToKeyAttributesOutputWithContext(context.Background())
+}
+
+func (i KeyAttributesArgs) ToKeyAttributesOutputWithContext(ctx context.Context) KeyAttributesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyAttributesOutput)
+}
+
+func (i KeyAttributesArgs) ToKeyAttributesPtrOutput() KeyAttributesPtrOutput {
+	return i.ToKeyAttributesPtrOutputWithContext(context.Background())
+}
+
+func (i KeyAttributesArgs) ToKeyAttributesPtrOutputWithContext(ctx context.Context) KeyAttributesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyAttributesOutput).ToKeyAttributesPtrOutputWithContext(ctx)
+}
+
+// KeyAttributesPtrInput is an input type that accepts KeyAttributesArgs, KeyAttributesPtr and KeyAttributesPtrOutput values.
+// You can construct a concrete instance of `KeyAttributesPtrInput` via:
+//
+//	        KeyAttributesArgs{...}
+//
+//	or:
+//
+//	        nil
+type KeyAttributesPtrInput interface {
+	pulumi.Input
+
+	ToKeyAttributesPtrOutput() KeyAttributesPtrOutput
+	ToKeyAttributesPtrOutputWithContext(context.Context) KeyAttributesPtrOutput
+}
+
+type keyAttributesPtrType KeyAttributesArgs
+
+func KeyAttributesPtr(v *KeyAttributesArgs) KeyAttributesPtrInput {
+	return (*keyAttributesPtrType)(v)
+}
+
+func (*keyAttributesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KeyAttributes)(nil)).Elem()
+}
+
+func (i *keyAttributesPtrType) ToKeyAttributesPtrOutput() KeyAttributesPtrOutput {
+	return i.ToKeyAttributesPtrOutputWithContext(context.Background())
+}
+
+func (i *keyAttributesPtrType) ToKeyAttributesPtrOutputWithContext(ctx context.Context) KeyAttributesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyAttributesPtrOutput)
 }
 
 // The object attributes managed by the Azure Key Vault service.
@@ -714,6 +962,44 @@ type KeyPropertiesInput interface {
 }
 
 // The properties of the key.
+type KeyPropertiesArgs struct {
+	// The attributes of the key.
+	Attributes KeyAttributesPtrInput `pulumi:"attributes"`
+	// The elliptic curve name. For valid values, see JsonWebKeyCurveName.
+	CurveName pulumi.StringPtrInput   `pulumi:"curveName"`
+	KeyOps    pulumi.StringArrayInput `pulumi:"keyOps"`
+	// The key size in bits. For example: 2048, 3072, or 4096 for RSA.
+	KeySize pulumi.IntPtrInput `pulumi:"keySize"`
+	// The type of the key. For valid values, see JsonWebKeyType.
+	Kty pulumi.StringPtrInput `pulumi:"kty"`
+	// Key release policy in response. It will be used for both output and input. Omitted if empty
+	ReleasePolicy KeyReleasePolicyPtrInput `pulumi:"releasePolicy"`
+	// Key rotation policy in response. It will be used for both output and input. Omitted if empty
+	RotationPolicy RotationPolicyPtrInput `pulumi:"rotationPolicy"`
+}
+
+// Defaults sets the appropriate defaults for KeyPropertiesArgs
+func (val *KeyPropertiesArgs) Defaults() *KeyPropertiesArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (KeyPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyProperties)(nil)).Elem()
+}
+
+func (i KeyPropertiesArgs) ToKeyPropertiesOutput() KeyPropertiesOutput {
+	return i.ToKeyPropertiesOutputWithContext(context.Background())
+}
+
+func (i KeyPropertiesArgs) ToKeyPropertiesOutputWithContext(ctx context.Context) KeyPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyPropertiesOutput)
+}
+
+// The properties of the key.
 type KeyPropertiesOutput struct{ *pulumi.OutputState }
 
 func (KeyPropertiesOutput) ElementType() reflect.Type {
@@ -780,6 +1066,77 @@ func (val *KeyReleasePolicy) Defaults() *KeyReleasePolicy {
 		tmp.ContentType = &contentType_
 	}
 	return &tmp
+}
+
+type KeyReleasePolicyArgs struct {
+	// Content type and version of key release policy
+	ContentType pulumi.StringPtrInput `pulumi:"contentType"`
+	// Blob encoding the policy rules under which the key can be released.
+	Data pulumi.StringPtrInput `pulumi:"data"`
+}
+
+// Defaults sets the appropriate defaults for KeyReleasePolicyArgs
+func (val *KeyReleasePolicyArgs) Defaults() *KeyReleasePolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ContentType == nil {
+		tmp.ContentType = pulumi.StringPtr("application/json; charset=utf-8")
+	}
+	return &tmp
+}
+func (KeyReleasePolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyReleasePolicy)(nil)).Elem()
+}
+
+func (i KeyReleasePolicyArgs) ToKeyReleasePolicyOutput() KeyReleasePolicyOutput {
+	return i.ToKeyReleasePolicyOutputWithContext(context.Background())
+}
+
+func (i KeyReleasePolicyArgs) ToKeyReleasePolicyOutputWithContext(ctx context.Context) KeyReleasePolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyReleasePolicyOutput)
+}
+
+func (i KeyReleasePolicyArgs) ToKeyReleasePolicyPtrOutput() KeyReleasePolicyPtrOutput {
+	return i.ToKeyReleasePolicyPtrOutputWithContext(context.Background())
+}
+
+func (i KeyReleasePolicyArgs) ToKeyReleasePolicyPtrOutputWithContext(ctx context.Context) KeyReleasePolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyReleasePolicyOutput).ToKeyReleasePolicyPtrOutputWithContext(ctx)
+}
+
+// KeyReleasePolicyPtrInput is an input type that accepts KeyReleasePolicyArgs, KeyReleasePolicyPtr and KeyReleasePolicyPtrOutput values.
+// You can construct a concrete instance of `KeyReleasePolicyPtrInput` via:
+//
+//	        KeyReleasePolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type KeyReleasePolicyPtrInput interface {
+	pulumi.Input
+
+	ToKeyReleasePolicyPtrOutput() KeyReleasePolicyPtrOutput
+	ToKeyReleasePolicyPtrOutputWithContext(context.Context) KeyReleasePolicyPtrOutput
+}
+
+type keyReleasePolicyPtrType KeyReleasePolicyArgs
+
+func KeyReleasePolicyPtr(v *KeyReleasePolicyArgs) KeyReleasePolicyPtrInput {
+	return (*keyReleasePolicyPtrType)(v)
+}
+
+func (*keyReleasePolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KeyReleasePolicy)(nil)).Elem()
+}
+
+func (i *keyReleasePolicyPtrType) ToKeyReleasePolicyPtrOutput() KeyReleasePolicyPtrOutput {
+	return i.ToKeyReleasePolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *keyReleasePolicyPtrType) ToKeyReleasePolicyPtrOutputWithContext(ctx context.Context) KeyReleasePolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyReleasePolicyPtrOutput)
 }
 
 type KeyReleasePolicyOutput struct{ *pulumi.OutputState }
@@ -953,6 +1310,64 @@ type KeyRotationPolicyAttributes struct {
 	ExpiryTime *string `pulumi:"expiryTime"`
 }
 
+type KeyRotationPolicyAttributesArgs struct {
+	// The expiration time for the new key version. It should be in ISO8601 format. Eg: 'P90D', 'P1Y'.
+	ExpiryTime pulumi.StringPtrInput `pulumi:"expiryTime"`
+}
+
+func (KeyRotationPolicyAttributesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyRotationPolicyAttributes)(nil)).Elem()
+}
+
+func (i KeyRotationPolicyAttributesArgs) ToKeyRotationPolicyAttributesOutput() KeyRotationPolicyAttributesOutput {
+	return i.ToKeyRotationPolicyAttributesOutputWithContext(context.Background())
+}
+
+func (i KeyRotationPolicyAttributesArgs) ToKeyRotationPolicyAttributesOutputWithContext(ctx context.Context) KeyRotationPolicyAttributesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyRotationPolicyAttributesOutput)
+}
+
+func (i KeyRotationPolicyAttributesArgs) ToKeyRotationPolicyAttributesPtrOutput() KeyRotationPolicyAttributesPtrOutput {
+	return i.ToKeyRotationPolicyAttributesPtrOutputWithContext(context.Background())
+}
+
+func (i KeyRotationPolicyAttributesArgs) ToKeyRotationPolicyAttributesPtrOutputWithContext(ctx context.Context) KeyRotationPolicyAttributesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyRotationPolicyAttributesOutput).ToKeyRotationPolicyAttributesPtrOutputWithContext(ctx)
+}
+
+// KeyRotationPolicyAttributesPtrInput is an input type that accepts KeyRotationPolicyAttributesArgs, KeyRotationPolicyAttributesPtr and KeyRotationPolicyAttributesPtrOutput values.
+// You can construct a concrete instance of `KeyRotationPolicyAttributesPtrInput` via:
+//
+//	        KeyRotationPolicyAttributesArgs{...}
+//
+//	or:
+//
+//	        nil
+type KeyRotationPolicyAttributesPtrInput interface {
+	pulumi.Input
+
+	ToKeyRotationPolicyAttributesPtrOutput() KeyRotationPolicyAttributesPtrOutput
+	ToKeyRotationPolicyAttributesPtrOutputWithContext(context.Context) KeyRotationPolicyAttributesPtrOutput
+}
+
+type keyRotationPolicyAttributesPtrType KeyRotationPolicyAttributesArgs
+
+func KeyRotationPolicyAttributesPtr(v *KeyRotationPolicyAttributesArgs) KeyRotationPolicyAttributesPtrInput {
+	return (*keyRotationPolicyAttributesPtrType)(v)
+}
+
+func (*keyRotationPolicyAttributesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KeyRotationPolicyAttributes)(nil)).Elem()
+}
+
+func (i *keyRotationPolicyAttributesPtrType) ToKeyRotationPolicyAttributesPtrOutput() KeyRotationPolicyAttributesPtrOutput {
+	return i.ToKeyRotationPolicyAttributesPtrOutputWithContext(context.Background())
+}
+
+func (i *keyRotationPolicyAttributesPtrType) ToKeyRotationPolicyAttributesPtrOutputWithContext(ctx context.Context) KeyRotationPolicyAttributesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyRotationPolicyAttributesPtrOutput)
+}
+
 type KeyRotationPolicyAttributesOutput struct{ *pulumi.OutputState }
 
 func (KeyRotationPolicyAttributesOutput) ElementType() reflect.Type {
@@ -1115,6 +1530,61 @@ type LifetimeAction struct {
 	Trigger *Trigger `pulumi:"trigger"`
 }
 
+// LifetimeActionInput is an input type that accepts LifetimeActionArgs and LifetimeActionOutput values.
+// You can construct a concrete instance of `LifetimeActionInput` via:
+//
+//	LifetimeActionArgs{...}
+type LifetimeActionInput interface {
+	pulumi.Input
+
+	ToLifetimeActionOutput() LifetimeActionOutput
+	ToLifetimeActionOutputWithContext(context.Context) LifetimeActionOutput
+}
+
+type LifetimeActionArgs struct {
+	// The action of key rotation policy lifetimeAction.
+	Action ActionPtrInput `pulumi:"action"`
+	// The trigger of key rotation policy lifetimeAction.
+	Trigger TriggerPtrInput `pulumi:"trigger"`
+}
+
+func (LifetimeActionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LifetimeAction)(nil)).Elem()
+}
+
+func (i LifetimeActionArgs) ToLifetimeActionOutput() LifetimeActionOutput {
+	return i.ToLifetimeActionOutputWithContext(context.Background())
+}
+
+func (i LifetimeActionArgs) ToLifetimeActionOutputWithContext(ctx context.Context) LifetimeActionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LifetimeActionOutput)
+}
+
+// LifetimeActionArrayInput is an input type that accepts LifetimeActionArray and LifetimeActionArrayOutput values.
+// You can construct a concrete instance of `LifetimeActionArrayInput` via:
+//
+//	LifetimeActionArray{ LifetimeActionArgs{...} }
+type LifetimeActionArrayInput interface {
+	pulumi.Input
+
+	ToLifetimeActionArrayOutput() LifetimeActionArrayOutput
+	ToLifetimeActionArrayOutputWithContext(context.Context) LifetimeActionArrayOutput
+}
+
+type LifetimeActionArray []LifetimeActionInput
+
+func (LifetimeActionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]LifetimeAction)(nil)).Elem()
+}
+
+func (i LifetimeActionArray) ToLifetimeActionArrayOutput() LifetimeActionArrayOutput {
+	return i.ToLifetimeActionArrayOutputWithContext(context.Background())
+}
+
+func (i LifetimeActionArray) ToLifetimeActionArrayOutputWithContext(ctx context.Context) LifetimeActionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LifetimeActionArrayOutput)
+}
+
 type LifetimeActionOutput struct{ *pulumi.OutputState }
 
 func (LifetimeActionOutput) ElementType() reflect.Type {
@@ -1220,6 +1690,71 @@ type NetworkRuleSet struct {
 	IpRules []IPRule `pulumi:"ipRules"`
 	// The list of virtual network rules.
 	VirtualNetworkRules []VirtualNetworkRule `pulumi:"virtualNetworkRules"`
+}
+
+// A set of rules governing the network accessibility of a vault.
+type NetworkRuleSetArgs struct {
+	// Tells what traffic can bypass network rules. This can be 'AzureServices' or 'None'.  If not specified the default is 'AzureServices'.
+	Bypass pulumi.StringPtrInput `pulumi:"bypass"`
+	// The default action when no rule from ipRules and from virtualNetworkRules match. This is only used after the bypass property has been evaluated.
+	DefaultAction pulumi.StringPtrInput `pulumi:"defaultAction"`
+	// The list of IP address rules.
+	IpRules IPRuleArrayInput `pulumi:"ipRules"`
+	// The list of virtual network rules.
+	VirtualNetworkRules VirtualNetworkRuleArrayInput `pulumi:"virtualNetworkRules"`
+}
+
+func (NetworkRuleSetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*NetworkRuleSet)(nil)).Elem()
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetOutput() NetworkRuleSetOutput {
+	return i.ToNetworkRuleSetOutputWithContext(context.Background())
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetOutputWithContext(ctx context.Context) NetworkRuleSetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetOutput)
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput {
+	return i.ToNetworkRuleSetPtrOutputWithContext(context.Background())
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetPtrOutputWithContext(ctx context.Context) NetworkRuleSetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetOutput).ToNetworkRuleSetPtrOutputWithContext(ctx)
+}
+
+// NetworkRuleSetPtrInput is an input type that accepts NetworkRuleSetArgs, NetworkRuleSetPtr and NetworkRuleSetPtrOutput values.
+// You can construct a concrete instance of `NetworkRuleSetPtrInput` via:
+//
+//	        NetworkRuleSetArgs{...}
+//
+//	or:
+//
+//	        nil
+type NetworkRuleSetPtrInput interface {
+	pulumi.Input
+
+	ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput
+	ToNetworkRuleSetPtrOutputWithContext(context.Context) NetworkRuleSetPtrOutput
+}
+
+type networkRuleSetPtrType NetworkRuleSetArgs
+
+func NetworkRuleSetPtr(v *NetworkRuleSetArgs) NetworkRuleSetPtrInput {
+	return (*networkRuleSetPtrType)(v)
+}
+
+func (*networkRuleSetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**NetworkRuleSet)(nil)).Elem()
+}
+
+func (i *networkRuleSetPtrType) ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput {
+	return i.ToNetworkRuleSetPtrOutputWithContext(context.Background())
+}
+
+func (i *networkRuleSetPtrType) ToNetworkRuleSetPtrOutputWithContext(ctx context.Context) NetworkRuleSetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetPtrOutput)
 }
 
 // A set of rules governing the network accessibility of a vault.
@@ -1452,6 +1987,41 @@ type Permissions struct {
 	Secrets []string `pulumi:"secrets"`
 	// Permissions to storage accounts
 	Storage []string `pulumi:"storage"`
+}
+
+// PermissionsInput is an input type that accepts PermissionsArgs and PermissionsOutput values.
+// You can construct a concrete instance of `PermissionsInput` via:
+//
+//	PermissionsArgs{...}
+type PermissionsInput interface {
+	pulumi.Input
+
+	ToPermissionsOutput() PermissionsOutput
+	ToPermissionsOutputWithContext(context.Context) PermissionsOutput
+}
+
+// Permissions the identity has for keys, secrets, certificates and storage.
+type PermissionsArgs struct {
+	// Permissions to certificates
+	Certificates pulumi.StringArrayInput `pulumi:"certificates"`
+	// Permissions to keys
+	Keys pulumi.StringArrayInput `pulumi:"keys"`
+	// Permissions to secrets
+	Secrets pulumi.StringArrayInput `pulumi:"secrets"`
+	// Permissions to storage accounts
+	Storage pulumi.StringArrayInput `pulumi:"storage"`
+}
+
+func (PermissionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Permissions)(nil)).Elem()
+}
+
+func (i PermissionsArgs) ToPermissionsOutput() PermissionsOutput {
+	return i.ToPermissionsOutputWithContext(context.Background())
+}
+
+func (i PermissionsArgs) ToPermissionsOutputWithContext(ctx context.Context) PermissionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PermissionsOutput)
 }
 
 // Permissions the identity has for keys, secrets, certificates and storage.
@@ -1773,6 +2343,66 @@ type RotationPolicy struct {
 	LifetimeActions []LifetimeAction `pulumi:"lifetimeActions"`
 }
 
+type RotationPolicyArgs struct {
+	// The attributes of key rotation policy.
+	Attributes KeyRotationPolicyAttributesPtrInput `pulumi:"attributes"`
+	// The lifetimeActions for key rotation action.
+	LifetimeActions LifetimeActionArrayInput `pulumi:"lifetimeActions"`
+}
+
+func (RotationPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RotationPolicy)(nil)).Elem()
+}
+
+func (i RotationPolicyArgs) ToRotationPolicyOutput() RotationPolicyOutput {
+	return i.ToRotationPolicyOutputWithContext(context.Background())
+}
+
+func (i RotationPolicyArgs) ToRotationPolicyOutputWithContext(ctx context.Context) RotationPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RotationPolicyOutput)
+}
+
+func (i RotationPolicyArgs) ToRotationPolicyPtrOutput() RotationPolicyPtrOutput {
+	return i.ToRotationPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i RotationPolicyArgs) ToRotationPolicyPtrOutputWithContext(ctx context.Context) RotationPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RotationPolicyOutput).ToRotationPolicyPtrOutputWithContext(ctx)
+}
+
+// RotationPolicyPtrInput is an input type that accepts RotationPolicyArgs, RotationPolicyPtr and RotationPolicyPtrOutput values.
+// You can construct a concrete instance of `RotationPolicyPtrInput` via:
+//
+//	        RotationPolicyArgs{...}
+//
+//	or:
+//
+//	        nil
+type RotationPolicyPtrInput interface {
+	pulumi.Input
+
+	ToRotationPolicyPtrOutput() RotationPolicyPtrOutput
+	ToRotationPolicyPtrOutputWithContext(context.Context) RotationPolicyPtrOutput
+}
+
+type rotationPolicyPtrType RotationPolicyArgs
+
+func RotationPolicyPtr(v *RotationPolicyArgs) RotationPolicyPtrInput {
+	return (*rotationPolicyPtrType)(v)
+}
+
+func (*rotationPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RotationPolicy)(nil)).Elem()
+}
+
+func (i *rotationPolicyPtrType) ToRotationPolicyPtrOutput() RotationPolicyPtrOutput {
+	return i.ToRotationPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *rotationPolicyPtrType) ToRotationPolicyPtrOutputWithContext(ctx context.Context) RotationPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RotationPolicyPtrOutput)
+}
+
 type RotationPolicyOutput struct{ *pulumi.OutputState }
 
 func (RotationPolicyOutput) ElementType() reflect.Type {
@@ -1934,6 +2564,69 @@ type SecretAttributes struct {
 	Expires *int `pulumi:"expires"`
 	// Not before date in seconds since 1970-01-01T00:00:00Z.
 	NotBefore *int `pulumi:"notBefore"`
+}
+
+// The secret management attributes.
+type SecretAttributesArgs struct {
+	// Determines whether the object is enabled.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Expiry date in seconds since 1970-01-01T00:00:00Z.
+	Expires pulumi.IntPtrInput `pulumi:"expires"`
+	// Not before date in seconds since 1970-01-01T00:00:00Z.
+	NotBefore pulumi.IntPtrInput `pulumi:"notBefore"`
+}
+
+func (SecretAttributesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SecretAttributes)(nil)).Elem()
+}
+
+func (i SecretAttributesArgs) ToSecretAttributesOutput() SecretAttributesOutput {
+	return i.ToSecretAttributesOutputWithContext(context.Background())
+}
+
+func (i SecretAttributesArgs) ToSecretAttributesOutputWithContext(ctx context.Context) SecretAttributesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretAttributesOutput)
+}
+
+func (i SecretAttributesArgs) ToSecretAttributesPtrOutput() SecretAttributesPtrOutput {
+	return i.ToSecretAttributesPtrOutputWithContext(context.Background())
+}
+
+func (i SecretAttributesArgs) ToSecretAttributesPtrOutputWithContext(ctx context.Context) SecretAttributesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretAttributesOutput).ToSecretAttributesPtrOutputWithContext(ctx)
+}
+
+// SecretAttributesPtrInput is an input type that accepts SecretAttributesArgs, SecretAttributesPtr and SecretAttributesPtrOutput values.
+// You can construct a concrete instance of `SecretAttributesPtrInput` via:
+//
+//	        SecretAttributesArgs{...}
+//
+//	or:
+//
+//	        nil
+type SecretAttributesPtrInput interface {
+	pulumi.Input
+
+	ToSecretAttributesPtrOutput() SecretAttributesPtrOutput
+	ToSecretAttributesPtrOutputWithContext(context.Context) SecretAttributesPtrOutput
+}
+
+type secretAttributesPtrType SecretAttributesArgs
+
+func SecretAttributesPtr(v *SecretAttributesArgs) SecretAttributesPtrInput {
+	return (*secretAttributesPtrType)(v)
+}
+
+func (*secretAttributesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SecretAttributes)(nil)).Elem()
+}
+
+func (i *secretAttributesPtrType) ToSecretAttributesPtrOutput() SecretAttributesPtrOutput {
+	return i.ToSecretAttributesPtrOutputWithContext(context.Background())
+}
+
+func (i *secretAttributesPtrType) ToSecretAttributesPtrOutputWithContext(ctx context.Context) SecretAttributesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretAttributesPtrOutput)
 }
 
 // The secret management attributes.
@@ -2180,6 +2873,28 @@ type SecretPropertiesInput interface {
 }
 
 // Properties of the secret
+type SecretPropertiesArgs struct {
+	// The attributes of the secret.
+	Attributes SecretAttributesPtrInput `pulumi:"attributes"`
+	// The content type of the secret.
+	ContentType pulumi.StringPtrInput `pulumi:"contentType"`
+	// The value of the secret. NOTE: 'value' will never be returned from the service, as APIs using this model are is intended for internal use in ARM deployments. Users should use the data-plane REST service for interaction with vault secrets.
+	Value pulumi.StringPtrInput `pulumi:"value"`
+}
+
+func (SecretPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SecretProperties)(nil)).Elem()
+}
+
+func (i SecretPropertiesArgs) ToSecretPropertiesOutput() SecretPropertiesOutput {
+	return i.ToSecretPropertiesOutputWithContext(context.Background())
+}
+
+func (i SecretPropertiesArgs) ToSecretPropertiesOutputWithContext(ctx context.Context) SecretPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecretPropertiesOutput)
+}
+
+// Properties of the secret
 type SecretPropertiesOutput struct{ *pulumi.OutputState }
 
 func (SecretPropertiesOutput) ElementType() reflect.Type {
@@ -2269,6 +2984,37 @@ type Sku struct {
 	Family string `pulumi:"family"`
 	// SKU name to specify whether the key vault is a standard vault or a premium vault.
 	Name SkuName `pulumi:"name"`
+}
+
+// SkuInput is an input type that accepts SkuArgs and SkuOutput values.
+// You can construct a concrete instance of `SkuInput` via:
+//
+//	SkuArgs{...}
+type SkuInput interface {
+	pulumi.Input
+
+	ToSkuOutput() SkuOutput
+	ToSkuOutputWithContext(context.Context) SkuOutput
+}
+
+// SKU details
+type SkuArgs struct {
+	// SKU family name
+	Family pulumi.StringInput `pulumi:"family"`
+	// SKU name to specify whether the key vault is a standard vault or a premium vault.
+	Name SkuNameInput `pulumi:"name"`
+}
+
+func (SkuArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Sku)(nil)).Elem()
+}
+
+func (i SkuArgs) ToSkuOutput() SkuOutput {
+	return i.ToSkuOutputWithContext(context.Background())
+}
+
+func (i SkuArgs) ToSkuOutputWithContext(ctx context.Context) SkuOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SkuOutput)
 }
 
 // SKU details
@@ -2395,6 +3141,66 @@ type Trigger struct {
 	TimeAfterCreate *string `pulumi:"timeAfterCreate"`
 	// The time duration before key expiring to rotate or notify. It will be in ISO 8601 duration format. Eg: 'P90D', 'P1Y'.
 	TimeBeforeExpiry *string `pulumi:"timeBeforeExpiry"`
+}
+
+type TriggerArgs struct {
+	// The time duration after key creation to rotate the key. It only applies to rotate. It will be in ISO 8601 duration format. Eg: 'P90D', 'P1Y'.
+	TimeAfterCreate pulumi.StringPtrInput `pulumi:"timeAfterCreate"`
+	// The time duration before key expiring to rotate or notify. It will be in ISO 8601 duration format. Eg: 'P90D', 'P1Y'.
+	TimeBeforeExpiry pulumi.StringPtrInput `pulumi:"timeBeforeExpiry"`
+}
+
+func (TriggerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Trigger)(nil)).Elem()
+}
+
+func (i TriggerArgs) ToTriggerOutput() TriggerOutput {
+	return i.ToTriggerOutputWithContext(context.Background())
+}
+
+func (i TriggerArgs) ToTriggerOutputWithContext(ctx context.Context) TriggerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TriggerOutput)
+}
+
+func (i TriggerArgs) ToTriggerPtrOutput() TriggerPtrOutput {
+	return i.ToTriggerPtrOutputWithContext(context.Background())
+}
+
+func (i TriggerArgs) ToTriggerPtrOutputWithContext(ctx context.Context) TriggerPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TriggerOutput).ToTriggerPtrOutputWithContext(ctx)
+}
+
+// TriggerPtrInput is an input type that accepts TriggerArgs, TriggerPtr and TriggerPtrOutput values.
+// You can construct a concrete instance of `TriggerPtrInput` via:
+//
+//	        TriggerArgs{...}
+//
+//	or:
+//
+//	        nil
+type TriggerPtrInput interface {
+	pulumi.Input
+
+	ToTriggerPtrOutput() TriggerPtrOutput
+	ToTriggerPtrOutputWithContext(context.Context) TriggerPtrOutput
+}
+
+type triggerPtrType TriggerArgs
+
+func TriggerPtr(v *TriggerArgs) TriggerPtrInput {
+	return (*triggerPtrType)(v)
+}
+
+func (*triggerPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Trigger)(nil)).Elem()
+}
+
+func (i *triggerPtrType) ToTriggerPtrOutput() TriggerPtrOutput {
+	return i.ToTriggerPtrOutputWithContext(context.Background())
+}
+
+func (i *triggerPtrType) ToTriggerPtrOutputWithContext(ctx context.Context) TriggerPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TriggerPtrOutput)
 }
 
 type TriggerOutput struct{ *pulumi.OutputState }
@@ -2615,6 +3421,69 @@ type VaultPropertiesInput interface {
 
 	ToVaultPropertiesOutput() VaultPropertiesOutput
 	ToVaultPropertiesOutputWithContext(context.Context) VaultPropertiesOutput
+}
+
+// Properties of the vault
+type VaultPropertiesArgs struct {
+	// An array of 0 to 1024 identities that have access to the key vault. All identities in the array must use the same tenant ID as the key vault's tenant ID. When `createMode` is set to `recover`, access policies are not required. Otherwise, access policies are required.
+	// These are also available as standalone resources. Do not mix inline and standalone resource as they will conflict with each other, leading to resources deletion.
+	AccessPolicies AccessPolicyEntryArrayInput `pulumi:"accessPolicies"`
+	// The vault's create mode to indicate whether the vault need to be recovered or not.
+	CreateMode CreateModePtrInput `pulumi:"createMode"`
+	// Property specifying whether protection against purge is enabled for this vault. Setting this property to true activates protection against purge for this vault and its content - only the Key Vault service may initiate a hard, irrecoverable deletion. The setting is effective only if soft delete is also enabled. Enabling this functionality is irreversible - that is, the property does not accept false as its value.
+	EnablePurgeProtection pulumi.BoolPtrInput `pulumi:"enablePurgeProtection"`
+	// Property that controls how data actions are authorized. When true, the key vault will use Role Based Access Control (RBAC) for authorization of data actions, and the access policies specified in vault properties will be  ignored. When false, the key vault will use the access policies specified in vault properties, and any policy stored on Azure Resource Manager will be ignored. If null or not specified, the vault is created with the default value of false. Note that management actions are always authorized with RBAC.
+	EnableRbacAuthorization pulumi.BoolPtrInput `pulumi:"enableRbacAuthorization"`
+	// Property to specify whether the 'soft delete' functionality is enabled for this key vault. If it's not set to any value(true or false) when creating new key vault, it will be set to true by default. Once set to true, it cannot be reverted to false.
+	EnableSoftDelete pulumi.BoolPtrInput `pulumi:"enableSoftDelete"`
+	// Property to specify whether Azure Virtual Machines are permitted to retrieve certificates stored as secrets from the key vault.
+	EnabledForDeployment pulumi.BoolPtrInput `pulumi:"enabledForDeployment"`
+	// Property to specify whether Azure Disk Encryption is permitted to retrieve secrets from the vault and unwrap keys.
+	EnabledForDiskEncryption pulumi.BoolPtrInput `pulumi:"enabledForDiskEncryption"`
+	// Property to specify whether Azure Resource Manager is permitted to retrieve secrets from the key vault.
+	EnabledForTemplateDeployment pulumi.BoolPtrInput `pulumi:"enabledForTemplateDeployment"`
+	// Rules governing the accessibility of the key vault from specific network locations.
+	NetworkAcls NetworkRuleSetPtrInput `pulumi:"networkAcls"`
+	// Property to specify whether the vault will accept traffic from public internet. If set to 'disabled' all traffic except private endpoint traffic and that that originates from trusted services will be blocked. This will override the set firewall rules, meaning that even if the firewall rules are present we will not honor the rules.
+	PublicNetworkAccess pulumi.StringPtrInput `pulumi:"publicNetworkAccess"`
+	// SKU details
+	Sku SkuInput `pulumi:"sku"`
+	// softDelete data retention days. It accepts >=7 and <=90.
+	SoftDeleteRetentionInDays pulumi.IntPtrInput `pulumi:"softDeleteRetentionInDays"`
+	// The Azure Active Directory tenant ID that should be used for authenticating requests to the key vault.
+	TenantId pulumi.StringInput `pulumi:"tenantId"`
+}
+
+// Defaults sets the appropriate defaults for VaultPropertiesArgs
+func (val *VaultPropertiesArgs) Defaults() *VaultPropertiesArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.EnableRbacAuthorization == nil {
+		tmp.EnableRbacAuthorization = pulumi.BoolPtr(false)
+	}
+	if tmp.EnableSoftDelete == nil {
+		tmp.EnableSoftDelete = pulumi.BoolPtr(true)
+	}
+	if tmp.PublicNetworkAccess == nil {
+		tmp.PublicNetworkAccess = pulumi.StringPtr("enabled")
+	}
+	if tmp.SoftDeleteRetentionInDays == nil {
+		tmp.SoftDeleteRetentionInDays = pulumi.IntPtr(90)
+	}
+	return &tmp
+}
+func (VaultPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultProperties)(nil)).Elem()
+}
+
+func (i VaultPropertiesArgs) ToVaultPropertiesOutput() VaultPropertiesOutput {
+	return i.ToVaultPropertiesOutputWithContext(context.Background())
+}
+
+func (i VaultPropertiesArgs) ToVaultPropertiesOutputWithContext(ctx context.Context) VaultPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultPropertiesOutput)
 }
 
 // Properties of the vault
@@ -2864,6 +3733,62 @@ type VirtualNetworkRule struct {
 	Id string `pulumi:"id"`
 	// Property to specify whether NRP will ignore the check if parent subnet has serviceEndpoints configured.
 	IgnoreMissingVnetServiceEndpoint *bool `pulumi:"ignoreMissingVnetServiceEndpoint"`
+}
+
+// VirtualNetworkRuleInput is an input type that accepts VirtualNetworkRuleArgs and VirtualNetworkRuleOutput values.
+// You can construct a concrete instance of `VirtualNetworkRuleInput` via:
+//
+//	VirtualNetworkRuleArgs{...}
+type VirtualNetworkRuleInput interface {
+	pulumi.Input
+
+	ToVirtualNetworkRuleOutput() VirtualNetworkRuleOutput
+	ToVirtualNetworkRuleOutputWithContext(context.Context) VirtualNetworkRuleOutput
+}
+
+// A rule governing the accessibility of a vault from a specific virtual network.
+type VirtualNetworkRuleArgs struct {
+	// Full resource id of a vnet subnet, such as '/subscriptions/subid/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/test-vnet/subnets/subnet1'.
+	Id pulumi.StringInput `pulumi:"id"`
+	// Property to specify whether NRP will ignore the check if parent subnet has serviceEndpoints configured.
+	IgnoreMissingVnetServiceEndpoint pulumi.BoolPtrInput `pulumi:"ignoreMissingVnetServiceEndpoint"`
+}
+
+func (VirtualNetworkRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VirtualNetworkRule)(nil)).Elem()
+}
+
+func (i VirtualNetworkRuleArgs) ToVirtualNetworkRuleOutput() VirtualNetworkRuleOutput {
+	return i.ToVirtualNetworkRuleOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkRuleArgs) ToVirtualNetworkRuleOutputWithContext(ctx context.Context) VirtualNetworkRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkRuleOutput)
+}
+
+// VirtualNetworkRuleArrayInput is an input type that accepts VirtualNetworkRuleArray and VirtualNetworkRuleArrayOutput values.
+// You can construct a concrete instance of `VirtualNetworkRuleArrayInput` via:
+//
+//	VirtualNetworkRuleArray{ VirtualNetworkRuleArgs{...} }
+type VirtualNetworkRuleArrayInput interface {
+	pulumi.Input
+
+	ToVirtualNetworkRuleArrayOutput() VirtualNetworkRuleArrayOutput
+	ToVirtualNetworkRuleArrayOutputWithContext(context.Context) VirtualNetworkRuleArrayOutput
+}
+
+type VirtualNetworkRuleArray []VirtualNetworkRuleInput
+
+func (VirtualNetworkRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VirtualNetworkRule)(nil)).Elem()
+}
+
+func (i VirtualNetworkRuleArray) ToVirtualNetworkRuleArrayOutput() VirtualNetworkRuleArrayOutput {
+	return i.ToVirtualNetworkRuleArrayOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkRuleArray) ToVirtualNetworkRuleArrayOutputWithContext(ctx context.Context) VirtualNetworkRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkRuleArrayOutput)
 }
 
 // A rule governing the accessibility of a vault from a specific virtual network.

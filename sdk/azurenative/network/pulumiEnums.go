@@ -11,6 +11,11 @@ import (
 // The network traffic is allowed or denied.
 type SecurityRuleAccess string
 
+const (
+	SecurityRuleAccessAllow = SecurityRuleAccess("Allow")
+	SecurityRuleAccessDeny  = SecurityRuleAccess("Deny")
+)
+
 func (SecurityRuleAccess) ElementType() reflect.Type {
 	return reflect.TypeOf((*SecurityRuleAccess)(nil)).Elem()
 }
@@ -130,8 +135,52 @@ func (o SecurityRuleAccessPtrOutput) ToStringPtrOutputWithContext(ctx context.Co
 	}).(pulumi.StringPtrOutput)
 }
 
+// SecurityRuleAccessInput is an input type that accepts values of the SecurityRuleAccess enum
+// A concrete instance of `SecurityRuleAccessInput` can be one of the following:
+//
+//	SecurityRuleAccessAllow
+//	SecurityRuleAccessDeny
+type SecurityRuleAccessInput interface {
+	pulumi.Input
+
+	ToSecurityRuleAccessOutput() SecurityRuleAccessOutput
+	ToSecurityRuleAccessOutputWithContext(context.Context) SecurityRuleAccessOutput
+}
+
+var securityRuleAccessPtrType = reflect.TypeOf((**SecurityRuleAccess)(nil)).Elem()
+
+type SecurityRuleAccessPtrInput interface {
+	pulumi.Input
+
+	ToSecurityRuleAccessPtrOutput() SecurityRuleAccessPtrOutput
+	ToSecurityRuleAccessPtrOutputWithContext(context.Context) SecurityRuleAccessPtrOutput
+}
+
+type securityRuleAccessPtr string
+
+func SecurityRuleAccessPtr(v string) SecurityRuleAccessPtrInput {
+	return (*securityRuleAccessPtr)(&v)
+}
+
+func (*securityRuleAccessPtr) ElementType() reflect.Type {
+	return securityRuleAccessPtrType
+}
+
+func (in *securityRuleAccessPtr) ToSecurityRuleAccessPtrOutput() SecurityRuleAccessPtrOutput {
+	return pulumi.ToOutput(in).(SecurityRuleAccessPtrOutput)
+}
+
+func (in *securityRuleAccessPtr) ToSecurityRuleAccessPtrOutputWithContext(ctx context.Context) SecurityRuleAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SecurityRuleAccessPtrOutput)
+}
+
 // The direction of the rule. The direction specifies if rule will be evaluated on incoming or outgoing traffic.
 type SecurityRuleDirection string
+
+const (
+	SecurityRuleDirectionInbound  = SecurityRuleDirection("Inbound")
+	SecurityRuleDirectionOutbound = SecurityRuleDirection("Outbound")
+)
 
 func (SecurityRuleDirection) ElementType() reflect.Type {
 	return reflect.TypeOf((*SecurityRuleDirection)(nil)).Elem()
@@ -252,8 +301,56 @@ func (o SecurityRuleDirectionPtrOutput) ToStringPtrOutputWithContext(ctx context
 	}).(pulumi.StringPtrOutput)
 }
 
+// SecurityRuleDirectionInput is an input type that accepts values of the SecurityRuleDirection enum
+// A concrete instance of `SecurityRuleDirectionInput` can be one of the following:
+//
+//	SecurityRuleDirectionInbound
+//	SecurityRuleDirectionOutbound
+type SecurityRuleDirectionInput interface {
+	pulumi.Input
+
+	ToSecurityRuleDirectionOutput() SecurityRuleDirectionOutput
+	ToSecurityRuleDirectionOutputWithContext(context.Context) SecurityRuleDirectionOutput
+}
+
+var securityRuleDirectionPtrType = reflect.TypeOf((**SecurityRuleDirection)(nil)).Elem()
+
+type SecurityRuleDirectionPtrInput interface {
+	pulumi.Input
+
+	ToSecurityRuleDirectionPtrOutput() SecurityRuleDirectionPtrOutput
+	ToSecurityRuleDirectionPtrOutputWithContext(context.Context) SecurityRuleDirectionPtrOutput
+}
+
+type securityRuleDirectionPtr string
+
+func SecurityRuleDirectionPtr(v string) SecurityRuleDirectionPtrInput {
+	return (*securityRuleDirectionPtr)(&v)
+}
+
+func (*securityRuleDirectionPtr) ElementType() reflect.Type {
+	return securityRuleDirectionPtrType
+}
+
+func (in *securityRuleDirectionPtr) ToSecurityRuleDirectionPtrOutput() SecurityRuleDirectionPtrOutput {
+	return pulumi.ToOutput(in).(SecurityRuleDirectionPtrOutput)
+}
+
+func (in *securityRuleDirectionPtr) ToSecurityRuleDirectionPtrOutputWithContext(ctx context.Context) SecurityRuleDirectionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SecurityRuleDirectionPtrOutput)
+}
+
 // Network protocol this rule applies to.
 type SecurityRuleProtocol string
+
+const (
+	SecurityRuleProtocolTcp      = SecurityRuleProtocol("Tcp")
+	SecurityRuleProtocolUdp      = SecurityRuleProtocol("Udp")
+	SecurityRuleProtocolIcmp     = SecurityRuleProtocol("Icmp")
+	SecurityRuleProtocolEsp      = SecurityRuleProtocol("Esp")
+	SecurityRuleProtocolAsterisk = SecurityRuleProtocol("*")
+	SecurityRuleProtocolAh       = SecurityRuleProtocol("Ah")
+)
 
 func (SecurityRuleProtocol) ElementType() reflect.Type {
 	return reflect.TypeOf((*SecurityRuleProtocol)(nil)).Elem()
@@ -372,6 +469,49 @@ func (o SecurityRuleProtocolPtrOutput) ToStringPtrOutputWithContext(ctx context.
 		v := string(*e)
 		return &v
 	}).(pulumi.StringPtrOutput)
+}
+
+// SecurityRuleProtocolInput is an input type that accepts values of the SecurityRuleProtocol enum
+// A concrete instance of `SecurityRuleProtocolInput` can be one of the following:
+//
+//	SecurityRuleProtocolTcp
+//	SecurityRuleProtocolUdp
+//	SecurityRuleProtocolIcmp
+//	SecurityRuleProtocolEsp
+//	SecurityRuleProtocolAsterisk
+//	SecurityRuleProtocolAh
+type SecurityRuleProtocolInput interface {
+	pulumi.Input
+
+	ToSecurityRuleProtocolOutput() SecurityRuleProtocolOutput
+	ToSecurityRuleProtocolOutputWithContext(context.Context) SecurityRuleProtocolOutput
+}
+
+var securityRuleProtocolPtrType = reflect.TypeOf((**SecurityRuleProtocol)(nil)).Elem()
+
+type SecurityRuleProtocolPtrInput interface {
+	pulumi.Input
+
+	ToSecurityRuleProtocolPtrOutput() SecurityRuleProtocolPtrOutput
+	ToSecurityRuleProtocolPtrOutputWithContext(context.Context) SecurityRuleProtocolPtrOutput
+}
+
+type securityRuleProtocolPtr string
+
+func SecurityRuleProtocolPtr(v string) SecurityRuleProtocolPtrInput {
+	return (*securityRuleProtocolPtr)(&v)
+}
+
+func (*securityRuleProtocolPtr) ElementType() reflect.Type {
+	return securityRuleProtocolPtrType
+}
+
+func (in *securityRuleProtocolPtr) ToSecurityRuleProtocolPtrOutput() SecurityRuleProtocolPtrOutput {
+	return pulumi.ToOutput(in).(SecurityRuleProtocolPtrOutput)
+}
+
+func (in *securityRuleProtocolPtr) ToSecurityRuleProtocolPtrOutputWithContext(ctx context.Context) SecurityRuleProtocolPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SecurityRuleProtocolPtrOutput)
 }
 
 func init() {

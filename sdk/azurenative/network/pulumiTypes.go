@@ -17,6 +17,35 @@ type ARecord struct {
 	Ipv4Address *string `pulumi:"ipv4Address"`
 }
 
+// ARecordInput is an input type that accepts ARecordArgs and ARecordOutput values.
+// You can construct a concrete instance of `ARecordInput` via:
+//
+//	ARecordArgs{...}
+type ARecordInput interface {
+	pulumi.Input
+
+	ToARecordOutput() ARecordOutput
+	ToARecordOutputWithContext(context.Context) ARecordOutput
+}
+
+// An A record.
+type ARecordArgs struct {
+	// The IPv4 address of this A record.
+	Ipv4Address pulumi.StringPtrInput `pulumi:"ipv4Address"`
+}
+
+func (ARecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ARecord)(nil)).Elem()
+}
+
+func (i ARecordArgs) ToARecordOutput() ARecordOutput {
+	return i.ToARecordOutputWithContext(context.Background())
+}
+
+func (i ARecordArgs) ToARecordOutputWithContext(ctx context.Context) ARecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ARecordOutput)
+}
+
 // ARecordArrayInput is an input type that accepts ARecordArray and ARecordArrayOutput values.
 // You can construct a concrete instance of `ARecordArrayInput` via:
 //
@@ -26,6 +55,20 @@ type ARecordArrayInput interface {
 
 	ToARecordArrayOutput() ARecordArrayOutput
 	ToARecordArrayOutputWithContext(context.Context) ARecordArrayOutput
+}
+
+type ARecordArray []ARecordInput
+
+func (ARecordArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ARecord)(nil)).Elem()
+}
+
+func (i ARecordArray) ToARecordArrayOutput() ARecordArrayOutput {
+	return i.ToARecordArrayOutputWithContext(context.Background())
+}
+
+func (i ARecordArray) ToARecordArrayOutputWithContext(ctx context.Context) ARecordArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ARecordArrayOutput)
 }
 
 // An A record.
@@ -120,6 +163,35 @@ type AaaaRecord struct {
 	Ipv6Address *string `pulumi:"ipv6Address"`
 }
 
+// AaaaRecordInput is an input type that accepts AaaaRecordArgs and AaaaRecordOutput values.
+// You can construct a concrete instance of `AaaaRecordInput` via:
+//
+//	AaaaRecordArgs{...}
+type AaaaRecordInput interface {
+	pulumi.Input
+
+	ToAaaaRecordOutput() AaaaRecordOutput
+	ToAaaaRecordOutputWithContext(context.Context) AaaaRecordOutput
+}
+
+// An AAAA record.
+type AaaaRecordArgs struct {
+	// The IPv6 address of this AAAA record.
+	Ipv6Address pulumi.StringPtrInput `pulumi:"ipv6Address"`
+}
+
+func (AaaaRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AaaaRecord)(nil)).Elem()
+}
+
+func (i AaaaRecordArgs) ToAaaaRecordOutput() AaaaRecordOutput {
+	return i.ToAaaaRecordOutputWithContext(context.Background())
+}
+
+func (i AaaaRecordArgs) ToAaaaRecordOutputWithContext(ctx context.Context) AaaaRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AaaaRecordOutput)
+}
+
 // AaaaRecordArrayInput is an input type that accepts AaaaRecordArray and AaaaRecordArrayOutput values.
 // You can construct a concrete instance of `AaaaRecordArrayInput` via:
 //
@@ -129,6 +201,20 @@ type AaaaRecordArrayInput interface {
 
 	ToAaaaRecordArrayOutput() AaaaRecordArrayOutput
 	ToAaaaRecordArrayOutputWithContext(context.Context) AaaaRecordArrayOutput
+}
+
+type AaaaRecordArray []AaaaRecordInput
+
+func (AaaaRecordArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AaaaRecord)(nil)).Elem()
+}
+
+func (i AaaaRecordArray) ToAaaaRecordArrayOutput() AaaaRecordArrayOutput {
+	return i.ToAaaaRecordArrayOutputWithContext(context.Background())
+}
+
+func (i AaaaRecordArray) ToAaaaRecordArrayOutputWithContext(ctx context.Context) AaaaRecordArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AaaaRecordArrayOutput)
 }
 
 // An AAAA record.
@@ -223,6 +309,32 @@ type AddressSpace struct {
 	AddressPrefixes []string `pulumi:"addressPrefixes"`
 }
 
+// AddressSpace contains an array of IP address ranges that can be used by subnets of the virtual network.
+type AddressSpaceArgs struct {
+	// A list of address blocks reserved for this virtual network in CIDR notation.
+	AddressPrefixes pulumi.StringArrayInput `pulumi:"addressPrefixes"`
+}
+
+func (AddressSpaceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AddressSpace)(nil)).Elem()
+}
+
+func (i AddressSpaceArgs) ToAddressSpaceOutput() AddressSpaceOutput {
+	return i.ToAddressSpaceOutputWithContext(context.Background())
+}
+
+func (i AddressSpaceArgs) ToAddressSpaceOutputWithContext(ctx context.Context) AddressSpaceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AddressSpaceOutput)
+}
+
+func (i AddressSpaceArgs) ToAddressSpacePtrOutput() AddressSpacePtrOutput {
+	return i.ToAddressSpacePtrOutputWithContext(context.Background())
+}
+
+func (i AddressSpaceArgs) ToAddressSpacePtrOutputWithContext(ctx context.Context) AddressSpacePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AddressSpaceOutput).ToAddressSpacePtrOutputWithContext(ctx)
+}
+
 // AddressSpacePtrInput is an input type that accepts AddressSpaceArgs, AddressSpacePtr and AddressSpacePtrOutput values.
 // You can construct a concrete instance of `AddressSpacePtrInput` via:
 //
@@ -236,6 +348,24 @@ type AddressSpacePtrInput interface {
 
 	ToAddressSpacePtrOutput() AddressSpacePtrOutput
 	ToAddressSpacePtrOutputWithContext(context.Context) AddressSpacePtrOutput
+}
+
+type addressSpacePtrType AddressSpaceArgs
+
+func AddressSpacePtr(v *AddressSpaceArgs) AddressSpacePtrInput {
+	return (*addressSpacePtrType)(v)
+}
+
+func (*addressSpacePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AddressSpace)(nil)).Elem()
+}
+
+func (i *addressSpacePtrType) ToAddressSpacePtrOutput() AddressSpacePtrOutput {
+	return i.ToAddressSpacePtrOutputWithContext(context.Background())
+}
+
+func (i *addressSpacePtrType) ToAddressSpacePtrOutputWithContext(ctx context.Context) AddressSpacePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AddressSpacePtrOutput)
 }
 
 // AddressSpace contains an array of IP address ranges that can be used by subnets of the virtual network.
@@ -517,6 +647,39 @@ type ApplicationGatewayIPConfiguration struct {
 	Subnet *SubResource `pulumi:"subnet"`
 }
 
+// ApplicationGatewayIPConfigurationInput is an input type that accepts ApplicationGatewayIPConfigurationArgs and ApplicationGatewayIPConfigurationOutput values.
+// You can construct a concrete instance of `ApplicationGatewayIPConfigurationInput` via:
+//
+//	ApplicationGatewayIPConfigurationArgs{...}
+type ApplicationGatewayIPConfigurationInput interface {
+	pulumi.Input
+
+	ToApplicationGatewayIPConfigurationOutput() ApplicationGatewayIPConfigurationOutput
+	ToApplicationGatewayIPConfigurationOutputWithContext(context.Context) ApplicationGatewayIPConfigurationOutput
+}
+
+// IP configuration of an application gateway. Currently 1 public and 1 private IP configuration is allowed.
+type ApplicationGatewayIPConfigurationArgs struct {
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Name of the IP configuration that is unique within an Application Gateway.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Reference to the subnet resource. A subnet from where application gateway gets its private address.
+	Subnet SubResourcePtrInput `pulumi:"subnet"`
+}
+
+func (ApplicationGatewayIPConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ApplicationGatewayIPConfiguration)(nil)).Elem()
+}
+
+func (i ApplicationGatewayIPConfigurationArgs) ToApplicationGatewayIPConfigurationOutput() ApplicationGatewayIPConfigurationOutput {
+	return i.ToApplicationGatewayIPConfigurationOutputWithContext(context.Background())
+}
+
+func (i ApplicationGatewayIPConfigurationArgs) ToApplicationGatewayIPConfigurationOutputWithContext(ctx context.Context) ApplicationGatewayIPConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ApplicationGatewayIPConfigurationOutput)
+}
+
 // ApplicationGatewayIPConfigurationArrayInput is an input type that accepts ApplicationGatewayIPConfigurationArray and ApplicationGatewayIPConfigurationArrayOutput values.
 // You can construct a concrete instance of `ApplicationGatewayIPConfigurationArrayInput` via:
 //
@@ -526,6 +689,20 @@ type ApplicationGatewayIPConfigurationArrayInput interface {
 
 	ToApplicationGatewayIPConfigurationArrayOutput() ApplicationGatewayIPConfigurationArrayOutput
 	ToApplicationGatewayIPConfigurationArrayOutputWithContext(context.Context) ApplicationGatewayIPConfigurationArrayOutput
+}
+
+type ApplicationGatewayIPConfigurationArray []ApplicationGatewayIPConfigurationInput
+
+func (ApplicationGatewayIPConfigurationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ApplicationGatewayIPConfiguration)(nil)).Elem()
+}
+
+func (i ApplicationGatewayIPConfigurationArray) ToApplicationGatewayIPConfigurationArrayOutput() ApplicationGatewayIPConfigurationArrayOutput {
+	return i.ToApplicationGatewayIPConfigurationArrayOutputWithContext(context.Background())
+}
+
+func (i ApplicationGatewayIPConfigurationArray) ToApplicationGatewayIPConfigurationArrayOutputWithContext(ctx context.Context) ApplicationGatewayIPConfigurationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ApplicationGatewayIPConfigurationArrayOutput)
 }
 
 // IP configuration of an application gateway. Currently 1 public and 1 private IP configuration is allowed.
@@ -669,6 +846,39 @@ type ApplicationSecurityGroupType struct {
 	Tags map[string]string `pulumi:"tags"`
 }
 
+// ApplicationSecurityGroupTypeInput is an input type that accepts ApplicationSecurityGroupTypeArgs and ApplicationSecurityGroupTypeOutput values.
+// You can construct a concrete instance of `ApplicationSecurityGroupTypeInput` via:
+//
+//	ApplicationSecurityGroupTypeArgs{...}
+type ApplicationSecurityGroupTypeInput interface {
+	pulumi.Input
+
+	ToApplicationSecurityGroupTypeOutput() ApplicationSecurityGroupTypeOutput
+	ToApplicationSecurityGroupTypeOutputWithContext(context.Context) ApplicationSecurityGroupTypeOutput
+}
+
+// An application security group in a resource group.
+type ApplicationSecurityGroupTypeArgs struct {
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Resource location.
+	Location pulumi.StringPtrInput `pulumi:"location"`
+	// Resource tags.
+	Tags pulumi.StringMapInput `pulumi:"tags"`
+}
+
+func (ApplicationSecurityGroupTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ApplicationSecurityGroupType)(nil)).Elem()
+}
+
+func (i ApplicationSecurityGroupTypeArgs) ToApplicationSecurityGroupTypeOutput() ApplicationSecurityGroupTypeOutput {
+	return i.ToApplicationSecurityGroupTypeOutputWithContext(context.Background())
+}
+
+func (i ApplicationSecurityGroupTypeArgs) ToApplicationSecurityGroupTypeOutputWithContext(ctx context.Context) ApplicationSecurityGroupTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ApplicationSecurityGroupTypeOutput)
+}
+
 // ApplicationSecurityGroupTypeArrayInput is an input type that accepts ApplicationSecurityGroupTypeArray and ApplicationSecurityGroupTypeArrayOutput values.
 // You can construct a concrete instance of `ApplicationSecurityGroupTypeArrayInput` via:
 //
@@ -678,6 +888,20 @@ type ApplicationSecurityGroupTypeArrayInput interface {
 
 	ToApplicationSecurityGroupTypeArrayOutput() ApplicationSecurityGroupTypeArrayOutput
 	ToApplicationSecurityGroupTypeArrayOutputWithContext(context.Context) ApplicationSecurityGroupTypeArrayOutput
+}
+
+type ApplicationSecurityGroupTypeArray []ApplicationSecurityGroupTypeInput
+
+func (ApplicationSecurityGroupTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ApplicationSecurityGroupType)(nil)).Elem()
+}
+
+func (i ApplicationSecurityGroupTypeArray) ToApplicationSecurityGroupTypeArrayOutput() ApplicationSecurityGroupTypeArrayOutput {
+	return i.ToApplicationSecurityGroupTypeArrayOutputWithContext(context.Background())
+}
+
+func (i ApplicationSecurityGroupTypeArray) ToApplicationSecurityGroupTypeArrayOutputWithContext(ctx context.Context) ApplicationSecurityGroupTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ApplicationSecurityGroupTypeArrayOutput)
 }
 
 // An application security group in a resource group.
@@ -981,6 +1205,32 @@ type CnameRecord struct {
 	Cname *string `pulumi:"cname"`
 }
 
+// A CNAME record.
+type CnameRecordArgs struct {
+	// The canonical name for this CNAME record.
+	Cname pulumi.StringPtrInput `pulumi:"cname"`
+}
+
+func (CnameRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CnameRecord)(nil)).Elem()
+}
+
+func (i CnameRecordArgs) ToCnameRecordOutput() CnameRecordOutput {
+	return i.ToCnameRecordOutputWithContext(context.Background())
+}
+
+func (i CnameRecordArgs) ToCnameRecordOutputWithContext(ctx context.Context) CnameRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CnameRecordOutput)
+}
+
+func (i CnameRecordArgs) ToCnameRecordPtrOutput() CnameRecordPtrOutput {
+	return i.ToCnameRecordPtrOutputWithContext(context.Background())
+}
+
+func (i CnameRecordArgs) ToCnameRecordPtrOutputWithContext(ctx context.Context) CnameRecordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CnameRecordOutput).ToCnameRecordPtrOutputWithContext(ctx)
+}
+
 // CnameRecordPtrInput is an input type that accepts CnameRecordArgs, CnameRecordPtr and CnameRecordPtrOutput values.
 // You can construct a concrete instance of `CnameRecordPtrInput` via:
 //
@@ -994,6 +1244,24 @@ type CnameRecordPtrInput interface {
 
 	ToCnameRecordPtrOutput() CnameRecordPtrOutput
 	ToCnameRecordPtrOutputWithContext(context.Context) CnameRecordPtrOutput
+}
+
+type cnameRecordPtrType CnameRecordArgs
+
+func CnameRecordPtr(v *CnameRecordArgs) CnameRecordPtrInput {
+	return (*cnameRecordPtrType)(v)
+}
+
+func (*cnameRecordPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CnameRecord)(nil)).Elem()
+}
+
+func (i *cnameRecordPtrType) ToCnameRecordPtrOutput() CnameRecordPtrOutput {
+	return i.ToCnameRecordPtrOutputWithContext(context.Background())
+}
+
+func (i *cnameRecordPtrType) ToCnameRecordPtrOutputWithContext(ctx context.Context) CnameRecordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CnameRecordPtrOutput)
 }
 
 // A CNAME record.
@@ -1128,6 +1396,37 @@ type CustomDnsConfigPropertiesFormat struct {
 	IpAddresses []string `pulumi:"ipAddresses"`
 }
 
+// CustomDnsConfigPropertiesFormatInput is an input type that accepts CustomDnsConfigPropertiesFormatArgs and CustomDnsConfigPropertiesFormatOutput values.
+// You can construct a concrete instance of `CustomDnsConfigPropertiesFormatInput` via:
+//
+//	CustomDnsConfigPropertiesFormatArgs{...}
+type CustomDnsConfigPropertiesFormatInput interface {
+	pulumi.Input
+
+	ToCustomDnsConfigPropertiesFormatOutput() CustomDnsConfigPropertiesFormatOutput
+	ToCustomDnsConfigPropertiesFormatOutputWithContext(context.Context) CustomDnsConfigPropertiesFormatOutput
+}
+
+// Contains custom Dns resolution configuration from customer.
+type CustomDnsConfigPropertiesFormatArgs struct {
+	// Fqdn that resolves to private endpoint ip address.
+	Fqdn pulumi.StringPtrInput `pulumi:"fqdn"`
+	// A list of private ip addresses of the private endpoint.
+	IpAddresses pulumi.StringArrayInput `pulumi:"ipAddresses"`
+}
+
+func (CustomDnsConfigPropertiesFormatArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomDnsConfigPropertiesFormat)(nil)).Elem()
+}
+
+func (i CustomDnsConfigPropertiesFormatArgs) ToCustomDnsConfigPropertiesFormatOutput() CustomDnsConfigPropertiesFormatOutput {
+	return i.ToCustomDnsConfigPropertiesFormatOutputWithContext(context.Background())
+}
+
+func (i CustomDnsConfigPropertiesFormatArgs) ToCustomDnsConfigPropertiesFormatOutputWithContext(ctx context.Context) CustomDnsConfigPropertiesFormatOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDnsConfigPropertiesFormatOutput)
+}
+
 // CustomDnsConfigPropertiesFormatArrayInput is an input type that accepts CustomDnsConfigPropertiesFormatArray and CustomDnsConfigPropertiesFormatArrayOutput values.
 // You can construct a concrete instance of `CustomDnsConfigPropertiesFormatArrayInput` via:
 //
@@ -1137,6 +1436,20 @@ type CustomDnsConfigPropertiesFormatArrayInput interface {
 
 	ToCustomDnsConfigPropertiesFormatArrayOutput() CustomDnsConfigPropertiesFormatArrayOutput
 	ToCustomDnsConfigPropertiesFormatArrayOutputWithContext(context.Context) CustomDnsConfigPropertiesFormatArrayOutput
+}
+
+type CustomDnsConfigPropertiesFormatArray []CustomDnsConfigPropertiesFormatInput
+
+func (CustomDnsConfigPropertiesFormatArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CustomDnsConfigPropertiesFormat)(nil)).Elem()
+}
+
+func (i CustomDnsConfigPropertiesFormatArray) ToCustomDnsConfigPropertiesFormatArrayOutput() CustomDnsConfigPropertiesFormatArrayOutput {
+	return i.ToCustomDnsConfigPropertiesFormatArrayOutputWithContext(context.Background())
+}
+
+func (i CustomDnsConfigPropertiesFormatArray) ToCustomDnsConfigPropertiesFormatArrayOutputWithContext(ctx context.Context) CustomDnsConfigPropertiesFormatArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDnsConfigPropertiesFormatArrayOutput)
 }
 
 // Contains custom Dns resolution configuration from customer.
@@ -1364,6 +1677,45 @@ type Delegation struct {
 	Type *string `pulumi:"type"`
 }
 
+// DelegationInput is an input type that accepts DelegationArgs and DelegationOutput values.
+// You can construct a concrete instance of `DelegationInput` via:
+//
+//	DelegationArgs{...}
+type DelegationInput interface {
+	pulumi.Input
+
+	ToDelegationOutput() DelegationOutput
+	ToDelegationOutputWithContext(context.Context) DelegationOutput
+}
+
+// Details the service to which the subnet is delegated.
+type DelegationArgs struct {
+	// Describes the actions permitted to the service upon delegation
+	Actions pulumi.StringArrayInput `pulumi:"actions"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The name of the resource that is unique within a subnet. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The name of the service to whom the subnet should be delegated (e.g. Microsoft.Sql/servers).
+	ServiceName pulumi.StringPtrInput `pulumi:"serviceName"`
+	// Resource type.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (DelegationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Delegation)(nil)).Elem()
+}
+
+func (i DelegationArgs) ToDelegationOutput() DelegationOutput {
+	return i.ToDelegationOutputWithContext(context.Background())
+}
+
+func (i DelegationArgs) ToDelegationOutputWithContext(ctx context.Context) DelegationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DelegationOutput)
+}
+
 // DelegationArrayInput is an input type that accepts DelegationArray and DelegationArrayOutput values.
 // You can construct a concrete instance of `DelegationArrayInput` via:
 //
@@ -1373,6 +1725,20 @@ type DelegationArrayInput interface {
 
 	ToDelegationArrayOutput() DelegationArrayOutput
 	ToDelegationArrayOutputWithContext(context.Context) DelegationArrayOutput
+}
+
+type DelegationArray []DelegationInput
+
+func (DelegationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Delegation)(nil)).Elem()
+}
+
+func (i DelegationArray) ToDelegationArrayOutput() DelegationArrayOutput {
+	return i.ToDelegationArrayOutputWithContext(context.Background())
+}
+
+func (i DelegationArray) ToDelegationArrayOutputWithContext(ctx context.Context) DelegationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DelegationArrayOutput)
 }
 
 // Details the service to which the subnet is delegated.
@@ -1534,6 +1900,32 @@ type DhcpOptions struct {
 	DnsServers []string `pulumi:"dnsServers"`
 }
 
+// DhcpOptions contains an array of DNS servers available to VMs deployed in the virtual network. Standard DHCP option for a subnet overrides VNET DHCP options.
+type DhcpOptionsArgs struct {
+	// The list of DNS servers IP addresses.
+	DnsServers pulumi.StringArrayInput `pulumi:"dnsServers"`
+}
+
+func (DhcpOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*DhcpOptions)(nil)).Elem()
+}
+
+func (i DhcpOptionsArgs) ToDhcpOptionsOutput() DhcpOptionsOutput {
+	return i.ToDhcpOptionsOutputWithContext(context.Background())
+}
+
+func (i DhcpOptionsArgs) ToDhcpOptionsOutputWithContext(ctx context.Context) DhcpOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DhcpOptionsOutput)
+}
+
+func (i DhcpOptionsArgs) ToDhcpOptionsPtrOutput() DhcpOptionsPtrOutput {
+	return i.ToDhcpOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i DhcpOptionsArgs) ToDhcpOptionsPtrOutputWithContext(ctx context.Context) DhcpOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DhcpOptionsOutput).ToDhcpOptionsPtrOutputWithContext(ctx)
+}
+
 // DhcpOptionsPtrInput is an input type that accepts DhcpOptionsArgs, DhcpOptionsPtr and DhcpOptionsPtrOutput values.
 // You can construct a concrete instance of `DhcpOptionsPtrInput` via:
 //
@@ -1547,6 +1939,24 @@ type DhcpOptionsPtrInput interface {
 
 	ToDhcpOptionsPtrOutput() DhcpOptionsPtrOutput
 	ToDhcpOptionsPtrOutputWithContext(context.Context) DhcpOptionsPtrOutput
+}
+
+type dhcpOptionsPtrType DhcpOptionsArgs
+
+func DhcpOptionsPtr(v *DhcpOptionsArgs) DhcpOptionsPtrInput {
+	return (*dhcpOptionsPtrType)(v)
+}
+
+func (*dhcpOptionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**DhcpOptions)(nil)).Elem()
+}
+
+func (i *dhcpOptionsPtrType) ToDhcpOptionsPtrOutput() DhcpOptionsPtrOutput {
+	return i.ToDhcpOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i *dhcpOptionsPtrType) ToDhcpOptionsPtrOutputWithContext(ctx context.Context) DhcpOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DhcpOptionsPtrOutput)
 }
 
 // DhcpOptions contains an array of DNS servers available to VMs deployed in the virtual network. Standard DHCP option for a subnet overrides VNET DHCP options.
@@ -1741,6 +2151,34 @@ type ExtendedLocation struct {
 	Type *string `pulumi:"type"`
 }
 
+// ExtendedLocation complex type.
+type ExtendedLocationArgs struct {
+	// The name of the extended location.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The type of the extended location.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (ExtendedLocationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtendedLocation)(nil)).Elem()
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationOutput() ExtendedLocationOutput {
+	return i.ToExtendedLocationOutputWithContext(context.Background())
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationOutputWithContext(ctx context.Context) ExtendedLocationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationOutput)
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput {
+	return i.ToExtendedLocationPtrOutputWithContext(context.Background())
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationPtrOutputWithContext(ctx context.Context) ExtendedLocationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationOutput).ToExtendedLocationPtrOutputWithContext(ctx)
+}
+
 // ExtendedLocationPtrInput is an input type that accepts ExtendedLocationArgs, ExtendedLocationPtr and ExtendedLocationPtrOutput values.
 // You can construct a concrete instance of `ExtendedLocationPtrInput` via:
 //
@@ -1754,6 +2192,24 @@ type ExtendedLocationPtrInput interface {
 
 	ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput
 	ToExtendedLocationPtrOutputWithContext(context.Context) ExtendedLocationPtrOutput
+}
+
+type extendedLocationPtrType ExtendedLocationArgs
+
+func ExtendedLocationPtr(v *ExtendedLocationArgs) ExtendedLocationPtrInput {
+	return (*extendedLocationPtrType)(v)
+}
+
+func (*extendedLocationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtendedLocation)(nil)).Elem()
+}
+
+func (i *extendedLocationPtrType) ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput {
+	return i.ToExtendedLocationPtrOutputWithContext(context.Background())
+}
+
+func (i *extendedLocationPtrType) ToExtendedLocationPtrOutputWithContext(ctx context.Context) ExtendedLocationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationPtrOutput)
 }
 
 // ExtendedLocation complex type.
@@ -1933,6 +2389,45 @@ func (val *FlowLogFormatParameters) Defaults() *FlowLogFormatParameters {
 	return &tmp
 }
 
+// Parameters that define the flow log format.
+type FlowLogFormatParametersArgs struct {
+	// The file type of flow log.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+	// The version (revision) of the flow log.
+	Version pulumi.IntPtrInput `pulumi:"version"`
+}
+
+// Defaults sets the appropriate defaults for FlowLogFormatParametersArgs
+func (val *FlowLogFormatParametersArgs) Defaults() *FlowLogFormatParametersArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Version == nil {
+		tmp.Version = pulumi.IntPtr(0)
+	}
+	return &tmp
+}
+func (FlowLogFormatParametersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FlowLogFormatParameters)(nil)).Elem()
+}
+
+func (i FlowLogFormatParametersArgs) ToFlowLogFormatParametersOutput() FlowLogFormatParametersOutput {
+	return i.ToFlowLogFormatParametersOutputWithContext(context.Background())
+}
+
+func (i FlowLogFormatParametersArgs) ToFlowLogFormatParametersOutputWithContext(ctx context.Context) FlowLogFormatParametersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FlowLogFormatParametersOutput)
+}
+
+func (i FlowLogFormatParametersArgs) ToFlowLogFormatParametersPtrOutput() FlowLogFormatParametersPtrOutput {
+	return i.ToFlowLogFormatParametersPtrOutputWithContext(context.Background())
+}
+
+func (i FlowLogFormatParametersArgs) ToFlowLogFormatParametersPtrOutputWithContext(ctx context.Context) FlowLogFormatParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FlowLogFormatParametersOutput).ToFlowLogFormatParametersPtrOutputWithContext(ctx)
+}
+
 // FlowLogFormatParametersPtrInput is an input type that accepts FlowLogFormatParametersArgs, FlowLogFormatParametersPtr and FlowLogFormatParametersPtrOutput values.
 // You can construct a concrete instance of `FlowLogFormatParametersPtrInput` via:
 //
@@ -1946,6 +2441,24 @@ type FlowLogFormatParametersPtrInput interface {
 
 	ToFlowLogFormatParametersPtrOutput() FlowLogFormatParametersPtrOutput
 	ToFlowLogFormatParametersPtrOutputWithContext(context.Context) FlowLogFormatParametersPtrOutput
+}
+
+type flowLogFormatParametersPtrType FlowLogFormatParametersArgs
+
+func FlowLogFormatParametersPtr(v *FlowLogFormatParametersArgs) FlowLogFormatParametersPtrInput {
+	return (*flowLogFormatParametersPtrType)(v)
+}
+
+func (*flowLogFormatParametersPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**FlowLogFormatParameters)(nil)).Elem()
+}
+
+func (i *flowLogFormatParametersPtrType) ToFlowLogFormatParametersPtrOutput() FlowLogFormatParametersPtrOutput {
+	return i.ToFlowLogFormatParametersPtrOutputWithContext(context.Background())
+}
+
+func (i *flowLogFormatParametersPtrType) ToFlowLogFormatParametersPtrOutputWithContext(ctx context.Context) FlowLogFormatParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FlowLogFormatParametersPtrOutput)
 }
 
 // Parameters that define the flow log format.
@@ -3611,6 +4124,37 @@ type MxRecord struct {
 	Preference *int `pulumi:"preference"`
 }
 
+// MxRecordInput is an input type that accepts MxRecordArgs and MxRecordOutput values.
+// You can construct a concrete instance of `MxRecordInput` via:
+//
+//	MxRecordArgs{...}
+type MxRecordInput interface {
+	pulumi.Input
+
+	ToMxRecordOutput() MxRecordOutput
+	ToMxRecordOutputWithContext(context.Context) MxRecordOutput
+}
+
+// An MX record.
+type MxRecordArgs struct {
+	// The domain name of the mail host for this MX record.
+	Exchange pulumi.StringPtrInput `pulumi:"exchange"`
+	// The preference value for this MX record.
+	Preference pulumi.IntPtrInput `pulumi:"preference"`
+}
+
+func (MxRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MxRecord)(nil)).Elem()
+}
+
+func (i MxRecordArgs) ToMxRecordOutput() MxRecordOutput {
+	return i.ToMxRecordOutputWithContext(context.Background())
+}
+
+func (i MxRecordArgs) ToMxRecordOutputWithContext(ctx context.Context) MxRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MxRecordOutput)
+}
+
 // MxRecordArrayInput is an input type that accepts MxRecordArray and MxRecordArrayOutput values.
 // You can construct a concrete instance of `MxRecordArrayInput` via:
 //
@@ -3620,6 +4164,20 @@ type MxRecordArrayInput interface {
 
 	ToMxRecordArrayOutput() MxRecordArrayOutput
 	ToMxRecordArrayOutputWithContext(context.Context) MxRecordArrayOutput
+}
+
+type MxRecordArray []MxRecordInput
+
+func (MxRecordArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MxRecord)(nil)).Elem()
+}
+
+func (i MxRecordArray) ToMxRecordArrayOutput() MxRecordArrayOutput {
+	return i.ToMxRecordArrayOutputWithContext(context.Background())
+}
+
+func (i MxRecordArray) ToMxRecordArrayOutputWithContext(ctx context.Context) MxRecordArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MxRecordArrayOutput)
 }
 
 // An MX record.
@@ -5123,6 +5681,48 @@ type NetworkSecurityGroupType struct {
 	Tags map[string]string `pulumi:"tags"`
 }
 
+// NetworkSecurityGroup resource.
+type NetworkSecurityGroupTypeArgs struct {
+	// The default security rules of network security group.
+	DefaultSecurityRules SecurityRuleTypeArrayInput `pulumi:"defaultSecurityRules"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// When enabled, flows created from Network Security Group connections will be re-evaluated when rules are updates. Initial enablement will trigger re-evaluation.
+	FlushConnection pulumi.BoolPtrInput `pulumi:"flushConnection"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Resource location.
+	Location pulumi.StringPtrInput `pulumi:"location"`
+	// The provisioning state of the public IP resource. Possible values are: 'Updating', 'Deleting', and 'Failed'.
+	ProvisioningState pulumi.StringPtrInput `pulumi:"provisioningState"`
+	// The resource GUID property of the network security group resource.
+	ResourceGuid pulumi.StringPtrInput `pulumi:"resourceGuid"`
+	// A collection of security rules of the network security group.
+	SecurityRules SecurityRuleTypeArrayInput `pulumi:"securityRules"`
+	// Resource tags.
+	Tags pulumi.StringMapInput `pulumi:"tags"`
+}
+
+func (NetworkSecurityGroupTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*NetworkSecurityGroupType)(nil)).Elem()
+}
+
+func (i NetworkSecurityGroupTypeArgs) ToNetworkSecurityGroupTypeOutput() NetworkSecurityGroupTypeOutput {
+	return i.ToNetworkSecurityGroupTypeOutputWithContext(context.Background())
+}
+
+func (i NetworkSecurityGroupTypeArgs) ToNetworkSecurityGroupTypeOutputWithContext(ctx context.Context) NetworkSecurityGroupTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkSecurityGroupTypeOutput)
+}
+
+func (i NetworkSecurityGroupTypeArgs) ToNetworkSecurityGroupTypePtrOutput() NetworkSecurityGroupTypePtrOutput {
+	return i.ToNetworkSecurityGroupTypePtrOutputWithContext(context.Background())
+}
+
+func (i NetworkSecurityGroupTypeArgs) ToNetworkSecurityGroupTypePtrOutputWithContext(ctx context.Context) NetworkSecurityGroupTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkSecurityGroupTypeOutput).ToNetworkSecurityGroupTypePtrOutputWithContext(ctx)
+}
+
 // NetworkSecurityGroupTypePtrInput is an input type that accepts NetworkSecurityGroupTypeArgs, NetworkSecurityGroupTypePtr and NetworkSecurityGroupTypePtrOutput values.
 // You can construct a concrete instance of `NetworkSecurityGroupTypePtrInput` via:
 //
@@ -5136,6 +5736,24 @@ type NetworkSecurityGroupTypePtrInput interface {
 
 	ToNetworkSecurityGroupTypePtrOutput() NetworkSecurityGroupTypePtrOutput
 	ToNetworkSecurityGroupTypePtrOutputWithContext(context.Context) NetworkSecurityGroupTypePtrOutput
+}
+
+type networkSecurityGroupTypePtrType NetworkSecurityGroupTypeArgs
+
+func NetworkSecurityGroupTypePtr(v *NetworkSecurityGroupTypeArgs) NetworkSecurityGroupTypePtrInput {
+	return (*networkSecurityGroupTypePtrType)(v)
+}
+
+func (*networkSecurityGroupTypePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**NetworkSecurityGroupType)(nil)).Elem()
+}
+
+func (i *networkSecurityGroupTypePtrType) ToNetworkSecurityGroupTypePtrOutput() NetworkSecurityGroupTypePtrOutput {
+	return i.ToNetworkSecurityGroupTypePtrOutputWithContext(context.Background())
+}
+
+func (i *networkSecurityGroupTypePtrType) ToNetworkSecurityGroupTypePtrOutputWithContext(ctx context.Context) NetworkSecurityGroupTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkSecurityGroupTypePtrOutput)
 }
 
 // NetworkSecurityGroup resource.

@@ -19,6 +19,37 @@ type PrivateDnsZoneConfig struct {
 	PrivateDnsZoneId *string `pulumi:"privateDnsZoneId"`
 }
 
+// PrivateDnsZoneConfigInput is an input type that accepts PrivateDnsZoneConfigArgs and PrivateDnsZoneConfigOutput values.
+// You can construct a concrete instance of `PrivateDnsZoneConfigInput` via:
+//
+//	PrivateDnsZoneConfigArgs{...}
+type PrivateDnsZoneConfigInput interface {
+	pulumi.Input
+
+	ToPrivateDnsZoneConfigOutput() PrivateDnsZoneConfigOutput
+	ToPrivateDnsZoneConfigOutputWithContext(context.Context) PrivateDnsZoneConfigOutput
+}
+
+// PrivateDnsZoneConfig resource.
+type PrivateDnsZoneConfigArgs struct {
+	// Name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The resource id of the private dns zone.
+	PrivateDnsZoneId pulumi.StringPtrInput `pulumi:"privateDnsZoneId"`
+}
+
+func (PrivateDnsZoneConfigArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PrivateDnsZoneConfig)(nil)).Elem()
+}
+
+func (i PrivateDnsZoneConfigArgs) ToPrivateDnsZoneConfigOutput() PrivateDnsZoneConfigOutput {
+	return i.ToPrivateDnsZoneConfigOutputWithContext(context.Background())
+}
+
+func (i PrivateDnsZoneConfigArgs) ToPrivateDnsZoneConfigOutputWithContext(ctx context.Context) PrivateDnsZoneConfigOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateDnsZoneConfigOutput)
+}
+
 // PrivateDnsZoneConfigArrayInput is an input type that accepts PrivateDnsZoneConfigArray and PrivateDnsZoneConfigArrayOutput values.
 // You can construct a concrete instance of `PrivateDnsZoneConfigArrayInput` via:
 //
@@ -28,6 +59,20 @@ type PrivateDnsZoneConfigArrayInput interface {
 
 	ToPrivateDnsZoneConfigArrayOutput() PrivateDnsZoneConfigArrayOutput
 	ToPrivateDnsZoneConfigArrayOutputWithContext(context.Context) PrivateDnsZoneConfigArrayOutput
+}
+
+type PrivateDnsZoneConfigArray []PrivateDnsZoneConfigInput
+
+func (PrivateDnsZoneConfigArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PrivateDnsZoneConfig)(nil)).Elem()
+}
+
+func (i PrivateDnsZoneConfigArray) ToPrivateDnsZoneConfigArrayOutput() PrivateDnsZoneConfigArrayOutput {
+	return i.ToPrivateDnsZoneConfigArrayOutputWithContext(context.Background())
+}
+
+func (i PrivateDnsZoneConfigArray) ToPrivateDnsZoneConfigArrayOutputWithContext(ctx context.Context) PrivateDnsZoneConfigArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateDnsZoneConfigArrayOutput)
 }
 
 // PrivateDnsZoneConfig resource.
@@ -262,6 +307,41 @@ type PrivateEndpointIPConfiguration struct {
 	PrivateIPAddress *string `pulumi:"privateIPAddress"`
 }
 
+// PrivateEndpointIPConfigurationInput is an input type that accepts PrivateEndpointIPConfigurationArgs and PrivateEndpointIPConfigurationOutput values.
+// You can construct a concrete instance of `PrivateEndpointIPConfigurationInput` via:
+//
+//	PrivateEndpointIPConfigurationArgs{...}
+type PrivateEndpointIPConfigurationInput interface {
+	pulumi.Input
+
+	ToPrivateEndpointIPConfigurationOutput() PrivateEndpointIPConfigurationOutput
+	ToPrivateEndpointIPConfigurationOutputWithContext(context.Context) PrivateEndpointIPConfigurationOutput
+}
+
+// An IP Configuration of the private endpoint.
+type PrivateEndpointIPConfigurationArgs struct {
+	// The ID of a group obtained from the remote resource that this private endpoint should connect to.
+	GroupId pulumi.StringPtrInput `pulumi:"groupId"`
+	// The member name of a group obtained from the remote resource that this private endpoint should connect to.
+	MemberName pulumi.StringPtrInput `pulumi:"memberName"`
+	// The name of the resource that is unique within a resource group.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// A private ip address obtained from the private endpoint's subnet.
+	PrivateIPAddress pulumi.StringPtrInput `pulumi:"privateIPAddress"`
+}
+
+func (PrivateEndpointIPConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PrivateEndpointIPConfiguration)(nil)).Elem()
+}
+
+func (i PrivateEndpointIPConfigurationArgs) ToPrivateEndpointIPConfigurationOutput() PrivateEndpointIPConfigurationOutput {
+	return i.ToPrivateEndpointIPConfigurationOutputWithContext(context.Background())
+}
+
+func (i PrivateEndpointIPConfigurationArgs) ToPrivateEndpointIPConfigurationOutputWithContext(ctx context.Context) PrivateEndpointIPConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateEndpointIPConfigurationOutput)
+}
+
 // PrivateEndpointIPConfigurationArrayInput is an input type that accepts PrivateEndpointIPConfigurationArray and PrivateEndpointIPConfigurationArrayOutput values.
 // You can construct a concrete instance of `PrivateEndpointIPConfigurationArrayInput` via:
 //
@@ -271,6 +351,20 @@ type PrivateEndpointIPConfigurationArrayInput interface {
 
 	ToPrivateEndpointIPConfigurationArrayOutput() PrivateEndpointIPConfigurationArrayOutput
 	ToPrivateEndpointIPConfigurationArrayOutputWithContext(context.Context) PrivateEndpointIPConfigurationArrayOutput
+}
+
+type PrivateEndpointIPConfigurationArray []PrivateEndpointIPConfigurationInput
+
+func (PrivateEndpointIPConfigurationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PrivateEndpointIPConfiguration)(nil)).Elem()
+}
+
+func (i PrivateEndpointIPConfigurationArray) ToPrivateEndpointIPConfigurationArrayOutput() PrivateEndpointIPConfigurationArrayOutput {
+	return i.ToPrivateEndpointIPConfigurationArrayOutputWithContext(context.Background())
+}
+
+func (i PrivateEndpointIPConfigurationArray) ToPrivateEndpointIPConfigurationArrayOutputWithContext(ctx context.Context) PrivateEndpointIPConfigurationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateEndpointIPConfigurationArrayOutput)
 }
 
 // An IP Configuration of the private endpoint.
@@ -591,6 +685,45 @@ type PrivateLinkServiceConnection struct {
 	RequestMessage *string `pulumi:"requestMessage"`
 }
 
+// PrivateLinkServiceConnectionInput is an input type that accepts PrivateLinkServiceConnectionArgs and PrivateLinkServiceConnectionOutput values.
+// You can construct a concrete instance of `PrivateLinkServiceConnectionInput` via:
+//
+//	PrivateLinkServiceConnectionArgs{...}
+type PrivateLinkServiceConnectionInput interface {
+	pulumi.Input
+
+	ToPrivateLinkServiceConnectionOutput() PrivateLinkServiceConnectionOutput
+	ToPrivateLinkServiceConnectionOutputWithContext(context.Context) PrivateLinkServiceConnectionOutput
+}
+
+// PrivateLinkServiceConnection resource.
+type PrivateLinkServiceConnectionArgs struct {
+	// The ID(s) of the group(s) obtained from the remote resource that this private endpoint should connect to.
+	GroupIds pulumi.StringArrayInput `pulumi:"groupIds"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// A collection of read-only information about the state of the connection to the remote resource.
+	PrivateLinkServiceConnectionState PrivateLinkServiceConnectionStatePtrInput `pulumi:"privateLinkServiceConnectionState"`
+	// The resource id of private link service.
+	PrivateLinkServiceId pulumi.StringPtrInput `pulumi:"privateLinkServiceId"`
+	// A message passed to the owner of the remote resource with this connection request. Restricted to 140 chars.
+	RequestMessage pulumi.StringPtrInput `pulumi:"requestMessage"`
+}
+
+func (PrivateLinkServiceConnectionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PrivateLinkServiceConnection)(nil)).Elem()
+}
+
+func (i PrivateLinkServiceConnectionArgs) ToPrivateLinkServiceConnectionOutput() PrivateLinkServiceConnectionOutput {
+	return i.ToPrivateLinkServiceConnectionOutputWithContext(context.Background())
+}
+
+func (i PrivateLinkServiceConnectionArgs) ToPrivateLinkServiceConnectionOutputWithContext(ctx context.Context) PrivateLinkServiceConnectionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateLinkServiceConnectionOutput)
+}
+
 // PrivateLinkServiceConnectionArrayInput is an input type that accepts PrivateLinkServiceConnectionArray and PrivateLinkServiceConnectionArrayOutput values.
 // You can construct a concrete instance of `PrivateLinkServiceConnectionArrayInput` via:
 //
@@ -600,6 +733,20 @@ type PrivateLinkServiceConnectionArrayInput interface {
 
 	ToPrivateLinkServiceConnectionArrayOutput() PrivateLinkServiceConnectionArrayOutput
 	ToPrivateLinkServiceConnectionArrayOutputWithContext(context.Context) PrivateLinkServiceConnectionArrayOutput
+}
+
+type PrivateLinkServiceConnectionArray []PrivateLinkServiceConnectionInput
+
+func (PrivateLinkServiceConnectionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PrivateLinkServiceConnection)(nil)).Elem()
+}
+
+func (i PrivateLinkServiceConnectionArray) ToPrivateLinkServiceConnectionArrayOutput() PrivateLinkServiceConnectionArrayOutput {
+	return i.ToPrivateLinkServiceConnectionArrayOutputWithContext(context.Background())
+}
+
+func (i PrivateLinkServiceConnectionArray) ToPrivateLinkServiceConnectionArrayOutputWithContext(ctx context.Context) PrivateLinkServiceConnectionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateLinkServiceConnectionArrayOutput)
 }
 
 // PrivateLinkServiceConnection resource.
@@ -781,6 +928,69 @@ type PrivateLinkServiceConnectionState struct {
 	Description *string `pulumi:"description"`
 	// Indicates whether the connection has been Approved/Rejected/Removed by the owner of the service.
 	Status *string `pulumi:"status"`
+}
+
+// A collection of information about the state of the connection between service consumer and provider.
+type PrivateLinkServiceConnectionStateArgs struct {
+	// A message indicating if changes on the service provider require any updates on the consumer.
+	ActionsRequired pulumi.StringPtrInput `pulumi:"actionsRequired"`
+	// The reason for approval/rejection of the connection.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// Indicates whether the connection has been Approved/Rejected/Removed by the owner of the service.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+}
+
+func (PrivateLinkServiceConnectionStateArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PrivateLinkServiceConnectionState)(nil)).Elem()
+}
+
+func (i PrivateLinkServiceConnectionStateArgs) ToPrivateLinkServiceConnectionStateOutput() PrivateLinkServiceConnectionStateOutput {
+	return i.ToPrivateLinkServiceConnectionStateOutputWithContext(context.Background())
+}
+
+func (i PrivateLinkServiceConnectionStateArgs) ToPrivateLinkServiceConnectionStateOutputWithContext(ctx context.Context) PrivateLinkServiceConnectionStateOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateLinkServiceConnectionStateOutput)
+}
+
+func (i PrivateLinkServiceConnectionStateArgs) ToPrivateLinkServiceConnectionStatePtrOutput() PrivateLinkServiceConnectionStatePtrOutput {
+	return i.ToPrivateLinkServiceConnectionStatePtrOutputWithContext(context.Background())
+}
+
+func (i PrivateLinkServiceConnectionStateArgs) ToPrivateLinkServiceConnectionStatePtrOutputWithContext(ctx context.Context) PrivateLinkServiceConnectionStatePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateLinkServiceConnectionStateOutput).ToPrivateLinkServiceConnectionStatePtrOutputWithContext(ctx)
+}
+
+// PrivateLinkServiceConnectionStatePtrInput is an input type that accepts PrivateLinkServiceConnectionStateArgs, PrivateLinkServiceConnectionStatePtr and PrivateLinkServiceConnectionStatePtrOutput values.
+// You can construct a concrete instance of `PrivateLinkServiceConnectionStatePtrInput` via:
+//
+//	        PrivateLinkServiceConnectionStateArgs{...}
+//
+//	or:
+//
+//	        nil
+type PrivateLinkServiceConnectionStatePtrInput interface {
+	pulumi.Input
+
+	ToPrivateLinkServiceConnectionStatePtrOutput() PrivateLinkServiceConnectionStatePtrOutput
+	ToPrivateLinkServiceConnectionStatePtrOutputWithContext(context.Context) PrivateLinkServiceConnectionStatePtrOutput
+}
+
+type privateLinkServiceConnectionStatePtrType PrivateLinkServiceConnectionStateArgs
+
+func PrivateLinkServiceConnectionStatePtr(v *PrivateLinkServiceConnectionStateArgs) PrivateLinkServiceConnectionStatePtrInput {
+	return (*privateLinkServiceConnectionStatePtrType)(v)
+}
+
+func (*privateLinkServiceConnectionStatePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**PrivateLinkServiceConnectionState)(nil)).Elem()
+}
+
+func (i *privateLinkServiceConnectionStatePtrType) ToPrivateLinkServiceConnectionStatePtrOutput() PrivateLinkServiceConnectionStatePtrOutput {
+	return i.ToPrivateLinkServiceConnectionStatePtrOutputWithContext(context.Background())
+}
+
+func (i *privateLinkServiceConnectionStatePtrType) ToPrivateLinkServiceConnectionStatePtrOutputWithContext(ctx context.Context) PrivateLinkServiceConnectionStatePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PrivateLinkServiceConnectionStatePtrOutput)
 }
 
 // A collection of information about the state of the connection between service consumer and provider.
@@ -1559,6 +1769,35 @@ type PtrRecord struct {
 	Ptrdname *string `pulumi:"ptrdname"`
 }
 
+// PtrRecordInput is an input type that accepts PtrRecordArgs and PtrRecordOutput values.
+// You can construct a concrete instance of `PtrRecordInput` via:
+//
+//	PtrRecordArgs{...}
+type PtrRecordInput interface {
+	pulumi.Input
+
+	ToPtrRecordOutput() PtrRecordOutput
+	ToPtrRecordOutputWithContext(context.Context) PtrRecordOutput
+}
+
+// A PTR record.
+type PtrRecordArgs struct {
+	// The PTR target domain name for this PTR record.
+	Ptrdname pulumi.StringPtrInput `pulumi:"ptrdname"`
+}
+
+func (PtrRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PtrRecord)(nil)).Elem()
+}
+
+func (i PtrRecordArgs) ToPtrRecordOutput() PtrRecordOutput {
+	return i.ToPtrRecordOutputWithContext(context.Background())
+}
+
+func (i PtrRecordArgs) ToPtrRecordOutputWithContext(ctx context.Context) PtrRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PtrRecordOutput)
+}
+
 // PtrRecordArrayInput is an input type that accepts PtrRecordArray and PtrRecordArrayOutput values.
 // You can construct a concrete instance of `PtrRecordArrayInput` via:
 //
@@ -1568,6 +1807,20 @@ type PtrRecordArrayInput interface {
 
 	ToPtrRecordArrayOutput() PtrRecordArrayOutput
 	ToPtrRecordArrayOutputWithContext(context.Context) PtrRecordArrayOutput
+}
+
+type PtrRecordArray []PtrRecordInput
+
+func (PtrRecordArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PtrRecord)(nil)).Elem()
+}
+
+func (i PtrRecordArray) ToPtrRecordArrayOutput() PtrRecordArrayOutput {
+	return i.ToPtrRecordArrayOutputWithContext(context.Background())
+}
+
+func (i PtrRecordArray) ToPtrRecordArrayOutputWithContext(ctx context.Context) PtrRecordArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PtrRecordArrayOutput)
 }
 
 // A PTR record.
@@ -2420,6 +2673,66 @@ type ResourceNavigationLink struct {
 	Name *string `pulumi:"name"`
 }
 
+// ResourceNavigationLinkInput is an input type that accepts ResourceNavigationLinkArgs and ResourceNavigationLinkOutput values.
+// You can construct a concrete instance of `ResourceNavigationLinkInput` via:
+//
+//	ResourceNavigationLinkArgs{...}
+type ResourceNavigationLinkInput interface {
+	pulumi.Input
+
+	ToResourceNavigationLinkOutput() ResourceNavigationLinkOutput
+	ToResourceNavigationLinkOutputWithContext(context.Context) ResourceNavigationLinkOutput
+}
+
+// ResourceNavigationLink resource.
+type ResourceNavigationLinkArgs struct {
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Link to the external resource
+	Link pulumi.StringPtrInput `pulumi:"link"`
+	// Resource type of the linked resource.
+	LinkedResourceType pulumi.StringPtrInput `pulumi:"linkedResourceType"`
+	// Name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+}
+
+func (ResourceNavigationLinkArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ResourceNavigationLink)(nil)).Elem()
+}
+
+func (i ResourceNavigationLinkArgs) ToResourceNavigationLinkOutput() ResourceNavigationLinkOutput {
+	return i.ToResourceNavigationLinkOutputWithContext(context.Background())
+}
+
+func (i ResourceNavigationLinkArgs) ToResourceNavigationLinkOutputWithContext(ctx context.Context) ResourceNavigationLinkOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ResourceNavigationLinkOutput)
+}
+
+// ResourceNavigationLinkArrayInput is an input type that accepts ResourceNavigationLinkArray and ResourceNavigationLinkArrayOutput values.
+// You can construct a concrete instance of `ResourceNavigationLinkArrayInput` via:
+//
+//	ResourceNavigationLinkArray{ ResourceNavigationLinkArgs{...} }
+type ResourceNavigationLinkArrayInput interface {
+	pulumi.Input
+
+	ToResourceNavigationLinkArrayOutput() ResourceNavigationLinkArrayOutput
+	ToResourceNavigationLinkArrayOutputWithContext(context.Context) ResourceNavigationLinkArrayOutput
+}
+
+type ResourceNavigationLinkArray []ResourceNavigationLinkInput
+
+func (ResourceNavigationLinkArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ResourceNavigationLink)(nil)).Elem()
+}
+
+func (i ResourceNavigationLinkArray) ToResourceNavigationLinkArrayOutput() ResourceNavigationLinkArrayOutput {
+	return i.ToResourceNavigationLinkArrayOutputWithContext(context.Background())
+}
+
+func (i ResourceNavigationLinkArray) ToResourceNavigationLinkArrayOutputWithContext(ctx context.Context) ResourceNavigationLinkArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ResourceNavigationLinkArrayOutput)
+}
+
 // ResourceNavigationLink resource.
 type ResourceNavigationLinkOutput struct{ *pulumi.OutputState }
 
@@ -2588,6 +2901,48 @@ func (val *RetentionPolicyParameters) Defaults() *RetentionPolicyParameters {
 	return &tmp
 }
 
+// Parameters that define the retention policy for flow log.
+type RetentionPolicyParametersArgs struct {
+	// Number of days to retain flow log records.
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// Flag to enable/disable retention.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+// Defaults sets the appropriate defaults for RetentionPolicyParametersArgs
+func (val *RetentionPolicyParametersArgs) Defaults() *RetentionPolicyParametersArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Days == nil {
+		tmp.Days = pulumi.IntPtr(0)
+	}
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (RetentionPolicyParametersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetentionPolicyParameters)(nil)).Elem()
+}
+
+func (i RetentionPolicyParametersArgs) ToRetentionPolicyParametersOutput() RetentionPolicyParametersOutput {
+	return i.ToRetentionPolicyParametersOutputWithContext(context.Background())
+}
+
+func (i RetentionPolicyParametersArgs) ToRetentionPolicyParametersOutputWithContext(ctx context.Context) RetentionPolicyParametersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyParametersOutput)
+}
+
+func (i RetentionPolicyParametersArgs) ToRetentionPolicyParametersPtrOutput() RetentionPolicyParametersPtrOutput {
+	return i.ToRetentionPolicyParametersPtrOutputWithContext(context.Background())
+}
+
+func (i RetentionPolicyParametersArgs) ToRetentionPolicyParametersPtrOutputWithContext(ctx context.Context) RetentionPolicyParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyParametersOutput).ToRetentionPolicyParametersPtrOutputWithContext(ctx)
+}
+
 // RetentionPolicyParametersPtrInput is an input type that accepts RetentionPolicyParametersArgs, RetentionPolicyParametersPtr and RetentionPolicyParametersPtrOutput values.
 // You can construct a concrete instance of `RetentionPolicyParametersPtrInput` via:
 //
@@ -2601,6 +2956,24 @@ type RetentionPolicyParametersPtrInput interface {
 
 	ToRetentionPolicyParametersPtrOutput() RetentionPolicyParametersPtrOutput
 	ToRetentionPolicyParametersPtrOutputWithContext(context.Context) RetentionPolicyParametersPtrOutput
+}
+
+type retentionPolicyParametersPtrType RetentionPolicyParametersArgs
+
+func RetentionPolicyParametersPtr(v *RetentionPolicyParametersArgs) RetentionPolicyParametersPtrInput {
+	return (*retentionPolicyParametersPtrType)(v)
+}
+
+func (*retentionPolicyParametersPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetentionPolicyParameters)(nil)).Elem()
+}
+
+func (i *retentionPolicyParametersPtrType) ToRetentionPolicyParametersPtrOutput() RetentionPolicyParametersPtrOutput {
+	return i.ToRetentionPolicyParametersPtrOutputWithContext(context.Background())
+}
+
+func (i *retentionPolicyParametersPtrType) ToRetentionPolicyParametersPtrOutputWithContext(ctx context.Context) RetentionPolicyParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionPolicyParametersPtrOutput)
 }
 
 // Parameters that define the retention policy for flow log.
@@ -2794,6 +3167,74 @@ type RouteType struct {
 	ProvisioningState *string `pulumi:"provisioningState"`
 	// The type of the resource.
 	Type *string `pulumi:"type"`
+}
+
+// RouteTypeInput is an input type that accepts RouteTypeArgs and RouteTypeOutput values.
+// You can construct a concrete instance of `RouteTypeInput` via:
+//
+//	RouteTypeArgs{...}
+type RouteTypeInput interface {
+	pulumi.Input
+
+	ToRouteTypeOutput() RouteTypeOutput
+	ToRouteTypeOutputWithContext(context.Context) RouteTypeOutput
+}
+
+// Route resource.
+type RouteTypeArgs struct {
+	// The destination CIDR to which the route applies.
+	AddressPrefix pulumi.StringPtrInput `pulumi:"addressPrefix"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The IP address packets should be forwarded to. Next hop values are only allowed in routes where the next hop type is VirtualAppliance.
+	NextHopIpAddress pulumi.StringPtrInput `pulumi:"nextHopIpAddress"`
+	// The type of Azure hop the packet should be sent to.
+	NextHopType pulumi.StringInput `pulumi:"nextHopType"`
+	// The provisioning state of the resource. Possible values are: 'Updating', 'Deleting', and 'Failed'.
+	ProvisioningState pulumi.StringPtrInput `pulumi:"provisioningState"`
+	// The type of the resource.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (RouteTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RouteType)(nil)).Elem()
+}
+
+func (i RouteTypeArgs) ToRouteTypeOutput() RouteTypeOutput {
+	return i.ToRouteTypeOutputWithContext(context.Background())
+}
+
+func (i RouteTypeArgs) ToRouteTypeOutputWithContext(ctx context.Context) RouteTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteTypeOutput)
+}
+
+// RouteTypeArrayInput is an input type that accepts RouteTypeArray and RouteTypeArrayOutput values.
+// You can construct a concrete instance of `RouteTypeArrayInput` via:
+//
+//	RouteTypeArray{ RouteTypeArgs{...} }
+type RouteTypeArrayInput interface {
+	pulumi.Input
+
+	ToRouteTypeArrayOutput() RouteTypeArrayOutput
+	ToRouteTypeArrayOutputWithContext(context.Context) RouteTypeArrayOutput
+}
+
+type RouteTypeArray []RouteTypeInput
+
+func (RouteTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RouteType)(nil)).Elem()
+}
+
+func (i RouteTypeArray) ToRouteTypeArrayOutput() RouteTypeArrayOutput {
+	return i.ToRouteTypeArrayOutputWithContext(context.Background())
+}
+
+func (i RouteTypeArray) ToRouteTypeArrayOutputWithContext(ctx context.Context) RouteTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteTypeArrayOutput)
 }
 
 // Route resource.
@@ -2991,6 +3432,44 @@ type RouteTableType struct {
 	Tags map[string]string `pulumi:"tags"`
 }
 
+// Route table resource.
+type RouteTableTypeArgs struct {
+	// Whether to disable the routes learned by BGP on that route table. True means disable.
+	DisableBgpRoutePropagation pulumi.BoolPtrInput `pulumi:"disableBgpRoutePropagation"`
+	// Gets a unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Resource location.
+	Location pulumi.StringPtrInput `pulumi:"location"`
+	// The provisioning state of the resource. Possible values are: 'Updating', 'Deleting', and 'Failed'.
+	ProvisioningState pulumi.StringPtrInput `pulumi:"provisioningState"`
+	// Collection of routes contained within a route table.
+	Routes RouteTypeArrayInput `pulumi:"routes"`
+	// Resource tags.
+	Tags pulumi.StringMapInput `pulumi:"tags"`
+}
+
+func (RouteTableTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RouteTableType)(nil)).Elem()
+}
+
+func (i RouteTableTypeArgs) ToRouteTableTypeOutput() RouteTableTypeOutput {
+	return i.ToRouteTableTypeOutputWithContext(context.Background())
+}
+
+func (i RouteTableTypeArgs) ToRouteTableTypeOutputWithContext(ctx context.Context) RouteTableTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteTableTypeOutput)
+}
+
+func (i RouteTableTypeArgs) ToRouteTableTypePtrOutput() RouteTableTypePtrOutput {
+	return i.ToRouteTableTypePtrOutputWithContext(context.Background())
+}
+
+func (i RouteTableTypeArgs) ToRouteTableTypePtrOutputWithContext(ctx context.Context) RouteTableTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteTableTypeOutput).ToRouteTableTypePtrOutputWithContext(ctx)
+}
+
 // RouteTableTypePtrInput is an input type that accepts RouteTableTypeArgs, RouteTableTypePtr and RouteTableTypePtrOutput values.
 // You can construct a concrete instance of `RouteTableTypePtrInput` via:
 //
@@ -3004,6 +3483,24 @@ type RouteTableTypePtrInput interface {
 
 	ToRouteTableTypePtrOutput() RouteTableTypePtrOutput
 	ToRouteTableTypePtrOutputWithContext(context.Context) RouteTableTypePtrOutput
+}
+
+type routeTableTypePtrType RouteTableTypeArgs
+
+func RouteTableTypePtr(v *RouteTableTypeArgs) RouteTableTypePtrInput {
+	return (*routeTableTypePtrType)(v)
+}
+
+func (*routeTableTypePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RouteTableType)(nil)).Elem()
+}
+
+func (i *routeTableTypePtrType) ToRouteTableTypePtrOutput() RouteTableTypePtrOutput {
+	return i.ToRouteTableTypePtrOutputWithContext(context.Background())
+}
+
+func (i *routeTableTypePtrType) ToRouteTableTypePtrOutputWithContext(ctx context.Context) RouteTableTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteTableTypePtrOutput)
 }
 
 // Route table resource.
@@ -3434,6 +3931,73 @@ type SecurityRuleType struct {
 	Type *string `pulumi:"type"`
 }
 
+// SecurityRuleTypeInput is an input type that accepts SecurityRuleTypeArgs and SecurityRuleTypeOutput values.
+// You can construct a concrete instance of `SecurityRuleTypeInput` via:
+//
+//	SecurityRuleTypeArgs{...}
+type SecurityRuleTypeInput interface {
+	pulumi.Input
+
+	ToSecurityRuleTypeOutput() SecurityRuleTypeOutput
+	ToSecurityRuleTypeOutputWithContext(context.Context) SecurityRuleTypeOutput
+}
+
+// Network security rule.
+type SecurityRuleTypeArgs struct {
+	// The network traffic is allowed or denied.
+	Access pulumi.StringInput `pulumi:"access"`
+	// A description for this rule. Restricted to 140 chars.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// The destination address prefix. CIDR or destination IP range. Asterisk '*' can also be used to match all source IPs. Default tags such as 'VirtualNetwork', 'AzureLoadBalancer' and 'Internet' can also be used.
+	DestinationAddressPrefix pulumi.StringPtrInput `pulumi:"destinationAddressPrefix"`
+	// The destination address prefixes. CIDR or destination IP ranges.
+	DestinationAddressPrefixes pulumi.StringArrayInput `pulumi:"destinationAddressPrefixes"`
+	// The application security group specified as destination.
+	DestinationApplicationSecurityGroups ApplicationSecurityGroupTypeArrayInput `pulumi:"destinationApplicationSecurityGroups"`
+	// The destination port or range. Integer or range between 0 and 65535. Asterisk '*' can also be used to match all ports.
+	DestinationPortRange pulumi.StringPtrInput `pulumi:"destinationPortRange"`
+	// The destination port ranges.
+	DestinationPortRanges pulumi.StringArrayInput `pulumi:"destinationPortRanges"`
+	// The direction of the rule. The direction specifies if rule will be evaluated on incoming or outgoing traffic.
+	Direction pulumi.StringInput `pulumi:"direction"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The priority of the rule. The value can be between 100 and 4096. The priority number must be unique for each rule in the collection. The lower the priority number, the higher the priority of the rule.
+	Priority pulumi.IntPtrInput `pulumi:"priority"`
+	// Network protocol this rule applies to.
+	Protocol pulumi.StringInput `pulumi:"protocol"`
+	// The provisioning state of the public IP resource. Possible values are: 'Updating', 'Deleting', and 'Failed'.
+	ProvisioningState pulumi.StringPtrInput `pulumi:"provisioningState"`
+	// The CIDR or source IP range. Asterisk '*' can also be used to match all source IPs. Default tags such as 'VirtualNetwork', 'AzureLoadBalancer' and 'Internet' can also be used. If this is an ingress rule, specifies where network traffic originates from.
+	SourceAddressPrefix pulumi.StringPtrInput `pulumi:"sourceAddressPrefix"`
+	// The CIDR or source IP ranges.
+	SourceAddressPrefixes pulumi.StringArrayInput `pulumi:"sourceAddressPrefixes"`
+	// The application security group specified as source.
+	SourceApplicationSecurityGroups ApplicationSecurityGroupTypeArrayInput `pulumi:"sourceApplicationSecurityGroups"`
+	// The source port or range. Integer or range between 0 and 65535. Asterisk '*' can also be used to match all ports.
+	SourcePortRange pulumi.StringPtrInput `pulumi:"sourcePortRange"`
+	// The source port ranges.
+	SourcePortRanges pulumi.StringArrayInput `pulumi:"sourcePortRanges"`
+	// The type of the resource.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (SecurityRuleTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SecurityRuleType)(nil)).Elem()
+}
+
+func (i SecurityRuleTypeArgs) ToSecurityRuleTypeOutput() SecurityRuleTypeOutput {
+	return i.ToSecurityRuleTypeOutputWithContext(context.Background())
+}
+
+func (i SecurityRuleTypeArgs) ToSecurityRuleTypeOutputWithContext(ctx context.Context) SecurityRuleTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecurityRuleTypeOutput)
+}
+
 // SecurityRuleTypeArrayInput is an input type that accepts SecurityRuleTypeArray and SecurityRuleTypeArrayOutput values.
 // You can construct a concrete instance of `SecurityRuleTypeArrayInput` via:
 //
@@ -3443,6 +4007,20 @@ type SecurityRuleTypeArrayInput interface {
 
 	ToSecurityRuleTypeArrayOutput() SecurityRuleTypeArrayOutput
 	ToSecurityRuleTypeArrayOutputWithContext(context.Context) SecurityRuleTypeArrayOutput
+}
+
+type SecurityRuleTypeArray []SecurityRuleTypeInput
+
+func (SecurityRuleTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SecurityRuleType)(nil)).Elem()
+}
+
+func (i SecurityRuleTypeArray) ToSecurityRuleTypeArrayOutput() SecurityRuleTypeArrayOutput {
+	return i.ToSecurityRuleTypeArrayOutputWithContext(context.Background())
+}
+
+func (i SecurityRuleTypeArray) ToSecurityRuleTypeArrayOutputWithContext(ctx context.Context) SecurityRuleTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SecurityRuleTypeArrayOutput)
 }
 
 // Network security rule.
@@ -3775,6 +4353,66 @@ type ServiceAssociationLink struct {
 	Name *string `pulumi:"name"`
 }
 
+// ServiceAssociationLinkInput is an input type that accepts ServiceAssociationLinkArgs and ServiceAssociationLinkOutput values.
+// You can construct a concrete instance of `ServiceAssociationLinkInput` via:
+//
+//	ServiceAssociationLinkArgs{...}
+type ServiceAssociationLinkInput interface {
+	pulumi.Input
+
+	ToServiceAssociationLinkOutput() ServiceAssociationLinkOutput
+	ToServiceAssociationLinkOutputWithContext(context.Context) ServiceAssociationLinkOutput
+}
+
+// ServiceAssociationLink resource.
+type ServiceAssociationLinkArgs struct {
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Link to the external resource.
+	Link pulumi.StringPtrInput `pulumi:"link"`
+	// Resource type of the linked resource.
+	LinkedResourceType pulumi.StringPtrInput `pulumi:"linkedResourceType"`
+	// Name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+}
+
+func (ServiceAssociationLinkArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ServiceAssociationLink)(nil)).Elem()
+}
+
+func (i ServiceAssociationLinkArgs) ToServiceAssociationLinkOutput() ServiceAssociationLinkOutput {
+	return i.ToServiceAssociationLinkOutputWithContext(context.Background())
+}
+
+func (i ServiceAssociationLinkArgs) ToServiceAssociationLinkOutputWithContext(ctx context.Context) ServiceAssociationLinkOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceAssociationLinkOutput)
+}
+
+// ServiceAssociationLinkArrayInput is an input type that accepts ServiceAssociationLinkArray and ServiceAssociationLinkArrayOutput values.
+// You can construct a concrete instance of `ServiceAssociationLinkArrayInput` via:
+//
+//	ServiceAssociationLinkArray{ ServiceAssociationLinkArgs{...} }
+type ServiceAssociationLinkArrayInput interface {
+	pulumi.Input
+
+	ToServiceAssociationLinkArrayOutput() ServiceAssociationLinkArrayOutput
+	ToServiceAssociationLinkArrayOutputWithContext(context.Context) ServiceAssociationLinkArrayOutput
+}
+
+type ServiceAssociationLinkArray []ServiceAssociationLinkInput
+
+func (ServiceAssociationLinkArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ServiceAssociationLink)(nil)).Elem()
+}
+
+func (i ServiceAssociationLinkArray) ToServiceAssociationLinkArrayOutput() ServiceAssociationLinkArrayOutput {
+	return i.ToServiceAssociationLinkArrayOutputWithContext(context.Background())
+}
+
+func (i ServiceAssociationLinkArray) ToServiceAssociationLinkArrayOutputWithContext(ctx context.Context) ServiceAssociationLinkArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceAssociationLinkArrayOutput)
+}
+
 // ServiceAssociationLink resource.
 type ServiceAssociationLinkOutput struct{ *pulumi.OutputState }
 
@@ -3950,6 +4588,47 @@ type ServiceEndpointPolicyType struct {
 	Tags map[string]string `pulumi:"tags"`
 }
 
+// ServiceEndpointPolicyTypeInput is an input type that accepts ServiceEndpointPolicyTypeArgs and ServiceEndpointPolicyTypeOutput values.
+// You can construct a concrete instance of `ServiceEndpointPolicyTypeInput` via:
+//
+//	ServiceEndpointPolicyTypeArgs{...}
+type ServiceEndpointPolicyTypeInput interface {
+	pulumi.Input
+
+	ToServiceEndpointPolicyTypeOutput() ServiceEndpointPolicyTypeOutput
+	ToServiceEndpointPolicyTypeOutputWithContext(context.Context) ServiceEndpointPolicyTypeOutput
+}
+
+// Service End point policy resource.
+type ServiceEndpointPolicyTypeArgs struct {
+	// A collection of contextual service endpoint policy.
+	ContextualServiceEndpointPolicies pulumi.StringArrayInput `pulumi:"contextualServiceEndpointPolicies"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Resource location.
+	Location pulumi.StringPtrInput `pulumi:"location"`
+	// The alias indicating if the policy belongs to a service
+	ServiceAlias pulumi.StringPtrInput `pulumi:"serviceAlias"`
+	// A collection of service endpoint policy definitions of the service endpoint policy.
+	ServiceEndpointPolicyDefinitions ServiceEndpointPolicyDefinitionTypeArrayInput `pulumi:"serviceEndpointPolicyDefinitions"`
+	// Resource tags.
+	Tags pulumi.StringMapInput `pulumi:"tags"`
+}
+
+func (ServiceEndpointPolicyTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ServiceEndpointPolicyType)(nil)).Elem()
+}
+
+func (i ServiceEndpointPolicyTypeArgs) ToServiceEndpointPolicyTypeOutput() ServiceEndpointPolicyTypeOutput {
+	return i.ToServiceEndpointPolicyTypeOutputWithContext(context.Background())
+}
+
+func (i ServiceEndpointPolicyTypeArgs) ToServiceEndpointPolicyTypeOutputWithContext(ctx context.Context) ServiceEndpointPolicyTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceEndpointPolicyTypeOutput)
+}
+
 // ServiceEndpointPolicyTypeArrayInput is an input type that accepts ServiceEndpointPolicyTypeArray and ServiceEndpointPolicyTypeArrayOutput values.
 // You can construct a concrete instance of `ServiceEndpointPolicyTypeArrayInput` via:
 //
@@ -3959,6 +4638,20 @@ type ServiceEndpointPolicyTypeArrayInput interface {
 
 	ToServiceEndpointPolicyTypeArrayOutput() ServiceEndpointPolicyTypeArrayOutput
 	ToServiceEndpointPolicyTypeArrayOutputWithContext(context.Context) ServiceEndpointPolicyTypeArrayOutput
+}
+
+type ServiceEndpointPolicyTypeArray []ServiceEndpointPolicyTypeInput
+
+func (ServiceEndpointPolicyTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ServiceEndpointPolicyType)(nil)).Elem()
+}
+
+func (i ServiceEndpointPolicyTypeArray) ToServiceEndpointPolicyTypeArrayOutput() ServiceEndpointPolicyTypeArrayOutput {
+	return i.ToServiceEndpointPolicyTypeArrayOutputWithContext(context.Background())
+}
+
+func (i ServiceEndpointPolicyTypeArray) ToServiceEndpointPolicyTypeArrayOutputWithContext(ctx context.Context) ServiceEndpointPolicyTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceEndpointPolicyTypeArrayOutput)
 }
 
 // Service End point policy resource.
@@ -4049,6 +4742,72 @@ type ServiceEndpointPolicyDefinitionType struct {
 	ServiceResources []string `pulumi:"serviceResources"`
 	// The type of the resource.
 	Type *string `pulumi:"type"`
+}
+
+// ServiceEndpointPolicyDefinitionTypeInput is an input type that accepts ServiceEndpointPolicyDefinitionTypeArgs and ServiceEndpointPolicyDefinitionTypeOutput values.
+// You can construct a concrete instance of `ServiceEndpointPolicyDefinitionTypeInput` via:
+//
+//	ServiceEndpointPolicyDefinitionTypeArgs{...}
+type ServiceEndpointPolicyDefinitionTypeInput interface {
+	pulumi.Input
+
+	ToServiceEndpointPolicyDefinitionTypeOutput() ServiceEndpointPolicyDefinitionTypeOutput
+	ToServiceEndpointPolicyDefinitionTypeOutputWithContext(context.Context) ServiceEndpointPolicyDefinitionTypeOutput
+}
+
+// Service Endpoint policy definitions.
+type ServiceEndpointPolicyDefinitionTypeArgs struct {
+	// A description for this rule. Restricted to 140 chars.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Service endpoint name.
+	Service pulumi.StringPtrInput `pulumi:"service"`
+	// A list of service resources.
+	ServiceResources pulumi.StringArrayInput `pulumi:"serviceResources"`
+	// The type of the resource.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (ServiceEndpointPolicyDefinitionTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ServiceEndpointPolicyDefinitionType)(nil)).Elem()
+}
+
+func (i ServiceEndpointPolicyDefinitionTypeArgs) ToServiceEndpointPolicyDefinitionTypeOutput() ServiceEndpointPolicyDefinitionTypeOutput {
+	return i.ToServiceEndpointPolicyDefinitionTypeOutputWithContext(context.Background())
+}
+
+func (i ServiceEndpointPolicyDefinitionTypeArgs) ToServiceEndpointPolicyDefinitionTypeOutputWithContext(ctx context.Context) ServiceEndpointPolicyDefinitionTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceEndpointPolicyDefinitionTypeOutput)
+}
+
+// ServiceEndpointPolicyDefinitionTypeArrayInput is an input type that accepts ServiceEndpointPolicyDefinitionTypeArray and ServiceEndpointPolicyDefinitionTypeArrayOutput values.
+// You can construct a concrete instance of `ServiceEndpointPolicyDefinitionTypeArrayInput` via:
+//
+//	ServiceEndpointPolicyDefinitionTypeArray{ ServiceEndpointPolicyDefinitionTypeArgs{...} }
+type ServiceEndpointPolicyDefinitionTypeArrayInput interface {
+	pulumi.Input
+
+	ToServiceEndpointPolicyDefinitionTypeArrayOutput() ServiceEndpointPolicyDefinitionTypeArrayOutput
+	ToServiceEndpointPolicyDefinitionTypeArrayOutputWithContext(context.Context) ServiceEndpointPolicyDefinitionTypeArrayOutput
+}
+
+type ServiceEndpointPolicyDefinitionTypeArray []ServiceEndpointPolicyDefinitionTypeInput
+
+func (ServiceEndpointPolicyDefinitionTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ServiceEndpointPolicyDefinitionType)(nil)).Elem()
+}
+
+func (i ServiceEndpointPolicyDefinitionTypeArray) ToServiceEndpointPolicyDefinitionTypeArrayOutput() ServiceEndpointPolicyDefinitionTypeArrayOutput {
+	return i.ToServiceEndpointPolicyDefinitionTypeArrayOutputWithContext(context.Background())
+}
+
+func (i ServiceEndpointPolicyDefinitionTypeArray) ToServiceEndpointPolicyDefinitionTypeArrayOutputWithContext(ctx context.Context) ServiceEndpointPolicyDefinitionTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceEndpointPolicyDefinitionTypeArrayOutput)
 }
 
 // Service Endpoint policy definitions.
@@ -4358,6 +5117,39 @@ type ServiceEndpointPropertiesFormat struct {
 	Service *string `pulumi:"service"`
 }
 
+// ServiceEndpointPropertiesFormatInput is an input type that accepts ServiceEndpointPropertiesFormatArgs and ServiceEndpointPropertiesFormatOutput values.
+// You can construct a concrete instance of `ServiceEndpointPropertiesFormatInput` via:
+//
+//	ServiceEndpointPropertiesFormatArgs{...}
+type ServiceEndpointPropertiesFormatInput interface {
+	pulumi.Input
+
+	ToServiceEndpointPropertiesFormatOutput() ServiceEndpointPropertiesFormatOutput
+	ToServiceEndpointPropertiesFormatOutputWithContext(context.Context) ServiceEndpointPropertiesFormatOutput
+}
+
+// The service endpoint properties.
+type ServiceEndpointPropertiesFormatArgs struct {
+	// A list of locations.
+	Locations pulumi.StringArrayInput `pulumi:"locations"`
+	// The provisioning state of the resource.
+	ProvisioningState pulumi.StringPtrInput `pulumi:"provisioningState"`
+	// The type of the endpoint service.
+	Service pulumi.StringPtrInput `pulumi:"service"`
+}
+
+func (ServiceEndpointPropertiesFormatArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ServiceEndpointPropertiesFormat)(nil)).Elem()
+}
+
+func (i ServiceEndpointPropertiesFormatArgs) ToServiceEndpointPropertiesFormatOutput() ServiceEndpointPropertiesFormatOutput {
+	return i.ToServiceEndpointPropertiesFormatOutputWithContext(context.Background())
+}
+
+func (i ServiceEndpointPropertiesFormatArgs) ToServiceEndpointPropertiesFormatOutputWithContext(ctx context.Context) ServiceEndpointPropertiesFormatOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceEndpointPropertiesFormatOutput)
+}
+
 // ServiceEndpointPropertiesFormatArrayInput is an input type that accepts ServiceEndpointPropertiesFormatArray and ServiceEndpointPropertiesFormatArrayOutput values.
 // You can construct a concrete instance of `ServiceEndpointPropertiesFormatArrayInput` via:
 //
@@ -4367,6 +5159,20 @@ type ServiceEndpointPropertiesFormatArrayInput interface {
 
 	ToServiceEndpointPropertiesFormatArrayOutput() ServiceEndpointPropertiesFormatArrayOutput
 	ToServiceEndpointPropertiesFormatArrayOutputWithContext(context.Context) ServiceEndpointPropertiesFormatArrayOutput
+}
+
+type ServiceEndpointPropertiesFormatArray []ServiceEndpointPropertiesFormatInput
+
+func (ServiceEndpointPropertiesFormatArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ServiceEndpointPropertiesFormat)(nil)).Elem()
+}
+
+func (i ServiceEndpointPropertiesFormatArray) ToServiceEndpointPropertiesFormatArrayOutput() ServiceEndpointPropertiesFormatArrayOutput {
+	return i.ToServiceEndpointPropertiesFormatArrayOutputWithContext(context.Background())
+}
+
+func (i ServiceEndpointPropertiesFormatArray) ToServiceEndpointPropertiesFormatArrayOutputWithContext(ctx context.Context) ServiceEndpointPropertiesFormatArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ServiceEndpointPropertiesFormatArrayOutput)
 }
 
 // The service endpoint properties.
@@ -4497,6 +5303,44 @@ type SoaRecord struct {
 	SerialNumber *float64 `pulumi:"serialNumber"`
 }
 
+// An SOA record.
+type SoaRecordArgs struct {
+	// The email contact for this SOA record.
+	Email pulumi.StringPtrInput `pulumi:"email"`
+	// The expire time for this SOA record.
+	ExpireTime pulumi.Float64PtrInput `pulumi:"expireTime"`
+	// The domain name of the authoritative name server for this SOA record.
+	Host pulumi.StringPtrInput `pulumi:"host"`
+	// The minimum value for this SOA record. By convention this is used to determine the negative caching duration.
+	MinimumTtl pulumi.Float64PtrInput `pulumi:"minimumTtl"`
+	// The refresh value for this SOA record.
+	RefreshTime pulumi.Float64PtrInput `pulumi:"refreshTime"`
+	// The retry time for this SOA record.
+	RetryTime pulumi.Float64PtrInput `pulumi:"retryTime"`
+	// The serial number for this SOA record.
+	SerialNumber pulumi.Float64PtrInput `pulumi:"serialNumber"`
+}
+
+func (SoaRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SoaRecord)(nil)).Elem()
+}
+
+func (i SoaRecordArgs) ToSoaRecordOutput() SoaRecordOutput {
+	return i.ToSoaRecordOutputWithContext(context.Background())
+}
+
+func (i SoaRecordArgs) ToSoaRecordOutputWithContext(ctx context.Context) SoaRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SoaRecordOutput)
+}
+
+func (i SoaRecordArgs) ToSoaRecordPtrOutput() SoaRecordPtrOutput {
+	return i.ToSoaRecordPtrOutputWithContext(context.Background())
+}
+
+func (i SoaRecordArgs) ToSoaRecordPtrOutputWithContext(ctx context.Context) SoaRecordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SoaRecordOutput).ToSoaRecordPtrOutputWithContext(ctx)
+}
+
 // SoaRecordPtrInput is an input type that accepts SoaRecordArgs, SoaRecordPtr and SoaRecordPtrOutput values.
 // You can construct a concrete instance of `SoaRecordPtrInput` via:
 //
@@ -4510,6 +5354,24 @@ type SoaRecordPtrInput interface {
 
 	ToSoaRecordPtrOutput() SoaRecordPtrOutput
 	ToSoaRecordPtrOutputWithContext(context.Context) SoaRecordPtrOutput
+}
+
+type soaRecordPtrType SoaRecordArgs
+
+func SoaRecordPtr(v *SoaRecordArgs) SoaRecordPtrInput {
+	return (*soaRecordPtrType)(v)
+}
+
+func (*soaRecordPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SoaRecord)(nil)).Elem()
+}
+
+func (i *soaRecordPtrType) ToSoaRecordPtrOutput() SoaRecordPtrOutput {
+	return i.ToSoaRecordPtrOutputWithContext(context.Background())
+}
+
+func (i *soaRecordPtrType) ToSoaRecordPtrOutputWithContext(ctx context.Context) SoaRecordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SoaRecordPtrOutput)
 }
 
 // An SOA record.
@@ -4840,6 +5702,41 @@ type SrvRecord struct {
 	Weight *int `pulumi:"weight"`
 }
 
+// SrvRecordInput is an input type that accepts SrvRecordArgs and SrvRecordOutput values.
+// You can construct a concrete instance of `SrvRecordInput` via:
+//
+//	SrvRecordArgs{...}
+type SrvRecordInput interface {
+	pulumi.Input
+
+	ToSrvRecordOutput() SrvRecordOutput
+	ToSrvRecordOutputWithContext(context.Context) SrvRecordOutput
+}
+
+// An SRV record.
+type SrvRecordArgs struct {
+	// The port value for this SRV record.
+	Port pulumi.IntPtrInput `pulumi:"port"`
+	// The priority value for this SRV record.
+	Priority pulumi.IntPtrInput `pulumi:"priority"`
+	// The target domain name for this SRV record.
+	Target pulumi.StringPtrInput `pulumi:"target"`
+	// The weight value for this SRV record.
+	Weight pulumi.IntPtrInput `pulumi:"weight"`
+}
+
+func (SrvRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SrvRecord)(nil)).Elem()
+}
+
+func (i SrvRecordArgs) ToSrvRecordOutput() SrvRecordOutput {
+	return i.ToSrvRecordOutputWithContext(context.Background())
+}
+
+func (i SrvRecordArgs) ToSrvRecordOutputWithContext(ctx context.Context) SrvRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SrvRecordOutput)
+}
+
 // SrvRecordArrayInput is an input type that accepts SrvRecordArray and SrvRecordArrayOutput values.
 // You can construct a concrete instance of `SrvRecordArrayInput` via:
 //
@@ -4849,6 +5746,20 @@ type SrvRecordArrayInput interface {
 
 	ToSrvRecordArrayOutput() SrvRecordArrayOutput
 	ToSrvRecordArrayOutputWithContext(context.Context) SrvRecordArrayOutput
+}
+
+type SrvRecordArray []SrvRecordInput
+
+func (SrvRecordArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SrvRecord)(nil)).Elem()
+}
+
+func (i SrvRecordArray) ToSrvRecordArrayOutput() SrvRecordArrayOutput {
+	return i.ToSrvRecordArrayOutputWithContext(context.Background())
+}
+
+func (i SrvRecordArray) ToSrvRecordArrayOutputWithContext(ctx context.Context) SrvRecordArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SrvRecordArrayOutput)
 }
 
 // An SRV record.
@@ -4982,6 +5893,46 @@ type SubResource struct {
 	Id *string `pulumi:"id"`
 }
 
+// SubResourceInput is an input type that accepts SubResourceArgs and SubResourceOutput values.
+// You can construct a concrete instance of `SubResourceInput` via:
+//
+//	SubResourceArgs{...}
+type SubResourceInput interface {
+	pulumi.Input
+
+	ToSubResourceOutput() SubResourceOutput
+	ToSubResourceOutputWithContext(context.Context) SubResourceOutput
+}
+
+// A reference to a another resource
+type SubResourceArgs struct {
+	// Sub-resource ID. Both absolute resource ID and a relative resource ID are accepted.
+	// An absolute ID starts with /subscriptions/ and contains the entire ID of the parent resource and the ID of the sub-resource in the end.
+	// A relative ID replaces the ID of the parent resource with a token '$self', followed by the sub-resource ID itself.
+	// Example of a relative ID: $self/frontEndConfigurations/my-frontend.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+}
+
+func (SubResourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SubResource)(nil)).Elem()
+}
+
+func (i SubResourceArgs) ToSubResourceOutput() SubResourceOutput {
+	return i.ToSubResourceOutputWithContext(context.Background())
+}
+
+func (i SubResourceArgs) ToSubResourceOutputWithContext(ctx context.Context) SubResourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubResourceOutput)
+}
+
+func (i SubResourceArgs) ToSubResourcePtrOutput() SubResourcePtrOutput {
+	return i.ToSubResourcePtrOutputWithContext(context.Background())
+}
+
+func (i SubResourceArgs) ToSubResourcePtrOutputWithContext(ctx context.Context) SubResourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubResourceOutput).ToSubResourcePtrOutputWithContext(ctx)
+}
+
 // SubResourcePtrInput is an input type that accepts SubResourceArgs, SubResourcePtr and SubResourcePtrOutput values.
 // You can construct a concrete instance of `SubResourcePtrInput` via:
 //
@@ -4997,6 +5948,24 @@ type SubResourcePtrInput interface {
 	ToSubResourcePtrOutputWithContext(context.Context) SubResourcePtrOutput
 }
 
+type subResourcePtrType SubResourceArgs
+
+func SubResourcePtr(v *SubResourceArgs) SubResourcePtrInput {
+	return (*subResourcePtrType)(v)
+}
+
+func (*subResourcePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SubResource)(nil)).Elem()
+}
+
+func (i *subResourcePtrType) ToSubResourcePtrOutput() SubResourcePtrOutput {
+	return i.ToSubResourcePtrOutputWithContext(context.Background())
+}
+
+func (i *subResourcePtrType) ToSubResourcePtrOutputWithContext(ctx context.Context) SubResourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubResourcePtrOutput)
+}
+
 // SubResourceArrayInput is an input type that accepts SubResourceArray and SubResourceArrayOutput values.
 // You can construct a concrete instance of `SubResourceArrayInput` via:
 //
@@ -5006,6 +5975,20 @@ type SubResourceArrayInput interface {
 
 	ToSubResourceArrayOutput() SubResourceArrayOutput
 	ToSubResourceArrayOutputWithContext(context.Context) SubResourceArrayOutput
+}
+
+type SubResourceArray []SubResourceInput
+
+func (SubResourceArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SubResource)(nil)).Elem()
+}
+
+func (i SubResourceArray) ToSubResourceArrayOutput() SubResourceArrayOutput {
+	return i.ToSubResourceArrayOutputWithContext(context.Background())
+}
+
+func (i SubResourceArray) ToSubResourceArrayOutputWithContext(ctx context.Context) SubResourceArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubResourceArrayOutput)
 }
 
 // A reference to a another resource
@@ -5237,6 +6220,93 @@ func (val *SubnetType) Defaults() *SubnetType {
 	return &tmp
 }
 
+// SubnetTypeInput is an input type that accepts SubnetTypeArgs and SubnetTypeOutput values.
+// You can construct a concrete instance of `SubnetTypeInput` via:
+//
+//	SubnetTypeArgs{...}
+type SubnetTypeInput interface {
+	pulumi.Input
+
+	ToSubnetTypeOutput() SubnetTypeOutput
+	ToSubnetTypeOutputWithContext(context.Context) SubnetTypeOutput
+}
+
+// Subnet in a virtual network resource.
+type SubnetTypeArgs struct {
+	// The address prefix for the subnet.
+	AddressPrefix pulumi.StringPtrInput `pulumi:"addressPrefix"`
+	// List of address prefixes for the subnet.
+	AddressPrefixes pulumi.StringArrayInput `pulumi:"addressPrefixes"`
+	// Application gateway IP configurations of virtual network resource.
+	ApplicationGatewayIPConfigurations ApplicationGatewayIPConfigurationArrayInput `pulumi:"applicationGatewayIPConfigurations"`
+	// An array of references to the delegations on the subnet.
+	Delegations DelegationArrayInput `pulumi:"delegations"`
+	// A unique read-only string that changes whenever the resource is updated.
+	Etag pulumi.StringPtrInput `pulumi:"etag"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// Array of IpAllocation which reference this subnet.
+	IpAllocations SubResourceArrayInput `pulumi:"ipAllocations"`
+	// The name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Nat gateway associated with this subnet.
+	NatGateway SubResourcePtrInput `pulumi:"natGateway"`
+	// The reference to the NetworkSecurityGroup resource.
+	NetworkSecurityGroup NetworkSecurityGroupTypePtrInput `pulumi:"networkSecurityGroup"`
+	// Enable or Disable apply network policies on private end point in the subnet.
+	PrivateEndpointNetworkPolicies pulumi.StringPtrInput `pulumi:"privateEndpointNetworkPolicies"`
+	// Enable or Disable apply network policies on private link service in the subnet.
+	PrivateLinkServiceNetworkPolicies pulumi.StringPtrInput `pulumi:"privateLinkServiceNetworkPolicies"`
+	// The provisioning state of the resource.
+	ProvisioningState pulumi.StringPtrInput `pulumi:"provisioningState"`
+	// Gets an array of references to the external resources using subnet.
+	ResourceNavigationLinks ResourceNavigationLinkArrayInput `pulumi:"resourceNavigationLinks"`
+	// The reference to the RouteTable resource.
+	RouteTable RouteTableTypePtrInput `pulumi:"routeTable"`
+	// Gets an array of references to services injecting into this subnet.
+	ServiceAssociationLinks ServiceAssociationLinkArrayInput `pulumi:"serviceAssociationLinks"`
+	// An array of service endpoint policies.
+	ServiceEndpointPolicies ServiceEndpointPolicyTypeArrayInput `pulumi:"serviceEndpointPolicies"`
+	// An array of service endpoints.
+	ServiceEndpoints ServiceEndpointPropertiesFormatArrayInput `pulumi:"serviceEndpoints"`
+	// Resource type.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+// Defaults sets the appropriate defaults for SubnetTypeArgs
+func (val *SubnetTypeArgs) Defaults() *SubnetTypeArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.PrivateEndpointNetworkPolicies == nil {
+		tmp.PrivateEndpointNetworkPolicies = pulumi.StringPtr("Disabled")
+	}
+	if tmp.PrivateLinkServiceNetworkPolicies == nil {
+		tmp.PrivateLinkServiceNetworkPolicies = pulumi.StringPtr("Enabled")
+	}
+	return &tmp
+}
+func (SubnetTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SubnetType)(nil)).Elem()
+}
+
+func (i SubnetTypeArgs) ToSubnetTypeOutput() SubnetTypeOutput {
+	return i.ToSubnetTypeOutputWithContext(context.Background())
+}
+
+func (i SubnetTypeArgs) ToSubnetTypeOutputWithContext(ctx context.Context) SubnetTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubnetTypeOutput)
+}
+
+func (i SubnetTypeArgs) ToSubnetTypePtrOutput() SubnetTypePtrOutput {
+	return i.ToSubnetTypePtrOutputWithContext(context.Background())
+}
+
+func (i SubnetTypeArgs) ToSubnetTypePtrOutputWithContext(ctx context.Context) SubnetTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubnetTypeOutput).ToSubnetTypePtrOutputWithContext(ctx)
+}
+
 // SubnetTypePtrInput is an input type that accepts SubnetTypeArgs, SubnetTypePtr and SubnetTypePtrOutput values.
 // You can construct a concrete instance of `SubnetTypePtrInput` via:
 //
@@ -5252,6 +6322,24 @@ type SubnetTypePtrInput interface {
 	ToSubnetTypePtrOutputWithContext(context.Context) SubnetTypePtrOutput
 }
 
+type subnetTypePtrType SubnetTypeArgs
+
+func SubnetTypePtr(v *SubnetTypeArgs) SubnetTypePtrInput {
+	return (*subnetTypePtrType)(v)
+}
+
+func (*subnetTypePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SubnetType)(nil)).Elem()
+}
+
+func (i *subnetTypePtrType) ToSubnetTypePtrOutput() SubnetTypePtrOutput {
+	return i.ToSubnetTypePtrOutputWithContext(context.Background())
+}
+
+func (i *subnetTypePtrType) ToSubnetTypePtrOutputWithContext(ctx context.Context) SubnetTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubnetTypePtrOutput)
+}
+
 // SubnetTypeArrayInput is an input type that accepts SubnetTypeArray and SubnetTypeArrayOutput values.
 // You can construct a concrete instance of `SubnetTypeArrayInput` via:
 //
@@ -5261,6 +6349,20 @@ type SubnetTypeArrayInput interface {
 
 	ToSubnetTypeArrayOutput() SubnetTypeArrayOutput
 	ToSubnetTypeArrayOutputWithContext(context.Context) SubnetTypeArrayOutput
+}
+
+type SubnetTypeArray []SubnetTypeInput
+
+func (SubnetTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SubnetType)(nil)).Elem()
+}
+
+func (i SubnetTypeArray) ToSubnetTypeArrayOutput() SubnetTypeArrayOutput {
+	return i.ToSubnetTypeArrayOutputWithContext(context.Background())
+}
+
+func (i SubnetTypeArray) ToSubnetTypeArrayOutputWithContext(ctx context.Context) SubnetTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SubnetTypeArrayOutput)
 }
 
 // Subnet in a virtual network resource.
@@ -6122,6 +7224,73 @@ type TrafficAnalyticsConfigurationProperties struct {
 }
 
 // Parameters that define the configuration of traffic analytics.
+type TrafficAnalyticsConfigurationPropertiesArgs struct {
+	// Flag to enable/disable traffic analytics.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// The interval in minutes which would decide how frequently TA service should do flow analytics.
+	TrafficAnalyticsInterval pulumi.IntPtrInput `pulumi:"trafficAnalyticsInterval"`
+	// The resource guid of the attached workspace.
+	WorkspaceId pulumi.StringPtrInput `pulumi:"workspaceId"`
+	// The location of the attached workspace.
+	WorkspaceRegion pulumi.StringPtrInput `pulumi:"workspaceRegion"`
+	// Resource Id of the attached workspace.
+	WorkspaceResourceId pulumi.StringPtrInput `pulumi:"workspaceResourceId"`
+}
+
+func (TrafficAnalyticsConfigurationPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrafficAnalyticsConfigurationProperties)(nil)).Elem()
+}
+
+func (i TrafficAnalyticsConfigurationPropertiesArgs) ToTrafficAnalyticsConfigurationPropertiesOutput() TrafficAnalyticsConfigurationPropertiesOutput {
+	return i.ToTrafficAnalyticsConfigurationPropertiesOutputWithContext(context.Background())
+}
+
+func (i TrafficAnalyticsConfigurationPropertiesArgs) ToTrafficAnalyticsConfigurationPropertiesOutputWithContext(ctx context.Context) TrafficAnalyticsConfigurationPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficAnalyticsConfigurationPropertiesOutput)
+}
+
+func (i TrafficAnalyticsConfigurationPropertiesArgs) ToTrafficAnalyticsConfigurationPropertiesPtrOutput() TrafficAnalyticsConfigurationPropertiesPtrOutput {
+	return i.ToTrafficAnalyticsConfigurationPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i TrafficAnalyticsConfigurationPropertiesArgs) ToTrafficAnalyticsConfigurationPropertiesPtrOutputWithContext(ctx context.Context) TrafficAnalyticsConfigurationPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficAnalyticsConfigurationPropertiesOutput).ToTrafficAnalyticsConfigurationPropertiesPtrOutputWithContext(ctx)
+}
+
+// TrafficAnalyticsConfigurationPropertiesPtrInput is an input type that accepts TrafficAnalyticsConfigurationPropertiesArgs, TrafficAnalyticsConfigurationPropertiesPtr and TrafficAnalyticsConfigurationPropertiesPtrOutput values.
+// You can construct a concrete instance of `TrafficAnalyticsConfigurationPropertiesPtrInput` via:
+//
+//	        TrafficAnalyticsConfigurationPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type TrafficAnalyticsConfigurationPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToTrafficAnalyticsConfigurationPropertiesPtrOutput() TrafficAnalyticsConfigurationPropertiesPtrOutput
+	ToTrafficAnalyticsConfigurationPropertiesPtrOutputWithContext(context.Context) TrafficAnalyticsConfigurationPropertiesPtrOutput
+}
+
+type trafficAnalyticsConfigurationPropertiesPtrType TrafficAnalyticsConfigurationPropertiesArgs
+
+func TrafficAnalyticsConfigurationPropertiesPtr(v *TrafficAnalyticsConfigurationPropertiesArgs) TrafficAnalyticsConfigurationPropertiesPtrInput {
+	return (*trafficAnalyticsConfigurationPropertiesPtrType)(v)
+}
+
+func (*trafficAnalyticsConfigurationPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TrafficAnalyticsConfigurationProperties)(nil)).Elem()
+}
+
+func (i *trafficAnalyticsConfigurationPropertiesPtrType) ToTrafficAnalyticsConfigurationPropertiesPtrOutput() TrafficAnalyticsConfigurationPropertiesPtrOutput {
+	return i.ToTrafficAnalyticsConfigurationPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *trafficAnalyticsConfigurationPropertiesPtrType) ToTrafficAnalyticsConfigurationPropertiesPtrOutputWithContext(ctx context.Context) TrafficAnalyticsConfigurationPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficAnalyticsConfigurationPropertiesPtrOutput)
+}
+
+// Parameters that define the configuration of traffic analytics.
 type TrafficAnalyticsConfigurationPropertiesOutput struct{ *pulumi.OutputState }
 
 func (TrafficAnalyticsConfigurationPropertiesOutput) ElementType() reflect.Type {
@@ -6379,6 +7548,32 @@ type TrafficAnalyticsProperties struct {
 	NetworkWatcherFlowAnalyticsConfiguration *TrafficAnalyticsConfigurationProperties `pulumi:"networkWatcherFlowAnalyticsConfiguration"`
 }
 
+// Parameters that define the configuration of traffic analytics.
+type TrafficAnalyticsPropertiesArgs struct {
+	// Parameters that define the configuration of traffic analytics.
+	NetworkWatcherFlowAnalyticsConfiguration TrafficAnalyticsConfigurationPropertiesPtrInput `pulumi:"networkWatcherFlowAnalyticsConfiguration"`
+}
+
+func (TrafficAnalyticsPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrafficAnalyticsProperties)(nil)).Elem()
+}
+
+func (i TrafficAnalyticsPropertiesArgs) ToTrafficAnalyticsPropertiesOutput() TrafficAnalyticsPropertiesOutput {
+	return i.ToTrafficAnalyticsPropertiesOutputWithContext(context.Background())
+}
+
+func (i TrafficAnalyticsPropertiesArgs) ToTrafficAnalyticsPropertiesOutputWithContext(ctx context.Context) TrafficAnalyticsPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficAnalyticsPropertiesOutput)
+}
+
+func (i TrafficAnalyticsPropertiesArgs) ToTrafficAnalyticsPropertiesPtrOutput() TrafficAnalyticsPropertiesPtrOutput {
+	return i.ToTrafficAnalyticsPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i TrafficAnalyticsPropertiesArgs) ToTrafficAnalyticsPropertiesPtrOutputWithContext(ctx context.Context) TrafficAnalyticsPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficAnalyticsPropertiesOutput).ToTrafficAnalyticsPropertiesPtrOutputWithContext(ctx)
+}
+
 // TrafficAnalyticsPropertiesPtrInput is an input type that accepts TrafficAnalyticsPropertiesArgs, TrafficAnalyticsPropertiesPtr and TrafficAnalyticsPropertiesPtrOutput values.
 // You can construct a concrete instance of `TrafficAnalyticsPropertiesPtrInput` via:
 //
@@ -6392,6 +7587,24 @@ type TrafficAnalyticsPropertiesPtrInput interface {
 
 	ToTrafficAnalyticsPropertiesPtrOutput() TrafficAnalyticsPropertiesPtrOutput
 	ToTrafficAnalyticsPropertiesPtrOutputWithContext(context.Context) TrafficAnalyticsPropertiesPtrOutput
+}
+
+type trafficAnalyticsPropertiesPtrType TrafficAnalyticsPropertiesArgs
+
+func TrafficAnalyticsPropertiesPtr(v *TrafficAnalyticsPropertiesArgs) TrafficAnalyticsPropertiesPtrInput {
+	return (*trafficAnalyticsPropertiesPtrType)(v)
+}
+
+func (*trafficAnalyticsPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TrafficAnalyticsProperties)(nil)).Elem()
+}
+
+func (i *trafficAnalyticsPropertiesPtrType) ToTrafficAnalyticsPropertiesPtrOutput() TrafficAnalyticsPropertiesPtrOutput {
+	return i.ToTrafficAnalyticsPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *trafficAnalyticsPropertiesPtrType) ToTrafficAnalyticsPropertiesPtrOutputWithContext(ctx context.Context) TrafficAnalyticsPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrafficAnalyticsPropertiesPtrOutput)
 }
 
 // Parameters that define the configuration of traffic analytics.
@@ -6528,6 +7741,35 @@ type TxtRecord struct {
 	Value []string `pulumi:"value"`
 }
 
+// TxtRecordInput is an input type that accepts TxtRecordArgs and TxtRecordOutput values.
+// You can construct a concrete instance of `TxtRecordInput` via:
+//
+//	TxtRecordArgs{...}
+type TxtRecordInput interface {
+	pulumi.Input
+
+	ToTxtRecordOutput() TxtRecordOutput
+	ToTxtRecordOutputWithContext(context.Context) TxtRecordOutput
+}
+
+// A TXT record.
+type TxtRecordArgs struct {
+	// The text value of this TXT record.
+	Value pulumi.StringArrayInput `pulumi:"value"`
+}
+
+func (TxtRecordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TxtRecord)(nil)).Elem()
+}
+
+func (i TxtRecordArgs) ToTxtRecordOutput() TxtRecordOutput {
+	return i.ToTxtRecordOutputWithContext(context.Background())
+}
+
+func (i TxtRecordArgs) ToTxtRecordOutputWithContext(ctx context.Context) TxtRecordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TxtRecordOutput)
+}
+
 // TxtRecordArrayInput is an input type that accepts TxtRecordArray and TxtRecordArrayOutput values.
 // You can construct a concrete instance of `TxtRecordArrayInput` via:
 //
@@ -6537,6 +7779,20 @@ type TxtRecordArrayInput interface {
 
 	ToTxtRecordArrayOutput() TxtRecordArrayOutput
 	ToTxtRecordArrayOutputWithContext(context.Context) TxtRecordArrayOutput
+}
+
+type TxtRecordArray []TxtRecordInput
+
+func (TxtRecordArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TxtRecord)(nil)).Elem()
+}
+
+func (i TxtRecordArray) ToTxtRecordArrayOutput() TxtRecordArrayOutput {
+	return i.ToTxtRecordArrayOutputWithContext(context.Background())
+}
+
+func (i TxtRecordArray) ToTxtRecordArrayOutputWithContext(ctx context.Context) TxtRecordArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TxtRecordArrayOutput)
 }
 
 // A TXT record.
@@ -6631,6 +7887,32 @@ type VirtualNetworkBgpCommunities struct {
 	VirtualNetworkCommunity string `pulumi:"virtualNetworkCommunity"`
 }
 
+// Bgp Communities sent over ExpressRoute with each route corresponding to a prefix in this VNET.
+type VirtualNetworkBgpCommunitiesArgs struct {
+	// The BGP community associated with the virtual network.
+	VirtualNetworkCommunity pulumi.StringInput `pulumi:"virtualNetworkCommunity"`
+}
+
+func (VirtualNetworkBgpCommunitiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VirtualNetworkBgpCommunities)(nil)).Elem()
+}
+
+func (i VirtualNetworkBgpCommunitiesArgs) ToVirtualNetworkBgpCommunitiesOutput() VirtualNetworkBgpCommunitiesOutput {
+	return i.ToVirtualNetworkBgpCommunitiesOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkBgpCommunitiesArgs) ToVirtualNetworkBgpCommunitiesOutputWithContext(ctx context.Context) VirtualNetworkBgpCommunitiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkBgpCommunitiesOutput)
+}
+
+func (i VirtualNetworkBgpCommunitiesArgs) ToVirtualNetworkBgpCommunitiesPtrOutput() VirtualNetworkBgpCommunitiesPtrOutput {
+	return i.ToVirtualNetworkBgpCommunitiesPtrOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkBgpCommunitiesArgs) ToVirtualNetworkBgpCommunitiesPtrOutputWithContext(ctx context.Context) VirtualNetworkBgpCommunitiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkBgpCommunitiesOutput).ToVirtualNetworkBgpCommunitiesPtrOutputWithContext(ctx)
+}
+
 // VirtualNetworkBgpCommunitiesPtrInput is an input type that accepts VirtualNetworkBgpCommunitiesArgs, VirtualNetworkBgpCommunitiesPtr and VirtualNetworkBgpCommunitiesPtrOutput values.
 // You can construct a concrete instance of `VirtualNetworkBgpCommunitiesPtrInput` via:
 //
@@ -6644,6 +7926,24 @@ type VirtualNetworkBgpCommunitiesPtrInput interface {
 
 	ToVirtualNetworkBgpCommunitiesPtrOutput() VirtualNetworkBgpCommunitiesPtrOutput
 	ToVirtualNetworkBgpCommunitiesPtrOutputWithContext(context.Context) VirtualNetworkBgpCommunitiesPtrOutput
+}
+
+type virtualNetworkBgpCommunitiesPtrType VirtualNetworkBgpCommunitiesArgs
+
+func VirtualNetworkBgpCommunitiesPtr(v *VirtualNetworkBgpCommunitiesArgs) VirtualNetworkBgpCommunitiesPtrInput {
+	return (*virtualNetworkBgpCommunitiesPtrType)(v)
+}
+
+func (*virtualNetworkBgpCommunitiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VirtualNetworkBgpCommunities)(nil)).Elem()
+}
+
+func (i *virtualNetworkBgpCommunitiesPtrType) ToVirtualNetworkBgpCommunitiesPtrOutput() VirtualNetworkBgpCommunitiesPtrOutput {
+	return i.ToVirtualNetworkBgpCommunitiesPtrOutputWithContext(context.Background())
+}
+
+func (i *virtualNetworkBgpCommunitiesPtrType) ToVirtualNetworkBgpCommunitiesPtrOutputWithContext(ctx context.Context) VirtualNetworkBgpCommunitiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkBgpCommunitiesPtrOutput)
 }
 
 // Bgp Communities sent over ExpressRoute with each route corresponding to a prefix in this VNET.
@@ -6795,6 +8095,34 @@ type VirtualNetworkEncryption struct {
 	Enforcement *string `pulumi:"enforcement"`
 }
 
+// Indicates if encryption is enabled on virtual network and if VM without encryption is allowed in encrypted VNet.
+type VirtualNetworkEncryptionArgs struct {
+	// Indicates if encryption is enabled on the virtual network.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+	// If the encrypted VNet allows VM that does not support encryption
+	Enforcement pulumi.StringPtrInput `pulumi:"enforcement"`
+}
+
+func (VirtualNetworkEncryptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VirtualNetworkEncryption)(nil)).Elem()
+}
+
+func (i VirtualNetworkEncryptionArgs) ToVirtualNetworkEncryptionOutput() VirtualNetworkEncryptionOutput {
+	return i.ToVirtualNetworkEncryptionOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkEncryptionArgs) ToVirtualNetworkEncryptionOutputWithContext(ctx context.Context) VirtualNetworkEncryptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkEncryptionOutput)
+}
+
+func (i VirtualNetworkEncryptionArgs) ToVirtualNetworkEncryptionPtrOutput() VirtualNetworkEncryptionPtrOutput {
+	return i.ToVirtualNetworkEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkEncryptionArgs) ToVirtualNetworkEncryptionPtrOutputWithContext(ctx context.Context) VirtualNetworkEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkEncryptionOutput).ToVirtualNetworkEncryptionPtrOutputWithContext(ctx)
+}
+
 // VirtualNetworkEncryptionPtrInput is an input type that accepts VirtualNetworkEncryptionArgs, VirtualNetworkEncryptionPtr and VirtualNetworkEncryptionPtrOutput values.
 // You can construct a concrete instance of `VirtualNetworkEncryptionPtrInput` via:
 //
@@ -6808,6 +8136,24 @@ type VirtualNetworkEncryptionPtrInput interface {
 
 	ToVirtualNetworkEncryptionPtrOutput() VirtualNetworkEncryptionPtrOutput
 	ToVirtualNetworkEncryptionPtrOutputWithContext(context.Context) VirtualNetworkEncryptionPtrOutput
+}
+
+type virtualNetworkEncryptionPtrType VirtualNetworkEncryptionArgs
+
+func VirtualNetworkEncryptionPtr(v *VirtualNetworkEncryptionArgs) VirtualNetworkEncryptionPtrInput {
+	return (*virtualNetworkEncryptionPtrType)(v)
+}
+
+func (*virtualNetworkEncryptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VirtualNetworkEncryption)(nil)).Elem()
+}
+
+func (i *virtualNetworkEncryptionPtrType) ToVirtualNetworkEncryptionPtrOutput() VirtualNetworkEncryptionPtrOutput {
+	return i.ToVirtualNetworkEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i *virtualNetworkEncryptionPtrType) ToVirtualNetworkEncryptionPtrOutputWithContext(ctx context.Context) VirtualNetworkEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkEncryptionPtrOutput)
 }
 
 // Indicates if encryption is enabled on virtual network and if VM without encryption is allowed in encrypted VNet.
@@ -6998,6 +8344,61 @@ type VirtualNetworkPeeringType struct {
 	UseRemoteGateways *bool `pulumi:"useRemoteGateways"`
 }
 
+// VirtualNetworkPeeringTypeInput is an input type that accepts VirtualNetworkPeeringTypeArgs and VirtualNetworkPeeringTypeOutput values.
+// You can construct a concrete instance of `VirtualNetworkPeeringTypeInput` via:
+//
+//	VirtualNetworkPeeringTypeArgs{...}
+type VirtualNetworkPeeringTypeInput interface {
+	pulumi.Input
+
+	ToVirtualNetworkPeeringTypeOutput() VirtualNetworkPeeringTypeOutput
+	ToVirtualNetworkPeeringTypeOutputWithContext(context.Context) VirtualNetworkPeeringTypeOutput
+}
+
+// Peerings in a virtual network resource.
+type VirtualNetworkPeeringTypeArgs struct {
+	// Whether the forwarded traffic from the VMs in the local virtual network will be allowed/disallowed in remote virtual network.
+	AllowForwardedTraffic pulumi.BoolPtrInput `pulumi:"allowForwardedTraffic"`
+	// If gateway links can be used in remote virtual networking to link to this virtual network.
+	AllowGatewayTransit pulumi.BoolPtrInput `pulumi:"allowGatewayTransit"`
+	// Whether the VMs in the local virtual network space would be able to access the VMs in remote virtual network space.
+	AllowVirtualNetworkAccess pulumi.BoolPtrInput `pulumi:"allowVirtualNetworkAccess"`
+	// If we need to verify the provisioning state of the remote gateway.
+	DoNotVerifyRemoteGateways pulumi.BoolPtrInput `pulumi:"doNotVerifyRemoteGateways"`
+	// Resource ID.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The name of the resource that is unique within a resource group. This name can be used to access the resource.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The status of the virtual network peering.
+	PeeringState pulumi.StringPtrInput `pulumi:"peeringState"`
+	// The peering sync status of the virtual network peering.
+	PeeringSyncLevel pulumi.StringPtrInput `pulumi:"peeringSyncLevel"`
+	// The reference to the address space peered with the remote virtual network.
+	RemoteAddressSpace AddressSpacePtrInput `pulumi:"remoteAddressSpace"`
+	// The reference to the remote virtual network's Bgp Communities.
+	RemoteBgpCommunities VirtualNetworkBgpCommunitiesPtrInput `pulumi:"remoteBgpCommunities"`
+	// The reference to the remote virtual network. The remote virtual network can be in the same or different region (preview). See here to register for the preview and learn more (https://docs.microsoft.com/en-us/azure/virtual-network/virtual-network-create-peering).
+	RemoteVirtualNetwork SubResourcePtrInput `pulumi:"remoteVirtualNetwork"`
+	// The reference to the current address space of the remote virtual network.
+	RemoteVirtualNetworkAddressSpace AddressSpacePtrInput `pulumi:"remoteVirtualNetworkAddressSpace"`
+	// Resource type.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+	// If remote gateways can be used on this virtual network. If the flag is set to true, and allowGatewayTransit on remote peering is also true, virtual network will use gateways of remote virtual network for transit. Only one peering can have this flag set to true. This flag cannot be set if virtual network already has a gateway.
+	UseRemoteGateways pulumi.BoolPtrInput `pulumi:"useRemoteGateways"`
+}
+
+func (VirtualNetworkPeeringTypeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VirtualNetworkPeeringType)(nil)).Elem()
+}
+
+func (i VirtualNetworkPeeringTypeArgs) ToVirtualNetworkPeeringTypeOutput() VirtualNetworkPeeringTypeOutput {
+	return i.ToVirtualNetworkPeeringTypeOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkPeeringTypeArgs) ToVirtualNetworkPeeringTypeOutputWithContext(ctx context.Context) VirtualNetworkPeeringTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkPeeringTypeOutput)
+}
+
 // VirtualNetworkPeeringTypeArrayInput is an input type that accepts VirtualNetworkPeeringTypeArray and VirtualNetworkPeeringTypeArrayOutput values.
 // You can construct a concrete instance of `VirtualNetworkPeeringTypeArrayInput` via:
 //
@@ -7007,6 +8408,20 @@ type VirtualNetworkPeeringTypeArrayInput interface {
 
 	ToVirtualNetworkPeeringTypeArrayOutput() VirtualNetworkPeeringTypeArrayOutput
 	ToVirtualNetworkPeeringTypeArrayOutputWithContext(context.Context) VirtualNetworkPeeringTypeArrayOutput
+}
+
+type VirtualNetworkPeeringTypeArray []VirtualNetworkPeeringTypeInput
+
+func (VirtualNetworkPeeringTypeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VirtualNetworkPeeringType)(nil)).Elem()
+}
+
+func (i VirtualNetworkPeeringTypeArray) ToVirtualNetworkPeeringTypeArrayOutput() VirtualNetworkPeeringTypeArrayOutput {
+	return i.ToVirtualNetworkPeeringTypeArrayOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkPeeringTypeArray) ToVirtualNetworkPeeringTypeArrayOutputWithContext(ctx context.Context) VirtualNetworkPeeringTypeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkPeeringTypeArrayOutput)
 }
 
 // Peerings in a virtual network resource.

@@ -11,6 +11,12 @@ import (
 // Type of managed service identity.
 type IdentityType string
 
+const (
+	IdentityTypeSystemAssigned = IdentityType("SystemAssigned")
+	IdentityTypeUserAssigned   = IdentityType("UserAssigned")
+	IdentityTypeNone           = IdentityType("None")
+)
+
 func (IdentityType) ElementType() reflect.Type {
 	return reflect.TypeOf((*IdentityType)(nil)).Elem()
 }
@@ -130,8 +136,59 @@ func (o IdentityTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context)
 	}).(pulumi.StringPtrOutput)
 }
 
+// IdentityTypeInput is an input type that accepts values of the IdentityType enum
+// A concrete instance of `IdentityTypeInput` can be one of the following:
+//
+//	IdentityTypeSystemAssigned
+//	IdentityTypeUserAssigned
+//	IdentityTypeNone
+type IdentityTypeInput interface {
+	pulumi.Input
+
+	ToIdentityTypeOutput() IdentityTypeOutput
+	ToIdentityTypeOutputWithContext(context.Context) IdentityTypeOutput
+}
+
+var identityTypePtrType = reflect.TypeOf((**IdentityType)(nil)).Elem()
+
+type IdentityTypePtrInput interface {
+	pulumi.Input
+
+	ToIdentityTypePtrOutput() IdentityTypePtrOutput
+	ToIdentityTypePtrOutputWithContext(context.Context) IdentityTypePtrOutput
+}
+
+type identityTypePtr string
+
+func IdentityTypePtr(v string) IdentityTypePtrInput {
+	return (*identityTypePtr)(&v)
+}
+
+func (*identityTypePtr) ElementType() reflect.Type {
+	return identityTypePtrType
+}
+
+func (in *identityTypePtr) ToIdentityTypePtrOutput() IdentityTypePtrOutput {
+	return pulumi.ToOutput(in).(IdentityTypePtrOutput)
+}
+
+func (in *identityTypePtr) ToIdentityTypePtrOutputWithContext(ctx context.Context) IdentityTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(IdentityTypePtrOutput)
+}
+
 // The name of the SKU.
 type WorkspaceSkuNameEnum string
+
+const (
+	WorkspaceSkuNameEnumFree                = WorkspaceSkuNameEnum("Free")
+	WorkspaceSkuNameEnumStandard            = WorkspaceSkuNameEnum("Standard")
+	WorkspaceSkuNameEnumPremium             = WorkspaceSkuNameEnum("Premium")
+	WorkspaceSkuNameEnumPerNode             = WorkspaceSkuNameEnum("PerNode")
+	WorkspaceSkuNameEnumPerGB2018           = WorkspaceSkuNameEnum("PerGB2018")
+	WorkspaceSkuNameEnumStandalone          = WorkspaceSkuNameEnum("Standalone")
+	WorkspaceSkuNameEnumCapacityReservation = WorkspaceSkuNameEnum("CapacityReservation")
+	WorkspaceSkuNameEnumLACluster           = WorkspaceSkuNameEnum("LACluster")
+)
 
 func (WorkspaceSkuNameEnum) ElementType() reflect.Type {
 	return reflect.TypeOf((*WorkspaceSkuNameEnum)(nil)).Elem()
@@ -250,6 +307,51 @@ func (o WorkspaceSkuNameEnumPtrOutput) ToStringPtrOutputWithContext(ctx context.
 		v := string(*e)
 		return &v
 	}).(pulumi.StringPtrOutput)
+}
+
+// WorkspaceSkuNameEnumInput is an input type that accepts values of the WorkspaceSkuNameEnum enum
+// A concrete instance of `WorkspaceSkuNameEnumInput` can be one of the following:
+//
+//	WorkspaceSkuNameEnumFree
+//	WorkspaceSkuNameEnumStandard
+//	WorkspaceSkuNameEnumPremium
+//	WorkspaceSkuNameEnumPerNode
+//	WorkspaceSkuNameEnumPerGB2018
+//	WorkspaceSkuNameEnumStandalone
+//	WorkspaceSkuNameEnumCapacityReservation
+//	WorkspaceSkuNameEnumLACluster
+type WorkspaceSkuNameEnumInput interface {
+	pulumi.Input
+
+	ToWorkspaceSkuNameEnumOutput() WorkspaceSkuNameEnumOutput
+	ToWorkspaceSkuNameEnumOutputWithContext(context.Context) WorkspaceSkuNameEnumOutput
+}
+
+var workspaceSkuNameEnumPtrType = reflect.TypeOf((**WorkspaceSkuNameEnum)(nil)).Elem()
+
+type WorkspaceSkuNameEnumPtrInput interface {
+	pulumi.Input
+
+	ToWorkspaceSkuNameEnumPtrOutput() WorkspaceSkuNameEnumPtrOutput
+	ToWorkspaceSkuNameEnumPtrOutputWithContext(context.Context) WorkspaceSkuNameEnumPtrOutput
+}
+
+type workspaceSkuNameEnumPtr string
+
+func WorkspaceSkuNameEnumPtr(v string) WorkspaceSkuNameEnumPtrInput {
+	return (*workspaceSkuNameEnumPtr)(&v)
+}
+
+func (*workspaceSkuNameEnumPtr) ElementType() reflect.Type {
+	return workspaceSkuNameEnumPtrType
+}
+
+func (in *workspaceSkuNameEnumPtr) ToWorkspaceSkuNameEnumPtrOutput() WorkspaceSkuNameEnumPtrOutput {
+	return pulumi.ToOutput(in).(WorkspaceSkuNameEnumPtrOutput)
+}
+
+func (in *workspaceSkuNameEnumPtr) ToWorkspaceSkuNameEnumPtrOutputWithContext(ctx context.Context) WorkspaceSkuNameEnumPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(WorkspaceSkuNameEnumPtrOutput)
 }
 
 func init() {

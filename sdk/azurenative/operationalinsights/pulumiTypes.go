@@ -19,6 +19,34 @@ type Identity struct {
 	UserAssignedIdentities []string `pulumi:"userAssignedIdentities"`
 }
 
+// Identity for the resource.
+type IdentityArgs struct {
+	// Type of managed service identity.
+	Type IdentityTypeInput `pulumi:"type"`
+	// The list of user identities associated with the resource. The user identity dictionary key references will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'.
+	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
+}
+
+func (IdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Identity)(nil)).Elem()
+}
+
+func (i IdentityArgs) ToIdentityOutput() IdentityOutput {
+	return i.ToIdentityOutputWithContext(context.Background())
+}
+
+func (i IdentityArgs) ToIdentityOutputWithContext(ctx context.Context) IdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityOutput)
+}
+
+func (i IdentityArgs) ToIdentityPtrOutput() IdentityPtrOutput {
+	return i.ToIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i IdentityArgs) ToIdentityPtrOutputWithContext(ctx context.Context) IdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityOutput).ToIdentityPtrOutputWithContext(ctx)
+}
+
 // IdentityPtrInput is an input type that accepts IdentityArgs, IdentityPtr and IdentityPtrOutput values.
 // You can construct a concrete instance of `IdentityPtrInput` via:
 //
@@ -32,6 +60,24 @@ type IdentityPtrInput interface {
 
 	ToIdentityPtrOutput() IdentityPtrOutput
 	ToIdentityPtrOutputWithContext(context.Context) IdentityPtrOutput
+}
+
+type identityPtrType IdentityArgs
+
+func IdentityPtr(v *IdentityArgs) IdentityPtrInput {
+	return (*identityPtrType)(v)
+}
+
+func (*identityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Identity)(nil)).Elem()
+}
+
+func (i *identityPtrType) ToIdentityPtrOutput() IdentityPtrOutput {
+	return i.ToIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *identityPtrType) ToIdentityPtrOutputWithContext(ctx context.Context) IdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityPtrOutput)
 }
 
 // Identity for the resource.
@@ -397,6 +443,32 @@ type WorkspaceCapping struct {
 	DailyQuotaGb *float64 `pulumi:"dailyQuotaGb"`
 }
 
+// The daily volume cap for ingestion.
+type WorkspaceCappingArgs struct {
+	// The workspace daily quota for ingestion.
+	DailyQuotaGb pulumi.Float64PtrInput `pulumi:"dailyQuotaGb"`
+}
+
+func (WorkspaceCappingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkspaceCapping)(nil)).Elem()
+}
+
+func (i WorkspaceCappingArgs) ToWorkspaceCappingOutput() WorkspaceCappingOutput {
+	return i.ToWorkspaceCappingOutputWithContext(context.Background())
+}
+
+func (i WorkspaceCappingArgs) ToWorkspaceCappingOutputWithContext(ctx context.Context) WorkspaceCappingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceCappingOutput)
+}
+
+func (i WorkspaceCappingArgs) ToWorkspaceCappingPtrOutput() WorkspaceCappingPtrOutput {
+	return i.ToWorkspaceCappingPtrOutputWithContext(context.Background())
+}
+
+func (i WorkspaceCappingArgs) ToWorkspaceCappingPtrOutputWithContext(ctx context.Context) WorkspaceCappingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceCappingOutput).ToWorkspaceCappingPtrOutputWithContext(ctx)
+}
+
 // WorkspaceCappingPtrInput is an input type that accepts WorkspaceCappingArgs, WorkspaceCappingPtr and WorkspaceCappingPtrOutput values.
 // You can construct a concrete instance of `WorkspaceCappingPtrInput` via:
 //
@@ -410,6 +482,24 @@ type WorkspaceCappingPtrInput interface {
 
 	ToWorkspaceCappingPtrOutput() WorkspaceCappingPtrOutput
 	ToWorkspaceCappingPtrOutputWithContext(context.Context) WorkspaceCappingPtrOutput
+}
+
+type workspaceCappingPtrType WorkspaceCappingArgs
+
+func WorkspaceCappingPtr(v *WorkspaceCappingArgs) WorkspaceCappingPtrInput {
+	return (*workspaceCappingPtrType)(v)
+}
+
+func (*workspaceCappingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkspaceCapping)(nil)).Elem()
+}
+
+func (i *workspaceCappingPtrType) ToWorkspaceCappingPtrOutput() WorkspaceCappingPtrOutput {
+	return i.ToWorkspaceCappingPtrOutputWithContext(context.Background())
+}
+
+func (i *workspaceCappingPtrType) ToWorkspaceCappingPtrOutputWithContext(ctx context.Context) WorkspaceCappingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceCappingPtrOutput)
 }
 
 // The daily volume cap for ingestion.
@@ -584,6 +674,40 @@ type WorkspaceFeatures struct {
 	ImmediatePurgeDataOn30Days *bool `pulumi:"immediatePurgeDataOn30Days"`
 }
 
+// Workspace features.
+type WorkspaceFeaturesArgs struct {
+	// Dedicated LA cluster resourceId that is linked to the workspaces.
+	ClusterResourceId pulumi.StringPtrInput `pulumi:"clusterResourceId"`
+	// Disable Non-AAD based Auth.
+	DisableLocalAuth pulumi.BoolPtrInput `pulumi:"disableLocalAuth"`
+	// Flag that indicate if data should be exported.
+	EnableDataExport pulumi.BoolPtrInput `pulumi:"enableDataExport"`
+	// Flag that indicate which permission to use - resource or workspace or both.
+	EnableLogAccessUsingOnlyResourcePermissions pulumi.BoolPtrInput `pulumi:"enableLogAccessUsingOnlyResourcePermissions"`
+	// Flag that describes if we want to remove the data after 30 days.
+	ImmediatePurgeDataOn30Days pulumi.BoolPtrInput `pulumi:"immediatePurgeDataOn30Days"`
+}
+
+func (WorkspaceFeaturesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkspaceFeatures)(nil)).Elem()
+}
+
+func (i WorkspaceFeaturesArgs) ToWorkspaceFeaturesOutput() WorkspaceFeaturesOutput {
+	return i.ToWorkspaceFeaturesOutputWithContext(context.Background())
+}
+
+func (i WorkspaceFeaturesArgs) ToWorkspaceFeaturesOutputWithContext(ctx context.Context) WorkspaceFeaturesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceFeaturesOutput)
+}
+
+func (i WorkspaceFeaturesArgs) ToWorkspaceFeaturesPtrOutput() WorkspaceFeaturesPtrOutput {
+	return i.ToWorkspaceFeaturesPtrOutputWithContext(context.Background())
+}
+
+func (i WorkspaceFeaturesArgs) ToWorkspaceFeaturesPtrOutputWithContext(ctx context.Context) WorkspaceFeaturesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceFeaturesOutput).ToWorkspaceFeaturesPtrOutputWithContext(ctx)
+}
+
 // WorkspaceFeaturesPtrInput is an input type that accepts WorkspaceFeaturesArgs, WorkspaceFeaturesPtr and WorkspaceFeaturesPtrOutput values.
 // You can construct a concrete instance of `WorkspaceFeaturesPtrInput` via:
 //
@@ -597,6 +721,24 @@ type WorkspaceFeaturesPtrInput interface {
 
 	ToWorkspaceFeaturesPtrOutput() WorkspaceFeaturesPtrOutput
 	ToWorkspaceFeaturesPtrOutputWithContext(context.Context) WorkspaceFeaturesPtrOutput
+}
+
+type workspaceFeaturesPtrType WorkspaceFeaturesArgs
+
+func WorkspaceFeaturesPtr(v *WorkspaceFeaturesArgs) WorkspaceFeaturesPtrInput {
+	return (*workspaceFeaturesPtrType)(v)
+}
+
+func (*workspaceFeaturesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkspaceFeatures)(nil)).Elem()
+}
+
+func (i *workspaceFeaturesPtrType) ToWorkspaceFeaturesPtrOutput() WorkspaceFeaturesPtrOutput {
+	return i.ToWorkspaceFeaturesPtrOutputWithContext(context.Background())
+}
+
+func (i *workspaceFeaturesPtrType) ToWorkspaceFeaturesPtrOutputWithContext(ctx context.Context) WorkspaceFeaturesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceFeaturesPtrOutput)
 }
 
 // Workspace features.
@@ -859,6 +1001,34 @@ type WorkspaceSku struct {
 	Name string `pulumi:"name"`
 }
 
+// The SKU (tier) of a workspace.
+type WorkspaceSkuArgs struct {
+	// The capacity reservation level in GB for this workspace, when CapacityReservation sku is selected.
+	CapacityReservationLevel pulumi.IntPtrInput `pulumi:"capacityReservationLevel"`
+	// The name of the SKU.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (WorkspaceSkuArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkspaceSku)(nil)).Elem()
+}
+
+func (i WorkspaceSkuArgs) ToWorkspaceSkuOutput() WorkspaceSkuOutput {
+	return i.ToWorkspaceSkuOutputWithContext(context.Background())
+}
+
+func (i WorkspaceSkuArgs) ToWorkspaceSkuOutputWithContext(ctx context.Context) WorkspaceSkuOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceSkuOutput)
+}
+
+func (i WorkspaceSkuArgs) ToWorkspaceSkuPtrOutput() WorkspaceSkuPtrOutput {
+	return i.ToWorkspaceSkuPtrOutputWithContext(context.Background())
+}
+
+func (i WorkspaceSkuArgs) ToWorkspaceSkuPtrOutputWithContext(ctx context.Context) WorkspaceSkuPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceSkuOutput).ToWorkspaceSkuPtrOutputWithContext(ctx)
+}
+
 // WorkspaceSkuPtrInput is an input type that accepts WorkspaceSkuArgs, WorkspaceSkuPtr and WorkspaceSkuPtrOutput values.
 // You can construct a concrete instance of `WorkspaceSkuPtrInput` via:
 //
@@ -872,6 +1042,24 @@ type WorkspaceSkuPtrInput interface {
 
 	ToWorkspaceSkuPtrOutput() WorkspaceSkuPtrOutput
 	ToWorkspaceSkuPtrOutputWithContext(context.Context) WorkspaceSkuPtrOutput
+}
+
+type workspaceSkuPtrType WorkspaceSkuArgs
+
+func WorkspaceSkuPtr(v *WorkspaceSkuArgs) WorkspaceSkuPtrInput {
+	return (*workspaceSkuPtrType)(v)
+}
+
+func (*workspaceSkuPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkspaceSku)(nil)).Elem()
+}
+
+func (i *workspaceSkuPtrType) ToWorkspaceSkuPtrOutput() WorkspaceSkuPtrOutput {
+	return i.ToWorkspaceSkuPtrOutputWithContext(context.Background())
+}
+
+func (i *workspaceSkuPtrType) ToWorkspaceSkuPtrOutputWithContext(ctx context.Context) WorkspaceSkuPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkspaceSkuPtrOutput)
 }
 
 // The SKU (tier) of a workspace.

@@ -11,6 +11,12 @@ import (
 // Required for storage accounts where kind = BlobStorage. The access tier is used for billing. The 'Premium' access tier is the default value for premium block blobs storage account type and it cannot be changed for the premium block blobs storage account type.
 type AccessTier string
 
+const (
+	AccessTierHot     = AccessTier("Hot")
+	AccessTierCool    = AccessTier("Cool")
+	AccessTierPremium = AccessTier("Premium")
+)
+
 func (AccessTier) ElementType() reflect.Type {
 	return reflect.TypeOf((*AccessTier)(nil)).Elem()
 }
@@ -130,6 +136,21 @@ func (o AccessTierPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) p
 	}).(pulumi.StringPtrOutput)
 }
 
+// AccessTierInput is an input type that accepts values of the AccessTier enum
+// A concrete instance of `AccessTierInput` can be one of the following:
+//
+//	AccessTierHot
+//	AccessTierCool
+//	AccessTierPremium
+type AccessTierInput interface {
+	pulumi.Input
+
+	ToAccessTierOutput() AccessTierOutput
+	ToAccessTierOutputWithContext(context.Context) AccessTierOutput
+}
+
+var accessTierPtrType = reflect.TypeOf((**AccessTier)(nil)).Elem()
+
 type AccessTierPtrInput interface {
 	pulumi.Input
 
@@ -137,8 +158,30 @@ type AccessTierPtrInput interface {
 	ToAccessTierPtrOutputWithContext(context.Context) AccessTierPtrOutput
 }
 
+type accessTierPtr string
+
+func AccessTierPtr(v string) AccessTierPtrInput {
+	return (*accessTierPtr)(&v)
+}
+
+func (*accessTierPtr) ElementType() reflect.Type {
+	return accessTierPtrType
+}
+
+func (in *accessTierPtr) ToAccessTierPtrOutput() AccessTierPtrOutput {
+	return pulumi.ToOutput(in).(AccessTierPtrOutput)
+}
+
+func (in *accessTierPtr) ToAccessTierPtrOutputWithContext(ctx context.Context) AccessTierPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(AccessTierPtrOutput)
+}
+
 // The action of virtual network rule.
 type Action string
+
+const (
+	ActionAllow = Action("Allow")
+)
 
 func (Action) ElementType() reflect.Type {
 	return reflect.TypeOf((*Action)(nil)).Elem()
@@ -259,8 +302,51 @@ func (o ActionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulum
 	}).(pulumi.StringPtrOutput)
 }
 
+// ActionInput is an input type that accepts values of the Action enum
+// A concrete instance of `ActionInput` can be one of the following:
+//
+//	ActionAllow
+type ActionInput interface {
+	pulumi.Input
+
+	ToActionOutput() ActionOutput
+	ToActionOutputWithContext(context.Context) ActionOutput
+}
+
+var actionPtrType = reflect.TypeOf((**Action)(nil)).Elem()
+
+type ActionPtrInput interface {
+	pulumi.Input
+
+	ToActionPtrOutput() ActionPtrOutput
+	ToActionPtrOutputWithContext(context.Context) ActionPtrOutput
+}
+
+type actionPtr string
+
+func ActionPtr(v string) ActionPtrInput {
+	return (*actionPtr)(&v)
+}
+
+func (*actionPtr) ElementType() reflect.Type {
+	return actionPtrType
+}
+
+func (in *actionPtr) ToActionPtrOutput() ActionPtrOutput {
+	return pulumi.ToOutput(in).(ActionPtrOutput)
+}
+
+func (in *actionPtr) ToActionPtrOutputWithContext(ctx context.Context) ActionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ActionPtrOutput)
+}
+
 // Specifies the default action of allow or deny when no other rules match.
 type DefaultAction string
+
+const (
+	DefaultActionAllow = DefaultAction("Allow")
+	DefaultActionDeny  = DefaultAction("Deny")
+)
 
 func (DefaultAction) ElementType() reflect.Type {
 	return reflect.TypeOf((*DefaultAction)(nil)).Elem()
@@ -381,8 +467,53 @@ func (o DefaultActionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context
 	}).(pulumi.StringPtrOutput)
 }
 
+// DefaultActionInput is an input type that accepts values of the DefaultAction enum
+// A concrete instance of `DefaultActionInput` can be one of the following:
+//
+//	DefaultActionAllow
+//	DefaultActionDeny
+type DefaultActionInput interface {
+	pulumi.Input
+
+	ToDefaultActionOutput() DefaultActionOutput
+	ToDefaultActionOutputWithContext(context.Context) DefaultActionOutput
+}
+
+var defaultActionPtrType = reflect.TypeOf((**DefaultAction)(nil)).Elem()
+
+type DefaultActionPtrInput interface {
+	pulumi.Input
+
+	ToDefaultActionPtrOutput() DefaultActionPtrOutput
+	ToDefaultActionPtrOutputWithContext(context.Context) DefaultActionPtrOutput
+}
+
+type defaultActionPtr string
+
+func DefaultActionPtr(v string) DefaultActionPtrInput {
+	return (*defaultActionPtr)(&v)
+}
+
+func (*defaultActionPtr) ElementType() reflect.Type {
+	return defaultActionPtrType
+}
+
+func (in *defaultActionPtr) ToDefaultActionPtrOutput() DefaultActionPtrOutput {
+	return pulumi.ToOutput(in).(DefaultActionPtrOutput)
+}
+
+func (in *defaultActionPtr) ToDefaultActionPtrOutputWithContext(ctx context.Context) DefaultActionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(DefaultActionPtrOutput)
+}
+
 // Specifies whether data in the container may be accessed publicly and the level of access.
 type PublicAccess string
+
+const (
+	PublicAccessContainer = PublicAccess("Container")
+	PublicAccessBlob      = PublicAccess("Blob")
+	PublicAccessNone      = PublicAccess("None")
+)
 
 func (PublicAccess) ElementType() reflect.Type {
 	return reflect.TypeOf((*PublicAccess)(nil)).Elem()
@@ -503,11 +634,44 @@ func (o PublicAccessPtrOutput) ToStringPtrOutputWithContext(ctx context.Context)
 	}).(pulumi.StringPtrOutput)
 }
 
+// PublicAccessInput is an input type that accepts values of the PublicAccess enum
+// A concrete instance of `PublicAccessInput` can be one of the following:
+//
+//	PublicAccessContainer
+//	PublicAccessBlob
+//	PublicAccessNone
+type PublicAccessInput interface {
+	pulumi.Input
+
+	ToPublicAccessOutput() PublicAccessOutput
+	ToPublicAccessOutputWithContext(context.Context) PublicAccessOutput
+}
+
+var publicAccessPtrType = reflect.TypeOf((**PublicAccess)(nil)).Elem()
+
 type PublicAccessPtrInput interface {
 	pulumi.Input
 
 	ToPublicAccessPtrOutput() PublicAccessPtrOutput
 	ToPublicAccessPtrOutputWithContext(context.Context) PublicAccessPtrOutput
+}
+
+type publicAccessPtr string
+
+func PublicAccessPtr(v string) PublicAccessPtrInput {
+	return (*publicAccessPtr)(&v)
+}
+
+func (*publicAccessPtr) ElementType() reflect.Type {
+	return publicAccessPtrType
+}
+
+func (in *publicAccessPtr) ToPublicAccessPtrOutput() PublicAccessPtrOutput {
+	return pulumi.ToOutput(in).(PublicAccessPtrOutput)
+}
+
+func (in *publicAccessPtr) ToPublicAccessPtrOutputWithContext(ctx context.Context) PublicAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PublicAccessPtrOutput)
 }
 
 func init() {

@@ -22,6 +22,69 @@ type AccountImmutabilityPolicyProperties struct {
 }
 
 // This defines account-level immutability policy properties.
+type AccountImmutabilityPolicyPropertiesArgs struct {
+	// This property can only be changed for disabled and unlocked time-based retention policies. When enabled, new blocks can be written to an append blob while maintaining immutability protection and compliance. Only new blocks can be added and any existing blocks cannot be modified or deleted.
+	AllowProtectedAppendWrites pulumi.BoolPtrInput `pulumi:"allowProtectedAppendWrites"`
+	// The immutability period for the blobs in the container since the policy creation, in days.
+	ImmutabilityPeriodSinceCreationInDays pulumi.IntPtrInput `pulumi:"immutabilityPeriodSinceCreationInDays"`
+	// The ImmutabilityPolicy state defines the mode of the policy. Disabled state disables the policy, Unlocked state allows increase and decrease of immutability retention time and also allows toggling allowProtectedAppendWrites property, Locked state only allows the increase of the immutability retention time. A policy can only be created in a Disabled or Unlocked state and can be toggled between the two states. Only a policy in an Unlocked state can transition to a Locked state which cannot be reverted.
+	State pulumi.StringPtrInput `pulumi:"state"`
+}
+
+func (AccountImmutabilityPolicyPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountImmutabilityPolicyProperties)(nil)).Elem()
+}
+
+func (i AccountImmutabilityPolicyPropertiesArgs) ToAccountImmutabilityPolicyPropertiesOutput() AccountImmutabilityPolicyPropertiesOutput {
+	return i.ToAccountImmutabilityPolicyPropertiesOutputWithContext(context.Background())
+}
+
+func (i AccountImmutabilityPolicyPropertiesArgs) ToAccountImmutabilityPolicyPropertiesOutputWithContext(ctx context.Context) AccountImmutabilityPolicyPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountImmutabilityPolicyPropertiesOutput)
+}
+
+func (i AccountImmutabilityPolicyPropertiesArgs) ToAccountImmutabilityPolicyPropertiesPtrOutput() AccountImmutabilityPolicyPropertiesPtrOutput {
+	return i.ToAccountImmutabilityPolicyPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i AccountImmutabilityPolicyPropertiesArgs) ToAccountImmutabilityPolicyPropertiesPtrOutputWithContext(ctx context.Context) AccountImmutabilityPolicyPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountImmutabilityPolicyPropertiesOutput).ToAccountImmutabilityPolicyPropertiesPtrOutputWithContext(ctx)
+}
+
+// AccountImmutabilityPolicyPropertiesPtrInput is an input type that accepts AccountImmutabilityPolicyPropertiesArgs, AccountImmutabilityPolicyPropertiesPtr and AccountImmutabilityPolicyPropertiesPtrOutput values.
+// You can construct a concrete instance of `AccountImmutabilityPolicyPropertiesPtrInput` via:
+//
+//	        AccountImmutabilityPolicyPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type AccountImmutabilityPolicyPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToAccountImmutabilityPolicyPropertiesPtrOutput() AccountImmutabilityPolicyPropertiesPtrOutput
+	ToAccountImmutabilityPolicyPropertiesPtrOutputWithContext(context.Context) AccountImmutabilityPolicyPropertiesPtrOutput
+}
+
+type accountImmutabilityPolicyPropertiesPtrType AccountImmutabilityPolicyPropertiesArgs
+
+func AccountImmutabilityPolicyPropertiesPtr(v *AccountImmutabilityPolicyPropertiesArgs) AccountImmutabilityPolicyPropertiesPtrInput {
+	return (*accountImmutabilityPolicyPropertiesPtrType)(v)
+}
+
+func (*accountImmutabilityPolicyPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AccountImmutabilityPolicyProperties)(nil)).Elem()
+}
+
+func (i *accountImmutabilityPolicyPropertiesPtrType) ToAccountImmutabilityPolicyPropertiesPtrOutput() AccountImmutabilityPolicyPropertiesPtrOutput {
+	return i.ToAccountImmutabilityPolicyPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *accountImmutabilityPolicyPropertiesPtrType) ToAccountImmutabilityPolicyPropertiesPtrOutputWithContext(ctx context.Context) AccountImmutabilityPolicyPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountImmutabilityPolicyPropertiesPtrOutput)
+}
+
+// This defines account-level immutability policy properties.
 type AccountImmutabilityPolicyPropertiesOutput struct{ *pulumi.OutputState }
 
 func (AccountImmutabilityPolicyPropertiesOutput) ElementType() reflect.Type {
@@ -229,6 +292,79 @@ type ActiveDirectoryProperties struct {
 	NetBiosDomainName *string `pulumi:"netBiosDomainName"`
 	// Specifies the Active Directory SAMAccountName for Azure Storage.
 	SamAccountName *string `pulumi:"samAccountName"`
+}
+
+// Settings properties for Active Directory (AD).
+type ActiveDirectoryPropertiesArgs struct {
+	// Specifies the Active Directory account type for Azure Storage.
+	AccountType pulumi.StringPtrInput `pulumi:"accountType"`
+	// Specifies the security identifier (SID) for Azure Storage.
+	AzureStorageSid pulumi.StringPtrInput `pulumi:"azureStorageSid"`
+	// Specifies the domain GUID.
+	DomainGuid pulumi.StringInput `pulumi:"domainGuid"`
+	// Specifies the primary domain that the AD DNS server is authoritative for.
+	DomainName pulumi.StringInput `pulumi:"domainName"`
+	// Specifies the security identifier (SID).
+	DomainSid pulumi.StringPtrInput `pulumi:"domainSid"`
+	// Specifies the Active Directory forest to get.
+	ForestName pulumi.StringPtrInput `pulumi:"forestName"`
+	// Specifies the NetBIOS domain name.
+	NetBiosDomainName pulumi.StringPtrInput `pulumi:"netBiosDomainName"`
+	// Specifies the Active Directory SAMAccountName for Azure Storage.
+	SamAccountName pulumi.StringPtrInput `pulumi:"samAccountName"`
+}
+
+func (ActiveDirectoryPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ActiveDirectoryProperties)(nil)).Elem()
+}
+
+func (i ActiveDirectoryPropertiesArgs) ToActiveDirectoryPropertiesOutput() ActiveDirectoryPropertiesOutput {
+	return i.ToActiveDirectoryPropertiesOutputWithContext(context.Background())
+}
+
+func (i ActiveDirectoryPropertiesArgs) ToActiveDirectoryPropertiesOutputWithContext(ctx context.Context) ActiveDirectoryPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActiveDirectoryPropertiesOutput)
+}
+
+func (i ActiveDirectoryPropertiesArgs) ToActiveDirectoryPropertiesPtrOutput() ActiveDirectoryPropertiesPtrOutput {
+	return i.ToActiveDirectoryPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i ActiveDirectoryPropertiesArgs) ToActiveDirectoryPropertiesPtrOutputWithContext(ctx context.Context) ActiveDirectoryPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActiveDirectoryPropertiesOutput).ToActiveDirectoryPropertiesPtrOutputWithContext(ctx)
+}
+
+// ActiveDirectoryPropertiesPtrInput is an input type that accepts ActiveDirectoryPropertiesArgs, ActiveDirectoryPropertiesPtr and ActiveDirectoryPropertiesPtrOutput values.
+// You can construct a concrete instance of `ActiveDirectoryPropertiesPtrInput` via:
+//
+//	        ActiveDirectoryPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type ActiveDirectoryPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToActiveDirectoryPropertiesPtrOutput() ActiveDirectoryPropertiesPtrOutput
+	ToActiveDirectoryPropertiesPtrOutputWithContext(context.Context) ActiveDirectoryPropertiesPtrOutput
+}
+
+type activeDirectoryPropertiesPtrType ActiveDirectoryPropertiesArgs
+
+func ActiveDirectoryPropertiesPtr(v *ActiveDirectoryPropertiesArgs) ActiveDirectoryPropertiesPtrInput {
+	return (*activeDirectoryPropertiesPtrType)(v)
+}
+
+func (*activeDirectoryPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ActiveDirectoryProperties)(nil)).Elem()
+}
+
+func (i *activeDirectoryPropertiesPtrType) ToActiveDirectoryPropertiesPtrOutput() ActiveDirectoryPropertiesPtrOutput {
+	return i.ToActiveDirectoryPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *activeDirectoryPropertiesPtrType) ToActiveDirectoryPropertiesPtrOutputWithContext(ctx context.Context) ActiveDirectoryPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ActiveDirectoryPropertiesPtrOutput)
 }
 
 // Settings properties for Active Directory (AD).
@@ -589,6 +725,36 @@ type AzureFilesIdentityBasedAuthentication struct {
 	DirectoryServiceOptions string `pulumi:"directoryServiceOptions"`
 }
 
+// Settings for Azure Files identity based authentication.
+type AzureFilesIdentityBasedAuthenticationArgs struct {
+	// Required if directoryServiceOptions are AD, optional if they are AADKERB.
+	ActiveDirectoryProperties ActiveDirectoryPropertiesPtrInput `pulumi:"activeDirectoryProperties"`
+	// Default share permission for users using Kerberos authentication if RBAC role is not assigned.
+	DefaultSharePermission pulumi.StringPtrInput `pulumi:"defaultSharePermission"`
+	// Indicates the directory service used. Note that this enum may be extended in the future.
+	DirectoryServiceOptions pulumi.StringInput `pulumi:"directoryServiceOptions"`
+}
+
+func (AzureFilesIdentityBasedAuthenticationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AzureFilesIdentityBasedAuthentication)(nil)).Elem()
+}
+
+func (i AzureFilesIdentityBasedAuthenticationArgs) ToAzureFilesIdentityBasedAuthenticationOutput() AzureFilesIdentityBasedAuthenticationOutput {
+	return i.ToAzureFilesIdentityBasedAuthenticationOutputWithContext(context.Background())
+}
+
+func (i AzureFilesIdentityBasedAuthenticationArgs) ToAzureFilesIdentityBasedAuthenticationOutputWithContext(ctx context.Context) AzureFilesIdentityBasedAuthenticationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureFilesIdentityBasedAuthenticationOutput)
+}
+
+func (i AzureFilesIdentityBasedAuthenticationArgs) ToAzureFilesIdentityBasedAuthenticationPtrOutput() AzureFilesIdentityBasedAuthenticationPtrOutput {
+	return i.ToAzureFilesIdentityBasedAuthenticationPtrOutputWithContext(context.Background())
+}
+
+func (i AzureFilesIdentityBasedAuthenticationArgs) ToAzureFilesIdentityBasedAuthenticationPtrOutputWithContext(ctx context.Context) AzureFilesIdentityBasedAuthenticationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureFilesIdentityBasedAuthenticationOutput).ToAzureFilesIdentityBasedAuthenticationPtrOutputWithContext(ctx)
+}
+
 // AzureFilesIdentityBasedAuthenticationPtrInput is an input type that accepts AzureFilesIdentityBasedAuthenticationArgs, AzureFilesIdentityBasedAuthenticationPtr and AzureFilesIdentityBasedAuthenticationPtrOutput values.
 // You can construct a concrete instance of `AzureFilesIdentityBasedAuthenticationPtrInput` via:
 //
@@ -602,6 +768,24 @@ type AzureFilesIdentityBasedAuthenticationPtrInput interface {
 
 	ToAzureFilesIdentityBasedAuthenticationPtrOutput() AzureFilesIdentityBasedAuthenticationPtrOutput
 	ToAzureFilesIdentityBasedAuthenticationPtrOutputWithContext(context.Context) AzureFilesIdentityBasedAuthenticationPtrOutput
+}
+
+type azureFilesIdentityBasedAuthenticationPtrType AzureFilesIdentityBasedAuthenticationArgs
+
+func AzureFilesIdentityBasedAuthenticationPtr(v *AzureFilesIdentityBasedAuthenticationArgs) AzureFilesIdentityBasedAuthenticationPtrInput {
+	return (*azureFilesIdentityBasedAuthenticationPtrType)(v)
+}
+
+func (*azureFilesIdentityBasedAuthenticationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AzureFilesIdentityBasedAuthentication)(nil)).Elem()
+}
+
+func (i *azureFilesIdentityBasedAuthenticationPtrType) ToAzureFilesIdentityBasedAuthenticationPtrOutput() AzureFilesIdentityBasedAuthenticationPtrOutput {
+	return i.ToAzureFilesIdentityBasedAuthenticationPtrOutputWithContext(context.Background())
+}
+
+func (i *azureFilesIdentityBasedAuthenticationPtrType) ToAzureFilesIdentityBasedAuthenticationPtrOutputWithContext(ctx context.Context) AzureFilesIdentityBasedAuthenticationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureFilesIdentityBasedAuthenticationPtrOutput)
 }
 
 // Settings for Azure Files identity based authentication.
@@ -937,6 +1121,34 @@ type ChangeFeed struct {
 	RetentionInDays *int `pulumi:"retentionInDays"`
 }
 
+// The blob service properties for change feed events.
+type ChangeFeedArgs struct {
+	// Indicates whether change feed event logging is enabled for the Blob service.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Indicates the duration of changeFeed retention in days. Minimum value is 1 day and maximum value is 146000 days (400 years). A null value indicates an infinite retention of the change feed.
+	RetentionInDays pulumi.IntPtrInput `pulumi:"retentionInDays"`
+}
+
+func (ChangeFeedArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ChangeFeed)(nil)).Elem()
+}
+
+func (i ChangeFeedArgs) ToChangeFeedOutput() ChangeFeedOutput {
+	return i.ToChangeFeedOutputWithContext(context.Background())
+}
+
+func (i ChangeFeedArgs) ToChangeFeedOutputWithContext(ctx context.Context) ChangeFeedOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ChangeFeedOutput)
+}
+
+func (i ChangeFeedArgs) ToChangeFeedPtrOutput() ChangeFeedPtrOutput {
+	return i.ToChangeFeedPtrOutputWithContext(context.Background())
+}
+
+func (i ChangeFeedArgs) ToChangeFeedPtrOutputWithContext(ctx context.Context) ChangeFeedPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ChangeFeedOutput).ToChangeFeedPtrOutputWithContext(ctx)
+}
+
 // ChangeFeedPtrInput is an input type that accepts ChangeFeedArgs, ChangeFeedPtr and ChangeFeedPtrOutput values.
 // You can construct a concrete instance of `ChangeFeedPtrInput` via:
 //
@@ -950,6 +1162,24 @@ type ChangeFeedPtrInput interface {
 
 	ToChangeFeedPtrOutput() ChangeFeedPtrOutput
 	ToChangeFeedPtrOutputWithContext(context.Context) ChangeFeedPtrOutput
+}
+
+type changeFeedPtrType ChangeFeedArgs
+
+func ChangeFeedPtr(v *ChangeFeedArgs) ChangeFeedPtrInput {
+	return (*changeFeedPtrType)(v)
+}
+
+func (*changeFeedPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ChangeFeed)(nil)).Elem()
+}
+
+func (i *changeFeedPtrType) ToChangeFeedPtrOutput() ChangeFeedPtrOutput {
+	return i.ToChangeFeedPtrOutputWithContext(context.Background())
+}
+
+func (i *changeFeedPtrType) ToChangeFeedPtrOutputWithContext(ctx context.Context) ChangeFeedPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ChangeFeedPtrOutput)
 }
 
 // The blob service properties for change feed events.
@@ -1122,6 +1352,68 @@ type CorsRule struct {
 	MaxAgeInSeconds int `pulumi:"maxAgeInSeconds"`
 }
 
+// CorsRuleInput is an input type that accepts CorsRuleArgs and CorsRuleOutput values.
+// You can construct a concrete instance of `CorsRuleInput` via:
+//
+//	CorsRuleArgs{...}
+type CorsRuleInput interface {
+	pulumi.Input
+
+	ToCorsRuleOutput() CorsRuleOutput
+	ToCorsRuleOutputWithContext(context.Context) CorsRuleOutput
+}
+
+// Specifies a CORS rule for the Blob service.
+type CorsRuleArgs struct {
+	// Required if CorsRule element is present. A list of headers allowed to be part of the cross-origin request.
+	AllowedHeaders pulumi.StringArrayInput `pulumi:"allowedHeaders"`
+	// Required if CorsRule element is present. A list of HTTP methods that are allowed to be executed by the origin.
+	AllowedMethods pulumi.StringArrayInput `pulumi:"allowedMethods"`
+	// Required if CorsRule element is present. A list of origin domains that will be allowed via CORS, or "*" to allow all domains
+	AllowedOrigins pulumi.StringArrayInput `pulumi:"allowedOrigins"`
+	// Required if CorsRule element is present. A list of response headers to expose to CORS clients.
+	ExposedHeaders pulumi.StringArrayInput `pulumi:"exposedHeaders"`
+	// Required if CorsRule element is present. The number of seconds that the client/browser should cache a preflight response.
+	MaxAgeInSeconds pulumi.IntInput `pulumi:"maxAgeInSeconds"`
+}
+
+func (CorsRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CorsRule)(nil)).Elem()
+}
+
+func (i CorsRuleArgs) ToCorsRuleOutput() CorsRuleOutput {
+	return i.ToCorsRuleOutputWithContext(context.Background())
+}
+
+func (i CorsRuleArgs) ToCorsRuleOutputWithContext(ctx context.Context) CorsRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsRuleOutput)
+}
+
+// CorsRuleArrayInput is an input type that accepts CorsRuleArray and CorsRuleArrayOutput values.
+// You can construct a concrete instance of `CorsRuleArrayInput` via:
+//
+//	CorsRuleArray{ CorsRuleArgs{...} }
+type CorsRuleArrayInput interface {
+	pulumi.Input
+
+	ToCorsRuleArrayOutput() CorsRuleArrayOutput
+	ToCorsRuleArrayOutputWithContext(context.Context) CorsRuleArrayOutput
+}
+
+type CorsRuleArray []CorsRuleInput
+
+func (CorsRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CorsRule)(nil)).Elem()
+}
+
+func (i CorsRuleArray) ToCorsRuleArrayOutput() CorsRuleArrayOutput {
+	return i.ToCorsRuleArrayOutputWithContext(context.Background())
+}
+
+func (i CorsRuleArray) ToCorsRuleArrayOutputWithContext(ctx context.Context) CorsRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsRuleArrayOutput)
+}
+
 // Specifies a CORS rule for the Blob service.
 type CorsRuleOutput struct{ *pulumi.OutputState }
 
@@ -1262,6 +1554,32 @@ type CorsRules struct {
 	CorsRules []CorsRule `pulumi:"corsRules"`
 }
 
+// Sets the CORS rules. You can include up to five CorsRule elements in the request.
+type CorsRulesArgs struct {
+	// The List of CORS rules. You can include up to five CorsRule elements in the request.
+	CorsRules CorsRuleArrayInput `pulumi:"corsRules"`
+}
+
+func (CorsRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CorsRules)(nil)).Elem()
+}
+
+func (i CorsRulesArgs) ToCorsRulesOutput() CorsRulesOutput {
+	return i.ToCorsRulesOutputWithContext(context.Background())
+}
+
+func (i CorsRulesArgs) ToCorsRulesOutputWithContext(ctx context.Context) CorsRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsRulesOutput)
+}
+
+func (i CorsRulesArgs) ToCorsRulesPtrOutput() CorsRulesPtrOutput {
+	return i.ToCorsRulesPtrOutputWithContext(context.Background())
+}
+
+func (i CorsRulesArgs) ToCorsRulesPtrOutputWithContext(ctx context.Context) CorsRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsRulesOutput).ToCorsRulesPtrOutputWithContext(ctx)
+}
+
 // CorsRulesPtrInput is an input type that accepts CorsRulesArgs, CorsRulesPtr and CorsRulesPtrOutput values.
 // You can construct a concrete instance of `CorsRulesPtrInput` via:
 //
@@ -1275,6 +1593,24 @@ type CorsRulesPtrInput interface {
 
 	ToCorsRulesPtrOutput() CorsRulesPtrOutput
 	ToCorsRulesPtrOutputWithContext(context.Context) CorsRulesPtrOutput
+}
+
+type corsRulesPtrType CorsRulesArgs
+
+func CorsRulesPtr(v *CorsRulesArgs) CorsRulesPtrInput {
+	return (*corsRulesPtrType)(v)
+}
+
+func (*corsRulesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CorsRules)(nil)).Elem()
+}
+
+func (i *corsRulesPtrType) ToCorsRulesPtrOutput() CorsRulesPtrOutput {
+	return i.ToCorsRulesPtrOutputWithContext(context.Background())
+}
+
+func (i *corsRulesPtrType) ToCorsRulesPtrOutputWithContext(ctx context.Context) CorsRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CorsRulesPtrOutput)
 }
 
 // Sets the CORS rules. You can include up to five CorsRule elements in the request.
@@ -1409,6 +1745,34 @@ type CustomDomain struct {
 	UseSubDomainName *bool `pulumi:"useSubDomainName"`
 }
 
+// The custom domain assigned to this storage account. This can be set via Update.
+type CustomDomainArgs struct {
+	// Gets or sets the custom domain name assigned to the storage account. Name is the CNAME source.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Indicates whether indirect CName validation is enabled. Default value is false. This should only be set on updates.
+	UseSubDomainName pulumi.BoolPtrInput `pulumi:"useSubDomainName"`
+}
+
+func (CustomDomainArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomDomain)(nil)).Elem()
+}
+
+func (i CustomDomainArgs) ToCustomDomainOutput() CustomDomainOutput {
+	return i.ToCustomDomainOutputWithContext(context.Background())
+}
+
+func (i CustomDomainArgs) ToCustomDomainOutputWithContext(ctx context.Context) CustomDomainOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainOutput)
+}
+
+func (i CustomDomainArgs) ToCustomDomainPtrOutput() CustomDomainPtrOutput {
+	return i.ToCustomDomainPtrOutputWithContext(context.Background())
+}
+
+func (i CustomDomainArgs) ToCustomDomainPtrOutputWithContext(ctx context.Context) CustomDomainPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainOutput).ToCustomDomainPtrOutputWithContext(ctx)
+}
+
 // CustomDomainPtrInput is an input type that accepts CustomDomainArgs, CustomDomainPtr and CustomDomainPtrOutput values.
 // You can construct a concrete instance of `CustomDomainPtrInput` via:
 //
@@ -1422,6 +1786,24 @@ type CustomDomainPtrInput interface {
 
 	ToCustomDomainPtrOutput() CustomDomainPtrOutput
 	ToCustomDomainPtrOutputWithContext(context.Context) CustomDomainPtrOutput
+}
+
+type customDomainPtrType CustomDomainArgs
+
+func CustomDomainPtr(v *CustomDomainArgs) CustomDomainPtrInput {
+	return (*customDomainPtrType)(v)
+}
+
+func (*customDomainPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomDomain)(nil)).Elem()
+}
+
+func (i *customDomainPtrType) ToCustomDomainPtrOutput() CustomDomainPtrOutput {
+	return i.ToCustomDomainPtrOutputWithContext(context.Background())
+}
+
+func (i *customDomainPtrType) ToCustomDomainPtrOutputWithContext(ctx context.Context) CustomDomainPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomDomainPtrOutput)
 }
 
 // The custom domain assigned to this storage account. This can be set via Update.
@@ -1546,6 +1928,36 @@ type DeleteRetentionPolicy struct {
 	Enabled *bool `pulumi:"enabled"`
 }
 
+// The service properties for soft delete.
+type DeleteRetentionPolicyArgs struct {
+	// This property when set to true allows deletion of the soft deleted blob versions and snapshots. This property cannot be used blob restore policy. This property only applies to blob service and does not apply to containers or file share.
+	AllowPermanentDelete pulumi.BoolPtrInput `pulumi:"allowPermanentDelete"`
+	// Indicates the number of days that the deleted item should be retained. The minimum specified value can be 1 and the maximum value can be 365.
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// Indicates whether DeleteRetentionPolicy is enabled.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (DeleteRetentionPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*DeleteRetentionPolicy)(nil)).Elem()
+}
+
+func (i DeleteRetentionPolicyArgs) ToDeleteRetentionPolicyOutput() DeleteRetentionPolicyOutput {
+	return i.ToDeleteRetentionPolicyOutputWithContext(context.Background())
+}
+
+func (i DeleteRetentionPolicyArgs) ToDeleteRetentionPolicyOutputWithContext(ctx context.Context) DeleteRetentionPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DeleteRetentionPolicyOutput)
+}
+
+func (i DeleteRetentionPolicyArgs) ToDeleteRetentionPolicyPtrOutput() DeleteRetentionPolicyPtrOutput {
+	return i.ToDeleteRetentionPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i DeleteRetentionPolicyArgs) ToDeleteRetentionPolicyPtrOutputWithContext(ctx context.Context) DeleteRetentionPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DeleteRetentionPolicyOutput).ToDeleteRetentionPolicyPtrOutputWithContext(ctx)
+}
+
 // DeleteRetentionPolicyPtrInput is an input type that accepts DeleteRetentionPolicyArgs, DeleteRetentionPolicyPtr and DeleteRetentionPolicyPtrOutput values.
 // You can construct a concrete instance of `DeleteRetentionPolicyPtrInput` via:
 //
@@ -1559,6 +1971,24 @@ type DeleteRetentionPolicyPtrInput interface {
 
 	ToDeleteRetentionPolicyPtrOutput() DeleteRetentionPolicyPtrOutput
 	ToDeleteRetentionPolicyPtrOutputWithContext(context.Context) DeleteRetentionPolicyPtrOutput
+}
+
+type deleteRetentionPolicyPtrType DeleteRetentionPolicyArgs
+
+func DeleteRetentionPolicyPtr(v *DeleteRetentionPolicyArgs) DeleteRetentionPolicyPtrInput {
+	return (*deleteRetentionPolicyPtrType)(v)
+}
+
+func (*deleteRetentionPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**DeleteRetentionPolicy)(nil)).Elem()
+}
+
+func (i *deleteRetentionPolicyPtrType) ToDeleteRetentionPolicyPtrOutput() DeleteRetentionPolicyPtrOutput {
+	return i.ToDeleteRetentionPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *deleteRetentionPolicyPtrType) ToDeleteRetentionPolicyPtrOutputWithContext(ctx context.Context) DeleteRetentionPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DeleteRetentionPolicyPtrOutput)
 }
 
 // The service properties for soft delete.
@@ -1776,6 +2206,51 @@ func (val *Encryption) Defaults() *Encryption {
 	return &tmp
 }
 
+// The encryption settings on the storage account.
+type EncryptionArgs struct {
+	// The identity to be used with service-side encryption at rest.
+	EncryptionIdentity EncryptionIdentityPtrInput `pulumi:"encryptionIdentity"`
+	// The encryption keySource (provider). Possible values (case-insensitive):  Microsoft.Storage, Microsoft.Keyvault
+	KeySource pulumi.StringPtrInput `pulumi:"keySource"`
+	// Properties provided by key vault.
+	KeyVaultProperties KeyVaultPropertiesPtrInput `pulumi:"keyVaultProperties"`
+	// A boolean indicating whether or not the service applies a secondary layer of encryption with platform managed keys for data at rest.
+	RequireInfrastructureEncryption pulumi.BoolPtrInput `pulumi:"requireInfrastructureEncryption"`
+	// List of services which support encryption.
+	Services EncryptionServicesPtrInput `pulumi:"services"`
+}
+
+// Defaults sets the appropriate defaults for EncryptionArgs
+func (val *EncryptionArgs) Defaults() *EncryptionArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.KeySource == nil {
+		tmp.KeySource = pulumi.StringPtr("Microsoft.Storage")
+	}
+	return &tmp
+}
+func (EncryptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Encryption)(nil)).Elem()
+}
+
+func (i EncryptionArgs) ToEncryptionOutput() EncryptionOutput {
+	return i.ToEncryptionOutputWithContext(context.Background())
+}
+
+func (i EncryptionArgs) ToEncryptionOutputWithContext(ctx context.Context) EncryptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionOutput)
+}
+
+func (i EncryptionArgs) ToEncryptionPtrOutput() EncryptionPtrOutput {
+	return i.ToEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i EncryptionArgs) ToEncryptionPtrOutputWithContext(ctx context.Context) EncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionOutput).ToEncryptionPtrOutputWithContext(ctx)
+}
+
 // EncryptionPtrInput is an input type that accepts EncryptionArgs, EncryptionPtr and EncryptionPtrOutput values.
 // You can construct a concrete instance of `EncryptionPtrInput` via:
 //
@@ -1789,6 +2264,24 @@ type EncryptionPtrInput interface {
 
 	ToEncryptionPtrOutput() EncryptionPtrOutput
 	ToEncryptionPtrOutputWithContext(context.Context) EncryptionPtrOutput
+}
+
+type encryptionPtrType EncryptionArgs
+
+func EncryptionPtr(v *EncryptionArgs) EncryptionPtrInput {
+	return (*encryptionPtrType)(v)
+}
+
+func (*encryptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Encryption)(nil)).Elem()
+}
+
+func (i *encryptionPtrType) ToEncryptionPtrOutput() EncryptionPtrOutput {
+	return i.ToEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i *encryptionPtrType) ToEncryptionPtrOutputWithContext(ctx context.Context) EncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionPtrOutput)
 }
 
 // The encryption settings on the storage account.
@@ -1921,6 +2414,67 @@ type EncryptionIdentity struct {
 	EncryptionFederatedIdentityClientId *string `pulumi:"encryptionFederatedIdentityClientId"`
 	// Resource identifier of the UserAssigned identity to be associated with server-side encryption on the storage account.
 	EncryptionUserAssignedIdentity *string `pulumi:"encryptionUserAssignedIdentity"`
+}
+
+// Encryption identity for the storage account.
+type EncryptionIdentityArgs struct {
+	// ClientId of the multi-tenant application to be used in conjunction with the user-assigned identity for cross-tenant customer-managed-keys server-side encryption on the storage account.
+	EncryptionFederatedIdentityClientId pulumi.StringPtrInput `pulumi:"encryptionFederatedIdentityClientId"`
+	// Resource identifier of the UserAssigned identity to be associated with server-side encryption on the storage account.
+	EncryptionUserAssignedIdentity pulumi.StringPtrInput `pulumi:"encryptionUserAssignedIdentity"`
+}
+
+func (EncryptionIdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EncryptionIdentity)(nil)).Elem()
+}
+
+func (i EncryptionIdentityArgs) ToEncryptionIdentityOutput() EncryptionIdentityOutput {
+	return i.ToEncryptionIdentityOutputWithContext(context.Background())
+}
+
+func (i EncryptionIdentityArgs) ToEncryptionIdentityOutputWithContext(ctx context.Context) EncryptionIdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionIdentityOutput)
+}
+
+func (i EncryptionIdentityArgs) ToEncryptionIdentityPtrOutput() EncryptionIdentityPtrOutput {
+	return i.ToEncryptionIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i EncryptionIdentityArgs) ToEncryptionIdentityPtrOutputWithContext(ctx context.Context) EncryptionIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionIdentityOutput).ToEncryptionIdentityPtrOutputWithContext(ctx)
+}
+
+// EncryptionIdentityPtrInput is an input type that accepts EncryptionIdentityArgs, EncryptionIdentityPtr and EncryptionIdentityPtrOutput values.
+// You can construct a concrete instance of `EncryptionIdentityPtrInput` via:
+//
+//	        EncryptionIdentityArgs{...}
+//
+//	or:
+//
+//	        nil
+type EncryptionIdentityPtrInput interface {
+	pulumi.Input
+
+	ToEncryptionIdentityPtrOutput() EncryptionIdentityPtrOutput
+	ToEncryptionIdentityPtrOutputWithContext(context.Context) EncryptionIdentityPtrOutput
+}
+
+type encryptionIdentityPtrType EncryptionIdentityArgs
+
+func EncryptionIdentityPtr(v *EncryptionIdentityArgs) EncryptionIdentityPtrInput {
+	return (*encryptionIdentityPtrType)(v)
+}
+
+func (*encryptionIdentityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EncryptionIdentity)(nil)).Elem()
+}
+
+func (i *encryptionIdentityPtrType) ToEncryptionIdentityPtrOutput() EncryptionIdentityPtrOutput {
+	return i.ToEncryptionIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *encryptionIdentityPtrType) ToEncryptionIdentityPtrOutputWithContext(ctx context.Context) EncryptionIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionIdentityPtrOutput)
 }
 
 // Encryption identity for the storage account.
@@ -2155,6 +2709,67 @@ type EncryptionService struct {
 }
 
 // A service that allows server-side encryption to be used.
+type EncryptionServiceArgs struct {
+	// A boolean indicating whether or not the service encrypts the data as it is stored. Encryption at rest is enabled by default today and cannot be disabled.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Encryption key type to be used for the encryption service. 'Account' key type implies that an account-scoped encryption key will be used. 'Service' key type implies that a default service key is used.
+	KeyType pulumi.StringPtrInput `pulumi:"keyType"`
+}
+
+func (EncryptionServiceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EncryptionService)(nil)).Elem()
+}
+
+func (i EncryptionServiceArgs) ToEncryptionServiceOutput() EncryptionServiceOutput {
+	return i.ToEncryptionServiceOutputWithContext(context.Background())
+}
+
+func (i EncryptionServiceArgs) ToEncryptionServiceOutputWithContext(ctx context.Context) EncryptionServiceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionServiceOutput)
+}
+
+func (i EncryptionServiceArgs) ToEncryptionServicePtrOutput() EncryptionServicePtrOutput {
+	return i.ToEncryptionServicePtrOutputWithContext(context.Background())
+}
+
+func (i EncryptionServiceArgs) ToEncryptionServicePtrOutputWithContext(ctx context.Context) EncryptionServicePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionServiceOutput).ToEncryptionServicePtrOutputWithContext(ctx)
+}
+
+// EncryptionServicePtrInput is an input type that accepts EncryptionServiceArgs, EncryptionServicePtr and EncryptionServicePtrOutput values.
+// You can construct a concrete instance of `EncryptionServicePtrInput` via:
+//
+//	        EncryptionServiceArgs{...}
+//
+//	or:
+//
+//	        nil
+type EncryptionServicePtrInput interface {
+	pulumi.Input
+
+	ToEncryptionServicePtrOutput() EncryptionServicePtrOutput
+	ToEncryptionServicePtrOutputWithContext(context.Context) EncryptionServicePtrOutput
+}
+
+type encryptionServicePtrType EncryptionServiceArgs
+
+func EncryptionServicePtr(v *EncryptionServiceArgs) EncryptionServicePtrInput {
+	return (*encryptionServicePtrType)(v)
+}
+
+func (*encryptionServicePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EncryptionService)(nil)).Elem()
+}
+
+func (i *encryptionServicePtrType) ToEncryptionServicePtrOutput() EncryptionServicePtrOutput {
+	return i.ToEncryptionServicePtrOutputWithContext(context.Background())
+}
+
+func (i *encryptionServicePtrType) ToEncryptionServicePtrOutputWithContext(ctx context.Context) EncryptionServicePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionServicePtrOutput)
+}
+
+// A service that allows server-side encryption to be used.
 type EncryptionServiceOutput struct{ *pulumi.OutputState }
 
 func (EncryptionServiceOutput) ElementType() reflect.Type {
@@ -2337,6 +2952,71 @@ type EncryptionServices struct {
 	Queue *EncryptionService `pulumi:"queue"`
 	// The encryption function of the table storage service.
 	Table *EncryptionService `pulumi:"table"`
+}
+
+// A list of services that support encryption.
+type EncryptionServicesArgs struct {
+	// The encryption function of the blob storage service.
+	Blob EncryptionServicePtrInput `pulumi:"blob"`
+	// The encryption function of the file storage service.
+	File EncryptionServicePtrInput `pulumi:"file"`
+	// The encryption function of the queue storage service.
+	Queue EncryptionServicePtrInput `pulumi:"queue"`
+	// The encryption function of the table storage service.
+	Table EncryptionServicePtrInput `pulumi:"table"`
+}
+
+func (EncryptionServicesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EncryptionServices)(nil)).Elem()
+}
+
+func (i EncryptionServicesArgs) ToEncryptionServicesOutput() EncryptionServicesOutput {
+	return i.ToEncryptionServicesOutputWithContext(context.Background())
+}
+
+func (i EncryptionServicesArgs) ToEncryptionServicesOutputWithContext(ctx context.Context) EncryptionServicesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionServicesOutput)
+}
+
+func (i EncryptionServicesArgs) ToEncryptionServicesPtrOutput() EncryptionServicesPtrOutput {
+	return i.ToEncryptionServicesPtrOutputWithContext(context.Background())
+}
+
+func (i EncryptionServicesArgs) ToEncryptionServicesPtrOutputWithContext(ctx context.Context) EncryptionServicesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionServicesOutput).ToEncryptionServicesPtrOutputWithContext(ctx)
+}
+
+// EncryptionServicesPtrInput is an input type that accepts EncryptionServicesArgs, EncryptionServicesPtr and EncryptionServicesPtrOutput values.
+// You can construct a concrete instance of `EncryptionServicesPtrInput` via:
+//
+//	        EncryptionServicesArgs{...}
+//
+//	or:
+//
+//	        nil
+type EncryptionServicesPtrInput interface {
+	pulumi.Input
+
+	ToEncryptionServicesPtrOutput() EncryptionServicesPtrOutput
+	ToEncryptionServicesPtrOutputWithContext(context.Context) EncryptionServicesPtrOutput
+}
+
+type encryptionServicesPtrType EncryptionServicesArgs
+
+func EncryptionServicesPtr(v *EncryptionServicesArgs) EncryptionServicesPtrInput {
+	return (*encryptionServicesPtrType)(v)
+}
+
+func (*encryptionServicesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EncryptionServices)(nil)).Elem()
+}
+
+func (i *encryptionServicesPtrType) ToEncryptionServicesPtrOutput() EncryptionServicesPtrOutput {
+	return i.ToEncryptionServicesPtrOutputWithContext(context.Background())
+}
+
+func (i *encryptionServicesPtrType) ToEncryptionServicesPtrOutputWithContext(ctx context.Context) EncryptionServicesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EncryptionServicesPtrOutput)
 }
 
 // A list of services that support encryption.
@@ -2642,6 +3322,34 @@ type ExtendedLocation struct {
 	Type *string `pulumi:"type"`
 }
 
+// The complex type of the extended location.
+type ExtendedLocationArgs struct {
+	// The name of the extended location.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The type of the extended location.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (ExtendedLocationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtendedLocation)(nil)).Elem()
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationOutput() ExtendedLocationOutput {
+	return i.ToExtendedLocationOutputWithContext(context.Background())
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationOutputWithContext(ctx context.Context) ExtendedLocationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationOutput)
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput {
+	return i.ToExtendedLocationPtrOutputWithContext(context.Background())
+}
+
+func (i ExtendedLocationArgs) ToExtendedLocationPtrOutputWithContext(ctx context.Context) ExtendedLocationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationOutput).ToExtendedLocationPtrOutputWithContext(ctx)
+}
+
 // ExtendedLocationPtrInput is an input type that accepts ExtendedLocationArgs, ExtendedLocationPtr and ExtendedLocationPtrOutput values.
 // You can construct a concrete instance of `ExtendedLocationPtrInput` via:
 //
@@ -2655,6 +3363,24 @@ type ExtendedLocationPtrInput interface {
 
 	ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput
 	ToExtendedLocationPtrOutputWithContext(context.Context) ExtendedLocationPtrOutput
+}
+
+type extendedLocationPtrType ExtendedLocationArgs
+
+func ExtendedLocationPtr(v *ExtendedLocationArgs) ExtendedLocationPtrInput {
+	return (*extendedLocationPtrType)(v)
+}
+
+func (*extendedLocationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtendedLocation)(nil)).Elem()
+}
+
+func (i *extendedLocationPtrType) ToExtendedLocationPtrOutput() ExtendedLocationPtrOutput {
+	return i.ToExtendedLocationPtrOutputWithContext(context.Background())
+}
+
+func (i *extendedLocationPtrType) ToExtendedLocationPtrOutputWithContext(ctx context.Context) ExtendedLocationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtendedLocationPtrOutput)
 }
 
 // The complex type of the extended location.
@@ -2874,6 +3600,73 @@ func (val *IPRule) Defaults() *IPRule {
 	return &tmp
 }
 
+// IPRuleInput is an input type that accepts IPRuleArgs and IPRuleOutput values.
+// You can construct a concrete instance of `IPRuleInput` via:
+//
+//	IPRuleArgs{...}
+type IPRuleInput interface {
+	pulumi.Input
+
+	ToIPRuleOutput() IPRuleOutput
+	ToIPRuleOutputWithContext(context.Context) IPRuleOutput
+}
+
+// IP rule with specific IP or IP range in CIDR format.
+type IPRuleArgs struct {
+	// The action of IP ACL rule.
+	Action ActionPtrInput `pulumi:"action"`
+	// Specifies the IP or IP range in CIDR format. Only IPV4 address is allowed.
+	IPAddressOrRange pulumi.StringInput `pulumi:"iPAddressOrRange"`
+}
+
+// Defaults sets the appropriate defaults for IPRuleArgs
+func (val *IPRuleArgs) Defaults() *IPRuleArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Action == nil {
+		tmp.Action = Action("Allow")
+	}
+	return &tmp
+}
+func (IPRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IPRule)(nil)).Elem()
+}
+
+func (i IPRuleArgs) ToIPRuleOutput() IPRuleOutput {
+	return i.ToIPRuleOutputWithContext(context.Background())
+}
+
+func (i IPRuleArgs) ToIPRuleOutputWithContext(ctx context.Context) IPRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IPRuleOutput)
+}
+
+// IPRuleArrayInput is an input type that accepts IPRuleArray and IPRuleArrayOutput values.
+// You can construct a concrete instance of `IPRuleArrayInput` via:
+//
+//	IPRuleArray{ IPRuleArgs{...} }
+type IPRuleArrayInput interface {
+	pulumi.Input
+
+	ToIPRuleArrayOutput() IPRuleArrayOutput
+	ToIPRuleArrayOutputWithContext(context.Context) IPRuleArrayOutput
+}
+
+type IPRuleArray []IPRuleInput
+
+func (IPRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]IPRule)(nil)).Elem()
+}
+
+func (i IPRuleArray) ToIPRuleArrayOutput() IPRuleArrayOutput {
+	return i.ToIPRuleArrayOutputWithContext(context.Background())
+}
+
+func (i IPRuleArray) ToIPRuleArrayOutputWithContext(ctx context.Context) IPRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IPRuleArrayOutput)
+}
+
 // IP rule with specific IP or IP range in CIDR format.
 type IPRuleOutput struct{ *pulumi.OutputState }
 
@@ -2993,6 +3786,34 @@ type Identity struct {
 	UserAssignedIdentities []string `pulumi:"userAssignedIdentities"`
 }
 
+// Identity for the resource.
+type IdentityArgs struct {
+	// The identity type.
+	Type pulumi.StringInput `pulumi:"type"`
+	// Gets or sets a list of key value pairs that describe the set of User Assigned identities that will be used with this storage account. The key is the ARM resource identifier of the identity. Only 1 User Assigned identity is permitted here.
+	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
+}
+
+func (IdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Identity)(nil)).Elem()
+}
+
+func (i IdentityArgs) ToIdentityOutput() IdentityOutput {
+	return i.ToIdentityOutputWithContext(context.Background())
+}
+
+func (i IdentityArgs) ToIdentityOutputWithContext(ctx context.Context) IdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityOutput)
+}
+
+func (i IdentityArgs) ToIdentityPtrOutput() IdentityPtrOutput {
+	return i.ToIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i IdentityArgs) ToIdentityPtrOutputWithContext(ctx context.Context) IdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityOutput).ToIdentityPtrOutputWithContext(ctx)
+}
+
 // IdentityPtrInput is an input type that accepts IdentityArgs, IdentityPtr and IdentityPtrOutput values.
 // You can construct a concrete instance of `IdentityPtrInput` via:
 //
@@ -3006,6 +3827,24 @@ type IdentityPtrInput interface {
 
 	ToIdentityPtrOutput() IdentityPtrOutput
 	ToIdentityPtrOutputWithContext(context.Context) IdentityPtrOutput
+}
+
+type identityPtrType IdentityArgs
+
+func IdentityPtr(v *IdentityArgs) IdentityPtrInput {
+	return (*identityPtrType)(v)
+}
+
+func (*identityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Identity)(nil)).Elem()
+}
+
+func (i *identityPtrType) ToIdentityPtrOutput() IdentityPtrOutput {
+	return i.ToIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *identityPtrType) ToIdentityPtrOutputWithContext(ctx context.Context) IdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IdentityPtrOutput)
 }
 
 // Identity for the resource.
@@ -3267,6 +4106,34 @@ type ImmutableStorageAccount struct {
 	ImmutabilityPolicy *AccountImmutabilityPolicyProperties `pulumi:"immutabilityPolicy"`
 }
 
+// This property enables and defines account-level immutability. Enabling the feature auto-enables Blob Versioning.
+type ImmutableStorageAccountArgs struct {
+	// A boolean flag which enables account-level immutability. All the containers under such an account have object-level immutability enabled by default.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Specifies the default account-level immutability policy which is inherited and applied to objects that do not possess an explicit immutability policy at the object level. The object-level immutability policy has higher precedence than the container-level immutability policy, which has a higher precedence than the account-level immutability policy.
+	ImmutabilityPolicy AccountImmutabilityPolicyPropertiesPtrInput `pulumi:"immutabilityPolicy"`
+}
+
+func (ImmutableStorageAccountArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImmutableStorageAccount)(nil)).Elem()
+}
+
+func (i ImmutableStorageAccountArgs) ToImmutableStorageAccountOutput() ImmutableStorageAccountOutput {
+	return i.ToImmutableStorageAccountOutputWithContext(context.Background())
+}
+
+func (i ImmutableStorageAccountArgs) ToImmutableStorageAccountOutputWithContext(ctx context.Context) ImmutableStorageAccountOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImmutableStorageAccountOutput)
+}
+
+func (i ImmutableStorageAccountArgs) ToImmutableStorageAccountPtrOutput() ImmutableStorageAccountPtrOutput {
+	return i.ToImmutableStorageAccountPtrOutputWithContext(context.Background())
+}
+
+func (i ImmutableStorageAccountArgs) ToImmutableStorageAccountPtrOutputWithContext(ctx context.Context) ImmutableStorageAccountPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImmutableStorageAccountOutput).ToImmutableStorageAccountPtrOutputWithContext(ctx)
+}
+
 // ImmutableStorageAccountPtrInput is an input type that accepts ImmutableStorageAccountArgs, ImmutableStorageAccountPtr and ImmutableStorageAccountPtrOutput values.
 // You can construct a concrete instance of `ImmutableStorageAccountPtrInput` via:
 //
@@ -3280,6 +4147,24 @@ type ImmutableStorageAccountPtrInput interface {
 
 	ToImmutableStorageAccountPtrOutput() ImmutableStorageAccountPtrOutput
 	ToImmutableStorageAccountPtrOutputWithContext(context.Context) ImmutableStorageAccountPtrOutput
+}
+
+type immutableStorageAccountPtrType ImmutableStorageAccountArgs
+
+func ImmutableStorageAccountPtr(v *ImmutableStorageAccountArgs) ImmutableStorageAccountPtrInput {
+	return (*immutableStorageAccountPtrType)(v)
+}
+
+func (*immutableStorageAccountPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ImmutableStorageAccount)(nil)).Elem()
+}
+
+func (i *immutableStorageAccountPtrType) ToImmutableStorageAccountPtrOutput() ImmutableStorageAccountPtrOutput {
+	return i.ToImmutableStorageAccountPtrOutputWithContext(context.Background())
+}
+
+func (i *immutableStorageAccountPtrType) ToImmutableStorageAccountPtrOutputWithContext(ctx context.Context) ImmutableStorageAccountPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImmutableStorageAccountPtrOutput)
 }
 
 // This property enables and defines account-level immutability. Enabling the feature auto-enables Blob Versioning.
@@ -3446,6 +4331,32 @@ type ImmutableStorageWithVersioning struct {
 	Enabled *bool `pulumi:"enabled"`
 }
 
+// Object level immutability properties of the container.
+type ImmutableStorageWithVersioningArgs struct {
+	// This is an immutable property, when set to true it enables object level immutability at the container level.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (ImmutableStorageWithVersioningArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImmutableStorageWithVersioning)(nil)).Elem()
+}
+
+func (i ImmutableStorageWithVersioningArgs) ToImmutableStorageWithVersioningOutput() ImmutableStorageWithVersioningOutput {
+	return i.ToImmutableStorageWithVersioningOutputWithContext(context.Background())
+}
+
+func (i ImmutableStorageWithVersioningArgs) ToImmutableStorageWithVersioningOutputWithContext(ctx context.Context) ImmutableStorageWithVersioningOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImmutableStorageWithVersioningOutput)
+}
+
+func (i ImmutableStorageWithVersioningArgs) ToImmutableStorageWithVersioningPtrOutput() ImmutableStorageWithVersioningPtrOutput {
+	return i.ToImmutableStorageWithVersioningPtrOutputWithContext(context.Background())
+}
+
+func (i ImmutableStorageWithVersioningArgs) ToImmutableStorageWithVersioningPtrOutputWithContext(ctx context.Context) ImmutableStorageWithVersioningPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImmutableStorageWithVersioningOutput).ToImmutableStorageWithVersioningPtrOutputWithContext(ctx)
+}
+
 // ImmutableStorageWithVersioningPtrInput is an input type that accepts ImmutableStorageWithVersioningArgs, ImmutableStorageWithVersioningPtr and ImmutableStorageWithVersioningPtrOutput values.
 // You can construct a concrete instance of `ImmutableStorageWithVersioningPtrInput` via:
 //
@@ -3459,6 +4370,24 @@ type ImmutableStorageWithVersioningPtrInput interface {
 
 	ToImmutableStorageWithVersioningPtrOutput() ImmutableStorageWithVersioningPtrOutput
 	ToImmutableStorageWithVersioningPtrOutputWithContext(context.Context) ImmutableStorageWithVersioningPtrOutput
+}
+
+type immutableStorageWithVersioningPtrType ImmutableStorageWithVersioningArgs
+
+func ImmutableStorageWithVersioningPtr(v *ImmutableStorageWithVersioningArgs) ImmutableStorageWithVersioningPtrInput {
+	return (*immutableStorageWithVersioningPtrType)(v)
+}
+
+func (*immutableStorageWithVersioningPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ImmutableStorageWithVersioning)(nil)).Elem()
+}
+
+func (i *immutableStorageWithVersioningPtrType) ToImmutableStorageWithVersioningPtrOutput() ImmutableStorageWithVersioningPtrOutput {
+	return i.ToImmutableStorageWithVersioningPtrOutputWithContext(context.Background())
+}
+
+func (i *immutableStorageWithVersioningPtrType) ToImmutableStorageWithVersioningPtrOutputWithContext(ctx context.Context) ImmutableStorageWithVersioningPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImmutableStorageWithVersioningPtrOutput)
 }
 
 // Object level immutability properties of the container.
@@ -3654,6 +4583,32 @@ type KeyPolicy struct {
 	KeyExpirationPeriodInDays int `pulumi:"keyExpirationPeriodInDays"`
 }
 
+// KeyPolicy assigned to the storage account.
+type KeyPolicyArgs struct {
+	// The key expiration period in days.
+	KeyExpirationPeriodInDays pulumi.IntInput `pulumi:"keyExpirationPeriodInDays"`
+}
+
+func (KeyPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyPolicy)(nil)).Elem()
+}
+
+func (i KeyPolicyArgs) ToKeyPolicyOutput() KeyPolicyOutput {
+	return i.ToKeyPolicyOutputWithContext(context.Background())
+}
+
+func (i KeyPolicyArgs) ToKeyPolicyOutputWithContext(ctx context.Context) KeyPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyPolicyOutput)
+}
+
+func (i KeyPolicyArgs) ToKeyPolicyPtrOutput() KeyPolicyPtrOutput {
+	return i.ToKeyPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i KeyPolicyArgs) ToKeyPolicyPtrOutputWithContext(ctx context.Context) KeyPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyPolicyOutput).ToKeyPolicyPtrOutputWithContext(ctx)
+}
+
 // KeyPolicyPtrInput is an input type that accepts KeyPolicyArgs, KeyPolicyPtr and KeyPolicyPtrOutput values.
 // You can construct a concrete instance of `KeyPolicyPtrInput` via:
 //
@@ -3667,6 +4622,24 @@ type KeyPolicyPtrInput interface {
 
 	ToKeyPolicyPtrOutput() KeyPolicyPtrOutput
 	ToKeyPolicyPtrOutputWithContext(context.Context) KeyPolicyPtrOutput
+}
+
+type keyPolicyPtrType KeyPolicyArgs
+
+func KeyPolicyPtr(v *KeyPolicyArgs) KeyPolicyPtrInput {
+	return (*keyPolicyPtrType)(v)
+}
+
+func (*keyPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KeyPolicy)(nil)).Elem()
+}
+
+func (i *keyPolicyPtrType) ToKeyPolicyPtrOutput() KeyPolicyPtrOutput {
+	return i.ToKeyPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *keyPolicyPtrType) ToKeyPolicyPtrOutputWithContext(ctx context.Context) KeyPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyPolicyPtrOutput)
 }
 
 // KeyPolicy assigned to the storage account.
@@ -3767,6 +4740,69 @@ type KeyVaultProperties struct {
 	KeyVaultUri *string `pulumi:"keyVaultUri"`
 	// The version of KeyVault key.
 	KeyVersion *string `pulumi:"keyVersion"`
+}
+
+// Properties of key vault.
+type KeyVaultPropertiesArgs struct {
+	// The name of KeyVault key.
+	KeyName pulumi.StringPtrInput `pulumi:"keyName"`
+	// The Uri of KeyVault.
+	KeyVaultUri pulumi.StringPtrInput `pulumi:"keyVaultUri"`
+	// The version of KeyVault key.
+	KeyVersion pulumi.StringPtrInput `pulumi:"keyVersion"`
+}
+
+func (KeyVaultPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KeyVaultProperties)(nil)).Elem()
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesOutput() KeyVaultPropertiesOutput {
+	return i.ToKeyVaultPropertiesOutputWithContext(context.Background())
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesOutputWithContext(ctx context.Context) KeyVaultPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyVaultPropertiesOutput)
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesPtrOutput() KeyVaultPropertiesPtrOutput {
+	return i.ToKeyVaultPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i KeyVaultPropertiesArgs) ToKeyVaultPropertiesPtrOutputWithContext(ctx context.Context) KeyVaultPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyVaultPropertiesOutput).ToKeyVaultPropertiesPtrOutputWithContext(ctx)
+}
+
+// KeyVaultPropertiesPtrInput is an input type that accepts KeyVaultPropertiesArgs, KeyVaultPropertiesPtr and KeyVaultPropertiesPtrOutput values.
+// You can construct a concrete instance of `KeyVaultPropertiesPtrInput` via:
+//
+//	        KeyVaultPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type KeyVaultPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToKeyVaultPropertiesPtrOutput() KeyVaultPropertiesPtrOutput
+	ToKeyVaultPropertiesPtrOutputWithContext(context.Context) KeyVaultPropertiesPtrOutput
+}
+
+type keyVaultPropertiesPtrType KeyVaultPropertiesArgs
+
+func KeyVaultPropertiesPtr(v *KeyVaultPropertiesArgs) KeyVaultPropertiesPtrInput {
+	return (*keyVaultPropertiesPtrType)(v)
+}
+
+func (*keyVaultPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KeyVaultProperties)(nil)).Elem()
+}
+
+func (i *keyVaultPropertiesPtrType) ToKeyVaultPropertiesPtrOutput() KeyVaultPropertiesPtrOutput {
+	return i.ToKeyVaultPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *keyVaultPropertiesPtrType) ToKeyVaultPropertiesPtrOutputWithContext(ctx context.Context) KeyVaultPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KeyVaultPropertiesPtrOutput)
 }
 
 // Properties of key vault.
@@ -4020,6 +5056,38 @@ type LastAccessTimeTrackingPolicy struct {
 	TrackingGranularityInDays *int `pulumi:"trackingGranularityInDays"`
 }
 
+// The blob service properties for Last access time based tracking policy.
+type LastAccessTimeTrackingPolicyArgs struct {
+	// An array of predefined supported blob types. Only blockBlob is the supported value. This field is currently read only
+	BlobType pulumi.StringArrayInput `pulumi:"blobType"`
+	// When set to true last access time based tracking is enabled.
+	Enable pulumi.BoolInput `pulumi:"enable"`
+	// Name of the policy. The valid value is AccessTimeTracking. This field is currently read only
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The field specifies blob object tracking granularity in days, typically how often the blob object should be tracked.This field is currently read only with value as 1
+	TrackingGranularityInDays pulumi.IntPtrInput `pulumi:"trackingGranularityInDays"`
+}
+
+func (LastAccessTimeTrackingPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LastAccessTimeTrackingPolicy)(nil)).Elem()
+}
+
+func (i LastAccessTimeTrackingPolicyArgs) ToLastAccessTimeTrackingPolicyOutput() LastAccessTimeTrackingPolicyOutput {
+	return i.ToLastAccessTimeTrackingPolicyOutputWithContext(context.Background())
+}
+
+func (i LastAccessTimeTrackingPolicyArgs) ToLastAccessTimeTrackingPolicyOutputWithContext(ctx context.Context) LastAccessTimeTrackingPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LastAccessTimeTrackingPolicyOutput)
+}
+
+func (i LastAccessTimeTrackingPolicyArgs) ToLastAccessTimeTrackingPolicyPtrOutput() LastAccessTimeTrackingPolicyPtrOutput {
+	return i.ToLastAccessTimeTrackingPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i LastAccessTimeTrackingPolicyArgs) ToLastAccessTimeTrackingPolicyPtrOutputWithContext(ctx context.Context) LastAccessTimeTrackingPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LastAccessTimeTrackingPolicyOutput).ToLastAccessTimeTrackingPolicyPtrOutputWithContext(ctx)
+}
+
 // LastAccessTimeTrackingPolicyPtrInput is an input type that accepts LastAccessTimeTrackingPolicyArgs, LastAccessTimeTrackingPolicyPtr and LastAccessTimeTrackingPolicyPtrOutput values.
 // You can construct a concrete instance of `LastAccessTimeTrackingPolicyPtrInput` via:
 //
@@ -4033,6 +5101,24 @@ type LastAccessTimeTrackingPolicyPtrInput interface {
 
 	ToLastAccessTimeTrackingPolicyPtrOutput() LastAccessTimeTrackingPolicyPtrOutput
 	ToLastAccessTimeTrackingPolicyPtrOutputWithContext(context.Context) LastAccessTimeTrackingPolicyPtrOutput
+}
+
+type lastAccessTimeTrackingPolicyPtrType LastAccessTimeTrackingPolicyArgs
+
+func LastAccessTimeTrackingPolicyPtr(v *LastAccessTimeTrackingPolicyArgs) LastAccessTimeTrackingPolicyPtrInput {
+	return (*lastAccessTimeTrackingPolicyPtrType)(v)
+}
+
+func (*lastAccessTimeTrackingPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**LastAccessTimeTrackingPolicy)(nil)).Elem()
+}
+
+func (i *lastAccessTimeTrackingPolicyPtrType) ToLastAccessTimeTrackingPolicyPtrOutput() LastAccessTimeTrackingPolicyPtrOutput {
+	return i.ToLastAccessTimeTrackingPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *lastAccessTimeTrackingPolicyPtrType) ToLastAccessTimeTrackingPolicyPtrOutputWithContext(ctx context.Context) LastAccessTimeTrackingPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LastAccessTimeTrackingPolicyPtrOutput)
 }
 
 // The blob service properties for Last access time based tracking policy.
@@ -4327,6 +5413,54 @@ func (val *NetworkRuleSet) Defaults() *NetworkRuleSet {
 	return &tmp
 }
 
+// Network rule set
+type NetworkRuleSetArgs struct {
+	// Specifies whether traffic is bypassed for Logging/Metrics/AzureServices. Possible values are any combination of Logging|Metrics|AzureServices (For example, "Logging, Metrics"), or None to bypass none of those traffics.
+	Bypass pulumi.StringPtrInput `pulumi:"bypass"`
+	// Specifies the default action of allow or deny when no other rules match.
+	DefaultAction DefaultActionInput `pulumi:"defaultAction"`
+	// Sets the IP ACL rules
+	IpRules IPRuleArrayInput `pulumi:"ipRules"`
+	// Sets the resource access rules
+	ResourceAccessRules ResourceAccessRuleArrayInput `pulumi:"resourceAccessRules"`
+	// Sets the virtual network rules
+	VirtualNetworkRules VirtualNetworkRuleArrayInput `pulumi:"virtualNetworkRules"`
+}
+
+// Defaults sets the appropriate defaults for NetworkRuleSetArgs
+func (val *NetworkRuleSetArgs) Defaults() *NetworkRuleSetArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Bypass == nil {
+		tmp.Bypass = pulumi.StringPtr("AzureServices")
+	}
+	if tmp.DefaultAction == nil {
+		tmp.DefaultAction = DefaultAction("Allow")
+	}
+	return &tmp
+}
+func (NetworkRuleSetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*NetworkRuleSet)(nil)).Elem()
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetOutput() NetworkRuleSetOutput {
+	return i.ToNetworkRuleSetOutputWithContext(context.Background())
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetOutputWithContext(ctx context.Context) NetworkRuleSetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetOutput)
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput {
+	return i.ToNetworkRuleSetPtrOutputWithContext(context.Background())
+}
+
+func (i NetworkRuleSetArgs) ToNetworkRuleSetPtrOutputWithContext(ctx context.Context) NetworkRuleSetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetOutput).ToNetworkRuleSetPtrOutputWithContext(ctx)
+}
+
 // NetworkRuleSetPtrInput is an input type that accepts NetworkRuleSetArgs, NetworkRuleSetPtr and NetworkRuleSetPtrOutput values.
 // You can construct a concrete instance of `NetworkRuleSetPtrInput` via:
 //
@@ -4340,6 +5474,24 @@ type NetworkRuleSetPtrInput interface {
 
 	ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput
 	ToNetworkRuleSetPtrOutputWithContext(context.Context) NetworkRuleSetPtrOutput
+}
+
+type networkRuleSetPtrType NetworkRuleSetArgs
+
+func NetworkRuleSetPtr(v *NetworkRuleSetArgs) NetworkRuleSetPtrInput {
+	return (*networkRuleSetPtrType)(v)
+}
+
+func (*networkRuleSetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**NetworkRuleSet)(nil)).Elem()
+}
+
+func (i *networkRuleSetPtrType) ToNetworkRuleSetPtrOutput() NetworkRuleSetPtrOutput {
+	return i.ToNetworkRuleSetPtrOutputWithContext(context.Background())
+}
+
+func (i *networkRuleSetPtrType) ToNetworkRuleSetPtrOutputWithContext(ctx context.Context) NetworkRuleSetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkRuleSetPtrOutput)
 }
 
 // Network rule set
@@ -4804,6 +5956,62 @@ type ResourceAccessRule struct {
 	TenantId *string `pulumi:"tenantId"`
 }
 
+// ResourceAccessRuleInput is an input type that accepts ResourceAccessRuleArgs and ResourceAccessRuleOutput values.
+// You can construct a concrete instance of `ResourceAccessRuleInput` via:
+//
+//	ResourceAccessRuleArgs{...}
+type ResourceAccessRuleInput interface {
+	pulumi.Input
+
+	ToResourceAccessRuleOutput() ResourceAccessRuleOutput
+	ToResourceAccessRuleOutputWithContext(context.Context) ResourceAccessRuleOutput
+}
+
+// Resource Access Rule.
+type ResourceAccessRuleArgs struct {
+	// Resource Id
+	ResourceId pulumi.StringPtrInput `pulumi:"resourceId"`
+	// Tenant Id
+	TenantId pulumi.StringPtrInput `pulumi:"tenantId"`
+}
+
+func (ResourceAccessRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ResourceAccessRule)(nil)).Elem()
+}
+
+func (i ResourceAccessRuleArgs) ToResourceAccessRuleOutput() ResourceAccessRuleOutput {
+	return i.ToResourceAccessRuleOutputWithContext(context.Background())
+}
+
+func (i ResourceAccessRuleArgs) ToResourceAccessRuleOutputWithContext(ctx context.Context) ResourceAccessRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ResourceAccessRuleOutput)
+}
+
+// ResourceAccessRuleArrayInput is an input type that accepts ResourceAccessRuleArray and ResourceAccessRuleArrayOutput values.
+// You can construct a concrete instance of `ResourceAccessRuleArrayInput` via:
+//
+//	ResourceAccessRuleArray{ ResourceAccessRuleArgs{...} }
+type ResourceAccessRuleArrayInput interface {
+	pulumi.Input
+
+	ToResourceAccessRuleArrayOutput() ResourceAccessRuleArrayOutput
+	ToResourceAccessRuleArrayOutputWithContext(context.Context) ResourceAccessRuleArrayOutput
+}
+
+type ResourceAccessRuleArray []ResourceAccessRuleInput
+
+func (ResourceAccessRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ResourceAccessRule)(nil)).Elem()
+}
+
+func (i ResourceAccessRuleArray) ToResourceAccessRuleArrayOutput() ResourceAccessRuleArrayOutput {
+	return i.ToResourceAccessRuleArrayOutputWithContext(context.Background())
+}
+
+func (i ResourceAccessRuleArray) ToResourceAccessRuleArrayOutputWithContext(ctx context.Context) ResourceAccessRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ResourceAccessRuleArrayOutput)
+}
+
 // Resource Access Rule.
 type ResourceAccessRuleOutput struct{ *pulumi.OutputState }
 
@@ -4910,6 +6118,34 @@ type RestorePolicyProperties struct {
 	Enabled bool `pulumi:"enabled"`
 }
 
+// The blob service properties for blob restore policy
+type RestorePolicyPropertiesArgs struct {
+	// how long this blob can be restored. It should be great than zero and less than DeleteRetentionPolicy.days.
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// Blob restore is enabled if set to true.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+}
+
+func (RestorePolicyPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RestorePolicyProperties)(nil)).Elem()
+}
+
+func (i RestorePolicyPropertiesArgs) ToRestorePolicyPropertiesOutput() RestorePolicyPropertiesOutput {
+	return i.ToRestorePolicyPropertiesOutputWithContext(context.Background())
+}
+
+func (i RestorePolicyPropertiesArgs) ToRestorePolicyPropertiesOutputWithContext(ctx context.Context) RestorePolicyPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RestorePolicyPropertiesOutput)
+}
+
+func (i RestorePolicyPropertiesArgs) ToRestorePolicyPropertiesPtrOutput() RestorePolicyPropertiesPtrOutput {
+	return i.ToRestorePolicyPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i RestorePolicyPropertiesArgs) ToRestorePolicyPropertiesPtrOutputWithContext(ctx context.Context) RestorePolicyPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RestorePolicyPropertiesOutput).ToRestorePolicyPropertiesPtrOutputWithContext(ctx)
+}
+
 // RestorePolicyPropertiesPtrInput is an input type that accepts RestorePolicyPropertiesArgs, RestorePolicyPropertiesPtr and RestorePolicyPropertiesPtrOutput values.
 // You can construct a concrete instance of `RestorePolicyPropertiesPtrInput` via:
 //
@@ -4923,6 +6159,24 @@ type RestorePolicyPropertiesPtrInput interface {
 
 	ToRestorePolicyPropertiesPtrOutput() RestorePolicyPropertiesPtrOutput
 	ToRestorePolicyPropertiesPtrOutputWithContext(context.Context) RestorePolicyPropertiesPtrOutput
+}
+
+type restorePolicyPropertiesPtrType RestorePolicyPropertiesArgs
+
+func RestorePolicyPropertiesPtr(v *RestorePolicyPropertiesArgs) RestorePolicyPropertiesPtrInput {
+	return (*restorePolicyPropertiesPtrType)(v)
+}
+
+func (*restorePolicyPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RestorePolicyProperties)(nil)).Elem()
+}
+
+func (i *restorePolicyPropertiesPtrType) ToRestorePolicyPropertiesPtrOutput() RestorePolicyPropertiesPtrOutput {
+	return i.ToRestorePolicyPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *restorePolicyPropertiesPtrType) ToRestorePolicyPropertiesPtrOutputWithContext(ctx context.Context) RestorePolicyPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RestorePolicyPropertiesPtrOutput)
 }
 
 // The blob service properties for blob restore policy
@@ -5125,6 +6379,36 @@ type RoutingPreference struct {
 	RoutingChoice *string `pulumi:"routingChoice"`
 }
 
+// Routing preference defines the type of network, either microsoft or internet routing to be used to deliver the user data, the default option is microsoft routing
+type RoutingPreferenceArgs struct {
+	// A boolean flag which indicates whether internet routing storage endpoints are to be published
+	PublishInternetEndpoints pulumi.BoolPtrInput `pulumi:"publishInternetEndpoints"`
+	// A boolean flag which indicates whether microsoft routing storage endpoints are to be published
+	PublishMicrosoftEndpoints pulumi.BoolPtrInput `pulumi:"publishMicrosoftEndpoints"`
+	// Routing Choice defines the kind of network routing opted by the user.
+	RoutingChoice pulumi.StringPtrInput `pulumi:"routingChoice"`
+}
+
+func (RoutingPreferenceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RoutingPreference)(nil)).Elem()
+}
+
+func (i RoutingPreferenceArgs) ToRoutingPreferenceOutput() RoutingPreferenceOutput {
+	return i.ToRoutingPreferenceOutputWithContext(context.Background())
+}
+
+func (i RoutingPreferenceArgs) ToRoutingPreferenceOutputWithContext(ctx context.Context) RoutingPreferenceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RoutingPreferenceOutput)
+}
+
+func (i RoutingPreferenceArgs) ToRoutingPreferencePtrOutput() RoutingPreferencePtrOutput {
+	return i.ToRoutingPreferencePtrOutputWithContext(context.Background())
+}
+
+func (i RoutingPreferenceArgs) ToRoutingPreferencePtrOutputWithContext(ctx context.Context) RoutingPreferencePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RoutingPreferenceOutput).ToRoutingPreferencePtrOutputWithContext(ctx)
+}
+
 // RoutingPreferencePtrInput is an input type that accepts RoutingPreferenceArgs, RoutingPreferencePtr and RoutingPreferencePtrOutput values.
 // You can construct a concrete instance of `RoutingPreferencePtrInput` via:
 //
@@ -5138,6 +6422,24 @@ type RoutingPreferencePtrInput interface {
 
 	ToRoutingPreferencePtrOutput() RoutingPreferencePtrOutput
 	ToRoutingPreferencePtrOutputWithContext(context.Context) RoutingPreferencePtrOutput
+}
+
+type routingPreferencePtrType RoutingPreferenceArgs
+
+func RoutingPreferencePtr(v *RoutingPreferenceArgs) RoutingPreferencePtrInput {
+	return (*routingPreferencePtrType)(v)
+}
+
+func (*routingPreferencePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RoutingPreference)(nil)).Elem()
+}
+
+func (i *routingPreferencePtrType) ToRoutingPreferencePtrOutput() RoutingPreferencePtrOutput {
+	return i.ToRoutingPreferencePtrOutputWithContext(context.Background())
+}
+
+func (i *routingPreferencePtrType) ToRoutingPreferencePtrOutputWithContext(ctx context.Context) RoutingPreferencePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RoutingPreferencePtrOutput)
 }
 
 // Routing preference defines the type of network, either microsoft or internet routing to be used to deliver the user data, the default option is microsoft routing
@@ -5348,6 +6650,45 @@ func (val *SasPolicy) Defaults() *SasPolicy {
 	return &tmp
 }
 
+// SasPolicy assigned to the storage account.
+type SasPolicyArgs struct {
+	// The SAS expiration action. Can only be Log.
+	ExpirationAction pulumi.StringInput `pulumi:"expirationAction"`
+	// The SAS expiration period, DD.HH:MM:SS.
+	SasExpirationPeriod pulumi.StringInput `pulumi:"sasExpirationPeriod"`
+}
+
+// Defaults sets the appropriate defaults for SasPolicyArgs
+func (val *SasPolicyArgs) Defaults() *SasPolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ExpirationAction == nil {
+		tmp.ExpirationAction = pulumi.String("Log")
+	}
+	return &tmp
+}
+func (SasPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SasPolicy)(nil)).Elem()
+}
+
+func (i SasPolicyArgs) ToSasPolicyOutput() SasPolicyOutput {
+	return i.ToSasPolicyOutputWithContext(context.Background())
+}
+
+func (i SasPolicyArgs) ToSasPolicyOutputWithContext(ctx context.Context) SasPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SasPolicyOutput)
+}
+
+func (i SasPolicyArgs) ToSasPolicyPtrOutput() SasPolicyPtrOutput {
+	return i.ToSasPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i SasPolicyArgs) ToSasPolicyPtrOutputWithContext(ctx context.Context) SasPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SasPolicyOutput).ToSasPolicyPtrOutputWithContext(ctx)
+}
+
 // SasPolicyPtrInput is an input type that accepts SasPolicyArgs, SasPolicyPtr and SasPolicyPtrOutput values.
 // You can construct a concrete instance of `SasPolicyPtrInput` via:
 //
@@ -5361,6 +6702,24 @@ type SasPolicyPtrInput interface {
 
 	ToSasPolicyPtrOutput() SasPolicyPtrOutput
 	ToSasPolicyPtrOutputWithContext(context.Context) SasPolicyPtrOutput
+}
+
+type sasPolicyPtrType SasPolicyArgs
+
+func SasPolicyPtr(v *SasPolicyArgs) SasPolicyPtrInput {
+	return (*sasPolicyPtrType)(v)
+}
+
+func (*sasPolicyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SasPolicy)(nil)).Elem()
+}
+
+func (i *sasPolicyPtrType) ToSasPolicyPtrOutput() SasPolicyPtrOutput {
+	return i.ToSasPolicyPtrOutputWithContext(context.Background())
+}
+
+func (i *sasPolicyPtrType) ToSasPolicyPtrOutputWithContext(ctx context.Context) SasPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SasPolicyPtrOutput)
 }
 
 // SasPolicy assigned to the storage account.
@@ -5502,6 +6861,24 @@ type SkuInput interface {
 
 	ToSkuOutput() SkuOutput
 	ToSkuOutputWithContext(context.Context) SkuOutput
+}
+
+// The SKU of the storage account.
+type SkuArgs struct {
+	// The SKU name. Required for account creation; optional for update. Note that in older versions, SKU name was called accountType.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (SkuArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Sku)(nil)).Elem()
+}
+
+func (i SkuArgs) ToSkuOutput() SkuOutput {
+	return i.ToSkuOutputWithContext(context.Background())
+}
+
+func (i SkuArgs) ToSkuOutputWithContext(ctx context.Context) SkuOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SkuOutput)
 }
 
 // The SKU of the storage account.
@@ -6167,6 +7544,75 @@ func (val *VirtualNetworkRule) Defaults() *VirtualNetworkRule {
 		tmp.Action = &action_
 	}
 	return &tmp
+}
+
+// VirtualNetworkRuleInput is an input type that accepts VirtualNetworkRuleArgs and VirtualNetworkRuleOutput values.
+// You can construct a concrete instance of `VirtualNetworkRuleInput` via:
+//
+//	VirtualNetworkRuleArgs{...}
+type VirtualNetworkRuleInput interface {
+	pulumi.Input
+
+	ToVirtualNetworkRuleOutput() VirtualNetworkRuleOutput
+	ToVirtualNetworkRuleOutputWithContext(context.Context) VirtualNetworkRuleOutput
+}
+
+// Virtual Network rule.
+type VirtualNetworkRuleArgs struct {
+	// The action of virtual network rule.
+	Action ActionPtrInput `pulumi:"action"`
+	// Gets the state of virtual network rule.
+	State pulumi.StringPtrInput `pulumi:"state"`
+	// Resource ID of a subnet, for example: /subscriptions/{subscriptionId}/resourceGroups/{groupName}/providers/Microsoft.Network/virtualNetworks/{vnetName}/subnets/{subnetName}.
+	VirtualNetworkResourceId pulumi.StringInput `pulumi:"virtualNetworkResourceId"`
+}
+
+// Defaults sets the appropriate defaults for VirtualNetworkRuleArgs
+func (val *VirtualNetworkRuleArgs) Defaults() *VirtualNetworkRuleArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Action == nil {
+		tmp.Action = Action("Allow")
+	}
+	return &tmp
+}
+func (VirtualNetworkRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VirtualNetworkRule)(nil)).Elem()
+}
+
+func (i VirtualNetworkRuleArgs) ToVirtualNetworkRuleOutput() VirtualNetworkRuleOutput {
+	return i.ToVirtualNetworkRuleOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkRuleArgs) ToVirtualNetworkRuleOutputWithContext(ctx context.Context) VirtualNetworkRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkRuleOutput)
+}
+
+// VirtualNetworkRuleArrayInput is an input type that accepts VirtualNetworkRuleArray and VirtualNetworkRuleArrayOutput values.
+// You can construct a concrete instance of `VirtualNetworkRuleArrayInput` via:
+//
+//	VirtualNetworkRuleArray{ VirtualNetworkRuleArgs{...} }
+type VirtualNetworkRuleArrayInput interface {
+	pulumi.Input
+
+	ToVirtualNetworkRuleArrayOutput() VirtualNetworkRuleArrayOutput
+	ToVirtualNetworkRuleArrayOutputWithContext(context.Context) VirtualNetworkRuleArrayOutput
+}
+
+type VirtualNetworkRuleArray []VirtualNetworkRuleInput
+
+func (VirtualNetworkRuleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VirtualNetworkRule)(nil)).Elem()
+}
+
+func (i VirtualNetworkRuleArray) ToVirtualNetworkRuleArrayOutput() VirtualNetworkRuleArrayOutput {
+	return i.ToVirtualNetworkRuleArrayOutputWithContext(context.Background())
+}
+
+func (i VirtualNetworkRuleArray) ToVirtualNetworkRuleArrayOutputWithContext(ctx context.Context) VirtualNetworkRuleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VirtualNetworkRuleArrayOutput)
 }
 
 // Virtual Network rule.

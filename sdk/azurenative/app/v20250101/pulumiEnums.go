@@ -12,6 +12,11 @@ import (
 // <list><item>Multiple: multiple revisions can be active.</item><item>Single: Only one revision can be active at a time. Revision weights can not be used in this mode. If no value if provided, this is the default.</item></list>
 type ActiveRevisionsMode string
 
+const (
+	ActiveRevisionsModeMultiple = ActiveRevisionsMode("Multiple")
+	ActiveRevisionsModeSingle   = ActiveRevisionsMode("Single")
+)
+
 func (ActiveRevisionsMode) ElementType() reflect.Type {
 	return reflect.TypeOf((*ActiveRevisionsMode)(nil)).Elem()
 }
@@ -131,8 +136,54 @@ func (o ActiveRevisionsModePtrOutput) ToStringPtrOutputWithContext(ctx context.C
 	}).(pulumi.StringPtrOutput)
 }
 
+// ActiveRevisionsModeInput is an input type that accepts values of the ActiveRevisionsMode enum
+// A concrete instance of `ActiveRevisionsModeInput` can be one of the following:
+//
+//	ActiveRevisionsModeMultiple
+//	ActiveRevisionsModeSingle
+type ActiveRevisionsModeInput interface {
+	pulumi.Input
+
+	ToActiveRevisionsModeOutput() ActiveRevisionsModeOutput
+	ToActiveRevisionsModeOutputWithContext(context.Context) ActiveRevisionsModeOutput
+}
+
+var activeRevisionsModePtrType = reflect.TypeOf((**ActiveRevisionsMode)(nil)).Elem()
+
+type ActiveRevisionsModePtrInput interface {
+	pulumi.Input
+
+	ToActiveRevisionsModePtrOutput() ActiveRevisionsModePtrOutput
+	ToActiveRevisionsModePtrOutputWithContext(context.Context) ActiveRevisionsModePtrOutput
+}
+
+type activeRevisionsModePtr string
+
+func ActiveRevisionsModePtr(v string) ActiveRevisionsModePtrInput {
+	return (*activeRevisionsModePtr)(&v)
+}
+
+func (*activeRevisionsModePtr) ElementType() reflect.Type {
+	return activeRevisionsModePtrType
+}
+
+func (in *activeRevisionsModePtr) ToActiveRevisionsModePtrOutput() ActiveRevisionsModePtrOutput {
+	return pulumi.ToOutput(in).(ActiveRevisionsModePtrOutput)
+}
+
+func (in *activeRevisionsModePtr) ToActiveRevisionsModePtrOutputWithContext(ctx context.Context) ActiveRevisionsModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ActiveRevisionsModePtrOutput)
+}
+
 // Ingress transport protocol
 type IngressTransportMethod string
+
+const (
+	IngressTransportMethodAuto  = IngressTransportMethod("auto")
+	IngressTransportMethodHttp  = IngressTransportMethod("http")
+	IngressTransportMethodHttp2 = IngressTransportMethod("http2")
+	IngressTransportMethodTcp   = IngressTransportMethod("tcp")
+)
 
 func (IngressTransportMethod) ElementType() reflect.Type {
 	return reflect.TypeOf((*IngressTransportMethod)(nil)).Elem()
@@ -253,8 +304,54 @@ func (o IngressTransportMethodPtrOutput) ToStringPtrOutputWithContext(ctx contex
 	}).(pulumi.StringPtrOutput)
 }
 
+// IngressTransportMethodInput is an input type that accepts values of the IngressTransportMethod enum
+// A concrete instance of `IngressTransportMethodInput` can be one of the following:
+//
+//	IngressTransportMethodAuto
+//	IngressTransportMethodHttp
+//	IngressTransportMethodHttp2
+//	IngressTransportMethodTcp
+type IngressTransportMethodInput interface {
+	pulumi.Input
+
+	ToIngressTransportMethodOutput() IngressTransportMethodOutput
+	ToIngressTransportMethodOutputWithContext(context.Context) IngressTransportMethodOutput
+}
+
+var ingressTransportMethodPtrType = reflect.TypeOf((**IngressTransportMethod)(nil)).Elem()
+
+type IngressTransportMethodPtrInput interface {
+	pulumi.Input
+
+	ToIngressTransportMethodPtrOutput() IngressTransportMethodPtrOutput
+	ToIngressTransportMethodPtrOutputWithContext(context.Context) IngressTransportMethodPtrOutput
+}
+
+type ingressTransportMethodPtr string
+
+func IngressTransportMethodPtr(v string) IngressTransportMethodPtrInput {
+	return (*ingressTransportMethodPtr)(&v)
+}
+
+func (*ingressTransportMethodPtr) ElementType() reflect.Type {
+	return ingressTransportMethodPtrType
+}
+
+func (in *ingressTransportMethodPtr) ToIngressTransportMethodPtrOutput() IngressTransportMethodPtrOutput {
+	return pulumi.ToOutput(in).(IngressTransportMethodPtrOutput)
+}
+
+func (in *ingressTransportMethodPtr) ToIngressTransportMethodPtrOutputWithContext(ctx context.Context) IngressTransportMethodPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(IngressTransportMethodPtrOutput)
+}
+
 // Scheme to use for connecting to the host. Defaults to HTTP.
 type Scheme string
+
+const (
+	SchemeHTTP  = Scheme("HTTP")
+	SchemeHTTPS = Scheme("HTTPS")
+)
 
 func (Scheme) ElementType() reflect.Type {
 	return reflect.TypeOf((*Scheme)(nil)).Elem()
@@ -375,8 +472,53 @@ func (o SchemePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulum
 	}).(pulumi.StringPtrOutput)
 }
 
+// SchemeInput is an input type that accepts values of the Scheme enum
+// A concrete instance of `SchemeInput` can be one of the following:
+//
+//	SchemeHTTP
+//	SchemeHTTPS
+type SchemeInput interface {
+	pulumi.Input
+
+	ToSchemeOutput() SchemeOutput
+	ToSchemeOutputWithContext(context.Context) SchemeOutput
+}
+
+var schemePtrType = reflect.TypeOf((**Scheme)(nil)).Elem()
+
+type SchemePtrInput interface {
+	pulumi.Input
+
+	ToSchemePtrOutput() SchemePtrOutput
+	ToSchemePtrOutputWithContext(context.Context) SchemePtrOutput
+}
+
+type schemePtr string
+
+func SchemePtr(v string) SchemePtrInput {
+	return (*schemePtr)(&v)
+}
+
+func (*schemePtr) ElementType() reflect.Type {
+	return schemePtrType
+}
+
+func (in *schemePtr) ToSchemePtrOutput() SchemePtrOutput {
+	return pulumi.ToOutput(in).(SchemePtrOutput)
+}
+
+func (in *schemePtr) ToSchemePtrOutputWithContext(ctx context.Context) SchemePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SchemePtrOutput)
+}
+
 // The type of probe.
 type Type string
+
+const (
+	TypeLiveness  = Type("Liveness")
+	TypeReadiness = Type("Readiness")
+	TypeStartup   = Type("Startup")
+)
 
 func (Type) ElementType() reflect.Type {
 	return reflect.TypeOf((*Type)(nil)).Elem()
@@ -495,6 +637,46 @@ func (o TypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.
 		v := string(*e)
 		return &v
 	}).(pulumi.StringPtrOutput)
+}
+
+// TypeInput is an input type that accepts values of the Type enum
+// A concrete instance of `TypeInput` can be one of the following:
+//
+//	TypeLiveness
+//	TypeReadiness
+//	TypeStartup
+type TypeInput interface {
+	pulumi.Input
+
+	ToTypeOutput() TypeOutput
+	ToTypeOutputWithContext(context.Context) TypeOutput
+}
+
+var typePtrType = reflect.TypeOf((**Type)(nil)).Elem()
+
+type TypePtrInput interface {
+	pulumi.Input
+
+	ToTypePtrOutput() TypePtrOutput
+	ToTypePtrOutputWithContext(context.Context) TypePtrOutput
+}
+
+type typePtr string
+
+func TypePtr(v string) TypePtrInput {
+	return (*typePtr)(&v)
+}
+
+func (*typePtr) ElementType() reflect.Type {
+	return typePtrType
+}
+
+func (in *typePtr) ToTypePtrOutput() TypePtrOutput {
+	return pulumi.ToOutput(in).(TypePtrOutput)
+}
+
+func (in *typePtr) ToTypePtrOutputWithContext(ctx context.Context) TypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(TypePtrOutput)
 }
 
 func init() {
