@@ -29,7 +29,10 @@ func TestEvaluate(t *testing.T) {
 		{"slower than stable", stable, with(func(m *rollout.Measurement) { m.P95, m.P99 = 300*time.Millisecond, 350*time.Millisecond }), rollout.Fail, []string{"p95 over stable"}},
 		{"slower than stable within the noise", stable, with(func(m *rollout.Measurement) { m.P95 = 130 * time.Millisecond }), rollout.Pass, nil},
 		{"slower than stable by less than the floor", rollout.Measurement{Requests: 1000, LatencyCount: 1000, P95: 10 * time.Millisecond, P99: 12 * time.Millisecond},
-			with(func(m *rollout.Measurement) { m.P95, m.P99 = 14*time.Millisecond, 15*time.Millisecond; m.LatencyCount = 5000 }), rollout.Pass, nil},
+			with(func(m *rollout.Measurement) {
+				m.P95, m.P99 = 14*time.Millisecond, 15*time.Millisecond
+				m.LatencyCount = 5000
+			}), rollout.Pass, nil},
 		{"absolute latency", stable, with(func(m *rollout.Measurement) { m.P95, m.P99, m.LatencyCount = 600*time.Millisecond, 2*time.Second, 1000 }), rollout.Fail, []string{"p95", "p99", "p95 over stable"}},
 		{"relative checks skipped without stable traffic", rollout.Measurement{}, with(func(m *rollout.Measurement) { m.P95 = 400 * time.Millisecond }), rollout.Pass, nil},
 		{"restart", stable, with(func(m *rollout.Measurement) { m.Restarts = 1 }), rollout.Fail, []string{"restarts"}},
