@@ -566,8 +566,8 @@ func (r *run) bake(ctx context.Context, synthetic bool, end time.Time) (bakeResu
 	timer := time.NewTicker(r.poll)
 	defer timer.Stop()
 	// Severe failures are looked for every quarter interval in the data
-	// already ingested.
-	checkEvery := max(r.cfg.Interval/4, r.poll)
+	// already ingested, at most once a second (each look is three queries).
+	checkEvery := max(r.cfg.Interval/4, time.Second)
 	nextCheck := r.c.now().Add(checkEvery)
 	for {
 		select {

@@ -196,6 +196,10 @@ func (r *Router) forward(w http.ResponseWriter, req *http.Request, b *Backend) {
 	}
 	resp, err := r.client.Do(out)
 	if err != nil {
+		if req.Context().Err() != nil {
+			// The client went away: an ingress logs 499, not a server error.
+			status = 499
+		}
 		http.Error(w, err.Error(), status)
 		return
 	}

@@ -248,6 +248,26 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	}
 	ctx, stop := signalContext(cmd.Context())
 	defer stop()
+	if f.outputs != "" {
+		// Outputs from a file are checked before the stack is opened.
+		outputs, err := readOutputs(f.outputs)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		if f.canaryRev == "" && outputs[outCanaryRelease] != f.release {
+			problems = append(problems, fmt.Sprintf("--outputs: the stack's canary is %q, not %s: deploy it at weight 0 first, or leave out --outputs",
+				outputs[outCanaryRelease], f.release))
+		}
+		for _, o := range []struct{ v, key, flag string }{{f.resourceID, outAppResourceID, "--resource-id"}, {f.workspaceID, outWorkspaceID, "--workspace-id"},
+			{f.canaryRev, outCanaryRevision, "--canary-revision"}, {f.stableRev, outStableRevision, "--stable-revision"},
+			{f.stableRelease, outStableRelease, "--stable-release"}} {
+			v := o.v
+			fill(&v, outputs, o.key, o.flag, &problems)
+		}
+		if len(problems) > 0 {
+			return &usageError{lines: problems}
+		}
+	}
 	setter, err := env.setter(ctx, f.stack, f.workDir, progress)
 	if err != nil {
 		return err
