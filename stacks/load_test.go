@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -222,7 +221,7 @@ func TestProjectFile(t *testing.T) {
 	undeclared := []string{"loadTesting", "lock", "protect"}
 	declared := sortedKeys(proj.Config)
 	var want []string
-	for _, k := range append(fieldNames(jsonFields(reflect.TypeFor[Config]())), keyVaultSecretsKey) {
+	for _, k := range TopLevelKeys() {
 		if !slices.Contains(undeclared, k) {
 			want = append(want, k)
 		}
@@ -266,7 +265,7 @@ func TestStackFilesHoldNoSecrets(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(repoRoot, "Pulumi."+stack+".yaml"))
 		require.NoError(t, err)
 		assert.Equal(t, 1, strings.Count(string(b), "secure:"), "Pulumi.%s.yaml: only the bot-token declaration is secure", stack)
-		secrets, ok := readStackConfig(t, stack)[project+":"+keyVaultSecretsKey].(map[string]any)
+		secrets, ok := readStackConfig(t, stack)[project+":"+SecretsKey].(map[string]any)
 		require.True(t, ok, "Pulumi.%s.yaml declares the app's Key Vault secrets", stack)
 		for name, v := range secrets {
 			value, ok := v.(map[string]any)
@@ -277,7 +276,7 @@ func TestStackFilesHoldNoSecrets(t *testing.T) {
 			require.NoError(t, err)
 			assert.True(t, strings.HasPrefix(string(decoded), "placeholder: "), "Pulumi.%s.yaml: keyVaultSecrets.%s is the documented placeholder", stack, name)
 		}
-		assert.Equal(t, []string{project + ":" + keyVaultSecretsKey}, stackSecretKeys(t, stack))
+		assert.Equal(t, []string{project + ":" + SecretsKey}, stackSecretKeys(t, stack))
 	}
 }
 

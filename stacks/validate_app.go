@@ -155,7 +155,7 @@ func appSecretExpected(name string, declared []string) string {
 	if len(declared) > 0 {
 		want = "a secret declared in keyVaultSecrets: " + oneOf(declared) + didYouMean(name, declared)
 	}
-	return want + "; to declare it, run pulumi config set --secret --path '" + keyVaultSecretsKey + "." + name + "' <value>"
+	return want + "; to declare it, run pulumi config set --secret --path '" + SecretsKey + "." + name + "' <value>"
 }
 
 // loadTestSubnet checks network.loadTestSubnet, which exists only with
