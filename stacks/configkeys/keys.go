@@ -69,6 +69,7 @@ const (
 	NetworkEndpointsSubnet              = "network.endpointsSubnet"
 	NetworkExtraRules                   = "network.extraRules"
 	NetworkIngressSources               = "network.ingressSources"
+	NetworkLoadTestSubnet               = "network.loadTestSubnet"
 	Observability                       = "observability"
 	ObservabilityAlertReceivers         = "observability.alertReceivers"
 	ObservabilityAlertReceiversEmails   = "observability.alertReceivers.emails"
@@ -150,6 +151,7 @@ func All() []string {
 		NetworkEndpointsSubnet,
 		NetworkExtraRules,
 		NetworkIngressSources,
+		NetworkLoadTestSubnet,
 		Observability,
 		ObservabilityAlertReceivers,
 		ObservabilityAlertReceiversEmails,
