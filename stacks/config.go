@@ -62,6 +62,10 @@ type NetworkConfig struct {
 	AppsSubnet string `json:"appsSubnet"`
 	// EndpointsSubnet is the CIDR of the private-endpoint subnet. Required.
 	EndpointsSubnet string `json:"endpointsSubnet"`
+	// LoadTestSubnet is the CIDR of the subnet Azure Load Testing injects
+	// its engines into (not delegated, /27 or larger). Required with
+	// loadTesting, refused without it.
+	LoadTestSubnet string `json:"loadTestSubnet,omitempty"`
 	// IngressSources are the source address prefixes or service tags allowed
 	// to reach HTTPS (443) on the apps subnet. Default: VirtualNetwork.
 	IngressSources []string `json:"ingressSources,omitempty"`

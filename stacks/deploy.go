@@ -57,6 +57,7 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 // names are the physical names of one stack's resources.
 type names struct {
 	resourceGroup, vnet, appsSubnet, endpointsSubnet, appsNSG, endpointsNSG string
+	loadTestSubnet, loadTestNSG                                             string
 	keyVault, serviceBus, workspace, appInsights, actionGroup, actionShort  string
 	appsEnvironment, app, appIdentity, loadTest                             string
 }
@@ -78,6 +79,8 @@ func resourceNames(cfg Config) (names, error) {
 		{&out.endpointsSubnet, naming.Subnet, "endpoints"},
 		{&out.appsNSG, naming.SecurityGroup, "apps"},
 		{&out.endpointsNSG, naming.SecurityGroup, "endpoints"},
+		{&out.loadTestSubnet, naming.Subnet, "loadtest"},
+		{&out.loadTestNSG, naming.SecurityGroup, "loadtest"},
 		{&out.keyVault, naming.KeyVault, ""},
 		{&out.serviceBus, naming.ServiceBus, ""},
 		{&out.workspace, naming.LogAnalytics, ""},
@@ -158,10 +161,11 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		return &crosscut.PrivateEndpoint{SubnetID: net.EndpointsSubnetID, DNSZoneID: net.DNSZoneIDs[zone]}
 	}
 
+	// The vault always has its private endpoint, dev included: Container
+	// Apps is not a trusted service, so the environment reaches the vault
+	// only through it. Dev's public access adds the allowed IPs for people.
 	kvIn := base
-	if !cfg.KeyVault.AllowPublicNetworkAccess {
-		kvIn.PrivateEndpoint = endpoint(network.ZoneKeyVault)
-	}
+	kvIn.PrivateEndpoint = endpoint(network.ZoneKeyVault)
 	secrets := map[string]pulumi.StringInput{}
 	for name, value := range cfg.KeyVaultSecrets {
 		secrets[name] = pulumi.ToSecret(pulumi.String(value)).(pulumi.StringOutput)
@@ -190,7 +194,12 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		return nil, err
 	}
 
-	apps, err := apphosting.New(ctx, "apphosting", appArgs(cfg, n, base, subscriptionID, net, kv, sb, obs))
+	hosting, err := appArgs(cfg, n, base, subscriptionID, net, kv, sb, obs)
+	if err != nil {
+		return nil, err
+	}
+	hosting.Live = apphosting.LookupLive(ctx, n.resourceGroup, n.app)
+	apps, err := apphosting.New(ctx, "apphosting", hosting)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +207,7 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 	if err != nil {
 		return nil, err
 	}
-	if _, err := observability.NewAlerts(ctx, "alerts", alertsArgs(cfg, base, obs, apps, sb)); err != nil {
+	if _, err := observability.NewAlerts(ctx, "alerts", alertsArgs(cfg, n, base, obs, apps, sb)); err != nil {
 		return nil, err
 	}
 
@@ -242,6 +251,19 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		}
 		outputs["loadTestingName"] = lt.Name
 		outputs["loadTestingDataPlaneUri"] = lt.DataPlaneURI
+		// The engines run in the load test subnet and must resolve the
+		// internal environment's domain to its static IP.
+		// https://learn.microsoft.com/azure/load-testing/how-to-test-private-endpoint
+		if _, err := network.NewDomain(ctx, "apps-domain", network.DomainArgs{
+			Inputs:   crosscut.Inputs{ResourceGroupName: base.ResourceGroupName, Location: base.Location, Tags: base.Tags},
+			Domain:   apps.EnvironmentDefaultDomain,
+			IP:       apps.EnvironmentStaticIP,
+			VNetID:   net.VNetID,
+			LinkName: n.vnet,
+		}); err != nil {
+			return nil, err
+		}
+		outputs["loadTestSubnetId"] = net.LoadTestSubnetID
 	}
 	return outputs, nil
 }
@@ -279,7 +301,7 @@ func networkArgs(cfg Config, n names, in crosscut.Inputs) network.Args {
 			DestinationPortRange:  r.DestinationPortRange,
 		})
 	}
-	return network.Args{
+	args := network.Args{
 		Inputs:       in,
 		Name:         n.vnet,
 		AddressSpace: cfg.Network.AddressSpace,
@@ -291,6 +313,10 @@ func networkArgs(cfg Config, n names, in crosscut.Inputs) network.Args {
 		},
 		IngressSources: cfg.Network.IngressSources,
 	}
+	if cfg.LoadTesting {
+		args.LoadTest = &network.SubnetArgs{Name: n.loadTestSubnet, Prefix: cfg.Network.LoadTestSubnet, SecurityGroupName: n.loadTestNSG}
+	}
+	return args
 }
 
 func serviceBusArgs(cfg Config, n names, in crosscut.Inputs) servicebus.Args {

@@ -22,25 +22,17 @@ func registryID(subscriptionID string, r RegistryConfig) string {
 		subscriptionID, r.ResourceGroup, r.Name)
 }
 
-func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
-	net *network.Network, kv *keyvault.KeyVault, sb *servicebus.ServiceBus, obs *observability.Observability,
-) apphosting.Args {
+// appSpec is the part of the app hosting arguments known from the
+// configuration alone: what names the revisions (RevisionScope).
+func appSpec(cfg Config, n names) apphosting.Args {
 	a := cfg.App
-	// The environment's only private endpoint-like surface is its internal
-	// load balancer; the component refuses a PrivateEndpoint input.
-	in.PrivateEndpoint = nil
 	args := apphosting.Args{
-		Inputs:                 in,
-		EnvironmentName:        n.appsEnvironment,
-		InfrastructureSubnetID: net.AppsSubnetID,
-		Internal:               a.Internal == nil || *a.Internal,
-		ZoneRedundant:          cfg.Environment == Prod,
-		IdentityName:           n.appIdentity,
-		AppName:                n.app,
-		Registry: apphosting.Registry{
-			Server: strings.ToLower(a.Registry.Name) + ".azurecr.io",
-			ID:     pulumi.String(registryID(subscriptionID, a.Registry)),
-		},
+		EnvironmentName: n.appsEnvironment,
+		Internal:        a.Internal == nil || *a.Internal,
+		ZoneRedundant:   cfg.Environment == Prod,
+		IdentityName:    n.appIdentity,
+		AppName:         n.app,
+		Registry:        apphosting.Registry{Server: strings.ToLower(a.Registry.Name) + ".azurecr.io"},
 		Repository:      a.Repository,
 		StableRelease:   a.Release,
 		ExternalIngress: true, // reachable from the VNet; the environment decides how far beyond
@@ -52,30 +44,76 @@ func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
 		MinReplicas:     a.MinReplicas,
 		MaxReplicas:     a.MaxReplicas,
 		HTTPConcurrency: a.HTTPConcurrency,
-		KeyVault:        apphosting.KeyVault{ID: kv.VaultID, URI: kv.VaultURI},
-		ServiceBus: apphosting.ServiceBus{
-			ID:                      sb.NamespaceID,
-			Name:                    sb.NamespaceName,
-			FullyQualifiedNamespace: sb.FullyQualifiedNamespace,
-			ScaleQueue:              a.ScaleQueue,
-			MessageCount:            a.ScaleMessageCount,
-		},
-		AppInsights: &apphosting.AppInsights{ID: obs.AppInsightsID, ConnectionString: obs.AppInsightsConnection},
+		ServiceBus:      apphosting.ServiceBus{ScaleQueue: a.ScaleQueue, MessageCount: a.ScaleMessageCount},
+		// The connection string is passed as a plain variable (appArgs).
+		AppInsights: &apphosting.AppInsights{},
 		Env:         a.Env,
 	}
 	if a.Canary != nil {
 		args.Canary = &apphosting.Canary{Release: a.Canary.Release, Weight: a.Canary.Weight}
 	}
 	for _, s := range a.Secrets {
-		name := s.Name
 		args.Secrets = append(args.Secrets, apphosting.Secret{
 			// Container app secret names are lowercase; Key Vault's are not.
-			Name:              strings.ToLower(name),
-			KeyVaultSecretURI: kv.VaultURI.ApplyT(func(u string) string { return u + "secrets/" + name }).(pulumi.StringOutput),
-			EnvVar:            s.EnvVar,
+			Name:   strings.ToLower(s.Name),
+			EnvVar: s.EnvVar,
 		})
 	}
 	return args
+}
+
+// RevisionScope is the revision scope of the stack's app running release,
+// as the program builds it (apphosting.RevisionName takes it).
+func (c Config) RevisionScope(release string) (apphosting.RevisionScope, error) {
+	n, err := resourceNames(c)
+	if err != nil {
+		return apphosting.RevisionScope{}, err
+	}
+	return appSpec(c, n).RevisionScope(release), nil
+}
+
+// RevisionName is the name of the revision that runs release in the
+// stack's app, as the program names it: the rollout tool analyses the
+// revisions the stack deploys.
+func (c Config) RevisionName(release string) (string, error) {
+	scope, err := c.RevisionScope(release)
+	if err != nil {
+		return "", err
+	}
+	return apphosting.RevisionName(c.AppName(), release, scope)
+}
+
+func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
+	net *network.Network, kv *keyvault.KeyVault, sb *servicebus.ServiceBus, obs *observability.Observability,
+) (apphosting.Args, error) {
+	args := appSpec(cfg, n)
+	// The environment's only private endpoint-like surface is its internal
+	// load balancer; the component refuses a PrivateEndpoint input.
+	in.PrivateEndpoint = nil
+	args.Inputs = in
+	args.InfrastructureSubnetID = net.AppsSubnetID
+	args.Registry.ID = pulumi.String(registryID(subscriptionID, cfg.App.Registry))
+	args.KeyVault = apphosting.KeyVault{ID: kv.VaultID, URI: kv.VaultURI}
+	args.ServiceBus.ID, args.ServiceBus.Name = sb.NamespaceID, sb.NamespaceName
+	args.ServiceBus.FullyQualifiedNamespace = sb.FullyQualifiedNamespace
+	if q := cfg.App.ScaleQueue; q != "" {
+		args.ServiceBus.ScaleQueueID = sb.QueueIDs[q]
+	}
+	args.AppInsights = &apphosting.AppInsights{ID: obs.AppInsightsID, ConnectionString: obs.AppInsightsConnection}
+	for i, s := range cfg.App.Secrets {
+		// The Secret resource's own URI: the app waits for the secret.
+		uri, ok := kv.SecretURIs[s.Name]
+		if !ok {
+			return apphosting.Args{}, fmt.Errorf("app secret %s: not in keyVaultSecrets", s.Name) // Validate reports it first
+		}
+		args.Secrets[i].KeyVaultSecretURI = uri
+	}
+	// What the first revision needs that no input refers to: the private
+	// DNS zones' links to the network and the private endpoints' DNS
+	// registrations, without which the vault and the namespace resolve to
+	// their public (denied) endpoints.
+	args.DependsOn = append(append(append([]pulumi.Resource{}, net.DNSLinks...), kv.PrivateAccess...), sb.PrivateAccess...)
+	return args, nil
 }
 
 func identityArgs(cfg Config, resourceGroupID pulumi.StringOutput) identity.Args {
@@ -109,7 +147,7 @@ func alertSeverity(env Environment) int {
 	return 3
 }
 
-func alertsArgs(cfg Config, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
+func alertsArgs(cfg Config, n names, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
 	defaults := observability.DefaultAlertThresholds()
 	severity := alertSeverity(cfg.Environment)
 	with := func(t observability.MetricThreshold, value float64) observability.MetricThreshold {
@@ -126,6 +164,8 @@ func alertsArgs(cfg Config, in crosscut.Inputs, obs *observability.Observability
 		NamePrefix:            Application + "-" + string(cfg.Environment),
 		ActionGroupID:         obs.ActionGroupID,
 		ContainerAppID:        apps.AppID,
+		ContainerAppName:      n.app,
+		WorkspaceID:           obs.WorkspaceID,
 		ServiceBusNamespaceID: sb.NamespaceID,
 		AppInsightsID:         obs.AppInsightsID,
 		HTTP5xx:               with(defaults.HTTP5xx, a.HTTP5xx),

@@ -1,9 +1,11 @@
 package stacks
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -17,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/misybot/platform/infra/stackfile"
 )
 
 const project = "misybot-platform"
@@ -86,7 +90,11 @@ func readProjectFile(tb testing.TB) projectFile {
 // keys the stack does not set.
 func stackRaw(tb testing.TB, stack string) map[string]string {
 	tb.Helper()
-	raw := flatten(tb, readStackConfig(tb, stack))
+	// Through infra/stackfile, as the engine reads it: secure values (the
+	// declared Key Vault secrets) become placeholders.
+	st, err := stackfile.Load(repoRoot, stack)
+	require.NoError(tb, err)
+	raw := maps.Clone(st.Config)
 	for name, decl := range readProjectFile(tb).Config {
 		key := project + ":" + name
 		if _, set := raw[key]; set || decl.Default == nil {
@@ -97,10 +105,18 @@ func stackRaw(tb testing.TB, stack string) map[string]string {
 	return raw
 }
 
+// stackSecretKeys are the keys of the stack file that hold secure values.
+func stackSecretKeys(tb testing.TB, stack string) []string {
+	tb.Helper()
+	st, err := stackfile.Load(repoRoot, stack)
+	require.NoError(tb, err)
+	return st.SecretKeys
+}
+
 func TestCommittedStacksLoad(t *testing.T) {
 	for _, stack := range stackNames {
 		t.Run(stack, func(t *testing.T) {
-			cfg, err := Load(project, stackRaw(t, stack), nil)
+			cfg, err := Load(project, stackRaw(t, stack), stackSecretKeys(t, stack))
 			require.NoError(t, err)
 
 			env := Environment(stack)
@@ -137,14 +153,16 @@ func TestCommittedStacksLoad(t *testing.T) {
 				}
 			}
 			assert.Equal(t, []string{"inbound-messages", "outbound-messages", "bot-events", "bot-events/analytics", "bot-events/audit"}, names)
-			assert.Empty(t, cfg.KeyVaultSecrets, "stack files hold no secrets")
+			// Declared with a placeholder (TestStackFilesHoldNoSecrets): the
+			// secrets the app reads.
+			assert.Equal(t, map[string]string{"bot-token": stackfile.SecretPlaceholder}, cfg.KeyVaultSecrets)
 		})
 	}
 }
 
 func TestCommittedStacksDefaultsPerEnvironment(t *testing.T) {
 	load := func(stack string) Config {
-		cfg, err := Load(project, stackRaw(t, stack), nil)
+		cfg, err := Load(project, stackRaw(t, stack), stackSecretKeys(t, stack))
 		require.NoError(t, err)
 		return cfg
 	}
@@ -177,7 +195,7 @@ func TestCommittedStacksDefaultsPerEnvironment(t *testing.T) {
 func TestCommittedAddressSpacesDoNotOverlap(t *testing.T) {
 	spaces := map[string]netip.Prefix{}
 	for _, stack := range stackNames {
-		cfg, err := Load(project, stackRaw(t, stack), nil)
+		cfg, err := Load(project, stackRaw(t, stack), stackSecretKeys(t, stack))
 		require.NoError(t, err)
 		spaces[stack] = netip.MustParsePrefix(cfg.Network.AddressSpace)
 	}
@@ -240,13 +258,26 @@ func TestProjectFile(t *testing.T) {
 	}
 }
 
+// The committed stack files hold no secret values: keyVaultSecrets only
+// declares, with a placeholder secure value, the secrets the app reads
+// (a plain value is refused); every other key is plain.
 func TestStackFilesHoldNoSecrets(t *testing.T) {
 	for _, stack := range stackNames {
 		b, err := os.ReadFile(filepath.Join(repoRoot, "Pulumi."+stack+".yaml"))
 		require.NoError(t, err)
-		assert.NotContains(t, string(b), "secure:", "Pulumi.%s.yaml", stack)
-		_, set := readStackConfig(t, stack)[project+":"+keyVaultSecretsKey]
-		assert.False(t, set, "Pulumi.%s.yaml must not set keyVaultSecrets", stack)
+		assert.Equal(t, 1, strings.Count(string(b), "secure:"), "Pulumi.%s.yaml: only the bot-token declaration is secure", stack)
+		secrets, ok := readStackConfig(t, stack)[project+":"+keyVaultSecretsKey].(map[string]any)
+		require.True(t, ok, "Pulumi.%s.yaml declares the app's Key Vault secrets", stack)
+		for name, v := range secrets {
+			value, ok := v.(map[string]any)
+			require.True(t, ok, "Pulumi.%s.yaml: keyVaultSecrets.%s is not a secure value", stack, name)
+			ciphertext, _ := value["secure"].(string)
+			assert.True(t, strings.HasPrefix(ciphertext, "v1:"), "Pulumi.%s.yaml: keyVaultSecrets.%s", stack, name)
+			decoded, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(ciphertext, "v1:"))
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(string(decoded), "placeholder: "), "Pulumi.%s.yaml: keyVaultSecrets.%s is the documented placeholder", stack, name)
+		}
+		assert.Equal(t, []string{project + ":" + keyVaultSecretsKey}, stackSecretKeys(t, stack))
 	}
 }
 

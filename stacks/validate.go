@@ -64,6 +64,7 @@ func (c Config) Validate() Problems {
 	v.general(c)
 	v.tags(c.Tags)
 	v.network(c.Network)
+	v.loadTestSubnet(c)
 	v.keyVault(c.KeyVault)
 	v.keyVaultSecrets(c.KeyVaultSecrets)
 	v.serviceBus(c.ServiceBus, c.Location)

@@ -2,11 +2,13 @@ package stacks
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/naming"
 )
 
@@ -122,10 +124,17 @@ func (v *validator) app(c Config) {
 		}
 	}
 	envVars := map[string]string{}
+	declared := sortedKeys(c.KeyVaultSecrets)
 	for i, s := range a.Secrets {
 		base := joinIndex("app.secrets", i)
-		if !secretNamePattern.MatchString(s.Name) {
+		switch {
+		case !secretNamePattern.MatchString(s.Name):
 			v.add(base+".name", s.Name, "a Key Vault secret name: 1-127 letters, digits and hyphens")
+		case !slices.Contains(declared, s.Name):
+			// The app's Key Vault reference must resolve when its revision
+			// starts, or the revision fails to provision: the secret is
+			// created by this stack, from keyVaultSecrets.
+			v.add(base+".name", s.Name, appSecretExpected(s.Name, declared))
 		}
 		v.envVar(base+".envVar", s.EnvVar, envVars)
 	}
@@ -139,6 +148,48 @@ func (v *validator) app(c Config) {
 	}
 }
 
+// appSecretExpected says what an app secret that names no declared Key
+// Vault secret should be.
+func appSecretExpected(name string, declared []string) string {
+	want := "a secret declared in keyVaultSecrets (declared: none)"
+	if len(declared) > 0 {
+		want = "a secret declared in keyVaultSecrets: " + oneOf(declared) + didYouMean(name, declared)
+	}
+	return want + "; to declare it, run pulumi config set --secret --path '" + keyVaultSecretsKey + "." + name + "' <value>"
+}
+
+// loadTestSubnet checks network.loadTestSubnet, which exists only with
+// loadTesting.
+func (v *validator) loadTestSubnet(c Config) {
+	const key = "network.loadTestSubnet"
+	n := c.Network
+	if !c.LoadTesting {
+		if n.LoadTestSubnet != "" {
+			v.add(key, n.LoadTestSubnet, "no load test subnet: it is used only with loadTesting: true")
+		}
+		return
+	}
+	if n.LoadTestSubnet == "" {
+		v.add(key, "", "the CIDR of the subnet Azure Load Testing injects its engines into (loadTesting is on), such as 10.21.3.0/24")
+		return
+	}
+	p, ok := v.cidr(key, n.LoadTestSubnet)
+	if !ok {
+		return
+	}
+	if p.Bits() > network.MaxLoadTestPrefixBits {
+		v.add(key, n.LoadTestSubnet, fmt.Sprintf("a /%d or larger subnet: every engine instance takes an address", network.MaxLoadTestPrefixBits))
+	}
+	if space, err := netip.ParsePrefix(n.AddressSpace); err == nil && !contains(space.Masked(), p) {
+		v.add(key, n.LoadTestSubnet, "a subnet inside network.addressSpace "+space.String())
+	}
+	for _, other := range []struct{ key, cidr string }{{"network.appsSubnet", n.AppsSubnet}, {"network.endpointsSubnet", n.EndpointsSubnet}} {
+		if o, err := netip.ParsePrefix(other.cidr); err == nil && o.Overlaps(p) {
+			v.add(key, n.LoadTestSubnet, "a range that does not overlap "+other.key+" "+o.String())
+		}
+	}
+}
+
 // release checks a release string the revision name is derived from.
 func (v *validator) release(key, release, app string) {
 	if release == "" {
@@ -147,9 +198,10 @@ func (v *validator) release(key, release, app string) {
 	}
 	var err error
 	if app != "" {
-		_, err = apphosting.RevisionName(app, release)
+		// The fingerprint has a fixed length: any scope gives the same length.
+		_, err = apphosting.RevisionName(app, release, apphosting.RevisionScope{})
 	} else {
-		_, err = apphosting.RevisionSuffix(release)
+		_, err = apphosting.ReleaseSlug(release)
 	}
 	if err != nil {
 		v.add(key, release, "a release that gives a valid revision name: "+err.Error())

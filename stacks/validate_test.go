@@ -517,7 +517,7 @@ func TestValidateConfigBuiltInCode(t *testing.T) {
 	c.Location = "westeurope"
 	c.Owner = "platform-team"
 	c.CostCenter = "cc-misybot-1001"
-	c.Network = NetworkConfig{AddressSpace: "10.21.0.0/16", AppsSubnet: "10.21.0.0/23", EndpointsSubnet: "10.21.2.0/24"}
+	c.Network = NetworkConfig{AddressSpace: "10.21.0.0/16", AppsSubnet: "10.21.0.0/23", EndpointsSubnet: "10.21.2.0/24", LoadTestSubnet: "10.21.3.0/24"}
 	c.ServiceBus.Queues = []QueueConfig{{Name: "inbound-messages"}}
 	c.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
 	c.App.Release = "1.4.2"

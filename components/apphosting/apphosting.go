@@ -46,6 +46,7 @@ func AssignedRoles() []string {
 		crosscut.RoleKeyVaultSecretsUser,
 		crosscut.RoleServiceBusDataSender,
 		crosscut.RoleServiceBusDataReceiver,
+		crosscut.RoleServiceBusDataOwner,
 		crosscut.RoleAcrPull,
 		RoleMonitoringMetricsPublisher,
 	}
@@ -110,8 +111,19 @@ type Args struct {
 	Repository string
 	// StableRelease is the release (image tag) serving traffic. Required.
 	StableRelease string
-	// Canary, when set, deploys a second release next to the stable one.
+	// Canary, when set, deploys a second release next to the stable one,
+	// once the stable revision exists (see Live).
 	Canary *Canary
+	// Live is what Azure reports about the app before this update
+	// (LookupLive). Its zero value, a new app, deploys the stable release
+	// alone: traffic may only go to revisions that exist or that the
+	// update creates.
+	Live Live
+	// DependsOn are resources the app's first revision needs that none of
+	// its inputs refer to, such as the private endpoints' DNS zone groups
+	// and the private DNS zones' links to the network through which the
+	// environment reaches Key Vault and Service Bus.
+	DependsOn []pulumi.Resource
 
 	// ExternalIngress accepts traffic from outside the environment. With
 	// an Internal environment, "outside" is the virtual network.
@@ -202,6 +214,10 @@ type ServiceBus struct {
 	FullyQualifiedNamespace pulumi.StringInput
 	// ScaleQueue, when set, scales the app on this queue's length.
 	ScaleQueue string
+	// ScaleQueueID is the scale queue's resource ID: the scope of the Azure
+	// Service Bus Data Owner assignment the KEDA scaler needs. Required
+	// with ScaleQueue.
+	ScaleQueueID pulumi.StringInput
 	// MessageCount is the queue length per replica that triggers a
 	// scale-out. Default 5.
 	MessageCount int
@@ -253,6 +269,9 @@ type AppHosting struct {
 	CanaryRevision string
 	CanaryWeight   int
 	Traffic        []TrafficSplit
+	// CanaryDeferred is true when Args.Canary was set but not deployed,
+	// because the stable revision does not exist yet.
+	CanaryDeferred bool
 
 	IdentityID          pulumi.StringOutput
 	IdentityPrincipalID pulumi.StringOutput
@@ -310,6 +329,8 @@ func (a *Args) validate() error {
 	req(a.KeyVault.ID != nil && a.KeyVault.URI != nil, "KeyVault (ID and URI)")
 	req(a.ServiceBus.ID != nil && a.ServiceBus.Name != nil && a.ServiceBus.FullyQualifiedNamespace != nil,
 		"ServiceBus (ID, Name and FullyQualifiedNamespace)")
+	req(a.ServiceBus.ScaleQueue == "" || a.ServiceBus.ScaleQueueID != nil,
+		"ServiceBus.ScaleQueueID with ScaleQueue (the scaler's Data Owner role is scoped to the queue)")
 	if a.PrivateEndpoint != nil {
 		errs = append(errs, errors.New("args.PrivateEndpoint is not supported: use Internal"))
 	}
@@ -370,8 +391,7 @@ func (a *Args) validateReleases() []error {
 	if a.StableRelease == "" {
 		return append(errs, errors.New("args.StableRelease is required"))
 	}
-	stable, err := RevisionName(a.AppName, a.StableRelease)
-	if err != nil {
+	if _, err := RevisionName(a.AppName, a.StableRelease, a.RevisionScope(a.StableRelease)); err != nil {
 		errs = append(errs, fmt.Errorf("args.StableRelease: %w", err))
 	}
 	if a.Canary == nil {
@@ -386,14 +406,52 @@ func (a *Args) validateReleases() []error {
 	if a.Canary.Release == "" {
 		return errs
 	}
-	canary, err := RevisionName(a.AppName, a.Canary.Release)
+	_, err := RevisionName(a.AppName, a.Canary.Release, a.RevisionScope(a.Canary.Release))
+	stableSlug, _ := ReleaseSlug(a.StableRelease)
+	canarySlug, _ := ReleaseSlug(a.Canary.Release)
 	switch {
 	case err != nil:
 		errs = append(errs, fmt.Errorf("args.Canary.Release: %w", err))
-	case canary == stable:
-		errs = append(errs, fmt.Errorf("args.Canary.Release %q: same revision %q as the stable release", a.Canary.Release, canary))
+	case canarySlug == stableSlug:
+		errs = append(errs, fmt.Errorf("args.Canary.Release %q: same revision suffix %q as the stable release", a.Canary.Release, canarySlug))
 	}
 	return errs
+}
+
+// RevisionScope is the revision scope of the app's template running
+// release, from the arguments (defaults applied).
+func (a Args) RevisionScope(release string) RevisionScope {
+	a.defaults()
+	s := RevisionScope{
+		Image:           a.Registry.Server + "/" + a.Repository + ":" + release,
+		Container:       a.ContainerName,
+		CPU:             a.CPU,
+		Memory:          a.Memory,
+		TargetPort:      a.TargetPort,
+		Probes:          a.Probes,
+		Env:             a.Env,
+		IdentityName:    a.IdentityName,
+		MinReplicas:     a.MinReplicas,
+		MaxReplicas:     a.MaxReplicas,
+		HTTPConcurrency: a.HTTPConcurrency,
+	}
+	if a.ServiceBus.ScaleQueue != "" {
+		s.ScaleQueue, s.MessageCount = a.ServiceBus.ScaleQueue, a.ServiceBus.MessageCount
+	}
+	if len(a.Secrets) > 0 {
+		s.SecretEnv = map[string]string{}
+		for _, sec := range a.Secrets {
+			s.SecretEnv[sec.EnvVar] = sec.Name
+		}
+	}
+	switch {
+	case a.AppInsights == nil:
+	case a.AppInsights.ConnectionStringSecretURI != nil:
+		s.AppInsights = "keyvault"
+	default:
+		s.AppInsights = "env"
+	}
+	return s
 }
 
 func (a *Args) validateSecretsAndEnv() []error {
@@ -532,17 +590,23 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, wrap(err)
 	}
 
-	stable, _ := RevisionName(args.AppName, args.StableRelease) // validated
-	release, canary, weight := args.StableRelease, "", 0
-	if args.Canary != nil {
-		release, weight = args.Canary.Release, args.Canary.Weight
-		canary, _ = RevisionName(args.AppName, release) // validated
-	}
-	traffic, err := Traffic(stable, canary, weight)
+	deployment, err := args.plan()
 	if err != nil {
 		return nil, wrap(err)
 	}
-	suffix, _ := RevisionSuffix(release) // validated
+	for _, note := range deployment.Notes {
+		_ = ctx.Log.Warn(note, &pulumi.LogArgs{Resource: c})
+	}
+	release, traffic := deployment.Release, deployment.Traffic
+	canary := ""
+	if len(traffic) > 1 {
+		canary = traffic[1].RevisionName
+	}
+	var suffix pulumi.StringPtrInput
+	if deployment.Suffix != "" {
+		suffix = pulumi.String(deployment.Suffix)
+	}
+	appDeps := append(append([]pulumi.Resource{}, grants...), args.DependsOn...)
 
 	containerApp, err := app.NewContainerApp(ctx, name+"-app", &app.ContainerAppArgs{
 		ContainerAppName:     pulumi.String(args.AppName),
@@ -565,7 +629,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Secrets: secrets(args, idID),
 		},
 		Template: &app.TemplateArgs{
-			RevisionSuffix: pulumi.String(suffix),
+			RevisionSuffix: suffix,
 			Containers: app.ContainerArray{
 				app.ContainerArgs{
 					Name:  pulumi.String(args.ContainerName),
@@ -581,7 +645,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Scale: scale(args, idID),
 		},
 		Tags: args.TagMap(),
-	}, child, pulumi.DependsOn(grants))
+	}, child, pulumi.DependsOn(appDeps))
 	if err != nil {
 		return nil, wrap(fmt.Errorf("container app: %w", err))
 	}
@@ -612,7 +676,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return LabelURL(appName, CanaryLabel, domain, external)
 		}).(pulumi.StringOutput)
 	}
-	c.Traffic = traffic
+	c.Traffic, c.CanaryDeferred = traffic, deployment.CanaryDeferred
 	c.StableRevision, c.StableWeight = traffic[0].RevisionName, traffic[0].Weight
 	if len(traffic) > 1 {
 		c.CanaryRevision, c.CanaryWeight = traffic[1].RevisionName, traffic[1].Weight
@@ -631,6 +695,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"stableWeight":             pulumi.Int(c.StableWeight),
 		"canaryRevision":           pulumi.String(c.CanaryRevision),
 		"canaryWeight":             pulumi.Int(c.CanaryWeight),
+		"canaryDeferred":           pulumi.Bool(c.CanaryDeferred),
 		"identityId":               c.IdentityID,
 		"identityPrincipalId":      c.IdentityPrincipalID,
 		"identityClientId":         c.IdentityClientID,
@@ -689,8 +754,18 @@ func grantIdentity(ctx *pulumi.Context, name string, args Args, id *azurenative.
 	grants := []grant{
 		{"kv-secrets-user", crosscut.RoleKeyVaultSecretsUser, "read the app's Key Vault references", args.KeyVault.ID},
 		{"sb-sender", crosscut.RoleServiceBusDataSender, "send to the platform's queues and topics", args.ServiceBus.ID},
-		{"sb-receiver", crosscut.RoleServiceBusDataReceiver, "receive from the platform's queues and subscriptions, and let KEDA read queue lengths", args.ServiceBus.ID},
+		{"sb-receiver", crosscut.RoleServiceBusDataReceiver, "receive from the platform's queues and subscriptions", args.ServiceBus.ID},
 		{"acr-pull", crosscut.RoleAcrPull, "pull the app's images", args.Registry.ID},
+	}
+	if args.ServiceBus.ScaleQueue != "" {
+		// KEDA's azure-servicebus scaler reads the queue's message count,
+		// which needs the Manage right; with Entra ID that is Azure Service
+		// Bus Data Owner, granted on the scale queue only.
+		// https://keda.sh/docs/2.17/scalers/azure-service-bus/ ("Manage" claim),
+		// https://github.com/microsoft/azure-container-apps/issues/1138,
+		// https://learn.microsoft.com/azure/service-bus-messaging/service-bus-managed-service-identity#azure-built-in-roles-for-azure-service-bus
+		grants = append(grants, grant{"sb-scaler", crosscut.RoleServiceBusDataOwner,
+			"let the KEDA scaler read the length of queue " + args.ServiceBus.ScaleQueue, args.ServiceBus.ScaleQueueID})
 	}
 	if args.AppInsights != nil {
 		grants = append(grants, grant{"appi-publisher", RoleMonitoringMetricsPublisher, "send telemetry with Entra ID authentication", args.AppInsights.ID})

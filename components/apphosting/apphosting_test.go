@@ -19,6 +19,7 @@ const (
 	rg          = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test"
 	vaultID     = rg + "/providers/Microsoft.KeyVault/vaults/kv-misybot-test"
 	namespaceID = rg + "/providers/Microsoft.ServiceBus/namespaces/sb-misybot-test"
+	queueID     = namespaceID + "/queues/inbound"
 	registryID  = rg + "/providers/Microsoft.ContainerRegistry/registries/crmisybottest"
 	appiID      = rg + "/providers/Microsoft.Insights/components/appi-misybot-test"
 	workspaceID = rg + "/providers/Microsoft.OperationalInsights/workspaces/log-misybot-test"
@@ -54,6 +55,7 @@ func baseArgs() apphosting.Args {
 			Name:                    pulumi.String("sb-misybot-test"),
 			FullyQualifiedNamespace: pulumi.String("sb-misybot-test.servicebus.windows.net"),
 			ScaleQueue:              "inbound",
+			ScaleQueueID:            pulumi.String(queueID),
 		},
 		AppInsights: &apphosting.AppInsights{
 			ID:                        pulumi.String(appiID),
@@ -67,10 +69,30 @@ func baseArgs() apphosting.Args {
 	}
 }
 
+// withCanary adds a canary to an app whose stable revision runs.
 func withCanary(weight int) apphosting.Args {
 	a := baseArgs()
 	a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: weight}
+	stable, _, err := a.Revisions()
+	if err != nil {
+		panic(err)
+	}
+	a.Live = apphosting.Live{Exists: true, LatestRevision: stable, Revisions: []string{stable}}
 	return a
+}
+
+// revisions are the stable and canary revision names of args.
+func revisions(t *testing.T, args apphosting.Args) (stable, canary string) {
+	t.Helper()
+	stable, canary, err := args.Revisions()
+	require.NoError(t, err)
+	return stable, canary
+}
+
+// suffixOf is the revision suffix of a revision name.
+func suffixOf(revision string) string {
+	_, suffix, _ := strings.Cut(revision, "--")
+	return suffix
 }
 
 func run(args apphosting.Args) (*offline.Plan, *apphosting.AppHosting, error) {
@@ -134,29 +156,56 @@ func TestEverythingIsUnderTheComponent(t *testing.T) {
 
 func TestCanaryTraffic(t *testing.T) {
 	for _, w := range []int{0, 1, 10, 50, 99, 100} {
-		p, c, err := run(withCanary(w))
+		args := withCanary(w)
+		stable, canary := revisions(t, args)
+		p, c, err := run(args)
 		require.NoError(t, err)
 		ca := only(t, p, appType)
-		assert.Equal(t, "v1-5-0", offlinetest.Input(t, ca, "template.revisionSuffix"), "the template is the canary release's revision")
+		assert.Equal(t, suffixOf(canary), offlinetest.Input(t, ca, "template.revisionSuffix"), "the template is the canary release's revision")
+		assert.Regexp(t, `^v1-5-0-[0-9a-f]{6}$`, suffixOf(canary))
 		assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.5.0", offlinetest.Input(t, ca, "template.containers[0].image"))
 		assert.Equal(t, []any{
-			map[string]any{"revisionName": "ca-misybot-bot-test--v1-4-2", "weight": float64(100 - w)},
-			map[string]any{"revisionName": "ca-misybot-bot-test--v1-5-0", "weight": float64(w), "label": "canary"},
+			map[string]any{"revisionName": stable, "weight": float64(100 - w)},
+			map[string]any{"revisionName": canary, "weight": float64(w), "label": "canary"},
 		}, offlinetest.Input(t, ca, "configuration.ingress.traffic"), "weight %d", w)
-		assert.Equal(t, "ca-misybot-bot-test--v1-4-2", c.StableRevision)
-		assert.Equal(t, "ca-misybot-bot-test--v1-5-0", c.CanaryRevision)
+		assert.Equal(t, stable, c.StableRevision)
+		assert.Equal(t, canary, c.CanaryRevision)
 		assert.Equal(t, 100, c.StableWeight+c.CanaryWeight)
 		assert.Equal(t, w, c.CanaryWeight)
+		assert.False(t, c.CanaryDeferred)
 	}
 }
 
+// Finding 1: traffic goes only to revisions that exist or that the update
+// creates, so a canary waits for its stable revision.
+func TestCanaryWaitsForTheStableRevision(t *testing.T) {
+	args := withCanary(10)
+	args.Live = apphosting.Live{} // a new app
+	stable, _ := revisions(t, args)
+	p, c, err := run(args)
+	require.NoError(t, err)
+	ca := only(t, p, appType)
+	assert.Equal(t, suffixOf(stable), offlinetest.Input(t, ca, "template.revisionSuffix"))
+	assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.4.2", offlinetest.Input(t, ca, "template.containers[0].image"))
+	assert.Equal(t, []any{map[string]any{"revisionName": stable, "weight": 100.0}}, offlinetest.Input(t, ca, "configuration.ingress.traffic"))
+	assert.True(t, c.CanaryDeferred)
+	assert.Empty(t, c.CanaryRevision)
+
+	// The app exists, but the stable release was never deployed.
+	args.Live = apphosting.Live{Exists: true, LatestRevision: "ca-misybot-bot-test--v1-3-0-abcdef", Revisions: []string{"ca-misybot-bot-test--v1-3-0-abcdef"}}
+	_, c, err = run(args)
+	require.NoError(t, err)
+	assert.True(t, c.CanaryDeferred)
+}
+
 func TestNoCanaryServesStableOnly(t *testing.T) {
+	stable, _ := revisions(t, baseArgs())
 	p, c, err := run(baseArgs())
 	require.NoError(t, err)
 	ca := only(t, p, appType)
-	assert.Equal(t, "v1-4-2", offlinetest.Input(t, ca, "template.revisionSuffix"))
+	assert.Equal(t, suffixOf(stable), offlinetest.Input(t, ca, "template.revisionSuffix"))
 	assert.Equal(t, "crmisybottest.azurecr.io/misybot/bot:1.4.2", offlinetest.Input(t, ca, "template.containers[0].image"))
-	assert.Equal(t, []any{map[string]any{"revisionName": "ca-misybot-bot-test--v1-4-2", "weight": 100.0}},
+	assert.Equal(t, []any{map[string]any{"revisionName": stable, "weight": 100.0}},
 		offlinetest.Input(t, ca, "configuration.ingress.traffic"))
 	assert.Equal(t, "Multiple", offlinetest.Input(t, ca, "configuration.activeRevisionsMode"))
 	assert.Equal(t, 100, c.StableWeight)
@@ -273,6 +322,7 @@ func TestRoleAssignmentsScopedToOneResourceEach(t *testing.T) {
 		crosscut.RoleKeyVaultSecretsUser:          vaultID,
 		crosscut.RoleServiceBusDataSender:         namespaceID,
 		crosscut.RoleServiceBusDataReceiver:       namespaceID,
+		crosscut.RoleServiceBusDataOwner:          queueID,
 		crosscut.RoleAcrPull:                      registryID,
 		apphosting.RoleMonitoringMetricsPublisher: appiID,
 	}
@@ -320,11 +370,12 @@ func TestLockAndAppRoleAssignments(t *testing.T) {
 }
 
 func TestOutputs(t *testing.T) {
+	stable, canary := revisions(t, withCanary(20))
 	p, c, err := run(withCanary(20))
 	require.NoError(t, err)
-	assert.Equal(t, "ca-misybot-bot-test--v1-4-2", c.StableRevision)
+	assert.Equal(t, stable, c.StableRevision)
 	assert.Equal(t, 80, c.StableWeight)
-	assert.Equal(t, "ca-misybot-bot-test--v1-5-0", c.CanaryRevision)
+	assert.Equal(t, canary, c.CanaryRevision)
 	assert.Equal(t, 20, c.CanaryWeight)
 
 	env := only(t, p, envType)
@@ -353,12 +404,13 @@ func TestInvalidArgs(t *testing.T) {
 		{"canary weight over 100", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: 101} }, "args.Canary.Weight 101: want 0-100"},
 		{"negative canary weight", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: -5} }, "args.Canary.Weight -5"},
 		{"canary without release", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Weight: 10} }, "args.Canary.Release is required"},
-		{"canary same as stable", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1-4-2", Weight: 10} }, "same revision"},
+		{"canary same as stable", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1-4-2", Weight: 10} }, "same revision suffix"},
+		{"scale queue without its ID", func(a *apphosting.Args) { a.ServiceBus.ScaleQueueID = nil }, "ScaleQueueID"},
 		{"canary with scale to zero", func(a *apphosting.Args) {
 			a.Canary, a.MinReplicas = &apphosting.Canary{Release: "1.5.0", Weight: 10}, 0
 		}, "MinReplicas must be at least 1 with a canary"},
 		{"release breaking the suffix rules", func(a *apphosting.Args) { a.StableRelease = "+++" }, "args.StableRelease: release \"+++\": no letters or digits"},
-		{"revision name too long", func(a *apphosting.Args) { a.StableRelease = strings.Repeat("x", 40) }, "more than 54"},
+		{"revision name too long", func(a *apphosting.Args) { a.StableRelease = strings.Repeat("x", 30) }, "more than 54"},
 		{"bad app name", func(a *apphosting.Args) { a.AppName = "Bot_App" }, "args.AppName"},
 		{"no stable release", func(a *apphosting.Args) { a.StableRelease = "" }, "args.StableRelease is required"},
 		{"no diagnostics", func(a *apphosting.Args) { a.Diagnostics = nil }, "args.Diagnostics"},
@@ -410,4 +462,89 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Finding 4: the KEDA scaler reads the scale queue's length, which needs
+// Manage: Data Owner on that queue, not on the namespace.
+func TestScalerMayReadTheScaleQueueOnly(t *testing.T) {
+	p := plan(t, baseArgs())
+	var scopes []any
+	for _, ra := range p.Find(raType) {
+		if strings.HasSuffix(offlinetest.Input(t, ra, "roleDefinitionId").(string), "/"+crosscut.RoleServiceBusDataOwner) {
+			scopes = append(scopes, offlinetest.Input(t, ra, "scope"))
+		}
+	}
+	assert.Equal(t, []any{queueID}, scopes)
+
+	args := baseArgs()
+	args.ServiceBus.ScaleQueue, args.ServiceBus.ScaleQueueID = "", nil
+	for _, ra := range plan(t, args).Find(raType) {
+		assert.NotContains(t, offlinetest.Input(t, ra, "roleDefinitionId"), crosscut.RoleServiceBusDataOwner, "no scaler, no Data Owner")
+	}
+}
+
+// Finding 9: the app waits for what its first revision needs and no input
+// refers to.
+func TestAppWaitsForItsPrerequisites(t *testing.T) {
+	args := baseArgs()
+	p, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		marker := &struct{ pulumi.CustomResourceState }{}
+		if err := ctx.RegisterResource("test:index:Prerequisite", "dns-ready", pulumi.Map{}, marker); err != nil {
+			return err
+		}
+		args.DependsOn = []pulumi.Resource{marker}
+		_, err := apphosting.New(ctx, "apps", args)
+		return err
+	})
+	require.NoError(t, err)
+	marker := only(t, p, "test:index:Prerequisite")
+	assert.Contains(t, only(t, p, appType).Dependencies, marker.URN)
+}
+
+// Finding 6: the suffix changes with every revision-scope input, and only
+// with them.
+func TestSuffixFollowsTheRevisionScope(t *testing.T) {
+	base, _ := revisions(t, baseArgs())
+	for name, change := range map[string]func(*apphosting.Args){
+		"cpu":          func(a *apphosting.Args) { a.CPU, a.Memory = 1, "" },
+		"env value":    func(a *apphosting.Args) { a.Env = map[string]string{"LOG_LEVEL": "debug"} },
+		"probe path":   func(a *apphosting.Args) { a.Probes.Readiness = "/ready" },
+		"max replicas": func(a *apphosting.Args) { a.MaxReplicas = 20 },
+		"min replicas": func(a *apphosting.Args) { a.MinReplicas = 2 },
+		"secret ref":   func(a *apphosting.Args) { a.Secrets[0].EnvVar = "TOKEN" },
+		"scale queue":  func(a *apphosting.Args) { a.ServiceBus.MessageCount = 50 },
+		"registry":     func(a *apphosting.Args) { a.Registry.Server = "crother.azurecr.io" },
+		"identity":     func(a *apphosting.Args) { a.IdentityName = "id-other" },
+	} {
+		args := baseArgs()
+		change(&args)
+		got, _ := revisions(t, args)
+		assert.NotEqual(t, base, got, name)
+		assert.Equal(t, strings.Split(suffixOf(base), "-")[:3], strings.Split(suffixOf(got), "-")[:3], "%s: same release part", name)
+	}
+	for name, change := range map[string]func(*apphosting.Args){
+		"traffic weight": func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: 30} },
+		"ip allow-list":  func(a *apphosting.Args) { a.AllowedIPRanges = []string{"203.0.113.0/24"} },
+		"lock":           func(a *apphosting.Args) { a.Lock = true },
+		"secret URI": func(a *apphosting.Args) {
+			a.Secrets[0].KeyVaultSecretURI = pulumi.String("https://kv-other.vault.azure.net/secrets/bot-token")
+		},
+	} {
+		args := baseArgs()
+		change(&args)
+		got, _ := revisions(t, args)
+		assert.Equal(t, base, got, "%s is application scope: no new revision", name)
+	}
+}
+
+// The lookup of the deployed app fails under today's mocks, as it does in
+// Azure for an app that does not exist yet: a first deploy.
+func TestLookupLiveOfANewApp(t *testing.T) {
+	var live apphosting.Live
+	_, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		live = apphosting.LookupLive(ctx, "rg-test", "ca-misybot-bot-test")
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, apphosting.Live{}, live)
 }

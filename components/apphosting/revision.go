@@ -1,6 +1,9 @@
 package apphosting
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -27,22 +30,32 @@ const (
 	// MaxRevisionSuffixLength is the longest suffix any app name leaves room
 	// for (the shortest app name has 2 characters).
 	MaxRevisionSuffixLength = MaxRevisionNameLength - len(revisionSeparator) - minAppNameLength
+	// FingerprintLength is the number of hex digits of the revision scope's
+	// hash that end every suffix.
+	FingerprintLength = 6
+	// MaxReleaseSlugLength is the longest release part of a suffix: the
+	// suffix ends with "-" and the fingerprint.
+	MaxReleaseSlugLength = MaxRevisionSuffixLength - 1 - FingerprintLength
 )
+
+// templateGeneration changes the fingerprint of every revision scope. Bump
+// it when a code change alters the template beyond what RevisionScope
+// holds (such as probe timings), so the next deployment gets new suffixes.
+const templateGeneration = 1
 
 var (
 	appNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	notAllowed     = regexp.MustCompile(`[^a-z0-9]+`)
 )
 
-// RevisionSuffix derives a revision suffix from a release string (an image
-// tag or a version): lowercased, every run of other characters turned into a
-// single '-', trimmed of leading and trailing '-', and prefixed with "v" when
-// it would start with a digit ("1.4.2" gives "v1-4-2", "Sha-3F2A" gives
-// "sha-3f2a"). The mapping is deterministic, so revision names are known
-// before deployment. It fails when nothing usable is left or the suffix is
-// longer than MaxRevisionSuffixLength: truncating could map two releases to
-// the same revision.
-func RevisionSuffix(release string) (string, error) {
+// ReleaseSlug derives the release part of a revision suffix from a release
+// string (an image tag or a version): lowercased, every run of other
+// characters turned into a single '-', trimmed of leading and trailing '-',
+// and prefixed with "v" when it would start with a digit ("1.4.2" gives
+// "v1-4-2", "Sha-3F2A" gives "sha-3f2a"). It fails when nothing usable is
+// left or the slug is longer than MaxReleaseSlugLength: truncating could
+// map two releases to the same revision.
+func ReleaseSlug(release string) (string, error) {
 	s := strings.Trim(notAllowed.ReplaceAllString(strings.ToLower(release), "-"), "-")
 	if s == "" {
 		return "", fmt.Errorf("release %q: no letters or digits to derive a revision suffix from", release)
@@ -50,10 +63,70 @@ func RevisionSuffix(release string) (string, error) {
 	if s[0] >= '0' && s[0] <= '9' {
 		s = "v" + s // Azure wants a letter first
 	}
-	if len(s) > MaxRevisionSuffixLength {
-		return "", fmt.Errorf("release %q: revision suffix %q has %d characters, more than %d", release, s, len(s), MaxRevisionSuffixLength)
+	if len(s) > MaxReleaseSlugLength {
+		return "", fmt.Errorf("release %q: revision suffix part %q has %d characters, more than %d", release, s, len(s), MaxReleaseSlugLength)
 	}
 	return s, nil
+}
+
+// RevisionScope is what the app's revisions are made of: every input of
+// the container app's template (containers' image, env, resources and
+// probes, the secrets the env refers to, scale and its rules; the app has
+// no volumes) that is known before deployment. Azure creates a revision
+// whenever one of them changes, and rejects a revision suffix that an
+// earlier revision of the app already has
+// (https://learn.microsoft.com/azure/container-apps/revisions#revision-scope-changes,
+// https://github.com/microsoft/azure-container-apps/issues/650), so the
+// suffix carries a hash of them (Fingerprint).
+//
+// Values computed by Azure (the identity's client ID, the vault's URI)
+// are represented by what decides them: a new IdentityName means a new
+// identity and so a new client ID.
+type RevisionScope struct {
+	Image        string            `json:"image"`
+	Container    string            `json:"container"`
+	CPU          float64           `json:"cpu"`
+	Memory       string            `json:"memory"`
+	TargetPort   int               `json:"targetPort"`
+	Probes       Probes            `json:"probes"`
+	Env          map[string]string `json:"env,omitempty"`
+	SecretEnv    map[string]string `json:"secretEnv,omitempty"` // env var -> app secret name
+	IdentityName string            `json:"identity"`
+	// AppInsights is "", "env" or "keyvault": how the connection string
+	// reaches the container.
+	AppInsights     string `json:"appInsights,omitempty"`
+	MinReplicas     int    `json:"minReplicas"`
+	MaxReplicas     int    `json:"maxReplicas"`
+	HTTPConcurrency int    `json:"httpConcurrency"`
+	ScaleQueue      string `json:"scaleQueue,omitempty"`
+	MessageCount    int    `json:"messageCount,omitempty"`
+}
+
+// Fingerprint is a short, stable hash of the scope: FingerprintLength hex
+// digits of SHA-256 over its JSON (map keys sorted) and templateGeneration.
+func (s RevisionScope) Fingerprint() string {
+	b, err := json.Marshal(struct {
+		Generation int           `json:"generation"`
+		Scope      RevisionScope `json:"scope"`
+	}{templateGeneration, s})
+	if err != nil {
+		panic(fmt.Sprintf("revision scope: %v", err)) // plain strings and numbers always marshal
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:FingerprintLength]
+}
+
+// RevisionSuffix is the suffix of the revision that runs release with
+// scope: the release slug, '-', and the scope's fingerprint
+// ("1.4.2" gives "v1-4-2-3fa9c1"). Deterministic, so revision names are
+// known before deployment; a change to the scope without a release bump
+// still gets a suffix of its own.
+func RevisionSuffix(release string, scope RevisionScope) (string, error) {
+	slug, err := ReleaseSlug(release)
+	if err != nil {
+		return "", err
+	}
+	return slug + "-" + scope.Fingerprint(), nil
 }
 
 // ValidateAppName checks Azure's rules for container app names: 2-32
@@ -71,14 +144,16 @@ func ValidateAppName(app string) error {
 	return nil
 }
 
-// RevisionName returns the name Azure gives the revision of app created for
-// release: <app>--<suffix>. It fails when the app name is invalid or the
-// name would be longer than MaxRevisionNameLength.
-func RevisionName(app, release string) (string, error) {
+// RevisionName returns the name Azure gives the revision of app created
+// for release with scope: <app>--<suffix>. It fails when the app name is
+// invalid or the name would be longer than MaxRevisionNameLength. The
+// component and the rollout tool (infra/rollout) both name revisions with
+// it.
+func RevisionName(app, release string, scope RevisionScope) (string, error) {
 	if err := ValidateAppName(app); err != nil {
 		return "", err
 	}
-	suffix, err := RevisionSuffix(release)
+	suffix, err := RevisionSuffix(release, scope)
 	if err != nil {
 		return "", err
 	}

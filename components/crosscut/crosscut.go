@@ -221,7 +221,10 @@ func NewLock(ctx *pulumi.Context, name string, scope pulumi.StringInput, opts ..
 
 // NewPrivateEndpoint connects a private endpoint to target's sub-resource
 // groupID (such as "vault" or "namespace") and registers it in the DNS zone.
-func NewPrivateEndpoint(ctx *pulumi.Context, name, endpointName string, in Inputs, targetID pulumi.StringInput, groupID string, opts ...pulumi.ResourceOption) (*network.PrivateEndpoint, error) {
+// It returns the endpoint and its DNS zone group: clients resolve the
+// service to the endpoint only once the group has registered it, so they
+// depend on both.
+func NewPrivateEndpoint(ctx *pulumi.Context, name, endpointName string, in Inputs, targetID pulumi.StringInput, groupID string, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	pe := in.PrivateEndpoint
 	if pe == nil {
 		return nil, fmt.Errorf("private endpoint %q: no PrivateEndpoint inputs", name)
@@ -243,7 +246,7 @@ func NewPrivateEndpoint(ctx *pulumi.Context, name, endpointName string, in Input
 	if err != nil {
 		return nil, fmt.Errorf("private endpoint %q: %w", name, err)
 	}
-	_, err = network.NewPrivateDnsZoneGroup(ctx, name+"-pep-dns", &network.PrivateDnsZoneGroupArgs{
+	group, err := network.NewPrivateDnsZoneGroup(ctx, name+"-pep-dns", &network.PrivateDnsZoneGroupArgs{
 		PrivateDnsZoneGroupName: pulumi.String("default"),
 		PrivateEndpointName:     ep.Name,
 		ResourceGroupName:       in.ResourceGroupName,
@@ -254,5 +257,5 @@ func NewPrivateEndpoint(ctx *pulumi.Context, name, endpointName string, in Input
 	if err != nil {
 		return nil, fmt.Errorf("private endpoint %q: dns zone group: %w", name, err)
 	}
-	return ep, nil
+	return []pulumi.Resource{ep, group}, nil
 }

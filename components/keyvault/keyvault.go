@@ -39,8 +39,13 @@ type Args struct {
 	// PurgeProtection forbids purging a deleted vault before its retention
 	// ends. It cannot be turned off once on.
 	PurgeProtection bool
-	// AllowPublicNetworkAccess opens the public endpoint to AllowedIPs only.
-	// Without it, Inputs.PrivateEndpoint is required and public access is off.
+	// AllowPublicNetworkAccess also opens the public endpoint, to AllowedIPs
+	// only (developers managing secrets from an office network). The
+	// private endpoint (Inputs.PrivateEndpoint, required) stays: Container
+	// Apps is not a trusted service that may bypass the firewall, so an
+	// environment reaches the vault only through it
+	// (https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints#trusted-services,
+	// https://github.com/microsoft/azure-container-apps/issues/1287).
 	AllowPublicNetworkAccess bool
 	// AllowedIPs are IPv4 addresses or CIDRs allowed through the firewall
 	// when the public endpoint is on.
@@ -57,8 +62,12 @@ type KeyVault struct {
 	VaultName pulumi.StringOutput
 	VaultURI  pulumi.StringOutput
 	// SecretURIs maps each secret name to its versionless URI, the form
-	// Key Vault references use to follow rotations.
+	// Key Vault references use to follow rotations. Each is the Secret
+	// resource's own output, so whatever refers to it waits for the secret.
 	SecretURIs map[string]pulumi.StringOutput
+	// PrivateAccess are the private endpoint and its DNS zone group:
+	// clients in the network reach the vault once both exist.
+	PrivateAccess []pulumi.Resource
 }
 
 func (a *Args) defaults() {
@@ -85,8 +94,8 @@ func (a *Args) validate() error {
 		errs = append(errs, fmt.Errorf("args.SoftDeleteRetentionDays %d: want 7-90", a.SoftDeleteRetentionDays))
 	}
 	switch {
-	case !a.AllowPublicNetworkAccess && a.PrivateEndpoint == nil:
-		errs = append(errs, errors.New("args.PrivateEndpoint is required unless AllowPublicNetworkAccess is set"))
+	case a.PrivateEndpoint == nil:
+		errs = append(errs, errors.New("args.PrivateEndpoint is required: Container Apps and other clients in the network reach the vault only through it"))
 	case !a.AllowPublicNetworkAccess && len(a.AllowedIPs) > 0:
 		errs = append(errs, errors.New("args.AllowedIPs needs AllowPublicNetworkAccess"))
 	}
@@ -169,10 +178,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := args.Attach(ctx, name, vaultID, child); err != nil {
 		return nil, fmt.Errorf("keyvault %q: %w", name, err)
 	}
-	if args.PrivateEndpoint != nil {
-		if _, err := crosscut.NewPrivateEndpoint(ctx, name, "pep-"+args.Name, args.Inputs, vaultID, "vault", child); err != nil {
-			return nil, fmt.Errorf("keyvault %q: %w", name, err)
-		}
+	c.PrivateAccess, err = crosscut.NewPrivateEndpoint(ctx, name, "pep-"+args.Name, args.Inputs, vaultID, "vault", child)
+	if err != nil {
+		return nil, fmt.Errorf("keyvault %q: %w", name, err)
 	}
 
 	vaultURI := vault.Properties.VaultUri()
@@ -182,7 +190,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	sort.Strings(names) // stable registration order, stable plans
 	for _, n := range names {
-		_, err := keyvault.NewSecret(ctx, name+"-secret-"+n, &keyvault.SecretArgs{
+		secret, err := keyvault.NewSecret(ctx, name+"-secret-"+n, &keyvault.SecretArgs{
 			SecretName:        pulumi.String(n),
 			VaultName:         vault.Name,
 			ResourceGroupName: args.ResourceGroupName,
@@ -194,8 +202,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if err != nil {
 			return nil, fmt.Errorf("keyvault %q: secret %q: %w", name, n, err)
 		}
-		secret := n
-		c.SecretURIs[n] = vaultURI.ApplyT(func(u string) string { return u + "secrets/" + secret }).(pulumi.StringOutput)
+		// The URI is not secret, though the engine may mark the secret's
+		// whole properties output so because its value input is.
+		c.SecretURIs[n] = pulumi.Unsecret(secret.Properties.SecretUri()).(pulumi.StringOutput)
 	}
 
 	c.VaultID, c.VaultName, c.VaultURI = vaultID, vault.Name, vaultURI

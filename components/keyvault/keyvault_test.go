@@ -2,6 +2,7 @@ package keyvault_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -89,9 +90,11 @@ func TestPrivateEndpointAndDNSZoneGroup(t *testing.T) {
 	assert.Contains(t, offlinetest.Input(t, groups[0], "privateDnsZoneConfigs[0].privateDnsZoneId"), "privatelink.vaultcore.azure.net")
 }
 
+// A public endpoint for listed addresses comes in addition to the private
+// endpoint, never instead of it: Container Apps is not a trusted service,
+// so the environment reaches the vault only through the endpoint.
 func TestPublicVaultOnlyForListedAddresses(t *testing.T) {
 	args := baseArgs()
-	args.PrivateEndpoint = nil
 	args.AllowPublicNetworkAccess = true
 	args.AllowedIPs = []string{"203.0.113.0/24"}
 	p := plan(t, args)
@@ -99,7 +102,38 @@ func TestPublicVaultOnlyForListedAddresses(t *testing.T) {
 	assert.Equal(t, "Enabled", offlinetest.Input(t, v, "properties.publicNetworkAccess"))
 	assert.Equal(t, "Deny", offlinetest.Input(t, v, "properties.networkAcls.defaultAction"))
 	assert.Equal(t, "203.0.113.0/24", offlinetest.Input(t, v, "properties.networkAcls.ipRules[0].value"))
-	assert.Empty(t, p.Find("azure-native:network:PrivateEndpoint"))
+	assert.Len(t, p.Find("azure-native:network:PrivateEndpoint"), 1)
+	assert.Len(t, p.Find("azure-native:network:PrivateDnsZoneGroup"), 1)
+
+	args.PrivateEndpoint = nil
+	_, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		_, err := keyvault.New(ctx, "keyvault", args)
+		return err
+	})
+	require.Error(t, err, "a public vault without a private endpoint is unreachable from Container Apps")
+	assert.Contains(t, err.Error(), "PrivateEndpoint is required")
+}
+
+// Finding 2: the secret's URI is the Secret resource's output, so whatever
+// refers to it waits for the secret; the URI itself is not secret.
+func TestSecretURIsComeFromTheSecrets(t *testing.T) {
+	p, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		kv, err := keyvault.New(ctx, "kv", baseArgs())
+		if err != nil {
+			return err
+		}
+		if len(kv.PrivateAccess) != 2 {
+			return fmt.Errorf("private access: %d resources, want the endpoint and its DNS zone group", len(kv.PrivateAccess))
+		}
+		consumer := &struct{ pulumi.CustomResourceState }{}
+		return ctx.RegisterResource("test:index:Consumer", "app", pulumi.Map{"uri": kv.SecretURIs["bot-token"]}, consumer)
+	})
+	require.NoError(t, err)
+	secret := offlinetest.One(t, p, "azure-native:keyvault:Secret")
+	consumer := offlinetest.One(t, p, "test:index:Consumer")
+	assert.Equal(t, "https://kv-misybot-prod-weu-1a2b.vault.azure.net/secrets/bot-token", offlinetest.Input(t, consumer, "uri"))
+	assert.False(t, consumer.IsSecret("uri"))
+	assert.Contains(t, consumer.PropertyDependencies["uri"], secret.URN)
 }
 
 func TestSecretsStaySecret(t *testing.T) {

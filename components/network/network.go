@@ -48,6 +48,9 @@ const AppsDelegation = "Microsoft.App/environments"
 const (
 	MaxAppsPrefixBits      = 27
 	MaxEndpointsPrefixBits = 28
+	// MaxLoadTestPrefixBits leaves room for the engine instances of a
+	// test (each takes an address) and the service's load balancer.
+	MaxLoadTestPrefixBits = 27
 )
 
 // Args configures the network.
@@ -62,9 +65,15 @@ type Args struct {
 	Apps SubnetArgs
 	// Endpoints is the private endpoint subnet. Required.
 	Endpoints SubnetArgs
-	// IngressSources may reach HTTPS (443) in the apps subnet: CIDRs or
-	// service tags. Default: VirtualNetwork.
+	// IngressSources may reach HTTPS in the apps subnet (IngressPorts):
+	// CIDRs or service tags. Default: VirtualNetwork.
 	IngressSources []string
+	// HTTPIngress also lets the ingress sources reach HTTP (80, 31080).
+	HTTPIngress bool
+	// LoadTest, when set, is a subnet for Azure Load Testing engines
+	// (virtual network injection), not delegated, with the rules the
+	// service needs. Its ExtraRules are not supported.
+	LoadTest *SubnetArgs
 	// PrivateDNSZones to create and link. Default: Key Vault and Service Bus.
 	PrivateDNSZones []string
 }
@@ -93,6 +102,8 @@ type Rule struct {
 	SourceAddressPrefixes    []string
 	DestinationAddressPrefix string // default *
 	DestinationPortRange     string
+	// DestinationPortRanges, when set, replaces DestinationPortRange.
+	DestinationPortRanges []string
 }
 
 // Network is the component's state and outputs.
@@ -105,8 +116,14 @@ type Network struct {
 	EndpointsSubnetID pulumi.StringOutput
 	AppsNSGID         pulumi.StringOutput
 	EndpointsNSGID    pulumi.StringOutput
+	// LoadTestSubnetID is the Azure Load Testing subnet's ID; empty
+	// without Args.LoadTest.
+	LoadTestSubnetID pulumi.StringOutput
 	// DNSZoneIDs maps each private DNS zone name to its resource ID.
 	DNSZoneIDs map[string]pulumi.StringOutput
+	// DNSLinks are the private DNS zones' links to the network: names in
+	// the zones resolve from the network once they exist.
+	DNSLinks []pulumi.Resource
 }
 
 func (a *Args) defaults() {
@@ -131,11 +148,22 @@ func (a *Args) validate() error {
 		errs = append(errs, fmt.Errorf("args.IngressSources: %d sources, at most %d", len(a.IngressSources), MaxIngressSources))
 	}
 	var prefixes []netip.Prefix
-	for _, s := range []struct {
+	subnets := []struct {
 		field   string
 		sub     SubnetArgs
 		maxBits int
-	}{{"Apps", a.Apps, MaxAppsPrefixBits}, {"Endpoints", a.Endpoints, MaxEndpointsPrefixBits}} {
+	}{{"Apps", a.Apps, MaxAppsPrefixBits}, {"Endpoints", a.Endpoints, MaxEndpointsPrefixBits}}
+	if a.LoadTest != nil {
+		if len(a.LoadTest.ExtraRules) > 0 {
+			errs = append(errs, errors.New("LoadTest.ExtraRules: not supported"))
+		}
+		subnets = append(subnets, struct {
+			field   string
+			sub     SubnetArgs
+			maxBits int
+		}{"LoadTest", *a.LoadTest, MaxLoadTestPrefixBits})
+	}
+	for _, s := range subnets {
 		if s.sub.Name == "" || s.sub.SecurityGroupName == "" {
 			errs = append(errs, fmt.Errorf("%s: Name and SecurityGroupName are required", s.field))
 		}
@@ -188,6 +216,36 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("network %q: %w", name, err)
 	}
 
+	subnets := network.SubnetTypeArray{
+		network.SubnetTypeArgs{
+			Name:                 pulumi.String(args.Apps.Name),
+			AddressPrefix:        pulumi.String(args.Apps.Prefix),
+			NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: appsNSG.ID().ToStringOutput()},
+			Delegations: network.DelegationArray{
+				network.DelegationArgs{Name: pulumi.String("container-apps"), ServiceName: pulumi.String(AppsDelegation)},
+			},
+		},
+		network.SubnetTypeArgs{
+			Name:                 pulumi.String(args.Endpoints.Name),
+			AddressPrefix:        pulumi.String(args.Endpoints.Prefix),
+			NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: endpointsNSG.ID().ToStringOutput()},
+			// Without this, NSG rules do not apply to private endpoints.
+			PrivateEndpointNetworkPolicies: pulumi.String("Enabled"),
+		},
+	}
+	if lt := args.LoadTest; lt != nil {
+		ltNSG, err := newSecurityGroup(ctx, name+"-loadtest", lt.SecurityGroupName, args.Inputs, loadTestRules(), child)
+		if err != nil {
+			return nil, fmt.Errorf("network %q: %w", name, err)
+		}
+		// Not delegated: Azure Load Testing refuses a delegated subnet
+		// (ALTVNET003).
+		subnets = append(subnets, network.SubnetTypeArgs{
+			Name:                 pulumi.String(lt.Name),
+			AddressPrefix:        pulumi.String(lt.Prefix),
+			NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: ltNSG.ID().ToStringOutput()},
+		})
+	}
 	vnet, err := network.NewVirtualNetwork(ctx, name+"-vnet", &network.VirtualNetworkArgs{
 		VirtualNetworkName: pulumi.String(args.Name),
 		ResourceGroupName:  args.ResourceGroupName,
@@ -195,24 +253,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		AddressSpace:       &network.AddressSpaceArgs{AddressPrefixes: pulumi.StringArray{pulumi.String(args.AddressSpace)}},
 		// Subnets are inline: standalone Subnet resources next to a VNet
 		// that also declares subnets fight over them on every update.
-		Subnets: network.SubnetTypeArray{
-			network.SubnetTypeArgs{
-				Name:                 pulumi.String(args.Apps.Name),
-				AddressPrefix:        pulumi.String(args.Apps.Prefix),
-				NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: appsNSG.ID().ToStringOutput()},
-				Delegations: network.DelegationArray{
-					network.DelegationArgs{Name: pulumi.String("container-apps"), ServiceName: pulumi.String(AppsDelegation)},
-				},
-			},
-			network.SubnetTypeArgs{
-				Name:                 pulumi.String(args.Endpoints.Name),
-				AddressPrefix:        pulumi.String(args.Endpoints.Prefix),
-				NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: endpointsNSG.ID().ToStringOutput()},
-				// Without this, NSG rules do not apply to private endpoints.
-				PrivateEndpointNetworkPolicies: pulumi.String("Enabled"),
-			},
-		},
-		Tags: args.TagMap(),
+		Subnets: subnets,
+		Tags:    args.TagMap(),
 	}, child)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: vnet: %w", name, err)
@@ -232,7 +274,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if err != nil {
 			return nil, fmt.Errorf("network %q: dns zone %s: %w", name, zone, err)
 		}
-		_, err = network.NewVirtualNetworkLink(ctx, name+"-"+zone+"-link", &network.VirtualNetworkLinkArgs{
+		link, err := network.NewVirtualNetworkLink(ctx, name+"-"+zone+"-link", &network.VirtualNetworkLinkArgs{
 			VirtualNetworkLinkName: pulumi.String(args.Name),
 			PrivateZoneName:        z.Name,
 			ResourceGroupName:      args.ResourceGroupName,
@@ -246,6 +288,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, fmt.Errorf("network %q: dns zone link %s: %w", name, zone, err)
 		}
 		c.DNSZoneIDs[zone] = z.ID().ToStringOutput()
+		c.DNSLinks = append(c.DNSLinks, link)
 	}
 
 	c.VNetID = vnetID
@@ -254,7 +297,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	c.EndpointsSubnetID = subnetID(vnetID, args.Endpoints.Name)
 	c.AppsNSGID = appsNSG.ID().ToStringOutput()
 	c.EndpointsNSGID = endpointsNSG.ID().ToStringOutput()
+	c.LoadTestSubnetID = pulumi.String("").ToStringOutput()
+	if args.LoadTest != nil {
+		c.LoadTestSubnetID = subnetID(vnetID, args.LoadTest.Name)
+	}
 	outs := pulumi.Map{
+		"loadTestSubnetId":  c.LoadTestSubnetID,
 		"vnetId":            c.VNetID,
 		"vnetName":          c.VNetName,
 		"appsSubnetId":      c.AppsSubnetID,

@@ -11,6 +11,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 func baseArgs() network.Args {
@@ -231,4 +232,124 @@ func TestOneIngressRulePerSource(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []any{"VirtualNetwork", "AzureFrontDoor.Backend", "198.51.100.0/24"}, sources)
+}
+
+// nsgNamed is the NSG whose name is name.
+func nsgNamed(t *testing.T, p *offline.Plan, name string) offline.Resource {
+	t.Helper()
+	for _, nsg := range p.Find("azure-native:network:NetworkSecurityGroup") {
+		if n, _ := nsg.Input("networkSecurityGroupName"); n == name {
+			return nsg
+		}
+	}
+	t.Fatalf("no NSG %s", name)
+	return offline.Resource{}
+}
+
+// Finding 5: a workload-profiles environment's edge proxy behind the
+// internal load balancer answers HTTPS on 31443 (HTTP on 31080); each
+// ingress source reaches it and the ingress port, and nothing else gets in.
+func TestIngressSourcesReachTheEdgeProxy(t *testing.T) {
+	for _, http := range []bool{false, true} {
+		args := baseArgs()
+		args.IngressSources = []string{"VirtualNetwork", "10.50.0.0/24"}
+		args.HTTPIngress = http
+		p := plan(t, args)
+		want := []any{"443", "31443"}
+		if http {
+			want = append(want, "80", "31080")
+		}
+		var sources []any
+		for _, r := range rules(t, nsgNamed(t, p, "nsg-apps")) {
+			if r["access"] != "Allow" || r["direction"] != "Inbound" || r["sourceAddressPrefix"] == "AzureLoadBalancer" || r["sourceAddressPrefix"] == "10.20.0.0/23" {
+				continue
+			}
+			sources = append(sources, r["sourceAddressPrefix"])
+			assert.Equal(t, want, r["destinationPortRanges"], "%v", r["sourceAddressPrefix"])
+			assert.Equal(t, "10.20.0.0/23", r["destinationAddressPrefix"])
+			assert.Equal(t, "Tcp", r["protocol"])
+			assert.NotContains(t, r, "destinationPortRange")
+		}
+		assert.Equal(t, []any{"VirtualNetwork", "10.50.0.0/24"}, sources)
+	}
+}
+
+// Finding 7: Azure Load Testing engines get a subnet of their own, not
+// delegated, behind an NSG with the rules the service documents.
+func TestLoadTestSubnet(t *testing.T) {
+	args := baseArgs()
+	args.LoadTest = &network.SubnetArgs{Name: "snet-loadtest", Prefix: "10.20.3.0/24", SecurityGroupName: "nsg-loadtest"}
+	var subnetID string
+	p, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		n, err := network.New(ctx, "network", args)
+		if err != nil {
+			return err
+		}
+		n.LoadTestSubnetID.ApplyT(func(id string) string { subnetID = id; return id })
+		return nil
+	})
+	require.NoError(t, err)
+	vnet := offlinetest.One(t, p, "azure-native:network:VirtualNetwork")
+	assert.Equal(t, vnet.ID+"/subnets/snet-loadtest", subnetID)
+	subnets := offlinetest.Input(t, vnet, "subnets").([]any)
+	require.Len(t, subnets, 3)
+	lt := subnets[2].(map[string]any)
+	assert.Equal(t, "10.20.3.0/24", lt["addressPrefix"])
+	assert.NotContains(t, lt, "delegations", "Azure Load Testing refuses a delegated subnet")
+	nsg := nsgNamed(t, p, "nsg-loadtest")
+	assert.Contains(t, lt["networkSecurityGroup"].(map[string]any)["id"], "/networkSecurityGroups/nsg-loadtest")
+	type rule struct{ dir, access, src, ports string }
+	var got []rule
+	for _, r := range rules(t, nsg) {
+		got = append(got, rule{r["direction"].(string), r["access"].(string), r["sourceAddressPrefix"].(string), r["destinationPortRange"].(string)})
+	}
+	assert.ElementsMatch(t, []rule{
+		{"Inbound", "Allow", "BatchNodeManagement", "29876-29877"},
+		{"Inbound", "Allow", "AzureLoadTestingInstanceManagement", "8080"},
+		{"Outbound", "Allow", "*", "*"},
+		{"Inbound", "Deny", "*", "*"},
+	}, got)
+
+	args.LoadTest.Prefix = "10.20.2.128/25" // inside the endpoints subnet
+	_, err = offline.RunProgram(func(ctx *pulumi.Context) error {
+		_, err := network.New(ctx, "network", args)
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "LoadTest.Prefix")
+}
+
+// The internal environment's domain resolves to its static IP in the
+// network: `*` and `@` A records in a zone linked to the VNet.
+func TestPrivateDomain(t *testing.T) {
+	const vnetID = "/subscriptions/s/resourceGroups/rg-test/providers/Microsoft.Network/virtualNetworks/vnet-test"
+	p, err := offline.RunProgram(func(ctx *pulumi.Context) error {
+		_, err := network.NewDomain(ctx, "apps-domain", network.DomainArgs{
+			Inputs:   crosscut.Inputs{ResourceGroupName: pulumi.String("rg-test"), Location: "westeurope"},
+			Domain:   pulumi.String("happy-sea-1234.westeurope.azurecontainerapps.io"),
+			IP:       pulumi.String("10.20.1.10"),
+			VNetID:   pulumi.String(vnetID),
+			LinkName: "vnet-test",
+		})
+		return err
+	})
+	require.NoError(t, err)
+	zone := offlinetest.One(t, p, "azure-native:network:PrivateZone")
+	assert.Equal(t, "happy-sea-1234.westeurope.azurecontainerapps.io", offlinetest.Input(t, zone, "privateZoneName"))
+	records := map[string]any{}
+	for _, r := range p.Find("azure-native:network:PrivateRecordSet") {
+		assert.Equal(t, "A", offlinetest.Input(t, r, "recordType"))
+		records[offlinetest.Input(t, r, "relativeRecordSetName").(string)] = offlinetest.Input(t, r, "aRecords[0].ipv4Address")
+	}
+	assert.Equal(t, map[string]any{"*": "10.20.1.10", "@": "10.20.1.10"}, records)
+	link := offlinetest.One(t, p, "azure-native:network:VirtualNetworkLink")
+	assert.Equal(t, vnetID, offlinetest.Input(t, link, "virtualNetwork.id"))
+	assert.Equal(t, false, offlinetest.Input(t, link, "registrationEnabled"))
+
+	_, err = offline.RunProgram(func(ctx *pulumi.Context) error {
+		_, err := network.NewDomain(ctx, "apps-domain", network.DomainArgs{Inputs: crosscut.Inputs{ResourceGroupName: pulumi.String("rg-test")}})
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Domain, IP, VNetID and LinkName are required")
 }

@@ -7,9 +7,23 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// IngressPorts are the ports the ingress sources may reach in the apps
+// subnet of a workload-profiles environment: 443, and 31443 on which the
+// environment's edge proxy behind the internal load balancer answers
+// HTTPS; with HTTP also 80 and 31080. Inbound table of "Securing a virtual
+// network in Azure Container Apps":
+// https://learn.microsoft.com/azure/container-apps/firewall-integration
+func IngressPorts(http bool) []string {
+	if http {
+		return []string{"443", "31443", "80", "31080"}
+	}
+	return []string{"443", "31443"}
+}
+
 // platformAppsRules are the inbound rules the Container Apps environment
-// needs: HTTPS from the allowed sources, Azure's load balancer probes, and
-// traffic between the environment's own nodes; then deny everything else.
+// needs: HTTPS (and HTTP when asked for) to the ingress and its edge proxy
+// from the allowed sources, Azure's load balancer probes, and traffic
+// between the environment's own nodes; then deny everything else.
 func platformAppsRules(a Args) network.SecurityRuleTypeArray {
 	var rules network.SecurityRuleTypeArray
 	// One rule per source: Azure accepts service tags only in the singular
@@ -20,9 +34,9 @@ func platformAppsRules(a Args) network.SecurityRuleTypeArray {
 			name = fmt.Sprintf("AllowHttpsIngress%d", i+1)
 		}
 		rules = append(rules, ruleArgs(Rule{
-			Name: name, Description: "HTTPS to the Container Apps ingress",
+			Name: name, Description: "HTTPS to the Container Apps ingress and its edge proxy",
 			Priority: priorityPlatformFirst + i, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
-			SourceAddressPrefixes: []string{src}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "443",
+			SourceAddressPrefixes: []string{src}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRanges: IngressPorts(a.HTTPIngress),
 		}))
 	}
 	return append(rules,
@@ -53,6 +67,35 @@ func platformEndpointsRules(a Args) network.SecurityRuleTypeArray {
 			Name: "AllowAmqpFromApps", Description: "Apps to Service Bus over AMQP",
 			Priority: priorityPlatformFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
 			SourceAddressPrefixes: []string{a.Apps.Prefix}, DestinationAddressPrefix: a.Endpoints.Prefix, DestinationPortRange: "5671-5672",
+		}),
+		denyAllInbound(),
+	}
+}
+
+// loadTestRules are the rules Azure Load Testing needs on the subnet its
+// engines are injected into: inbound from the BatchNodeManagement service
+// tag on 29876-29877 and from AzureLoadTestingInstanceManagement on 8080
+// (the service creates, updates and deletes the engine instances), and
+// outbound to anywhere (orchestration, and the load itself). Everything
+// else inbound is denied. "Configure traffic access" in
+// https://learn.microsoft.com/azure/load-testing/how-to-test-private-endpoint
+func loadTestRules() network.SecurityRuleTypeArray {
+	const what = "Azure Load Testing creates, updates and deletes its engine instances"
+	return network.SecurityRuleTypeArray{
+		ruleArgs(Rule{
+			Name: "AllowBatchNodeManagement", Description: what,
+			Priority: priorityPlatformFirst, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			SourceAddressPrefixes: []string{"BatchNodeManagement"}, DestinationPortRange: "29876-29877",
+		}),
+		ruleArgs(Rule{
+			Name: "AllowLoadTestingInstanceManagement", Description: what,
+			Priority: priorityPlatformFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			SourceAddressPrefixes: []string{"AzureLoadTestingInstanceManagement"}, DestinationPortRange: "8080",
+		}),
+		ruleArgs(Rule{
+			Name: "AllowLoadTestingOutbound", Description: "Orchestration of the load test, and the load itself",
+			Priority: priorityPlatformFirst, Direction: "Outbound", Access: "Allow", Protocol: "*",
+			SourceAddressPrefixes: []string{"*"}, DestinationPortRange: "*",
 		}),
 		denyAllInbound(),
 	}
@@ -89,7 +132,11 @@ func ruleArgs(r Rule) network.SecurityRuleTypeArgs {
 		Protocol:                 pulumi.String(r.Protocol),
 		SourcePortRange:          pulumi.String("*"),
 		DestinationAddressPrefix: pulumi.String(dst),
-		DestinationPortRange:     pulumi.String(r.DestinationPortRange),
+	}
+	if len(r.DestinationPortRanges) > 0 {
+		args.DestinationPortRanges = pulumi.ToStringArray(r.DestinationPortRanges)
+	} else {
+		args.DestinationPortRange = pulumi.String(r.DestinationPortRange)
 	}
 	if r.Description != "" {
 		args.Description = pulumi.String(r.Description)

@@ -28,8 +28,15 @@ type AlertsArgs struct {
 	NamePrefix string
 	// ActionGroupID is notified by every rule. Required.
 	ActionGroupID pulumi.StringInput
-	// ContainerAppID is the app watched for 5xx, latency and restarts. Required.
+	// ContainerAppID is the app watched for 5xx and latency. Required.
 	ContainerAppID pulumi.StringInput
+	// ContainerAppName is the app whose restarts are counted in the
+	// environment's system logs. Required unless Restarts is disabled.
+	ContainerAppName string
+	// WorkspaceID is the Log Analytics workspace that receives the
+	// environment's system logs, the scope of the restart rule. Required
+	// unless Restarts is disabled.
+	WorkspaceID pulumi.StringInput
 	// ServiceBusNamespaceID is watched for dead letters and throttling. Required.
 	ServiceBusNamespaceID pulumi.StringInput
 	// AppInsightsID, when set, adds the 5xx ratio rule over the app's
@@ -46,7 +53,8 @@ type AlertsArgs struct {
 	HTTP5xxRatio RatioThreshold
 	// Latency fires on an average response time above Threshold ms.
 	Latency MetricThreshold
-	// Restarts fires when a replica has restarted more than Threshold times.
+	// Restarts fires when the app's containers restarted more than
+	// Threshold times in Window, in any revision (RestartQuery).
 	Restarts MetricThreshold
 	// DeadLetters fires on more than Threshold dead-lettered messages in
 	// any queue or subscription.
@@ -94,8 +102,9 @@ func DefaultAlertThresholds() AlertThresholds {
 		HTTP5xxRatio: RatioThreshold{MetricThreshold: threshold(5, 1, "PT15M", "PT5M"), MinRequests: 20},
 		// Average response time above 1000 ms over 5 minutes.
 		Latency: threshold(1000, 2, "PT5M", "PT1M"),
-		// A replica restarted more than 3 times (RestartCount counts since the
-		// replica was created, so the maximum over replicas is compared).
+		// More than 3 container restarts of one revision in 15 minutes,
+		// counted in the system logs: the RestartCount metric counts since
+		// each replica started, so a threshold on it never clears.
 		Restarts: threshold(3, 2, "PT15M", "PT5M"),
 		// Any dead-lettered message left in an entity, averaged over 15 minutes.
 		DeadLetters: threshold(0, 2, "PT15M", "PT5M"),
@@ -183,6 +192,14 @@ func (a *AlertsArgs) validate() error {
 	if a.NamePrefix == "" {
 		errs = append(errs, errors.New("args.NamePrefix is required"))
 	}
+	if !a.Restarts.Disabled {
+		if a.WorkspaceID == nil || a.ContainerAppName == "" || a.Location == "" {
+			errs = append(errs, errors.New("args.WorkspaceID, ContainerAppName and Location are required for the restart rule"))
+		}
+		if strings.ContainsAny(a.ContainerAppName, `"'\`) {
+			errs = append(errs, fmt.Errorf("args.ContainerAppName %q: no quotes or backslashes", a.ContainerAppName))
+		}
+	}
 	if a.AppInsightsID != nil && !a.HTTP5xxRatio.Disabled {
 		if a.Location == "" {
 			errs = append(errs, errors.New("args.Location is required for the 5xx ratio rule"))
@@ -239,8 +256,6 @@ func NewAlerts(ctx *pulumi.Context, name string, args AlertsArgs, opts ...pulumi
 			args.ContainerAppID, apps, "Requests", "Total", dim("statusCodeCategory", "5xx"), args.HTTP5xx},
 		{"latency", "latency", "The container app's average response time (ms) is high.",
 			args.ContainerAppID, apps, "ResponseTime", "Average", nil, args.Latency},
-		{"restarts", "restarts", "Container app replicas are restarting.",
-			args.ContainerAppID, apps, "RestartCount", "Maximum", nil, args.Restarts},
 		// "*" splits by entity, so each queue or subscription is its own
 		// time series and one quiet entity does not hide another.
 		{"deadLetters", "sb-deadletters", "Service Bus messages are being dead-lettered.",
@@ -257,6 +272,17 @@ func NewAlerts(ctx *pulumi.Context, name string, args AlertsArgs, opts ...pulumi
 			return nil, fmt.Errorf("alerts %q: %w", name, err)
 		}
 		c.RuleIDs[r.key] = id
+	}
+	if !args.Restarts.Disabled {
+		t := args.Restarts
+		id, err := newLogAlert(ctx, name, args, logRule{
+			suffix: "restarts", description: "Containers of the container app are restarting.",
+			scope: args.WorkspaceID, query: RestartQuery(args.ContainerAppName, *t.Threshold), t: t,
+		}, child)
+		if err != nil {
+			return nil, fmt.Errorf("alerts %q: %w", name, err)
+		}
+		c.RuleIDs["restarts"] = id
 	}
 	if args.AppInsightsID != nil && !args.HTTP5xxRatio.Disabled {
 		id, err := newErrorRatioAlert(ctx, name, args, child)
@@ -329,23 +355,69 @@ func ErrorRatioQuery(roleName string, minRequests int, thresholdPercent float64)
 	return b.String()
 }
 
+// RestartReasons are the system log reasons that mark a container
+// restart: the container was terminated (crashed, failed its liveness
+// probe, ran out of memory) or is backing off before the next start.
+// ContainerAppSystemLogs documents the Reason column but not its values;
+// these are the values the environment writes, as seen in its logs.
+var RestartReasons = []string{"ContainerTerminated", "BackOff"}
+
+// RestartQuery is the log query of the restart rule, over the
+// environment's system logs in the workspace
+// (https://learn.microsoft.com/azure/azure-monitor/reference/tables/containerappsystemlogs):
+// it returns a row per revision of the app whose containers restarted more
+// than threshold times in the rule's window, and the rule fires on any
+// row. Counting events measures restarts in the window, which the
+// RestartCount metric cannot: it counts since each replica started
+// (https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-app-containerapps-metrics).
+func RestartQuery(app string, threshold float64) string {
+	quoted := make([]string, len(RestartReasons))
+	for i, r := range RestartReasons {
+		quoted[i] = `"` + r + `"`
+	}
+	var b strings.Builder
+	b.WriteString("ContainerAppSystemLogs\n")
+	b.WriteString("| where ContainerAppName == \"" + app + "\"\n")
+	b.WriteString("| where Reason in (" + strings.Join(quoted, ", ") + ")\n")
+	b.WriteString("| summarize restarts = count() by RevisionName\n")
+	b.WriteString("| where restarts > " + strconv.FormatFloat(threshold, 'f', -1, 64))
+	return b.String()
+}
+
+// logRule is one log (scheduled query) alert rule that fires on any row.
+type logRule struct {
+	suffix, description string
+	scope               pulumi.StringInput
+	query               string
+	t                   MetricThreshold
+}
+
 func newErrorRatioAlert(ctx *pulumi.Context, name string, args AlertsArgs, child pulumi.ResourceOption) (pulumi.StringOutput, error) {
 	t := args.HTTP5xxRatio
-	rule, err := insights.NewScheduledQueryRule(ctx, name+"-http-5xx-ratio", &insights.ScheduledQueryRuleArgs{
-		RuleName:            pulumi.String(args.NamePrefix + "-http-5xx-ratio"),
+	return newLogAlert(ctx, name, args, logRule{
+		suffix: "http-5xx-ratio", description: "The share of server errors (5xx) in the app's requests is high.",
+		scope: args.AppInsightsID, query: ErrorRatioQuery(args.AppInsightsRoleName, t.MinRequests, *t.Threshold),
+		t: t.MetricThreshold,
+	}, child)
+}
+
+func newLogAlert(ctx *pulumi.Context, name string, args AlertsArgs, r logRule, child pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	t := r.t
+	rule, err := insights.NewScheduledQueryRule(ctx, name+"-"+r.suffix, &insights.ScheduledQueryRuleArgs{
+		RuleName:            pulumi.String(args.NamePrefix + "-" + r.suffix),
 		ResourceGroupName:   args.ResourceGroupName,
 		Location:            pulumi.String(args.Location),
 		Kind:                pulumi.String("LogAlert"),
-		Description:         pulumi.String("The share of server errors (5xx) in the app's requests is high."),
+		Description:         pulumi.String(r.description),
 		Enabled:             pulumi.Bool(true),
 		AutoMitigate:        pulumi.Bool(true),
 		Severity:            pulumi.Float64(float64(*t.Severity)),
 		EvaluationFrequency: pulumi.String(t.Frequency),
 		WindowSize:          pulumi.String(t.Window),
-		Scopes:              pulumi.StringArray{args.AppInsightsID},
+		Scopes:              pulumi.StringArray{r.scope},
 		Criteria: insights.ScheduledQueryRuleCriteriaArgs{
 			AllOf: insights.ConditionArray{insights.ConditionArgs{
-				Query:           pulumi.String(ErrorRatioQuery(args.AppInsightsRoleName, t.MinRequests, *t.Threshold)),
+				Query:           pulumi.String(r.query),
 				TimeAggregation: pulumi.String("Count"),
 				Operator:        pulumi.String("GreaterThan"),
 				Threshold:       pulumi.Float64(0),
@@ -359,7 +431,7 @@ func newErrorRatioAlert(ctx *pulumi.Context, name string, args AlertsArgs, child
 		Tags:    pulumi.ToStringMap(args.Tags),
 	}, child)
 	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("scheduled query rule %q: %w", "http-5xx-ratio", err)
+		return pulumi.StringOutput{}, fmt.Errorf("scheduled query rule %q: %w", r.suffix, err)
 	}
 	return rule.ID().ToStringOutput(), nil
 }

@@ -17,6 +17,7 @@ const (
 	containerApp  = alertRG + "/providers/Microsoft.App/containerApps/ca-misybot-bot-test"
 	sbNamespace   = alertRG + "/providers/Microsoft.ServiceBus/namespaces/sb-misybot-test"
 	appInsights   = alertRG + "/providers/Microsoft.Insights/components/appi-misybot-test"
+	workspace     = alertRG + "/providers/Microsoft.OperationalInsights/workspaces/log-misybot-test"
 	metricAlert   = "azure-native:insights:MetricAlert"
 	queryRule     = "azure-native:insights:ScheduledQueryRule"
 )
@@ -29,6 +30,8 @@ func alertArgs() observability.AlertsArgs {
 		NamePrefix:            "misybot-test",
 		ActionGroupID:         pulumi.String(actionGroupID),
 		ContainerAppID:        pulumi.String(containerApp),
+		ContainerAppName:      "ca-misybot-bot-test",
+		WorkspaceID:           pulumi.String(workspace),
 		ServiceBusNamespaceID: pulumi.String(sbNamespace),
 		AppInsightsID:         pulumi.String(appInsights),
 	}
@@ -71,8 +74,7 @@ func TestMetricAlertsWithDefaults(t *testing.T) {
 	for name, w := range map[string]want{
 		"misybot-test-http-5xx": {containerApp, "Microsoft.App/containerApps", "Requests", "Total", 10, 1, "PT5M", "PT1M",
 			map[string]any{"name": "statusCodeCategory", "operator": "Include", "values": []any{"5xx"}}},
-		"misybot-test-latency":  {containerApp, "Microsoft.App/containerApps", "ResponseTime", "Average", 1000, 2, "PT5M", "PT1M", nil},
-		"misybot-test-restarts": {containerApp, "Microsoft.App/containerApps", "RestartCount", "Maximum", 3, 2, "PT15M", "PT5M", nil},
+		"misybot-test-latency": {containerApp, "Microsoft.App/containerApps", "ResponseTime", "Average", 1000, 2, "PT5M", "PT1M", nil},
 		"misybot-test-sb-deadletters": {sbNamespace, "Microsoft.ServiceBus/namespaces", "DeadletteredMessages", "Average", 0, 2, "PT15M", "PT5M",
 			map[string]any{"name": "EntityName", "operator": "Include", "values": []any{"*"}}},
 		"misybot-test-sb-throttled": {sbNamespace, "Microsoft.ServiceBus/namespaces", "ThrottledRequests", "Total", 10, 2, "PT5M", "PT1M", nil},
@@ -102,12 +104,48 @@ func TestMetricAlertsWithDefaults(t *testing.T) {
 			}
 		})
 	}
-	assert.Len(t, rules, 5)
+	assert.Len(t, rules, 4)
+}
+
+// Finding 8: RestartCount counts since each replica started, so the rule
+// counts restart events of the window in the environment's system logs.
+func TestRestartRuleCountsRestartsInItsWindow(t *testing.T) {
+	p, err := runAlerts(alertArgs())
+	require.NoError(t, err)
+	var rule offline.Resource
+	for _, r := range p.Find(queryRule) {
+		if alertInput(t, r, "ruleName") == "misybot-test-restarts" {
+			rule = r
+		}
+	}
+	require.NotEmpty(t, rule.URN)
+	assert.Equal(t, []any{workspace}, alertInput(t, rule, "scopes"))
+	assert.Equal(t, "PT15M", alertInput(t, rule, "windowSize"))
+	assert.Equal(t, "PT5M", alertInput(t, rule, "evaluationFrequency"))
+	assert.Equal(t, 2.0, alertInput(t, rule, "severity"))
+	assert.Equal(t, observability.RestartQuery("ca-misybot-bot-test", 3), alertInput(t, rule, "criteria.allOf[0].query"))
+	assert.Equal(t, "GreaterThan", alertInput(t, rule, "criteria.allOf[0].operator"))
+	assert.Equal(t, 0.0, alertInput(t, rule, "criteria.allOf[0].threshold"))
+	assert.Equal(t, "ContainerAppSystemLogs\n"+
+		"| where ContainerAppName == \"ca-misybot-bot-test\"\n"+
+		"| where Reason in (\"ContainerTerminated\", \"BackOff\")\n"+
+		"| summarize restarts = count() by RevisionName\n"+
+		"| where restarts > 3", observability.RestartQuery("ca-misybot-bot-test", 3))
+
+	args := alertArgs()
+	args.WorkspaceID = nil
+	_, err = runAlerts(args)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WorkspaceID, ContainerAppName and Location are required for the restart rule")
+	args.Restarts.Disabled = true
+	_, err = runAlerts(args)
+	require.NoError(t, err, "no restart rule, no workspace needed")
 }
 
 func TestErrorRatioRule(t *testing.T) {
 	args := alertArgs()
 	args.AppInsightsRoleName = "bot"
+	args.Restarts.Disabled = true
 	p, err := runAlerts(args)
 	require.NoError(t, err)
 	rules := p.Find(queryRule)
@@ -136,6 +174,7 @@ func TestThresholdOverridesAndDisabling(t *testing.T) {
 	args.HTTP5xx = observability.MetricThreshold{Threshold: &zero, Severity: &sev0, Window: "PT15M", Frequency: "PT5M"}
 	args.Throttled.Disabled = true
 	args.HTTP5xxRatio.Disabled = true
+	args.Restarts.Disabled = true
 	p, err := runAlerts(args)
 	require.NoError(t, err)
 	rules := byRuleName(t, p)

@@ -85,6 +85,13 @@ type ServiceBus struct {
 	FullyQualifiedNamespace pulumi.StringOutput
 	QueueNames              []string
 	TopicNames              []string
+	// QueueIDs maps each queue name to its resource ID, the scope of
+	// roles granted on one queue.
+	QueueIDs map[string]pulumi.StringOutput
+	// PrivateAccess are the private endpoint and its DNS zone group, when
+	// Inputs.PrivateEndpoint is set: clients in the network reach the
+	// namespace privately once both exist.
+	PrivateAccess []pulumi.Resource
 }
 
 func (a *Args) defaults() {
@@ -145,7 +152,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("servicebus %q: %w", name, err)
 	}
-	c := &ServiceBus{}
+	c := &ServiceBus{QueueIDs: map[string]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("servicebus %q: %w", name, err)
 	}
@@ -174,13 +181,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("servicebus %q: %w", name, err)
 	}
 	if args.PrivateEndpoint != nil {
-		if _, err := crosscut.NewPrivateEndpoint(ctx, name, "pep-"+args.Name, args.Inputs, nsID, "namespace", child); err != nil {
+		if c.PrivateAccess, err = crosscut.NewPrivateEndpoint(ctx, name, "pep-"+args.Name, args.Inputs, nsID, "namespace", child); err != nil {
 			return nil, fmt.Errorf("servicebus %q: %w", name, err)
 		}
 	}
 
 	for _, q := range args.Queues {
-		_, err := azurenative.NewServiceBusQueue(ctx, name+"-queue-"+q.Name, azurenative.ServiceBusQueueArgs{
+		queue, err := azurenative.NewServiceBusQueue(ctx, name+"-queue-"+q.Name, azurenative.ServiceBusQueueArgs{
 			QueueName:                           q.Name,
 			NamespaceName:                       ns.Name,
 			ResourceGroupName:                   args.ResourceGroupName,
@@ -197,6 +204,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, fmt.Errorf("servicebus %q: %w", name, err)
 		}
 		c.QueueNames = append(c.QueueNames, q.Name)
+		c.QueueIDs[q.Name] = queue.ID().ToStringOutput()
 	}
 	for _, t := range args.Topics {
 		topic, err := azurenative.NewServiceBusTopic(ctx, name+"-topic-"+t.Name, azurenative.ServiceBusTopicArgs{

@@ -17,7 +17,8 @@ type Config struct {
 	Release       string // the canary's release
 	StableRelease string // the release serving traffic before the rollout
 
-	// Revisions analysed; apphosting.RevisionName(app, release) in production.
+	// Revisions analysed; apphosting.RevisionName(app, release, scope) in
+	// production, with the revision scope of the stack's configuration.
 	CanaryRevision, StableRevision string
 
 	// Steps are the canary weights in percent, ascending, ending at 100.

@@ -39,9 +39,9 @@ type sim struct {
 
 func newSim(t *testing.T, failEvery int, latency time.Duration) *sim {
 	t.Helper()
-	stableRev, err := apphosting.RevisionName("misybot", stableR)
+	stableRev, err := apphosting.RevisionName("misybot", stableR, apphosting.RevisionScope{})
 	require.NoError(t, err)
-	canaryRev, err := apphosting.RevisionName("misybot", canaryR)
+	canaryRev, err := apphosting.RevisionName("misybot", canaryR, apphosting.RevisionScope{})
 	require.NoError(t, err)
 	stable := simulation.NewBackend(stableRev, 0, 0)
 	canary := simulation.NewBackend(canaryRev, failEvery, latency)

@@ -187,18 +187,20 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 			return err
 		}
 	}
+	stackCfg, cfgErr := stackConfig(f.workDir, f.stack)
 	if f.app == "" {
-		if f.app, err = stackAppName(f.workDir, f.stack); err != nil {
-			return usagef("--app: %v; name the container app with --app", err)
+		if cfgErr != nil {
+			return usagef("--app: %v; name the container app with --app", cfgErr)
 		}
+		f.app = stackCfg.AppName()
 	}
-	canaryRev, err := revisionOf(f.canaryRev, f.app, f.release)
+	canaryRev, err := revisionOf(f.canaryRev, f.app, f.release, stackCfg, cfgErr)
 	if err != nil {
-		return usagef("--release: %v", err)
+		return usagef("--release: %v; or name the revision with --canary-revision", err)
 	}
-	stableRev, err := revisionOf(f.stableRev, f.app, stable)
+	stableRev, err := revisionOf(f.stableRev, f.app, stable, stackCfg, cfgErr)
 	if err != nil {
-		return usagef("stable release: %v", err)
+		return usagef("stable release: %v; or name the revision with --stable-revision", err)
 	}
 	cfg := rollout.Config{
 		Stack: f.stack, Release: f.release, StableRelease: stable,
@@ -286,33 +288,41 @@ func statusCommand() *cobra.Command {
 }
 
 // revisionOf is the revision given on the command line, or the one the
-// app hosting component names for the release: the same function decides
-// both, so the rollout analyses the revisions the stack deploys.
-func revisionOf(given, app, release string) (string, error) {
+// app hosting component names for the release: the same function
+// (apphosting.RevisionName) decides both, with the revision scope of the
+// stack's configuration, so the rollout analyses the revisions the stack
+// deploys. cfgErr is why the configuration could not be read.
+func revisionOf(given, app, release string, cfg stacks.Config, cfgErr error) (string, error) {
 	if given != "" {
 		return given, nil
 	}
-	return apphosting.RevisionName(app, release)
+	if cfgErr != nil {
+		return "", fmt.Errorf("the revision name depends on the stack's configuration: %w", cfgErr)
+	}
+	scope, err := cfg.RevisionScope(release)
+	if err != nil {
+		return "", err
+	}
+	return apphosting.RevisionName(app, release, scope)
 }
 
-// stackAppName is the container app the stack deploys, named from its
-// configuration as the program names it.
-func stackAppName(workDir, stack string) (string, error) {
+// stackConfig is the stack's validated configuration, from its stack file.
+func stackConfig(workDir, stack string) (stacks.Config, error) {
 	abs, err := filepath.Abs(workDir)
 	if err != nil {
-		return "", fmt.Errorf("work dir %s: %w", workDir, err)
+		return stacks.Config{}, fmt.Errorf("work dir %s: %w", workDir, err)
 	}
 	dir, err := findProjectDir(abs)
 	if err != nil {
-		return "", err
+		return stacks.Config{}, err
 	}
 	st, err := stackfile.Load(dir, stack)
 	if err != nil {
-		return "", err
+		return stacks.Config{}, err
 	}
 	cfg, err := stacks.Load(st.Project, st.Config, st.SecretKeys)
 	if err != nil {
-		return "", fmt.Errorf("stack %s has an invalid configuration (misyinfra plan --stack %s lists the problems)", stack, stack)
+		return stacks.Config{}, fmt.Errorf("stack %s has an invalid configuration (misyinfra plan --stack %s lists the problems)", stack, stack)
 	}
-	return cfg.AppName(), nil
+	return cfg, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/misybot/platform/infra/loadtest"
 	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/infra/simulation"
+	"github.com/misybot/platform/stacks"
 )
 
 // simSetter is the simulation's setter with the stable release the stack
@@ -151,12 +153,21 @@ func TestRolloutGateAndStatus(t *testing.T) {
 }
 
 func TestRolloutNamesTheStacksRevisions(t *testing.T) {
-	app, err := stackAppName(".", "prod")
+	cfg, err := stackConfig(".", "prod")
 	require.NoError(t, err)
+	app := cfg.AppName()
 	assert.Equal(t, "ca-misybot-prod-weu", app)
-	rev, err := revisionOf("", app, "1.5.0")
+	rev, err := revisionOf("", app, "1.5.0", cfg, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "ca-misybot-prod-weu--v1-5-0", rev, "the revision the prod stack announces for its canary")
-	_, err = stackAppName(".", "qa")
+	want, err := cfg.RevisionName("1.5.0")
+	require.NoError(t, err)
+	assert.Equal(t, want, rev, "the revision the prod stack announces for its canary")
+	assert.Regexp(t, `^ca-misybot-prod-weu--v1-5-0-[0-9a-f]{6}$`, rev)
+	_, err = stackConfig(".", "qa")
 	assert.Error(t, err)
+	_, err = revisionOf("", app, "1.5.0", stacks.Config{}, errors.New("no stack file"))
+	assert.ErrorContains(t, err, "no stack file")
+	given, err := revisionOf("ca-misybot-prod-weu--custom", app, "1.5.0", stacks.Config{}, errors.New("no stack file"))
+	require.NoError(t, err)
+	assert.Equal(t, "ca-misybot-prod-weu--custom", given)
 }
