@@ -21,7 +21,7 @@ func TestStackOutputsTheWorkflowsReadExist(t *testing.T) {
 	cli := buildCLI(t)
 	exported := map[string]bool{}
 	for _, stack := range []string{"dev", "staging", "prod"} {
-		cmd := exec.Command(cli.bin, "plan", "--no-azure-model", "--stack", stack, "--format", "json")
+		cmd := exec.Command(cli.bin, "plan", "--stack", stack, "--format", "json")
 		cmd.Dir = repoRoot
 		out, err := cmd.Output()
 		require.NoError(t, err, "misyinfra plan --stack %s", stack)

@@ -31,7 +31,7 @@ func TestGraphDiagramsUpToDate(t *testing.T) {
 }
 
 func TestGraphOfTheRealStackHasEveryResource(t *testing.T) {
-	r := runMain("plan", "--no-azure-model", "--stack", "prod", "--dir", repoRoot, "--format", "json")
+	r := runMain("plan", "--stack", "prod", "--dir", repoRoot, "--format", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	g := runMain("graph", "--stack", "prod", "--dir", repoRoot, "--format", "mermaid")
 	require.Equal(t, exitOK, g.code, g.stderr)

@@ -16,7 +16,7 @@ import (
 // realPlan is the offline plan of a committed stack.
 func realPlan(t *testing.T, stack string) offline.Document {
 	t.Helper()
-	r := runMain("plan", "--no-azure-model", "--stack", stack, "--dir", repoRoot, "--format", "json")
+	r := runMain("plan", "--stack", stack, "--dir", repoRoot, "--format", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	var doc offline.Document
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))

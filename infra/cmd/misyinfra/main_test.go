@@ -287,7 +287,7 @@ func TestRealStacks(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(root, "Pulumi."+stack+".yaml")); err != nil {
 				t.Skipf("no stack file: %v", err)
 			}
-			r := runMain("plan", "--no-azure-model", "--stack", stack, "--dir", root, "--format", "json")
+			r := runMain("plan", "--stack", stack, "--dir", root, "--format", "json")
 			require.Equal(t, 0, r.code, r.stderr)
 			var doc offline.Document
 			require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))

@@ -15,7 +15,7 @@ const repoRoot = "../../.."
 
 func TestPlanEvaluatesPoliciesOnCommittedStacks(t *testing.T) {
 	for _, stack := range []string{"dev", "staging", "prod"} {
-		r := runMain("plan", "--no-azure-model", "--stack", stack, "--dir", repoRoot)
+		r := runMain("plan", "--stack", stack, "--dir", repoRoot)
 		require.Equal(t, exitOK, r.code, r.stderr)
 		assert.Contains(t, r.stdout, "PASS: 0 mandatory")
 		assert.Empty(t, r.stderr)
@@ -23,7 +23,7 @@ func TestPlanEvaluatesPoliciesOnCommittedStacks(t *testing.T) {
 }
 
 func TestPlanJSONCarriesThePolicyReport(t *testing.T) {
-	r := runMain("plan", "--no-azure-model", "--stack", "prod", "--dir", repoRoot, "--format", "json")
+	r := runMain("plan", "--stack", "prod", "--dir", repoRoot, "--format", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	var doc struct {
 		Resources []json.RawMessage `json:"resources"`
@@ -48,7 +48,7 @@ func TestPlanExitsOneOnMandatoryViolation(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "policy-config.json")
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"address-space-no-overlap": {"otherEnvironmentRanges": {"staging": ["10.20.128.0/17"]}}}`), 0o600))
 	for _, format := range []string{"text", "markdown", "sarif", "json"} {
-		r := runMain("plan", "--no-azure-model", "--stack", "dev", "--dir", repoRoot, "--policy-config", cfg, "--format", format)
+		r := runMain("plan", "--stack", "dev", "--dir", repoRoot, "--policy-config", cfg, "--format", format)
 		assert.Equal(t, exitFailure, r.code, format)
 		assert.Contains(t, r.stdout, "address-space-no-overlap", format)
 		assert.Len(t, r.stderrLines(), 1, format)
@@ -59,7 +59,7 @@ func TestPlanExitsOneOnMandatoryViolation(t *testing.T) {
 func TestPlanRejectsBadPolicyConfig(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "policy-config.json")
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"no-such-policy": "mandatory"}`), 0o600))
-	r := runMain("plan", "--no-azure-model", "--stack", "dev", "--dir", repoRoot, "--policy-config", cfg)
+	r := runMain("plan", "--stack", "dev", "--dir", repoRoot, "--policy-config", cfg)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Len(t, r.stderrLines(), 1)
 	assert.Contains(t, r.stderr, "no-such-policy")
