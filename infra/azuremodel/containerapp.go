@@ -217,6 +217,27 @@ func (r *run) getRevision(args resource.PropertyMap) (resource.PropertyMap, erro
 	}, nil
 }
 
+// getApp answers azure-native:app:getContainerApp from the run's
+// creations and the prior state: the app as Azure reports it (its latest
+// revision, its traffic), or an error as Azure's 404.
+func (r *run) getApp(args resource.PropertyMap) (resource.PropertyMap, error) {
+	app, rg := argString(args, "containerAppName"), argString(args, "resourceGroupName")
+	suffix := strings.ToLower("/resourceGroups/" + rg + "/providers/Microsoft.App/containerApps/" + app)
+	for id, res := range r.created {
+		if strings.HasSuffix(id, suffix) {
+			return res.State.Copy(), nil
+		}
+	}
+	if r.prior != nil {
+		for _, pr := range r.prior.Resources {
+			if strings.HasSuffix(strings.ToLower(pr.ID), suffix) && canonical(pr.Type) == containerAppType.Token {
+				return pr.Outputs.Copy(), nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("ResourceNotFound: container app %q in resource group %q does not exist", app, rg)
+}
+
 // getSecret answers azure-native:keyvault:getSecret from the prior state
 // and the run's creations.
 func (r *run) getSecret(args resource.PropertyMap) (resource.PropertyMap, error) {

@@ -149,7 +149,10 @@ func (r *run) Computed(res *offline.Resource, op offline.Op, prior *offline.Stat
 func (r *run) Call(token string, args resource.PropertyMap) (resource.PropertyMap, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	switch token {
+	switch canonical(token) {
+	case "azure-native:app:getContainerApp":
+		out, err := r.getApp(args)
+		return out, true, err
 	case "azure-native:app:getContainerAppRevision":
 		out, err := r.getRevision(args)
 		return out, true, err

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/misybot/platform/infra/azuremodel"
 )
@@ -28,10 +29,15 @@ var (
 	}}
 
 	// canaryAt sets a canary of release at weight.
-	canaryAt = func(release string, weight int) Step {
+	canaryAt = func(release string, weight int, raiseMinReplicas bool) Step {
 		return Step{Name: "canary " + release + " at " + strconv.Itoa(weight) + "%", Change: func(c *Config) error {
 			return c.EditApp(func(app map[string]any) {
 				app["canary"] = map[string]any{"release": release, "weight": weight}
+				// The configuration refuses a canary that scales to zero
+				// (dev's default): a dev user raises minReplicas with it.
+				if raiseMinReplicas {
+					app["minReplicas"] = 1
+				}
 			})
 		}}
 	}
@@ -84,13 +90,14 @@ var (
 
 // Scenarios are the lifecycle scenarios of a stack; destroy only in prod.
 func Scenarios(stack string) []Scenario {
+	dev := strings.HasPrefix(stack, "dev")
 	out := []Scenario{
 		{Name: "first deploy", Steps: []Step{firstDeploy}},
 		{Name: "release bump", Steps: []Step{firstDeploy, removeCanary, releaseBump}},
-		{Name: "canary stepped and promoted", Steps: []Step{firstDeploy, removeCanary, canaryAt("1.5.0", 10), canaryAt("1.5.0", 100), promote}},
-		{Name: "canary aborted", Steps: []Step{firstDeploy, removeCanary, canaryAt("1.6.0", 10), canaryAt("1.6.0", 0), removeCanary}},
+		{Name: "canary stepped and promoted", Steps: []Step{firstDeploy, removeCanary, canaryAt("1.5.0", 10, dev), canaryAt("1.5.0", 100, dev), promote}},
+		{Name: "canary aborted", Steps: []Step{firstDeploy, removeCanary, canaryAt("1.6.0", 10, dev), canaryAt("1.6.0", 0, dev), removeCanary}},
 		{Name: "revision-scope change", Steps: []Step{firstDeploy, revisionScopeChange}},
-		{Name: "remove the canary", Steps: []Step{firstDeploy, canaryAt("1.5.0", 0), removeCanary}},
+		{Name: "remove the canary", Steps: []Step{firstDeploy, canaryAt("1.5.0", 0, dev), removeCanary}},
 		{Name: "add a secret", Steps: []Step{firstDeploy, addSecret}},
 		{Name: "preview as the preview identity", Steps: []Step{firstDeploy, previewRefresh}},
 	}

@@ -1010,6 +1010,16 @@ func TestWorkflowShape(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"markdown", "sarif"}, formats)
+	for _, s := range plan.Steps {
+		if strings.Contains(s.Run, "misyinfra\" plan ") {
+			assert.Contains(t, s.Run, `--state "$STATE"`, "the PR plan previews an update from the last deployed state")
+		}
+	}
+	exported := false
+	for _, s := range wf("deploy-stack").Jobs["deploy"].Steps {
+		exported = exported || strings.Contains(s.Run, "pulumi stack export")
+	}
+	assert.True(t, exported, "the deploy workflow exports the state the PR plan reads")
 	comment := pr.Jobs["plan-comment"]
 	require.NotNil(t, comment)
 	script := comment.Steps[len(comment.Steps)-1].With["script"]

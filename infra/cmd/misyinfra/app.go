@@ -104,6 +104,8 @@ type planFlags struct {
 	// where to write the state after the update; as is the principal.
 	state, saveState, as string
 	softDeletedVaults    []string
+	// noModel previews without the Azure model.
+	noModel bool
 }
 
 // problemsError is a plan Azure or the Pulumi engine would refuse: one
@@ -209,6 +211,7 @@ func addStateFlags(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringVar(&f.saveState, "save-state", "", "write the state after the update to this file (not written when the update would fail)")
 	cmd.Flags().StringVar(&f.as, "as", azuremodel.AsAdmin, "principal the update runs as: admin, deploy or preview (authorization from the prior state's role assignments)")
 	cmd.Flags().StringSliceVar(&f.softDeletedVaults, "soft-deleted-vault", nil, "a Key Vault name held by a soft-deleted vault (repeatable)")
+	cmd.Flags().BoolVar(&f.noModel, "no-azure-model", false, "preview without the Azure model: no diff judgement, no authorization, nothing Azure would refuse")
 }
 
 // offlinePlan checks the stack flags and the stack's configuration and
@@ -254,7 +257,7 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		}
 		opts.Prior = prior
 	}
-	if a.model != nil {
+	if a.model != nil && !f.noModel {
 		opts.Model = a.model(azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults})
 	}
 	plan, err := offline.Run(ctx, opts)
