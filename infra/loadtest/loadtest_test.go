@@ -368,9 +368,11 @@ func TestStagesProfile(t *testing.T) {
 	assert.Equal(t, uint64(80), res.Summary.Planned)
 	assert.InDelta(t, 80, float64(res.Summary.Requests), 1)
 	require.Len(t, res.Series, 4)
-	assert.InDelta(t, 50, res.Series[0].RequestedRate, 0.1)
-	assert.InDelta(t, 100, res.Series[1].RequestedRate, 0.1)
-	assert.Zero(t, res.Series[2].RequestedRate, "the pause asks for nothing")
+	// Buckets start with the run, the schedule a few ms later, when the
+	// attacker is ready: the requested rates are shifted by that much.
+	assert.InDelta(t, 50, res.Series[0].RequestedRate, 1)
+	assert.InDelta(t, 100, res.Series[1].RequestedRate, 1)
+	assert.InDelta(t, 0, res.Series[2].RequestedRate, 1, "the pause asks for nothing")
 	assert.LessOrEqual(t, res.Series[2].Requests, uint64(2), "at most a late request of the stage before")
 	assert.InDelta(t, 50, res.Series[3].Rate, 8)
 }
