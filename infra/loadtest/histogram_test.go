@@ -176,3 +176,21 @@ func TestTallyKeepsGeneratorErrorsApart(t *testing.T) {
 	assert.Equal(t, uint64(2), s.Dropped)
 	assert.True(t, s.GeneratorLimited)
 }
+
+// BenchmarkRecordResult is the cost of streaming one result into the
+// run's aggregates (tally and series), with no allocation:
+//
+//	go test ./infra/loadtest -run '^$' -bench RecordResult -benchmem -count 5
+func BenchmarkRecordResult(b *testing.B) {
+	start := time.Now()
+	var tl tally
+	s := newSeries(start, time.Second)
+	r := &vegeta.Result{Code: 200}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.Timestamp = start.Add(time.Duration(i%100000) * time.Millisecond)
+		r.Latency = time.Duration(1+i%5000) * time.Microsecond
+		tl.add(r)
+		s.add(r)
+	}
+}

@@ -90,28 +90,6 @@ func (t *tally) keepError(msg string) {
 	t.errorTexts = append(t.errorTexts, msg)
 }
 
-func (t *tally) merge(o *tally) {
-	if o.codes == nil {
-		return
-	}
-	if t.codes == nil {
-		t.codes, t.clientErrors = map[uint16]uint64{}, map[ErrorKind]uint64{}
-	}
-	t.hist.Merge(&o.hist)
-	t.sent += o.sent
-	t.ok += o.ok
-	t.targetErrors += o.targetErrors
-	for k, v := range o.clientErrors {
-		t.clientErrors[k] += v
-	}
-	for k, v := range o.codes {
-		t.codes[k] += v
-	}
-	for _, e := range o.errorTexts {
-		t.keepError(e)
-	}
-}
-
 // generatorShortfall is the share of the requested requests the generator
 // may miss before a run is flagged as limited by the generator.
 const generatorShortfall = 0.05
