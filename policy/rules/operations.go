@@ -23,6 +23,8 @@ func operationsRules() []Rule {
 			Description: "Key Vaults, Service Bus namespaces and network security groups send their logs somewhere: a diagnostic setting of the stack targets each of them with a destination and at least one enabled log.",
 			Remediation: "Add an azure-native:insights:DiagnosticSetting with resourceUri set to the resource's ID, workspaceId set to the Log Analytics workspace, and logs [{categoryGroup: allLogs, enabled: true}].",
 			Enforcement: Mandatory,
+			// Resource logs in Key Vault / in Service Bus should be enabled.
+			AzurePolicy: []string{"cf820ca0-f99e-4f3e-84fb-66e913812d21", "f8d36e2f-389b-4ee4-898d-21aeb69a0f45"},
 			Types:       []string{typeVault, typeSBNamespace, typeNSG, typeDiagnostic},
 			Scope:       PerStack,
 			checkStack:  checkDiagnostics,

@@ -12,6 +12,15 @@ import (
 type secRule struct {
 	props any    // the rule's input map (flat or under "properties")
 	where string // how to name it in messages
+	ports *portMemo
+}
+
+// portMemo keeps a rule's parsed destination ports: the port checks ask
+// for them once per well-known port.
+type portMemo struct {
+	done   bool
+	ranges [][2]int
+	state  tri
 }
 
 // rulesOf returns the security rules a resource carries: the inline ones of
@@ -20,7 +29,7 @@ type secRule struct {
 func rulesOf(r *Resource) ([]secRule, val) {
 	switch CanonicalType(r.Type) {
 	case typeSecurityRule:
-		return []secRule{{props: r.Properties, where: "security rule " + quoteName(lookup(r.Properties, "name"), r.Name)}}, val{state: known}
+		return []secRule{{props: r.Properties, where: "security rule " + quoteName(lookup(r.Properties, "name"), r.Name), ports: &portMemo{}}}, val{state: known}
 	case typeNSG:
 		list := field(r.Properties, "securityRules")
 		var out []secRule
@@ -28,7 +37,7 @@ func rulesOf(r *Resource) ([]secRule, val) {
 			if e.undecided() {
 				return out, e
 			}
-			out = append(out, secRule{props: e.v, where: fmt.Sprintf("%s %s", e.path, quoteName(field(e.v, "name"), ""))})
+			out = append(out, secRule{props: e.v, where: fmt.Sprintf("%s %s", e.path, quoteName(field(e.v, "name"), "")), ports: &portMemo{}})
 		}
 		return out, list
 	}
@@ -137,6 +146,17 @@ func (s secRule) toAnyDestination() tri {
 // portRanges returns the destination port ranges; an unknown one makes
 // the answer unknown.
 func (s secRule) portRanges() ([][2]int, tri) {
+	if s.ports != nil && s.ports.done {
+		return s.ports.ranges, s.ports.state
+	}
+	out, state := s.parsePorts()
+	if s.ports != nil {
+		*s.ports = portMemo{done: true, ranges: out, state: state}
+	}
+	return out, state
+}
+
+func (s secRule) parsePorts() ([][2]int, tri) {
 	var out [][2]int
 	state := yes
 	for _, v := range s.prefixes("destinationPortRange", "destinationPortRanges") {

@@ -1,9 +1,5 @@
 package rules
 
-import (
-	"slices"
-)
-
 // view indexes a stack's resources for rules that link them.
 type view struct {
 	resources []Resource
@@ -27,19 +23,6 @@ func newView(resources []Resource) *view {
 }
 
 func (v *view) ofType(t string) []*Resource { return v.byType[t] }
-
-// dependsOn decides whether r's property prop got its value from the
-// resource target, from the dependencies Pulumi recorded: every output used
-// as an input is one. Without any recorded dependency it cannot tell.
-func dependsOn(r *Resource, prop string, target string) tri {
-	if deps, ok := r.PropertyDependencies[prop]; ok && len(deps) > 0 {
-		return triOf(slices.Contains(deps, target))
-	}
-	if len(r.Dependencies) > 0 || len(r.PropertyDependencies) > 0 {
-		return triOf(slices.Contains(r.Dependencies, target))
-	}
-	return maybe("")
-}
 
 // physicalNameKeys are the inputs holding the Azure name of the types that
 // other resources refer to by ID.
