@@ -55,7 +55,7 @@ func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulation.Router) {
 		canary.Close()
 	})
 	return rolloutEnv{
-		setter: func(context.Context, string, string, io.Writer) (stackSetter, error) {
+		setter: func(context.Context, string, string, io.Writer, []string) (stackSetter, error) {
 			return simSetter{simulation.NewSetter(router)}, nil
 		},
 		analyzer: func(cfg azmon.Config) (rollout.Analyzer, error) {
