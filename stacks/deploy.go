@@ -42,8 +42,7 @@ func Deploy(ctx *pulumi.Context) error {
 // Build reads and validates the stack configuration, then composes the
 // platform. It returns the stack outputs by name.
 func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
-	raw, secretKeys := contextConfig(ctx)
-	cfg, err := Load(ctx.Project(), raw, secretKeys)
+	cfg, err := loadContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: invalid configuration:\n%w", ctx.Stack(), err)
 	}

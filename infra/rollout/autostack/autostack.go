@@ -18,15 +18,18 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/misybot/platform/stacks/configkeys"
 )
 
 // Config keys under the project's app object
-// (misybot-platform:app = {"release", "canary": {"release", "weight"}}).
+// (misybot-platform:app = {"release", "canary": {"release", "weight"}}),
+// from the program's config types (package configkeys).
 const (
-	KeyRelease       = "app.release"
-	KeyCanary        = "app.canary"
-	KeyCanaryRelease = "app.canary.release"
-	KeyCanaryWeight  = "app.canary.weight"
+	KeyRelease       = configkeys.AppRelease
+	KeyCanary        = configkeys.AppCanary
+	KeyCanaryRelease = configkeys.AppCanaryRelease
+	KeyCanaryWeight  = configkeys.AppCanaryWeight
 )
 
 // Setter drives one stack of the project in a directory.
