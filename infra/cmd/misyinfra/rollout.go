@@ -34,7 +34,7 @@ type stackSetter interface {
 // rolloutEnv connects the rollout command to the world; tests substitute
 // a simulation.
 type rolloutEnv struct {
-	setter   func(ctx context.Context, stack, workDir string, progress io.Writer) (stackSetter, error)
+	setter   func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (stackSetter, error)
 	analyzer func(cfg azmon.Config) (rollout.Analyzer, error)
 }
 
@@ -42,8 +42,8 @@ type rolloutEnv struct {
 // the Pulumi CLI) and reads Azure Monitor with the default Azure credential.
 func productionRollout() rolloutEnv {
 	return rolloutEnv{
-		setter: func(ctx context.Context, stack, workDir string, progress io.Writer) (stackSetter, error) {
-			return autostack.Select(ctx, stack, workDir, progress)
+		setter: func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (stackSetter, error) {
+			return autostack.Select(ctx, stack, workDir, progress, policyPacks...)
 		},
 		analyzer: func(cfg azmon.Config) (rollout.Analyzer, error) {
 			cred, err := azidentity.NewDefaultAzureCredential(nil)
@@ -98,6 +98,7 @@ type startFlags struct {
 	latencyConfidence, severeFactor                          float64
 	maxP95, maxP99                                           time.Duration
 	syntheticRate                                            float64
+	policyPacks                                              []string
 	region, resourceID, workspaceID, metricsURL, logsURL     string
 }
 
@@ -119,6 +120,7 @@ func analysisFlags(cmd *cobra.Command, f *startFlags) {
 	fl.StringVar(&f.outputs, "outputs", "", "file of `pulumi stack output --json` to read the stack outputs from (default: the stack, through the Pulumi CLI)")
 	fl.StringVar(&f.stableRev, "stable-revision", "", "stable revision name (default: stack output "+outStableRevision+")")
 	fl.StringVar(&f.workDir, "work-dir", ".", "directory of the Pulumi project")
+	fl.StringSliceVar(&f.policyPacks, "policy-pack", nil, "policy pack every pulumi up of the rollout runs with (repeatable), e.g. ./policy")
 }
 
 func startCommand(env rolloutEnv) *cobra.Command {
@@ -268,7 +270,7 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 			return &usageError{lines: problems}
 		}
 	}
-	setter, err := env.setter(ctx, f.stack, f.workDir, progress)
+	setter, err := env.setter(ctx, f.stack, f.workDir, progress, f.policyPacks)
 	if err != nil {
 		return err
 	}

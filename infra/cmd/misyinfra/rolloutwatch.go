@@ -25,14 +25,16 @@ const (
 
 // watchResult is what one watch check found.
 type watchResult struct {
-	Stack      string          `json:"stack"`
-	Release    string          `json:"release"`
-	Revision   string          `json:"revision"`
-	Verdict    string          `json:"verdict"`
-	Reason     string          `json:"reason"`
-	Window     rollout.Window  `json:"window"`
-	Checks     []rollout.Check `json:"checks,omitempty"`
-	RolledBack string          `json:"rolledBackTo,omitempty"`
+	Stack    string          `json:"stack"`
+	Release  string          `json:"release"`
+	Revision string          `json:"revision"`
+	Verdict  string          `json:"verdict"`
+	Reason   string          `json:"reason"`
+	Window   rollout.Window  `json:"window"`
+	Checks   []rollout.Check `json:"checks,omitempty"`
+	// Severe: the breach is past the rollback threshold (--severe-factor).
+	Severe     bool   `json:"severe,omitempty"`
+	RolledBack string `json:"rolledBackTo,omitempty"`
 }
 
 type watchFlags struct {
@@ -92,7 +94,7 @@ func runWatch(cmd *cobra.Command, env rolloutEnv, f watchFlags) error {
 		res.Verdict, res.Reason = watchOver, fmt.Sprintf("promoted at %s, more than %s ago: the watch is over", promoted.Format(time.RFC3339), f.period)
 		return finishWatch(cmd, f, res)
 	}
-	setter, err := env.setter(ctx, f.stack, f.workDir, nil)
+	setter, err := env.setter(ctx, f.stack, f.workDir, nil, f.policyPacks)
 	if err != nil {
 		return err
 	}
@@ -142,7 +144,7 @@ func runWatch(cmd *cobra.Command, env rolloutEnv, f watchFlags) error {
 	case rollout.Inconclusive:
 		res.Verdict = watchInconclusive
 	case rollout.Fail:
-		res.Verdict = watchBreach
+		res.Verdict, res.Severe = watchBreach, v.Severe
 		if v.Severe && f.rollbackTo != "" {
 			if err := setter.Promote(ctx, f.rollbackTo); err != nil {
 				res.Reason += fmt.Sprintf("; rolling back to %s FAILED: %v", f.rollbackTo, err)

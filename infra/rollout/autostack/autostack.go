@@ -34,18 +34,20 @@ const (
 
 // Setter drives one stack of the project in a directory.
 type Setter struct {
-	stack    auto.Stack
-	progress io.Writer
+	stack       auto.Stack
+	progress    io.Writer
+	policyPacks []string
 }
 
 // Select opens an existing stack of the program in workDir; progress
-// receives the output of `pulumi up` (nil: discarded).
-func Select(ctx context.Context, stackName, workDir string, progress io.Writer) (*Setter, error) {
+// receives the output of `pulumi up` (nil: discarded); every update runs
+// with the policy packs (paths), like the deploy workflow's.
+func Select(ctx context.Context, stackName, workDir string, progress io.Writer, policyPacks ...string) (*Setter, error) {
 	st, err := auto.SelectStackLocalSource(ctx, stackName, workDir)
 	if err != nil {
 		return nil, fmt.Errorf("selecting stack %s in %s: %w", stackName, workDir, err)
 	}
-	return &Setter{stack: st, progress: progress}, nil
+	return &Setter{stack: st, progress: progress, policyPacks: policyPacks}, nil
 }
 
 // pathOpts addresses keys inside the app object.
@@ -107,6 +109,9 @@ func (s *Setter) set(ctx context.Context, key, value string) error {
 
 func (s *Setter) up(ctx context.Context, message string) error {
 	opts := []optup.Option{optup.Message(message)}
+	if len(s.policyPacks) > 0 {
+		opts = append(opts, optup.PolicyPacks(s.policyPacks...))
+	}
 	if s.progress != nil {
 		opts = append(opts, optup.ProgressStreams(s.progress))
 	}
