@@ -6,8 +6,8 @@ package stacks
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
+	"github.com/misybot/platform/sdk/azurenative/authorization"
+	"github.com/misybot/platform/sdk/azurenative/resources"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/apphosting"

@@ -23,7 +23,7 @@ import (
 	"strconv"
 	"strings"
 
-	app "github.com/pulumi/pulumi-azure-native-sdk/app/v2/v20250101"
+	app "github.com/misybot/platform/sdk/azurenative/app/v20250101"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/azurenative"

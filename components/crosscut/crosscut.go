@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/misybot/platform/sdk/azurenative/authorization"
+	"github.com/misybot/platform/sdk/azurenative/insights"
+	"github.com/misybot/platform/sdk/azurenative/network"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -12,7 +12,7 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
+	"github.com/misybot/platform/sdk/azurenative/keyvault"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/crosscut"

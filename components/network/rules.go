@@ -3,7 +3,7 @@ package network
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/misybot/platform/sdk/azurenative/network"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
+	"github.com/misybot/platform/sdk/azurenative/insights"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

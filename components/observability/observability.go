@@ -9,8 +9,8 @@ import (
 	"net/mail"
 	"net/url"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
+	"github.com/misybot/platform/sdk/azurenative/insights"
+	"github.com/misybot/platform/sdk/azurenative/operationalinsights"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/crosscut"

@@ -3,9 +3,9 @@ package offlinetest
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
+	"github.com/misybot/platform/sdk/azurenative/keyvault"
+	"github.com/misybot/platform/sdk/azurenative/network"
+	"github.com/misybot/platform/sdk/azurenative/resources"
 	"github.com/pulumi/pulumi-azure-native-sdk/v2/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )

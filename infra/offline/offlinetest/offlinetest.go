@@ -6,13 +6,13 @@ package offlinetest
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/app/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
+	"github.com/misybot/platform/sdk/azurenative/app"
+	"github.com/misybot/platform/sdk/azurenative/authorization"
+	"github.com/misybot/platform/sdk/azurenative/insights"
+	"github.com/misybot/platform/sdk/azurenative/keyvault"
+	"github.com/misybot/platform/sdk/azurenative/network"
+	"github.com/misybot/platform/sdk/azurenative/operationalinsights"
+	"github.com/misybot/platform/sdk/azurenative/resources"
 	"github.com/pulumi/pulumi-azure-native-sdk/v2/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )

@@ -3472,6 +3472,355 @@ func (o MetricAlertActionResponseArrayOutput) Index(i pulumi.IntInput) MetricAle
 	}).(MetricAlertActionResponseOutput)
 }
 
+// Specifies the metric alert criteria for a single resource that has multiple metric criteria.
+type MetricAlertSingleResourceMultipleMetricCriteria struct {
+	// The list of metric criteria for this 'all of' operation.
+	AllOf []MetricCriteria `pulumi:"allOf"`
+	// specifies the type of the alert criteria.
+	// Expected value is 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'.
+	OdataType string `pulumi:"odataType"`
+}
+
+// Specifies the metric alert criteria for a single resource that has multiple metric criteria.
+type MetricAlertSingleResourceMultipleMetricCriteriaArgs struct {
+	// The list of metric criteria for this 'all of' operation.
+	AllOf MetricCriteriaArrayInput `pulumi:"allOf"`
+	// specifies the type of the alert criteria.
+	// Expected value is 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'.
+	OdataType pulumi.StringInput `pulumi:"odataType"`
+}
+
+func (MetricAlertSingleResourceMultipleMetricCriteriaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricAlertSingleResourceMultipleMetricCriteria)(nil)).Elem()
+}
+
+func (i MetricAlertSingleResourceMultipleMetricCriteriaArgs) ToMetricAlertSingleResourceMultipleMetricCriteriaOutput() MetricAlertSingleResourceMultipleMetricCriteriaOutput {
+	return i.ToMetricAlertSingleResourceMultipleMetricCriteriaOutputWithContext(context.Background())
+}
+
+func (i MetricAlertSingleResourceMultipleMetricCriteriaArgs) ToMetricAlertSingleResourceMultipleMetricCriteriaOutputWithContext(ctx context.Context) MetricAlertSingleResourceMultipleMetricCriteriaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricAlertSingleResourceMultipleMetricCriteriaOutput)
+}
+
+// Specifies the metric alert criteria for a single resource that has multiple metric criteria.
+type MetricAlertSingleResourceMultipleMetricCriteriaOutput struct{ *pulumi.OutputState }
+
+func (MetricAlertSingleResourceMultipleMetricCriteriaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricAlertSingleResourceMultipleMetricCriteria)(nil)).Elem()
+}
+
+func (o MetricAlertSingleResourceMultipleMetricCriteriaOutput) ToMetricAlertSingleResourceMultipleMetricCriteriaOutput() MetricAlertSingleResourceMultipleMetricCriteriaOutput {
+	return o
+}
+
+func (o MetricAlertSingleResourceMultipleMetricCriteriaOutput) ToMetricAlertSingleResourceMultipleMetricCriteriaOutputWithContext(ctx context.Context) MetricAlertSingleResourceMultipleMetricCriteriaOutput {
+	return o
+}
+
+// The list of metric criteria for this 'all of' operation.
+func (o MetricAlertSingleResourceMultipleMetricCriteriaOutput) AllOf() MetricCriteriaArrayOutput {
+	return o.ApplyT(func(v MetricAlertSingleResourceMultipleMetricCriteria) []MetricCriteria { return v.AllOf }).(MetricCriteriaArrayOutput)
+}
+
+// specifies the type of the alert criteria.
+// Expected value is 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'.
+func (o MetricAlertSingleResourceMultipleMetricCriteriaOutput) OdataType() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricAlertSingleResourceMultipleMetricCriteria) string { return v.OdataType }).(pulumi.StringOutput)
+}
+
+// Criterion to filter metrics.
+type MetricCriteria struct {
+	// Specifies the type of threshold criteria
+	// Expected value is 'StaticThresholdCriterion'.
+	CriterionType string `pulumi:"criterionType"`
+	// List of dimension conditions.
+	Dimensions []MetricDimension `pulumi:"dimensions"`
+	// Name of the metric.
+	MetricName string `pulumi:"metricName"`
+	// Namespace of the metric.
+	MetricNamespace *string `pulumi:"metricNamespace"`
+	// Name of the criteria.
+	Name string `pulumi:"name"`
+	// the criteria operator.
+	Operator string `pulumi:"operator"`
+	// Allows creating an alert rule on a custom metric that isn't yet emitted, by causing the metric validation to be skipped.
+	SkipMetricValidation *bool `pulumi:"skipMetricValidation"`
+	// the criteria threshold value that activates the alert.
+	Threshold float64 `pulumi:"threshold"`
+	// the criteria time aggregation types.
+	TimeAggregation string `pulumi:"timeAggregation"`
+}
+
+// MetricCriteriaInput is an input type that accepts MetricCriteriaArgs and MetricCriteriaOutput values.
+// You can construct a concrete instance of `MetricCriteriaInput` via:
+//
+//	MetricCriteriaArgs{...}
+type MetricCriteriaInput interface {
+	pulumi.Input
+
+	ToMetricCriteriaOutput() MetricCriteriaOutput
+	ToMetricCriteriaOutputWithContext(context.Context) MetricCriteriaOutput
+}
+
+// Criterion to filter metrics.
+type MetricCriteriaArgs struct {
+	// Specifies the type of threshold criteria
+	// Expected value is 'StaticThresholdCriterion'.
+	CriterionType pulumi.StringInput `pulumi:"criterionType"`
+	// List of dimension conditions.
+	Dimensions MetricDimensionArrayInput `pulumi:"dimensions"`
+	// Name of the metric.
+	MetricName pulumi.StringInput `pulumi:"metricName"`
+	// Namespace of the metric.
+	MetricNamespace pulumi.StringPtrInput `pulumi:"metricNamespace"`
+	// Name of the criteria.
+	Name pulumi.StringInput `pulumi:"name"`
+	// the criteria operator.
+	Operator pulumi.StringInput `pulumi:"operator"`
+	// Allows creating an alert rule on a custom metric that isn't yet emitted, by causing the metric validation to be skipped.
+	SkipMetricValidation pulumi.BoolPtrInput `pulumi:"skipMetricValidation"`
+	// the criteria threshold value that activates the alert.
+	Threshold pulumi.Float64Input `pulumi:"threshold"`
+	// the criteria time aggregation types.
+	TimeAggregation pulumi.StringInput `pulumi:"timeAggregation"`
+}
+
+func (MetricCriteriaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricCriteria)(nil)).Elem()
+}
+
+func (i MetricCriteriaArgs) ToMetricCriteriaOutput() MetricCriteriaOutput {
+	return i.ToMetricCriteriaOutputWithContext(context.Background())
+}
+
+func (i MetricCriteriaArgs) ToMetricCriteriaOutputWithContext(ctx context.Context) MetricCriteriaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricCriteriaOutput)
+}
+
+// MetricCriteriaArrayInput is an input type that accepts MetricCriteriaArray and MetricCriteriaArrayOutput values.
+// You can construct a concrete instance of `MetricCriteriaArrayInput` via:
+//
+//	MetricCriteriaArray{ MetricCriteriaArgs{...} }
+type MetricCriteriaArrayInput interface {
+	pulumi.Input
+
+	ToMetricCriteriaArrayOutput() MetricCriteriaArrayOutput
+	ToMetricCriteriaArrayOutputWithContext(context.Context) MetricCriteriaArrayOutput
+}
+
+type MetricCriteriaArray []MetricCriteriaInput
+
+func (MetricCriteriaArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricCriteria)(nil)).Elem()
+}
+
+func (i MetricCriteriaArray) ToMetricCriteriaArrayOutput() MetricCriteriaArrayOutput {
+	return i.ToMetricCriteriaArrayOutputWithContext(context.Background())
+}
+
+func (i MetricCriteriaArray) ToMetricCriteriaArrayOutputWithContext(ctx context.Context) MetricCriteriaArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricCriteriaArrayOutput)
+}
+
+// Criterion to filter metrics.
+type MetricCriteriaOutput struct{ *pulumi.OutputState }
+
+func (MetricCriteriaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricCriteria)(nil)).Elem()
+}
+
+func (o MetricCriteriaOutput) ToMetricCriteriaOutput() MetricCriteriaOutput {
+	return o
+}
+
+func (o MetricCriteriaOutput) ToMetricCriteriaOutputWithContext(ctx context.Context) MetricCriteriaOutput {
+	return o
+}
+
+// Specifies the type of threshold criteria
+// Expected value is 'StaticThresholdCriterion'.
+func (o MetricCriteriaOutput) CriterionType() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricCriteria) string { return v.CriterionType }).(pulumi.StringOutput)
+}
+
+// List of dimension conditions.
+func (o MetricCriteriaOutput) Dimensions() MetricDimensionArrayOutput {
+	return o.ApplyT(func(v MetricCriteria) []MetricDimension { return v.Dimensions }).(MetricDimensionArrayOutput)
+}
+
+// Name of the metric.
+func (o MetricCriteriaOutput) MetricName() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricCriteria) string { return v.MetricName }).(pulumi.StringOutput)
+}
+
+// Namespace of the metric.
+func (o MetricCriteriaOutput) MetricNamespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MetricCriteria) *string { return v.MetricNamespace }).(pulumi.StringPtrOutput)
+}
+
+// Name of the criteria.
+func (o MetricCriteriaOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricCriteria) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// the criteria operator.
+func (o MetricCriteriaOutput) Operator() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricCriteria) string { return v.Operator }).(pulumi.StringOutput)
+}
+
+// Allows creating an alert rule on a custom metric that isn't yet emitted, by causing the metric validation to be skipped.
+func (o MetricCriteriaOutput) SkipMetricValidation() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MetricCriteria) *bool { return v.SkipMetricValidation }).(pulumi.BoolPtrOutput)
+}
+
+// the criteria threshold value that activates the alert.
+func (o MetricCriteriaOutput) Threshold() pulumi.Float64Output {
+	return o.ApplyT(func(v MetricCriteria) float64 { return v.Threshold }).(pulumi.Float64Output)
+}
+
+// the criteria time aggregation types.
+func (o MetricCriteriaOutput) TimeAggregation() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricCriteria) string { return v.TimeAggregation }).(pulumi.StringOutput)
+}
+
+type MetricCriteriaArrayOutput struct{ *pulumi.OutputState }
+
+func (MetricCriteriaArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricCriteria)(nil)).Elem()
+}
+
+func (o MetricCriteriaArrayOutput) ToMetricCriteriaArrayOutput() MetricCriteriaArrayOutput {
+	return o
+}
+
+func (o MetricCriteriaArrayOutput) ToMetricCriteriaArrayOutputWithContext(ctx context.Context) MetricCriteriaArrayOutput {
+	return o
+}
+
+func (o MetricCriteriaArrayOutput) Index(i pulumi.IntInput) MetricCriteriaOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MetricCriteria {
+		return vs[0].([]MetricCriteria)[vs[1].(int)]
+	}).(MetricCriteriaOutput)
+}
+
+// Specifies a metric dimension.
+type MetricDimension struct {
+	// Name of the dimension.
+	Name string `pulumi:"name"`
+	// the dimension operator. Only 'Include' and 'Exclude' are supported
+	Operator string `pulumi:"operator"`
+	// list of dimension values.
+	Values []string `pulumi:"values"`
+}
+
+// MetricDimensionInput is an input type that accepts MetricDimensionArgs and MetricDimensionOutput values.
+// You can construct a concrete instance of `MetricDimensionInput` via:
+//
+//	MetricDimensionArgs{...}
+type MetricDimensionInput interface {
+	pulumi.Input
+
+	ToMetricDimensionOutput() MetricDimensionOutput
+	ToMetricDimensionOutputWithContext(context.Context) MetricDimensionOutput
+}
+
+// Specifies a metric dimension.
+type MetricDimensionArgs struct {
+	// Name of the dimension.
+	Name pulumi.StringInput `pulumi:"name"`
+	// the dimension operator. Only 'Include' and 'Exclude' are supported
+	Operator pulumi.StringInput `pulumi:"operator"`
+	// list of dimension values.
+	Values pulumi.StringArrayInput `pulumi:"values"`
+}
+
+func (MetricDimensionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricDimension)(nil)).Elem()
+}
+
+func (i MetricDimensionArgs) ToMetricDimensionOutput() MetricDimensionOutput {
+	return i.ToMetricDimensionOutputWithContext(context.Background())
+}
+
+func (i MetricDimensionArgs) ToMetricDimensionOutputWithContext(ctx context.Context) MetricDimensionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricDimensionOutput)
+}
+
+// MetricDimensionArrayInput is an input type that accepts MetricDimensionArray and MetricDimensionArrayOutput values.
+// You can construct a concrete instance of `MetricDimensionArrayInput` via:
+//
+//	MetricDimensionArray{ MetricDimensionArgs{...} }
+type MetricDimensionArrayInput interface {
+	pulumi.Input
+
+	ToMetricDimensionArrayOutput() MetricDimensionArrayOutput
+	ToMetricDimensionArrayOutputWithContext(context.Context) MetricDimensionArrayOutput
+}
+
+type MetricDimensionArray []MetricDimensionInput
+
+func (MetricDimensionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricDimension)(nil)).Elem()
+}
+
+func (i MetricDimensionArray) ToMetricDimensionArrayOutput() MetricDimensionArrayOutput {
+	return i.ToMetricDimensionArrayOutputWithContext(context.Background())
+}
+
+func (i MetricDimensionArray) ToMetricDimensionArrayOutputWithContext(ctx context.Context) MetricDimensionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricDimensionArrayOutput)
+}
+
+// Specifies a metric dimension.
+type MetricDimensionOutput struct{ *pulumi.OutputState }
+
+func (MetricDimensionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricDimension)(nil)).Elem()
+}
+
+func (o MetricDimensionOutput) ToMetricDimensionOutput() MetricDimensionOutput {
+	return o
+}
+
+func (o MetricDimensionOutput) ToMetricDimensionOutputWithContext(ctx context.Context) MetricDimensionOutput {
+	return o
+}
+
+// Name of the dimension.
+func (o MetricDimensionOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricDimension) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// the dimension operator. Only 'Include' and 'Exclude' are supported
+func (o MetricDimensionOutput) Operator() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricDimension) string { return v.Operator }).(pulumi.StringOutput)
+}
+
+// list of dimension values.
+func (o MetricDimensionOutput) Values() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v MetricDimension) []string { return v.Values }).(pulumi.StringArrayOutput)
+}
+
+type MetricDimensionArrayOutput struct{ *pulumi.OutputState }
+
+func (MetricDimensionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricDimension)(nil)).Elem()
+}
+
+func (o MetricDimensionArrayOutput) ToMetricDimensionArrayOutput() MetricDimensionArrayOutput {
+	return o
+}
+
+func (o MetricDimensionArrayOutput) ToMetricDimensionArrayOutputWithContext(ctx context.Context) MetricDimensionArrayOutput {
+	return o
+}
+
+func (o MetricDimensionArrayOutput) Index(i pulumi.IntInput) MetricDimensionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MetricDimension {
+		return vs[0].([]MetricDimension)[vs[1].(int)]
+	}).(MetricDimensionOutput)
+}
+
 // Part of MultiTenantDiagnosticSettings. Specifies the settings for a particular metric.
 type MetricSettings struct {
 	// Name of a Diagnostic Metric category for a resource type this setting is applied to. To obtain the list of Diagnostic metric categories for a resource, first perform a GET diagnostic settings operation.
@@ -5087,6 +5436,14 @@ func init() {
 	pulumi.RegisterOutputType(MetricAlertActionArrayOutput{})
 	pulumi.RegisterOutputType(MetricAlertActionResponseOutput{})
 	pulumi.RegisterOutputType(MetricAlertActionResponseArrayOutput{})
+
+	pulumi.RegisterOutputType(MetricAlertSingleResourceMultipleMetricCriteriaOutput{})
+
+	pulumi.RegisterOutputType(MetricCriteriaOutput{})
+	pulumi.RegisterOutputType(MetricCriteriaArrayOutput{})
+
+	pulumi.RegisterOutputType(MetricDimensionOutput{})
+	pulumi.RegisterOutputType(MetricDimensionArrayOutput{})
 
 	pulumi.RegisterOutputType(MetricSettingsOutput{})
 	pulumi.RegisterOutputType(MetricSettingsArrayOutput{})
