@@ -169,7 +169,7 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		Inputs:                   kvIn,
 		Name:                     n.keyVault,
 		TenantID:                 pulumi.String(tenantID),
-		Sku:                      cfg.KeyVault.Sku,
+		Sku:                      keyvault.Sku(cfg.KeyVault.Sku),
 		SoftDeleteRetentionDays:  cfg.KeyVault.SoftDeleteRetentionDays,
 		PurgeProtection:          cfg.KeyVault.PurgeProtection,
 		AllowPublicNetworkAccess: cfg.KeyVault.AllowPublicNetworkAccess,
@@ -297,7 +297,7 @@ func serviceBusArgs(cfg Config, n names, in crosscut.Inputs) servicebus.Args {
 	args := servicebus.Args{
 		Inputs:                   in,
 		Name:                     n.serviceBus,
-		Sku:                      sbc.Sku,
+		Sku:                      servicebus.Sku(sbc.Sku),
 		Capacity:                 sbc.Capacity,
 		ZoneRedundant:            sbc.ZoneRedundant,
 		AllowPublicNetworkAccess: sbc.AllowPublicNetworkAccess,

@@ -380,8 +380,8 @@ func (a *Args) validateReleases() []error {
 	if a.Canary.Release == "" {
 		errs = append(errs, errors.New("args.Canary.Release is required with a canary"))
 	}
-	if a.Canary.Weight < 0 || a.Canary.Weight > 100 {
-		errs = append(errs, fmt.Errorf("args.Canary.Weight %d: want 0-100", a.Canary.Weight))
+	if err := CheckCanaryWeight(a.Canary.Weight); err != nil {
+		errs = append(errs, fmt.Errorf("args.Canary.Weight: %w", err))
 	}
 	if a.Canary.Release == "" {
 		return errs
