@@ -228,10 +228,11 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 			Inputs: crosscut.Inputs{
 				ResourceGroupName: base.ResourceGroupName, Location: base.Location, Tags: base.Tags,
 				// The deploy workflow runs the staging test plan as the deploy identity.
-				RoleAssignments: []crosscut.RoleAssignment{{
+				RoleAssignments: map[string]crosscut.RoleAssignment{"ci-deploy": {
 					PrincipalID: ci.DeployPrincipalID, PrincipalType: "ServicePrincipal",
 					RoleDefinitionID: loadtesting.RoleLoadTestContributor,
 					Description:      "CI runs loadtest/plan.yaml",
+					ListIndex:        crosscut.Index(0), // its name when role assignments were a list
 				}},
 			},
 			Name: n.loadTest,

@@ -586,10 +586,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, wrap(fmt.Errorf("container app: %w", err))
 	}
 	appID := containerApp.ID().ToStringOutput()
-	for i, ra := range args.RoleAssignments {
-		if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("%s-app-ra-%d", name, i), appID, ra, child); err != nil {
-			return nil, wrap(err)
-		}
+	if err := crosscut.AssignRoles(ctx, name+"-app-ra", appID, args.RoleAssignments, child); err != nil {
+		return nil, wrap(err)
 	}
 	if args.Lock {
 		if _, err := crosscut.NewLock(ctx, name+"-app", appID, child); err != nil {

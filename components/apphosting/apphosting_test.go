@@ -300,7 +300,7 @@ func TestRoleAssignmentsScopedToOneResourceEach(t *testing.T) {
 func TestLockAndAppRoleAssignments(t *testing.T) {
 	args := baseArgs()
 	args.Lock = true
-	args.RoleAssignments = []crosscut.RoleAssignment{{
+	args.RoleAssignments = map[string]crosscut.RoleAssignment{"readers": {
 		PrincipalID: pulumi.String("22222222-2222-2222-2222-222222222222"), PrincipalType: "Group", RoleDefinitionID: crosscut.RoleReader,
 	}}
 	p := plan(t, args)
