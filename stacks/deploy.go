@@ -223,6 +223,13 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		"ciDeployClientId":            ci.DeployClientID,
 		"ciPreviewClientId":           ci.PreviewClientID,
 	}
+	// What the canary controller (misyinfra rollout) and the deploy
+	// workflow read.
+	outputs["appResourceId"] = apps.AppID
+	outputs["logAnalyticsWorkspaceCustomerId"] = obs.WorkspaceCustomerID
+	outputs["appInsightsId"] = obs.AppInsightsID
+	outputs["stableRelease"] = pulumi.String(cfg.App.Release).ToStringOutput()
+	outputs["canaryRelease"] = pulumi.String(canaryRelease(cfg)).ToStringOutput()
 	if cfg.LoadTesting {
 		lt, err := loadtesting.New(ctx, "loadtesting", loadtesting.Args{
 			Inputs: crosscut.Inputs{
@@ -339,3 +346,11 @@ func serviceBusArgs(cfg Config, n names, in crosscut.Inputs) servicebus.Args {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
+
+// canaryRelease is the canary's release, "" without a canary.
+func canaryRelease(cfg Config) string {
+	if cfg.App.Canary == nil {
+		return ""
+	}
+	return cfg.App.Canary.Release
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 
+	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
 )
@@ -10,7 +12,12 @@ import (
 // platform is what the plan command previews: the MisyBot platform program
 // and its configuration validation. Tests substitute their own.
 func platform() app {
-	return app{program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry()}
+	return app{program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel}
+}
+
+// platformModel is the Azure model of the platform's resource types.
+func platformModel(opts azuremodel.Options) offline.Model {
+	return azuremodel.New(opts)
 }
 
 // validateConfig checks the stack configuration before the program runs,
