@@ -16,6 +16,10 @@ type AppConfig struct {
 	Canary *CanaryConfig `json:"canary,omitempty"`
 	// TargetPort the container listens on. Default 8080.
 	TargetPort int `json:"targetPort,omitempty"`
+	// ZoneRedundant spreads the Container Apps environment over
+	// availability zones; it is set only when the environment is created:
+	// https://learn.microsoft.com/azure/reliability/reliability-azure-container-apps
+	ZoneRedundant bool `json:"zoneRedundant"`
 	// Internal gives the Container Apps environment an internal load
 	// balancer only: reachable from the virtual network, not the Internet.
 	// Default true; false is allowed in dev only.
@@ -92,10 +96,11 @@ type GroupConfig struct {
 	Members     []string `json:"members,omitempty"`
 }
 
-// AlertsConfig are the alert thresholds. Each starts from the
-// environment's default (see Defaults); a stack file overrides any of them.
-// Severity follows the environment: 1 in prod, 2 in staging, 3 in dev.
+// AlertsConfig are the alert thresholds and severity. Each starts from the
+// environment's default (DefaultsTable); a stack file overrides any of them.
 type AlertsConfig struct {
+	// Severity of every alert: 0 (critical) to 4 (verbose).
+	Severity int `json:"severity"`
 	// HTTP5xx is the number of 5xx responses in 5 minutes that alerts.
 	HTTP5xx float64 `json:"http5xx,omitempty"`
 	// HTTP5xxRatioPercent is the share of 5xx responses in 15 minutes.

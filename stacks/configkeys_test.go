@@ -94,3 +94,72 @@ func TestKeyIdent(t *testing.T) {
 	assert.Equal(t, "AppCanaryWeight", keyIdent("app.canary.weight"))
 	assert.Equal(t, "KeyVaultSecrets", keyIdent("keyVaultSecrets"))
 }
+
+const (
+	configDoc     = "../docs/configuration.md"
+	defaultsBegin = "<!-- defaults:begin (generated from stacks.DefaultsTable; do not edit) -->\n"
+	defaultsEnd   = "<!-- defaults:end -->\n"
+)
+
+// The defaults table of docs/configuration.md is DefaultsMarkdown.
+func TestDefaultsTableInDocsUpToDate(t *testing.T) {
+	doc, err := os.ReadFile(configDoc)
+	require.NoError(t, err)
+	before, rest, ok := strings.Cut(string(doc), defaultsBegin)
+	require.True(t, ok, "docs/configuration.md has no %q", defaultsBegin)
+	table, after, ok := strings.Cut(rest, defaultsEnd)
+	require.True(t, ok, "docs/configuration.md has no %q", defaultsEnd)
+	want := DefaultsMarkdown()
+	if *updateKeys {
+		require.NoError(t, os.WriteFile(configDoc, []byte(before+defaultsBegin+want+defaultsEnd+after), 0o644))
+		table = want
+	}
+	assert.Equal(t, want, table, "the defaults table of docs/configuration.md is stale: go test ./stacks -run TestDefaultsTableInDocs -update")
+}
+
+// Every default of the table sets its key: applying a row changes the
+// setting its Key names, and nothing else.
+func TestDefaultsTableRowsSetTheirKeys(t *testing.T) {
+	paths := map[string]bool{}
+	for _, p := range configdecode.Paths(reflect.TypeFor[Config]()) {
+		paths[p.Key] = true
+	}
+	for _, d := range DefaultsTable() {
+		assert.True(t, paths[d.Key], "%s is not a config key", d.Key)
+		assert.NotEmpty(t, d.Why, d.Key)
+		for env := range 3 {
+			var c Config
+			d.set(&c, env)
+			if v := d.values[env]; v == "0" || v == "false" || v == "" {
+				continue // a zero value sets nothing visible
+			}
+			assert.Equal(t, []string{d.Key}, settingsSet(t, c), "row %s, environment %d", d.Key, env)
+		}
+	}
+}
+
+// settingsSet returns the config paths of c that hold a non-zero value.
+func settingsSet(t *testing.T, c Config) []string {
+	t.Helper()
+	var out []string
+	var walk func(prefix string, v reflect.Value)
+	walk = func(prefix string, v reflect.Value) {
+		fields := configdecode.Fields(v.Type())
+		for _, name := range sortedKeys(fields) {
+			key := name
+			if prefix != "" {
+				key = prefix + "." + name
+			}
+			fv := v.FieldByIndex(fields[name].Index)
+			if fv.Kind() == reflect.Struct {
+				walk(key, fv)
+				continue
+			}
+			if !fv.IsZero() {
+				out = append(out, key)
+			}
+		}
+	}
+	walk("", reflect.ValueOf(c))
+	return out
+}

@@ -173,7 +173,7 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		Inputs:                   kvIn,
 		Name:                     n.keyVault,
 		TenantID:                 pulumi.String(tenantID),
-		Sku:                      cfg.KeyVault.Sku,
+		Sku:                      keyvault.Sku(cfg.KeyVault.Sku),
 		SoftDeleteRetentionDays:  cfg.KeyVault.SoftDeleteRetentionDays,
 		PurgeProtection:          cfg.KeyVault.PurgeProtection,
 		AllowPublicNetworkAccess: cfg.KeyVault.AllowPublicNetworkAccess,
@@ -244,10 +244,11 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 			Inputs: crosscut.Inputs{
 				ResourceGroupName: base.ResourceGroupName, Location: base.Location, Tags: base.Tags,
 				// The deploy workflow runs the staging test plan as the deploy identity.
-				RoleAssignments: []crosscut.RoleAssignment{{
+				RoleAssignments: map[string]crosscut.RoleAssignment{"ci-deploy": {
 					PrincipalID: ci.DeployPrincipalID, PrincipalType: "ServicePrincipal",
 					RoleDefinitionID: loadtesting.RoleLoadTestContributor,
 					Description:      "CI runs loadtest/plan.yaml",
+					ListIndex:        crosscut.Index(0), // its name when role assignments were a list
 				}},
 			},
 			Name: n.loadTest,
@@ -330,7 +331,7 @@ func serviceBusArgs(cfg Config, n names, in crosscut.Inputs) servicebus.Args {
 	args := servicebus.Args{
 		Inputs:                   in,
 		Name:                     n.serviceBus,
-		Sku:                      sbc.Sku,
+		Sku:                      servicebus.Sku(sbc.Sku),
 		Capacity:                 sbc.Capacity,
 		ZoneRedundant:            sbc.ZoneRedundant,
 		AllowPublicNetworkAccess: sbc.AllowPublicNetworkAccess,

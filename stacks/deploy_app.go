@@ -29,7 +29,7 @@ func appSpec(cfg Config, n names) apphosting.Args {
 	args := apphosting.Args{
 		EnvironmentName: n.appsEnvironment,
 		Internal:        a.Internal == nil || *a.Internal,
-		ZoneRedundant:   cfg.Environment == Prod,
+		ZoneRedundant:   a.ZoneRedundant,
 		IdentityName:    n.appIdentity,
 		AppName:         n.app,
 		Registry:        apphosting.Registry{Server: strings.ToLower(a.Registry.Name) + ".azurecr.io"},
@@ -136,20 +136,9 @@ func identityArgs(cfg Config, resourceGroupID pulumi.StringOutput) identity.Args
 	return args
 }
 
-// alertSeverity is how loudly an environment's alerts ring.
-func alertSeverity(env Environment) int {
-	switch env {
-	case Prod:
-		return 1
-	case Staging:
-		return 2
-	}
-	return 3
-}
-
 func alertsArgs(cfg Config, n names, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
 	defaults := observability.DefaultAlertThresholds()
-	severity := alertSeverity(cfg.Environment)
+	severity := cfg.Alerts.Severity
 	with := func(t observability.MetricThreshold, value float64) observability.MetricThreshold {
 		t.Threshold, t.Severity = &value, &severity
 		return t

@@ -68,8 +68,9 @@ func (v *validator) app(c Config) {
 		if a.Canary.Release != "" && a.Canary.Release == a.Release {
 			v.add("app.canary.release", a.Canary.Release, "a release other than app.release (the canary is the new release)")
 		}
-		if a.Canary.Weight < 0 || a.Canary.Weight > 100 {
-			v.add("app.canary.weight", fmt.Sprint(a.Canary.Weight), "a percentage from 0 to 100 (the stable revision gets the rest)")
+		if apphosting.CheckCanaryWeight(a.Canary.Weight) != nil {
+			v.add("app.canary.weight", fmt.Sprint(a.Canary.Weight), fmt.Sprintf("a percentage from %d to %d (the stable revision gets the rest)",
+				apphosting.MinCanaryWeight, apphosting.MaxCanaryWeight))
 		}
 		if a.MinReplicas < 1 {
 			v.add("app.minReplicas", fmt.Sprint(a.MinReplicas), "at least 1 while a canary runs, so its share of traffic never waits for a cold start")
@@ -254,6 +255,9 @@ func (v *validator) alerts(a AlertsConfig) {
 		if value < 0 {
 			v.add(key, fmt.Sprint(value), "a threshold of 0 or more")
 		}
+	}
+	if a.Severity < 0 || a.Severity > 4 {
+		v.add("alerts.severity", fmt.Sprint(a.Severity), "a severity from 0 (critical) to 4 (verbose)")
 	}
 	if a.HTTP5xxRatioPercent <= 0 || a.HTTP5xxRatioPercent > 100 {
 		v.add("alerts.http5xxRatioPercent", fmt.Sprint(a.HTTP5xxRatioPercent), "a percentage above 0 and at most 100")

@@ -400,8 +400,8 @@ func (a *Args) validateReleases() []error {
 	if a.Canary.Release == "" {
 		errs = append(errs, errors.New("args.Canary.Release is required with a canary"))
 	}
-	if a.Canary.Weight < 0 || a.Canary.Weight > 100 {
-		errs = append(errs, fmt.Errorf("args.Canary.Weight %d: want 0-100", a.Canary.Weight))
+	if err := CheckCanaryWeight(a.Canary.Weight); err != nil {
+		errs = append(errs, fmt.Errorf("args.Canary.Weight: %w", err))
 	}
 	if a.Canary.Release == "" {
 		return errs
@@ -650,10 +650,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, wrap(fmt.Errorf("container app: %w", err))
 	}
 	appID := containerApp.ID().ToStringOutput()
-	for i, ra := range args.RoleAssignments {
-		if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("%s-app-ra-%d", name, i), appID, ra, child); err != nil {
-			return nil, wrap(err)
-		}
+	if err := crosscut.AssignRoles(ctx, name+"-app-ra", appID, args.RoleAssignments, child); err != nil {
+		return nil, wrap(err)
 	}
 	if args.Lock {
 		if _, err := crosscut.NewLock(ctx, name+"-app", appID, child); err != nil {

@@ -350,7 +350,7 @@ func TestRoleAssignmentsScopedToOneResourceEach(t *testing.T) {
 func TestLockAndAppRoleAssignments(t *testing.T) {
 	args := baseArgs()
 	args.Lock = true
-	args.RoleAssignments = []crosscut.RoleAssignment{{
+	args.RoleAssignments = map[string]crosscut.RoleAssignment{"readers": {
 		PrincipalID: pulumi.String("22222222-2222-2222-2222-222222222222"), PrincipalType: "Group", RoleDefinitionID: crosscut.RoleReader,
 	}}
 	p := plan(t, args)
@@ -401,8 +401,8 @@ func TestInvalidArgs(t *testing.T) {
 		mutate func(*apphosting.Args)
 		want   string
 	}{
-		{"canary weight over 100", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: 101} }, "args.Canary.Weight 101: want 0-100"},
-		{"negative canary weight", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: -5} }, "args.Canary.Weight -5"},
+		{"canary weight over 100", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: 101} }, "args.Canary.Weight: canary weight 101: want 0-100"},
+		{"negative canary weight", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1.5.0", Weight: -5} }, "args.Canary.Weight: canary weight -5"},
 		{"canary without release", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Weight: 10} }, "args.Canary.Release is required"},
 		{"canary same as stable", func(a *apphosting.Args) { a.Canary = &apphosting.Canary{Release: "1-4-2", Weight: 10} }, "same revision suffix"},
 		{"scale queue without its ID", func(a *apphosting.Args) { a.ServiceBus.ScaleQueueID = nil }, "ScaleQueueID"},

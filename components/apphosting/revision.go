@@ -174,6 +174,24 @@ type TrafficSplit struct {
 	Label string
 }
 
+// The range of a canary's share of traffic, in percent. Azure requires the
+// weights of a container app's traffic entries to sum to 100; the stable
+// revision gets 100 minus the canary's weight.
+// https://learn.microsoft.com/azure/container-apps/traffic-splitting
+const (
+	MinCanaryWeight = 0
+	MaxCanaryWeight = 100
+)
+
+// CheckCanaryWeight is the one check of a canary weight, used by the
+// component, Traffic and the stack validation.
+func CheckCanaryWeight(weight int) error {
+	if weight < MinCanaryWeight || weight > MaxCanaryWeight {
+		return fmt.Errorf("canary weight %d: want %d-%d", weight, MinCanaryWeight, MaxCanaryWeight)
+	}
+	return nil
+}
+
 // CanaryLabel is the traffic label of the canary revision.
 const CanaryLabel = "canary"
 
@@ -191,8 +209,8 @@ func Traffic(stableRevision, canaryRevision string, weight int) ([]TrafficSplit,
 		}
 		return []TrafficSplit{{RevisionName: stableRevision, Weight: 100}}, nil
 	}
-	if weight < 0 || weight > 100 {
-		return nil, fmt.Errorf("traffic: canary weight %d: want 0-100", weight)
+	if err := CheckCanaryWeight(weight); err != nil {
+		return nil, fmt.Errorf("traffic: %w", err)
 	}
 	if canaryRevision == stableRevision {
 		return nil, fmt.Errorf("traffic: canary and stable are the same revision %q", stableRevision)

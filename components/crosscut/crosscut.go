@@ -7,6 +7,9 @@ package crosscut
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/misybot/platform/sdk/azurenative/authorization"
@@ -32,8 +35,12 @@ type Inputs struct {
 	// Components whose service supports private endpoints then disable public
 	// network access.
 	PrivateEndpoint *PrivateEndpoint
-	// RoleAssignments are granted on the component's main resource.
-	RoleAssignments []RoleAssignment
+	// RoleAssignments are granted on the component's main resource, by a
+	// key the caller chooses (lower-case letters, digits and '-'): the key
+	// names the resource, so adding or removing one assignment never
+	// replaces another (Azure Verified Modules key such collections the
+	// same way).
+	RoleAssignments map[string]RoleAssignment
 	// Lock puts a CanNotDelete management lock on the component's main resource.
 	Lock bool
 	// Protect marks stateful children as protected, so `pulumi destroy` and
@@ -71,7 +78,19 @@ type RoleAssignment struct {
 	// Condition, when set, is an ABAC condition (version 2.0) narrowing
 	// the assignment, such as which roles a role administrator may assign.
 	Condition string
+	// ListIndex, when set, is the assignment's position from when
+	// RoleAssignments was a list and its resource was named by position
+	// ("<name>-ra-<index>"): that name becomes an alias of the keyed one, so
+	// a stack deployed before the change sees no replacement.
+	ListIndex *int
 }
+
+// Index returns a ListIndex.
+func Index(i int) *int { return &i }
+
+// roleKeyPattern is what a role assignment key may be: it goes into a
+// logical name.
+var roleKeyPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$`)
 
 // Validate checks the inputs every component requires.
 func (in Inputs) Validate() error {
@@ -88,14 +107,25 @@ func (in Inputs) Validate() error {
 	if pe := in.PrivateEndpoint; pe != nil && (pe.SubnetID == nil || pe.DNSZoneID == nil) {
 		errs = append(errs, errors.New("args.PrivateEndpoint needs SubnetID and DNSZoneID"))
 	}
-	for i, ra := range in.RoleAssignments {
+	indices := map[int]string{}
+	for _, key := range slices.Sorted(maps.Keys(in.RoleAssignments)) {
+		ra := in.RoleAssignments[key]
+		if !roleKeyPattern.MatchString(key) {
+			errs = append(errs, fmt.Errorf("args.RoleAssignments[%q]: a key of 1-64 lower-case letters, digits and '-'", key))
+		}
 		if ra.PrincipalID == nil || ra.RoleDefinitionID == "" {
-			errs = append(errs, fmt.Errorf("args.RoleAssignments[%d] needs PrincipalID and RoleDefinitionID", i))
+			errs = append(errs, fmt.Errorf("args.RoleAssignments[%q] needs PrincipalID and RoleDefinitionID", key))
 		}
 		switch ra.PrincipalType {
 		case "", "User", "Group", "ServicePrincipal":
 		default:
-			errs = append(errs, fmt.Errorf("args.RoleAssignments[%d].PrincipalType %q: want User, Group or ServicePrincipal", i, ra.PrincipalType))
+			errs = append(errs, fmt.Errorf("args.RoleAssignments[%q].PrincipalType %q: want User, Group or ServicePrincipal", key, ra.PrincipalType))
+		}
+		if ra.ListIndex != nil {
+			if other, dup := indices[*ra.ListIndex]; dup {
+				errs = append(errs, fmt.Errorf("args.RoleAssignments[%q].ListIndex %d: already the index of %q", key, *ra.ListIndex, other))
+			}
+			indices[*ra.ListIndex] = key
 		}
 	}
 	return errors.Join(errs...)
@@ -122,13 +152,28 @@ func (in Inputs) Attach(ctx *pulumi.Context, name string, resourceID pulumi.Stri
 			return err
 		}
 	}
-	for i, ra := range in.RoleAssignments {
-		if _, err := NewRoleAssignment(ctx, fmt.Sprintf("%s-ra-%d", name, i), resourceID, ra, opts...); err != nil {
-			return err
-		}
+	if err := AssignRoles(ctx, name+"-ra", resourceID, in.RoleAssignments, opts...); err != nil {
+		return err
 	}
 	if in.Lock {
 		if _, err := NewLock(ctx, name, resourceID, opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AssignRoles grants each keyed assignment on scope, as "<prefix>-<key>".
+// An assignment with a ListIndex also answers to its former name
+// "<prefix>-<index>" (an alias), so it is not replaced.
+func AssignRoles(ctx *pulumi.Context, prefix string, scope pulumi.StringInput, ras map[string]RoleAssignment, opts ...pulumi.ResourceOption) error {
+	for _, key := range slices.Sorted(maps.Keys(ras)) {
+		ra := ras[key]
+		o := opts
+		if ra.ListIndex != nil {
+			o = append(slices.Clone(opts), pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(fmt.Sprintf("%s-%d", prefix, *ra.ListIndex))}}))
+		}
+		if _, err := NewRoleAssignment(ctx, prefix+"-"+key, scope, ra, o...); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/misybot/platform/sdk/azurenative/keyvault"
@@ -32,8 +33,8 @@ type Args struct {
 	Name string
 	// TenantID is the Entra tenant that authorizes access. Required.
 	TenantID pulumi.StringInput
-	// Sku is "standard" (default) or "premium" (HSM-backed keys).
-	Sku string
+	// Sku is SkuStandard (default) or SkuPremium (HSM-backed keys).
+	Sku Sku
 	// SoftDeleteRetentionDays is 7-90; default 90.
 	SoftDeleteRetentionDays int
 	// PurgeProtection forbids purging a deleted vault before its retention
@@ -70,9 +71,24 @@ type KeyVault struct {
 	PrivateAccess []pulumi.Resource
 }
 
+// Sku is a Key Vault pricing tier, as Azure spells it (lower case).
+// https://learn.microsoft.com/azure/key-vault/keys/about-keys
+type Sku string
+
+// The Key Vault tiers: premium adds HSM-protected keys.
+const (
+	SkuStandard Sku = "standard"
+	SkuPremium  Sku = "premium"
+)
+
+// Skus are the tiers the component accepts.
+func Skus() []Sku { return []Sku{SkuStandard, SkuPremium} }
+
+// defaults fills what a caller without a stack left out; stacks set every
+// field from their defaults table (stacks.DefaultsTable).
 func (a *Args) defaults() {
 	if a.Sku == "" {
-		a.Sku = "standard"
+		a.Sku = SkuStandard
 	}
 	if a.SoftDeleteRetentionDays == 0 {
 		a.SoftDeleteRetentionDays = 90
@@ -87,7 +103,7 @@ func (a *Args) validate() error {
 	if a.TenantID == nil {
 		errs = append(errs, errors.New("args.TenantID is required"))
 	}
-	if a.Sku != "standard" && a.Sku != "premium" {
+	if !slices.Contains(Skus(), a.Sku) {
 		errs = append(errs, fmt.Errorf("args.Sku %q: want standard or premium", a.Sku))
 	}
 	if a.SoftDeleteRetentionDays < 7 || a.SoftDeleteRetentionDays > 90 {
@@ -152,7 +168,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Location:          pulumi.String(args.Location),
 		Properties: &keyvault.VaultPropertiesArgs{
 			TenantId:                  args.TenantID,
-			Sku:                       &keyvault.SkuArgs{Family: pulumi.String("A"), Name: keyvault.SkuName(args.Sku)},
+			Sku:                       &keyvault.SkuArgs{Family: pulumi.String("A"), Name: keyvault.SkuName(string(args.Sku))},
 			EnableRbacAuthorization:   pulumi.Bool(true),
 			EnableSoftDelete:          pulumi.Bool(true),
 			SoftDeleteRetentionInDays: pulumi.Int(args.SoftDeleteRetentionDays),

@@ -150,7 +150,7 @@ func TestSecretsStaySecret(t *testing.T) {
 func TestProtectLockAndRoleAssignment(t *testing.T) {
 	args := baseArgs()
 	args.Protect, args.Lock = true, true
-	args.RoleAssignments = []crosscut.RoleAssignment{{
+	args.RoleAssignments = map[string]crosscut.RoleAssignment{"app": {
 		PrincipalID: pulumi.String("22222222-2222-2222-2222-222222222222"), PrincipalType: "ServicePrincipal",
 		RoleDefinitionID: crosscut.RoleKeyVaultSecretsUser,
 	}}

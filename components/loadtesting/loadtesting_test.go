@@ -19,7 +19,7 @@ func TestLoadTestingResourceAndRunnerRole(t *testing.T) {
 				ResourceGroupName: pulumi.String("rg-misybot-staging-weu"),
 				Location:          "westeurope",
 				Tags:              map[string]string{"environment": "staging"},
-				RoleAssignments: []crosscut.RoleAssignment{{
+				RoleAssignments: map[string]crosscut.RoleAssignment{"runner": {
 					PrincipalID: pulumi.String("33333333-3333-3333-3333-333333333333"), PrincipalType: "ServicePrincipal",
 					RoleDefinitionID: loadtesting.RoleLoadTestContributor,
 				}},

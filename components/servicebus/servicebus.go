@@ -26,8 +26,8 @@ type Args struct {
 
 	// Name is the namespace name: 6-50 characters, globally unique. Required.
 	Name string
-	// Sku is Standard or Premium. Default Premium.
-	Sku string
+	// Sku is SkuStandard or SkuPremium. Default SkuPremium.
+	Sku Sku
 	// Capacity is the number of Premium messaging units (1, 2, 4, 8, 16).
 	Capacity int
 	// ZoneRedundant spreads a Premium namespace over availability zones.
@@ -94,9 +94,26 @@ type ServiceBus struct {
 	PrivateAccess []pulumi.Resource
 }
 
+// Sku is a Service Bus pricing tier, as Azure spells it.
+// https://learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging
+type Sku string
+
+// The Service Bus tiers. The component takes Standard and Premium: Basic
+// has no topics.
+const (
+	SkuBasic    Sku = "Basic"
+	SkuStandard Sku = "Standard"
+	SkuPremium  Sku = "Premium"
+)
+
+// Skus are the tiers the component accepts.
+func Skus() []Sku { return []Sku{SkuStandard, SkuPremium} }
+
+// defaults fills what a caller without a stack left out; stacks set every
+// field from their defaults table (stacks.DefaultsTable).
 func (a *Args) defaults() {
 	if a.Sku == "" {
-		a.Sku = "Premium"
+		a.Sku = SkuPremium
 	}
 }
 
@@ -106,13 +123,13 @@ func (a *Args) validate() error {
 		errs = append(errs, errors.New("args.Name is required"))
 	}
 	switch a.Sku {
-	case "Premium":
+	case SkuPremium:
 		switch a.Capacity {
 		case 1, 2, 4, 8, 16:
 		default:
 			errs = append(errs, fmt.Errorf("args.Capacity %d: Premium takes 1, 2, 4, 8 or 16 messaging units", a.Capacity))
 		}
-	case "Standard":
+	case SkuStandard:
 		if a.Capacity != 0 || a.ZoneRedundant {
 			errs = append(errs, errors.New("args.Capacity and ZoneRedundant need Premium"))
 		}
@@ -166,7 +183,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		NamespaceName:       args.Name,
 		ResourceGroupName:   args.ResourceGroupName,
 		Location:            args.Location,
-		Sku:                 azurenative.ServiceBusSku{Name: args.Sku, Capacity: args.Capacity},
+		Sku:                 azurenative.ServiceBusSku{Name: string(args.Sku), Capacity: args.Capacity},
 		DisableLocalAuth:    true, // Entra ID only: no SAS keys to leak or rotate
 		MinimumTLSVersion:   MinimumTLSVersion,
 		PublicNetworkAccess: publicAccess,

@@ -104,7 +104,7 @@ func isolationRules() []Rule {
 				if name.undecided() {
 					return []Finding{undecidable(r, name.describeUnknown())}
 				}
-				if !name.is("Premium") {
+				if !name.is(serviceBusPremium) {
 					got, _ := name.text()
 					if got == "" {
 						got = "not set"

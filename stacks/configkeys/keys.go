@@ -15,6 +15,7 @@ const (
 	AlertsHttp5xxRatioPercent           = "alerts.http5xxRatioPercent"
 	AlertsLatencyMs                     = "alerts.latencyMs"
 	AlertsRestarts                      = "alerts.restarts"
+	AlertsSeverity                      = "alerts.severity"
 	AlertsThrottled                     = "alerts.throttled"
 	App                                 = "app"
 	AppAllowedIpRanges                  = "app.allowedIpRanges"
@@ -41,6 +42,7 @@ const (
 	AppScaleQueue                       = "app.scaleQueue"
 	AppSecrets                          = "app.secrets"
 	AppTargetPort                       = "app.targetPort"
+	AppZoneRedundant                    = "app.zoneRedundant"
 	CostCenter                          = "costCenter"
 	Environment                         = "environment"
 	Identity                            = "identity"
@@ -97,6 +99,7 @@ func All() []string {
 		AlertsHttp5xxRatioPercent,
 		AlertsLatencyMs,
 		AlertsRestarts,
+		AlertsSeverity,
 		AlertsThrottled,
 		App,
 		AppAllowedIpRanges,
@@ -123,6 +126,7 @@ func All() []string {
 		AppScaleQueue,
 		AppSecrets,
 		AppTargetPort,
+		AppZoneRedundant,
 		CostCenter,
 		Environment,
 		Identity,
