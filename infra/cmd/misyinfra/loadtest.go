@@ -48,7 +48,7 @@ type loadtestFlags struct {
 	maxErrorRate, minThroughput      float64
 	abortOnFail                      bool
 	abortDelay                       time.Duration
-	replicas                         int
+	replicas, maxInFlight            int
 	peakRPS, utilization             float64
 }
 
@@ -103,6 +103,7 @@ func (a app) loadtestCommand() *cobra.Command {
 	fl.Float64Var(&f.peakRPS, "peak-rps", 0, "peak load in requests per second the recommendation sizes maxReplicas for")
 	fl.Float64Var(&f.utilization, "utilization", 0.7, "share of a replica's measured capacity the recommendation plans at")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fl.IntVar(&f.maxInFlight, "max-in-flight", loadtest.DefaultMaxInFlight, "most requests in flight at once; past it the rate falls short (reported) instead of memory growing")
 	fl.StringVar(&f.out, "out", "", "directory for report.md, results.json and the PNG charts")
 	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a bar on a terminal), always (a bar, or a line every 5s when not a terminal) or never")
 	return cmd
@@ -158,7 +159,7 @@ func loadtestPlan(cmd *cobra.Command, f loadtestFlags, lookup loadtest.Lookup) (
 	fl := cmd.Flags()
 	plan := loadtest.Plan{
 		Mode: mode, URL: f.url, Method: strings.ToUpper(f.method),
-		Rate: f.rate, RampTo: f.rampTo, Duration: f.duration, Timeout: f.timeout,
+		Rate: f.rate, RampTo: f.rampTo, Duration: f.duration, Timeout: f.timeout, MaxInFlight: f.maxInFlight,
 		Stress: loadtest.StressPlan{Start: f.stressStart, Factor: f.stressFactor, Max: f.stressMax,
 			StageDuration: f.stressStage, Precision: f.stressPrecision, CoolDown: f.stressCoolDown},
 		SLO:         loadtest.SLO{P95: f.p95, P99: f.p99, MaxErrorRate: f.maxErrorRate, MinThroughput: f.minThroughput},
@@ -168,6 +169,9 @@ func loadtestPlan(cmd *cobra.Command, f loadtestFlags, lookup loadtest.Lookup) (
 	}
 	if f.stressCoolDown == 0 {
 		plan.Stress.CoolDown = -1
+	}
+	if f.maxInFlight < 1 {
+		return plan, usagef("--max-in-flight %d: must be at least 1", f.maxInFlight)
 	}
 	if f.peakRPS > 0 && f.replicas == 0 {
 		return plan, usagef("--peak-rps needs --replicas: the replicas that served the test")
