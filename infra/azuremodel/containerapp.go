@@ -132,11 +132,16 @@ func (r *run) computeRevision(res *offline.Resource, op offline.Op, prior *offli
 	if newRevision {
 		suffix := sval(*res, "template.revisionSuffix")
 		if suffix == "" {
+			// Azure generates a fresh random suffix: never one in the
+			// history, whatever the template (the history's length keeps
+			// the stand-in deterministic and new).
 			tmpl, _ := res.Input("template")
-			suffix = generatedSuffix(res.URN, tmpl)
+			suffix = generatedSuffix(res.URN, tmpl, len(a.history))
+			a.created = name + "--" + suffix
+		} else {
+			a.created = name + "--" + suffix
+			a.reused = slices.Contains(a.history, a.created)
 		}
-		a.created = name + "--" + suffix
-		a.reused = slices.Contains(a.history, a.created)
 		latest = a.created
 	}
 	r.apps[res.URN] = a
@@ -153,9 +158,9 @@ func (r *run) computeRevision(res *offline.Resource, op offline.Op, prior *offli
 }
 
 // generatedSuffix stands for the random suffix Azure generates.
-func generatedSuffix(urn string, template any) string {
+func generatedSuffix(urn string, template any, generation int) string {
 	data, _ := json.Marshal(template)
-	sum := sha256.Sum256(append([]byte(urn+"\x00"), data...))
+	sum := sha256.Sum256(append([]byte(fmt.Sprintf("%s\x00%d\x00", urn, generation)), data...))
 	return hex.EncodeToString(sum[:])[:7]
 }
 

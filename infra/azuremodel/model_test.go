@@ -121,6 +121,25 @@ func TestRevisionHistoryPersistsAcrossRuns(t *testing.T) {
 	assert.Equal(t, map[string]any{"revisions": []any{"app--v1", "app--v2"}}, plan.Annotations[app.URN])
 }
 
+// A template that names no revisionSuffix gets a fresh generated one from
+// Azure, even when the same template ran before (a canary aborted back to
+// the stable template): never a suffix in use.
+func TestGeneratedSuffixIsNeverReused(t *testing.T) {
+	w := defaultWorld()
+	w.generatedSuffix = true
+	st := saved(t, step(t, w, nil, azuremodel.Options{}))
+	first := w.cpu
+	w.cpu = first + 1
+	st = saved(t, step(t, w, st, azuremodel.Options{}))
+	w.cpu = first // the first template again
+	plan := step(t, w, st, azuremodel.Options{})
+	assert.Empty(t, problemLines(plan))
+	app := plan.Find("azure-native:app:ContainerApp")[0]
+	revisions := plan.Annotations[app.URN]["revisions"].([]any)
+	require.Len(t, revisions, 3, "one revision per template change")
+	assert.NotEqual(t, revisions[0], revisions[2], "the repeated template got a new revision name")
+}
+
 func TestUnchangedUpdateKeepsIDsAndOutputs(t *testing.T) {
 	st := saved(t, step(t, defaultWorld(), nil, azuremodel.Options{}))
 	// A real export holds IDs and outputs Azure chose: they must carry over.

@@ -41,6 +41,7 @@ const (
 // Its fields break one thing at a time, as a user's change would.
 type world struct {
 	release, canary string // revision suffixes; canary "" for none
+	generatedSuffix bool   // the template names no revisionSuffix: Azure generates one
 	canaryWeight    int
 	cpu             float64
 	subnetPrefix    string
@@ -228,6 +229,9 @@ func (w world) program(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 		suffix = w.canary
 		traffic = append(traffic, pulumi.Map{"revisionName": pulumi.String("app--" + w.canary), "weight": pulumi.Int(w.canaryWeight), "label": pulumi.String("canary")})
 	}
+	if w.generatedSuffix {
+		traffic = pulumi.Array{pulumi.Map{"latestRevision": pulumi.Bool(true), "weight": pulumi.Int(100)}}
+	}
 	idID := identity.ID()
 	app, err := reg(ctx, "azure-native:app:ContainerApp", "app", pulumi.Map{
 		"resourceGroupName": rgn, "containerAppName": pulumi.String("app"), "managedEnvironmentId": env.ID(),
@@ -240,7 +244,7 @@ func (w world) program(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 				"keyVaultUrl": pulumi.String("https://kv-app.vault.azure.net/secrets/bot-token")}},
 		},
 		"template": pulumi.Map{
-			"revisionSuffix": pulumi.String(suffix),
+			"revisionSuffix": pulumi.String(map[bool]string{false: suffix}[w.generatedSuffix]),
 			"containers":     pulumi.Array{pulumi.Map{"name": pulumi.String("app"), "image": pulumi.String("crshared.azurecr.io/app:" + suffix), "resources": pulumi.Map{"cpu": pulumi.Float64(w.cpu)}}},
 			"scale": pulumi.Map{"rules": pulumi.Array{pulumi.Map{"name": pulumi.String("queue"), "custom": pulumi.Map{
 				"type": pulumi.String("azure-servicebus"), "identity": idID,

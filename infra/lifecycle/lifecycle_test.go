@@ -31,14 +31,6 @@ var expected = map[string]outcome{
 	// group, the vault, the workspace and the queues are protected. This
 	// is the behaviour wanted.
 	"prod/destroy attempt": {step: "destroy", rules: []string{offline.RuleProtect}},
-	// Aborting a canary puts the stable template back, whose revision
-	// suffix is already in the app's history (review finding 6, the
-	// "removing the canary falls back to the existing stable suffix" case):
-	// still open in the program.
-	// (In dev the canary raises minReplicas to 1, which the configuration
-	// requires, so the stable template after the abort is a new one.)
-	"staging/canary aborted": {step: "remove the canary", rules: []string{"CA003"}},
-	"prod/canary aborted":    {step: "remove the canary", rules: []string{"CA003"}},
 	// A refresh as the preview identity (Reader on the stack's group) must
 	// read the AcrPull assignment in the shared registry's group (AZ001)
 	// and the Entra applications without Graph permission (AZ003): review
