@@ -91,18 +91,20 @@ func (n Namer) Name(r Rule, qualifier string) (string, error) {
 		}
 		return strings.Join(parts, sep)
 	}
-	// Shorten what carries the least information first: the project, then
-	// the qualifier, then the separators. The environment, region and
-	// unique suffix must survive.
+	// Shorten what carries no information first: the separators, then the
+	// project, then the qualifier. Only when that is not enough is a word
+	// cut (kv-misybot-staging-weu-1a2b becomes kvmisybotstagingweu1a2b, not
+	// kv-misy-staging-weu-1a2b). The environment, region and unique suffix
+	// must survive.
 	sep := "-"
 	for len(build(sep)) > r.Max {
 		switch {
+		case sep != "":
+			sep = ""
 		case len(project) > 3:
 			project = project[:len(project)-1]
 		case len(qualifier) > 3:
 			qualifier = qualifier[:len(qualifier)-1]
-		case sep != "":
-			sep = ""
 		case len(project) > 1:
 			project = project[:len(project)-1]
 		default:
