@@ -61,24 +61,5 @@ func CheckStack(stack string) error {
 
 // Token is the stack's name as it appears in resource names: its letters
 // and digits (prod-eu2 gives prodeu2). Two stacks whose names differ only
-// by hyphens would share resource names; CheckStacks rejects that.
+// by hyphens would share resource names: the bootstrap rejects that.
 func Token(stack string) string { return strings.ReplaceAll(strings.ToLower(stack), "-", "") }
-
-// CheckStacks reports every stack name that is invalid or collides with
-// another one's Token.
-func CheckStacks(stacks []string) []error {
-	var errs []error
-	seen := map[string]string{}
-	for _, s := range stacks {
-		if err := CheckStack(s); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if other, ok := seen[Token(s)]; ok {
-			errs = append(errs, fmt.Errorf("stack name %q: gives the same resource names as %q", s, other))
-			continue
-		}
-		seen[Token(s)] = s
-	}
-	return errs
-}

@@ -47,10 +47,14 @@ func TestTokenIsTheNamePartOfAStack(t *testing.T) {
 	assert.Equal(t, "rg-misybot-prodeu2-eus2", rg)
 }
 
-func TestCheckStacksRejectsCollidingTokens(t *testing.T) {
-	errs := CheckStacks([]string{"prod", "prod-eu2", "prodeu2", "bad_name", "dev"})
-	require.Len(t, errs, 2)
-	assert.Contains(t, errs[0].Error(), `"prodeu2": gives the same resource names as "prod-eu2"`)
-	assert.Contains(t, errs[1].Error(), "bad_name")
-	assert.Empty(t, CheckStacks([]string{"dev", "staging", "prod", "prod-eu2"}))
+func TestCompactNames(t *testing.T) {
+	n, err := New("misybot", "shared", "westeurope", "")
+	require.NoError(t, err)
+	st, err := n.Name(StorageAccount, "state")
+	require.NoError(t, err)
+	assert.Regexp(t, `^st[a-z0-9]+sharedweu[0-9a-f]{4}$`, st)
+	assert.LessOrEqual(t, len(st), 24)
+	cr, err := n.Name(ContainerRegistry, "")
+	require.NoError(t, err)
+	assert.Regexp(t, `^crmisybotsharedweu[0-9a-f]{4}$`, cr)
 }

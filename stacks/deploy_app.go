@@ -8,11 +8,11 @@ import (
 
 	"github.com/misybot/platform/components/apphosting"
 	"github.com/misybot/platform/components/crosscut"
-	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/components/observability"
 	"github.com/misybot/platform/components/servicebus"
+	"github.com/misybot/platform/naming"
 )
 
 // registryID is the resource ID of the stack's container registry, in the
@@ -78,26 +78,6 @@ func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
 	return args
 }
 
-func identityArgs(cfg Config, resourceGroupID pulumi.StringOutput) identity.Args {
-	owner, repo, _ := strings.Cut(cfg.Identity.GitHubRepository, "/")
-	args := identity.Args{
-		Environment:      string(cfg.Environment),
-		GitHubOwner:      owner,
-		GitHubRepository: repo,
-		NamePrefix:       Application + "-" + string(cfg.Environment),
-		ResourceGroupID:  resourceGroupID,
-		AssignableRoles:  apphosting.AssignedRoles(),
-		Owners:           cfg.Identity.Owners,
-	}
-	if g := cfg.Identity.Operators; g != nil {
-		args.Operators = &identity.Group{DisplayName: g.DisplayName, Members: g.Members}
-	}
-	if g := cfg.Identity.Readers; g != nil {
-		args.Readers = &identity.Group{DisplayName: g.DisplayName, Members: g.Members}
-	}
-	return args
-}
-
 // alertSeverity is how loudly an environment's alerts ring.
 func alertSeverity(env Environment) int {
 	switch env {
@@ -109,7 +89,7 @@ func alertSeverity(env Environment) int {
 	return 3
 }
 
-func alertsArgs(cfg Config, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
+func alertsArgs(cfg Config, stack string, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
 	defaults := observability.DefaultAlertThresholds()
 	severity := alertSeverity(cfg.Environment)
 	with := func(t observability.MetricThreshold, value float64) observability.MetricThreshold {
@@ -123,7 +103,7 @@ func alertsArgs(cfg Config, in crosscut.Inputs, obs *observability.Observability
 		ResourceGroupName:     in.ResourceGroupName,
 		Location:              in.Location,
 		Tags:                  in.Tags,
-		NamePrefix:            Application + "-" + string(cfg.Environment),
+		NamePrefix:            Application + "-" + naming.Token(stack),
 		ActionGroupID:         obs.ActionGroupID,
 		ContainerAppID:        apps.AppID,
 		ServiceBusNamespaceID: sb.NamespaceID,

@@ -33,6 +33,16 @@ type app struct {
 	validate func(project string, config map[string]string, secretKeys []string) error
 	// policies judge the plan; nil previews without policy evaluation.
 	policies *rules.Registry
+	// projects are other programs of the repository, by the project name
+	// of their Pulumi.yaml (the bootstrap's, with --dir bootstrap): the
+	// project found decides which program runs.
+	projects map[string]program
+}
+
+// program is a Pulumi program with its configuration validation.
+type program struct {
+	run      offline.Program
+	validate func(project string, config map[string]string, secretKeys []string) error
 }
 
 // usageError is a mistake the user can fix in the command line or the
@@ -177,7 +187,11 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 	if err := st.CheckMissing(); err != nil {
 		return nil, nil, usagef("%v", err)
 	}
-	if err := a.validate(st.Project, st.Config, st.SecretKeys); err != nil {
+	run, validate := a.program, a.validate
+	if p, ok := a.projects[st.Project]; ok {
+		run, validate = p.run, p.validate
+	}
+	if err := validate(st.Project, st.Config, st.SecretKeys); err != nil {
 		var usage *usageError
 		if errors.As(err, &usage) {
 			return nil, nil, err
@@ -189,7 +203,7 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		Stack:      f.stack,
 		Config:     st.Config,
 		SecretKeys: st.SecretKeys,
-		Program:    a.program,
+		Program:    run,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/misybot/platform/bootstrap/foundation"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
 )
@@ -10,13 +11,29 @@ import (
 // platform is what the plan command previews: the MisyBot platform program
 // and its configuration validation. Tests substitute their own.
 func platform() app {
-	return app{program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry()}
+	return app{
+		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(),
+		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
+	}
+}
+
+// validateBootstrap checks the bootstrap's configuration (plan --dir
+// bootstrap --stack platform) as validateConfig checks a stack's.
+func validateBootstrap(project string, config map[string]string, _ []string) error {
+	_, err := foundation.Load(project, config)
+	return usageProblems(err)
 }
 
 // validateConfig checks the stack configuration before the program runs,
 // so that every mistake is reported at once, one a line.
 func validateConfig(project string, config map[string]string, secretKeys []string) error {
 	_, err := stacks.Load(project, config, secretKeys)
+	return usageProblems(err)
+}
+
+// usageProblems turns configuration problems into a usage error, one line
+// each (exit 2).
+func usageProblems(err error) error {
 	var problems stacks.Problems
 	if errors.As(err, &problems) {
 		lines := make([]string, len(problems))
