@@ -105,6 +105,11 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		}
 	}
 
+	bootstrapKey, err := newAdministration(ctx, cfg, s)
+	if err != nil {
+		return nil, err
+	}
+
 	stackOutputs := pulumi.Map{}
 	for _, st := range cfg.Stacks {
 		out, err := newStack(ctx, cfg, s, st, tenantID, subscriptionID, backendURL)
@@ -120,7 +125,62 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		"secretsVaultName":    s.vault.Name,
 		"registryId":          s.registryID,
 		"registryLoginServer": s.loginServer,
+		"secretsProvider":     bootstrapKey,
 	}, nil
+}
+
+// newAdministration gives the administrators (the owners) what running
+// the bootstrap itself needs once the backend exists: Owner grants no data
+// access, so they get Storage Blob Data Contributor on the state container
+// and Key Vault Crypto User on the bootstrap's own key. It returns that
+// key's secrets provider URL.
+// https://learn.microsoft.com/azure/storage/blobs/assign-azure-role-data-access
+// https://learn.microsoft.com/azure/key-vault/general/rbac-guide
+func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (pulumi.StringOutput, error) {
+	key, err := newKey(ctx, "bootstrap-secrets-key", StackName, s, tags(cfg, sharedToken))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	for i, owner := range cfg.Owners {
+		for _, g := range []struct {
+			key, role string
+			scope     pulumi.StringInput
+			why       string
+		}{
+			{"state", crosscut.RoleStorageBlobDataContributor, s.containerID, "An administrator runs the bootstrap and repairs state"},
+			{"key-user", crosscut.RoleKeyVaultCryptoUser, key.ID().ToStringOutput(), "An administrator decrypts the bootstrap's secrets"},
+		} {
+			if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("admin-%d-%s", i, g.key), g.scope, crosscut.RoleAssignment{
+				PrincipalID: pulumi.String(owner), RoleDefinitionID: g.role, Description: g.why,
+			}); err != nil {
+				return pulumi.StringOutput{}, err
+			}
+		}
+	}
+	return key.KeyUriWithVersion.ApplyT(SecretsProviderURL).(pulumi.StringOutput), nil
+}
+
+// newKey creates the secrets key of one stack: RSA, encrypt and decrypt
+// only, protected (deleting it makes the stack's secrets unreadable). It
+// is created through Azure Resource Manager, so the administrator needs no
+// Key Vault data-plane role for it.
+// https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist
+func newKey(ctx *pulumi.Context, name, stack string, s *shared, t map[string]string) (*keyvault.Key, error) {
+	key, err := keyvault.NewKey(ctx, name, &keyvault.KeyArgs{
+		KeyName:           pulumi.String("pulumi-" + stack),
+		VaultName:         s.vault.Name,
+		ResourceGroupName: s.rg.Name,
+		Properties: &keyvault.KeyPropertiesArgs{
+			Kty:     pulumi.String("RSA"),
+			KeySize: pulumi.Int(3072),
+			KeyOps:  pulumi.ToStringArray([]string{"encrypt", "decrypt"}),
+		},
+		Tags: pulumi.ToStringMap(t),
+	}, pulumi.Parent(s.vault), pulumi.Protect(true))
+	if err != nil {
+		return nil, fmt.Errorf("secrets key %s: %w", stack, err)
+	}
+	return key, nil
 }
 
 // newShared creates the resources every stack uses: the state backend, the
@@ -258,19 +318,9 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 		return nil, err
 	}
 
-	key, err := keyvault.NewKey(ctx, prefix+"secrets-key", &keyvault.KeyArgs{
-		KeyName:           pulumi.String("pulumi-" + st.Name),
-		VaultName:         s.vault.Name,
-		ResourceGroupName: s.rg.Name,
-		Properties: &keyvault.KeyPropertiesArgs{
-			Kty:     pulumi.String("RSA"),
-			KeySize: pulumi.Int(3072),
-			KeyOps:  pulumi.ToStringArray([]string{"encrypt", "decrypt"}),
-		},
-		Tags: pulumi.ToStringMap(t),
-	}, pulumi.Parent(s.vault), pulumi.Protect(true))
+	key, err := newKey(ctx, prefix+"secrets-key", st.Name, s, t)
 	if err != nil {
-		return nil, fmt.Errorf("secrets key: %w", err)
+		return nil, err
 	}
 	keyID := key.ID().ToStringOutput()
 

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -85,8 +86,13 @@ func planEnvironment(t *testing.T, stack string) *offline.Plan {
 
 // who is the stack and kind (deploy, preview, drift, app) of each
 // principal of a bootstrap plan, by object ID.
-func who(p *offline.Plan) map[string][2]string {
+func who(t *testing.T, p *offline.Plan) map[string][2]string {
 	out := map[string][2]string{}
+	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t))
+	require.NoError(t, err)
+	for _, o := range cfg.Owners {
+		out[o] = [2]string{foundation.StackName, "administrator"}
+	}
 	for _, sp := range p.Find(spType) {
 		stack, kind, _ := strings.Cut(strings.TrimSuffix(sp.Name, "-sp"), "-ci-")
 		out[sp.State["objectId"].StringValue()] = [2]string{stack, kind}
@@ -103,7 +109,7 @@ type assignment struct {
 
 func assignments(t *testing.T, p *offline.Plan) []assignment {
 	t.Helper()
-	principals := who(p)
+	principals := who(t, p)
 	var out []assignment
 	for _, ra := range p.Find(raType) {
 		w, ok := principals[offlinetest.Input(t, ra, "principalId").(string)]
@@ -135,7 +141,7 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 	raw[p+"owners"] = `["alice@misybot.example"]`
 	raw[p+"registry"] = `{"name":"cr-shared","sku":"Gold"}`
 	raw[p+"stacks"] = `[{"name":"dev"},{"name":"prod-eu2"},{"name":"prodeu2","reviewers":{"users":[1]}},{"name":"qa"},{"name":"prod"}]`
-	raw[p+"stateRetentionDays"] = "0"
+	raw[p+"stateRetentionDays"] = "400"
 	raw[p+"colour"] = "blue"
 	_, err := foundation.Load(foundation.Project, raw)
 	var problems stacks.Problems
@@ -225,7 +231,7 @@ func TestNoIdentityDecryptsAnotherStacksKey(t *testing.T) {
 		assert.True(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+a.stack), "%s %s decrypts with %s", a.stack, a.kind, a.scope)
 		assert.NotEqual(t, "app", a.kind)
 	}
-	assert.Equal(t, 3*(len(stackNames(t))+1), keys, "deploy, preview and drift of every stack, on their own key")
+	assert.Equal(t, 3*(len(stackNames(t))+1)+2, keys, "deploy, preview and drift of every stack, and the two administrators, on their own key")
 	for _, k := range p.Find("azure-native:keyvault:Key") {
 		assert.True(t, k.Protect, "a deleted key makes its stack's secrets unreadable")
 	}
@@ -240,6 +246,10 @@ func TestStateAccessIsConfinedToTheStack(t *testing.T) {
 			continue
 		}
 		assert.True(t, strings.HasSuffix(a.scope, "/containers/"+foundation.StateContainer), a.scope)
+		if a.kind == "administrator" {
+			assert.Empty(t, a.condition, "administrators repair any stack's state")
+			continue
+		}
 		if a.role == crosscut.RoleStorageBlobDataContributor {
 			writers++
 			assert.Equal(t, identity.KindDeploy, a.kind)
@@ -492,4 +502,13 @@ func roleNames(ids []string) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
+}
+
+// docs/deployment.md registers every resource provider the stacks need.
+func TestDeploymentDocRegistersEveryProvider(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/deployment.md")
+	require.NoError(t, err)
+	for _, ns := range foundation.ResourceProviders {
+		assert.Regexp(t, `\s`+regexp.QuoteMeta(ns)+`[\s;]`, string(doc), "docs/deployment.md does not register %s", ns)
+	}
 }

@@ -145,7 +145,7 @@ func (c Config) validate() stacks.Problems {
 	for i, s := range c.Stacks {
 		key := fmt.Sprintf("stacks[%d]", i)
 		if err := naming.CheckStack(s.Name); err != nil {
-			bad(key+".name", s.Name, strings.TrimPrefix(err.Error(), fmt.Sprintf("stack name %q: ", s.Name)))
+			bad(key+".name", s.Name, strings.TrimPrefix(strings.TrimPrefix(err.Error(), fmt.Sprintf("stack name %q: ", s.Name)), "want "))
 		} else if other, ok := tokens[naming.Token(s.Name)]; ok {
 			bad(key+".name", s.Name, fmt.Sprintf("a name of its own: it gives the same resource names and identities as %q", other))
 		} else {
