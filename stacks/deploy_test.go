@@ -39,7 +39,7 @@ func TestCommittedStacksPlan(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			p := planStack(t, stack)
 			for _, typ := range []string{
-				"azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork",
+				"azure-native:network:VirtualNetwork",
 				"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace",
 				"azure-native:operationalinsights:Workspace", "azure-native:insights:Component",
 				"azure-native:insights:ActionGroup",
@@ -146,7 +146,7 @@ func TestDiagnosticsReachTheWorkspace(t *testing.T) {
 }
 
 func TestSecretsFromConfigStaySecret(t *testing.T) {
-	p, err := planFile(t, filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	p, err := planFile(t, filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	secrets := p.Find("azure-native:keyvault:Secret")
 	require.Len(t, secrets, 2)
@@ -156,7 +156,7 @@ func TestSecretsFromConfigStaySecret(t *testing.T) {
 
 	// The same with a decrypted value, as `pulumi up` passes it.
 	const plaintext = "xoxb-decrypted-bot-token"
-	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	st.Config["misybot-platform:keyVaultSecrets"] = `{"bot-token":"` + plaintext + `"}`
 	p, err = offline.Run(context.Background(), offline.Options{
@@ -173,7 +173,7 @@ func TestSecretsFromConfigStaySecret(t *testing.T) {
 }
 
 func TestPlainSecretsAreRefused(t *testing.T) {
-	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	_, err = offline.Run(context.Background(), offline.Options{
 		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: nil, Program: stacks.Build,

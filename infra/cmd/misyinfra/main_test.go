@@ -303,8 +303,10 @@ func TestRealStacks(t *testing.T) {
 func TestBootstrapPlan(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "bootstrap"))
 	require.NoError(t, err)
-	r := runMain("plan", "--stack", "platform", "--dir", dir, "--format", "json")
+	r := runMain("plan", "--stack", "platform", "--dir", dir, "--format", "json", "--policy-config", filepath.Join(dir, "policy-config.json"))
 	require.Equal(t, 0, r.code, r.stderr)
+	strict := runMain("plan", "--stack", "platform", "--dir", dir)
+	assert.Equal(t, 1, strict.code, "without its policy configuration, the public secrets vault is a mandatory violation")
 	var doc offline.Document
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
 	assert.Equal(t, "misybot-bootstrap", doc.Project)
