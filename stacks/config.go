@@ -32,8 +32,9 @@ type Config struct {
 	Alerts        AlertsConfig        `json:"alerts"`
 
 	// KeyVaultSecrets maps secret names to values. It is read from the
-	// secret config key `keyVaultSecrets` and never printed.
-	KeyVaultSecrets map[string]string `json:"-"`
+	// secret config key `keyVaultSecrets` (SecretsKey) and never printed
+	// (json "-"; the config tag names the key and marks it secret).
+	KeyVaultSecrets map[string]string `json:"-" config:"keyVaultSecrets,secret"`
 }
 
 // Environment is a deployment environment.

@@ -18,6 +18,7 @@ import (
 	"github.com/misybot/platform/components/observability"
 	"github.com/misybot/platform/components/servicebus"
 	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/stacks/configkeys"
 )
 
 // Project is the Pulumi project name, the namespace of the configuration.
@@ -41,8 +42,7 @@ func Deploy(ctx *pulumi.Context) error {
 // Build reads and validates the stack configuration, then composes the
 // platform. It returns the stack outputs by name.
 func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
-	raw, secretKeys := contextConfig(ctx)
-	cfg, err := Load(ctx.Project(), raw, secretKeys)
+	cfg, err := loadContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: invalid configuration:\n%w", ctx.Stack(), err)
 	}
@@ -63,10 +63,10 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 // guard-rails, and the two must agree (prod-eu2 is a prod stack).
 func CheckStackName(stack string, cfg Config) error {
 	if err := naming.CheckStack(stack); err != nil {
-		return Problems{{Key: environmentKey, Value: string(cfg.Environment), Expected: "a stack whose name says its environment: " + err.Error()}}
+		return Problems{{Key: configkeys.Environment, Value: string(cfg.Environment), Expected: "a stack whose name says its environment: " + err.Error()}}
 	}
 	if env := naming.EnvironmentOf(stack); env != string(cfg.Environment) {
-		return Problems{{Key: environmentKey, Value: string(cfg.Environment), Expected: fmt.Sprintf("%s, the environment stack %q belongs to by its name", env, stack)}}
+		return Problems{{Key: configkeys.Environment, Value: string(cfg.Environment), Expected: fmt.Sprintf("%s, the environment stack %q belongs to by its name", env, stack)}}
 	}
 	return nil
 }
@@ -237,6 +237,13 @@ func compose(ctx *pulumi.Context, stack string, cfg Config, tenantID, subscripti
 		"canaryWeight":                pulumi.Int(apps.CanaryWeight).ToIntOutput(),
 		"appIdentityClientId":         apps.IdentityClientID,
 	}
+	// What the canary controller (misyinfra rollout) and the deploy
+	// workflow read.
+	outputs["appResourceId"] = apps.AppID
+	outputs["logAnalyticsWorkspaceCustomerId"] = obs.WorkspaceCustomerID
+	outputs["appInsightsId"] = obs.AppInsightsID
+	outputs["stableRelease"] = pulumi.String(cfg.App.Release).ToStringOutput()
+	outputs["canaryRelease"] = pulumi.String(canaryRelease(cfg)).ToStringOutput()
 	if cfg.LoadTesting {
 		lt, err := loadtesting.New(ctx, "loadtesting", loadtesting.Args{
 			// The deploy workflow runs the staging test plan as the deploy
@@ -347,3 +354,11 @@ func serviceBusArgs(cfg Config, n names, in crosscut.Inputs) servicebus.Args {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
+
+// canaryRelease is the canary's release, "" without a canary.
+func canaryRelease(cfg Config) string {
+	if cfg.App.Canary == nil {
+		return ""
+	}
+	return cfg.App.Canary.Release
+}

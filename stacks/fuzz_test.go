@@ -3,7 +3,6 @@ package stacks
 import (
 	"errors"
 	"maps"
-	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 // fuzzKeys are the keys FuzzLoad writes to: every key Load reads, and one
 // it does not know.
 func fuzzKeys() []string {
-	keys := append(fieldNames(jsonFields(reflect.TypeFor[Config]())), keyVaultSecretsKey, "unknownKey")
+	keys := append(TopLevelKeys(), "unknownKey")
 	sort.Strings(keys)
 	return keys
 }
@@ -35,7 +34,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(uint8(0), "null")
 
 	base := stackRaw(f, "dev")
-	secretKeys := []string{project + ":" + keyVaultSecretsKey}
+	secretKeys := []string{project + ":" + SecretsKey}
 	f.Fuzz(func(t *testing.T, which uint8, value string) {
 		raw := maps.Clone(base)
 		raw[project+":"+keys[int(which)%len(keys)]] = value

@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -202,7 +201,7 @@ func TestProjectFile(t *testing.T) {
 	undeclared := []string{"loadTesting", "protect"}
 	declared := sortedKeys(proj.Config)
 	var want []string
-	for _, k := range append(fieldNames(jsonFields(reflect.TypeFor[Config]())), keyVaultSecretsKey) {
+	for _, k := range TopLevelKeys() {
 		if !slices.Contains(undeclared, k) {
 			want = append(want, k)
 		}
@@ -243,7 +242,7 @@ func TestStackFilesHoldNoSecrets(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(repoRoot, "Pulumi."+stack+".yaml"))
 		require.NoError(t, err)
 		assert.NotContains(t, string(b), "secure:", "Pulumi.%s.yaml", stack)
-		_, set := readStackConfig(t, stack)[project+":"+keyVaultSecretsKey]
+		_, set := readStackConfig(t, stack)[project+":"+SecretsKey]
 		assert.False(t, set, "Pulumi.%s.yaml must not set keyVaultSecrets", stack)
 	}
 }

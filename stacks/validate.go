@@ -338,7 +338,7 @@ func (v *validator) keyVault(kv KeyVaultConfig) {
 func (v *validator) keyVaultSecrets(secrets map[string]string) {
 	seen := map[string]string{}
 	for _, name := range sortedKeys(secrets) {
-		key := joinKey(keyVaultSecretsKey, name)
+		key := joinKey(SecretsKey, name)
 		if !secretNamePattern.MatchString(name) {
 			// The name is shown, never the value.
 			v.add(key, name, "a secret name of 1 to 127 letters, digits and hyphens")

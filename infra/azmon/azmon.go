@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,12 +34,38 @@ const (
 )
 
 // defaultLatencyKQL summarises workspace-based Application Insights requests
-// per revision. A Container Apps replica is named <revision>-<hash>-<hash>,
-// so the revision is the role instance without its last two segments. The
-// time range is the query's timespan.
+// per revision. A Container Apps replica is named
+// <revision>-<replica set hash>-<pod hash>; the revision is attributed by
+// the exact revision names the stack deployed ({revisionPattern}: the
+// names, regex-quoted, as alternatives) followed by exactly two segments,
+// never by parsing the revision suffix, which may itself contain "-"
+// (v1-5-0). Requests of other replicas are left out. The time range is the
+// query's timespan.
 const defaultLatencyKQL = `AppRequests
-| extend revision = extract(@"^(.+--[^-]+)-[^-]+-[^-]+$", 1, AppRoleInstance)
+| extend revision = extract(@"^({revisionPattern})-[^-]+-[^-]+$", 1, AppRoleInstance)
+| where isnotempty(revision)
 | summarize p95 = percentile(DurationMs, 95), p99 = percentile(DurationMs, 99), n = count() by revision`
+
+// RevisionPlaceholder in a latency query is replaced by the revision names
+// being compared, regex-quoted and joined by "|".
+const RevisionPlaceholder = "{revisionPattern}"
+
+// LatencyQuery is the latency query for the named revisions.
+func LatencyQuery(kql string, revisions []string) (string, error) {
+	if len(revisions) == 0 {
+		return "", errors.New("latency query: no revision names to attribute requests to")
+	}
+	quoted := make([]string, len(revisions))
+	for i, r := range revisions {
+		if r == "" {
+			return "", errors.New("latency query: an empty revision name")
+		}
+		// KQL verbatim strings (@"...") escape a quote by doubling it;
+		// revision names hold only lowercase letters, digits and "-".
+		quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(r), `"`, `""`)
+	}
+	return strings.ReplaceAll(kql, RevisionPlaceholder, strings.Join(quoted, "|")), nil
+}
 
 // Config locates the data of one container app.
 type Config struct {
@@ -57,7 +84,8 @@ type Config struct {
 	// the Application Insights requests.
 	WorkspaceID string
 	// LatencyKQL replaces DefaultLatencyKQL. It must return the columns
-	// revision (string), p95 and p99 (milliseconds) and n (count).
+	// revision (string), p95 and p99 (milliseconds) and n (count);
+	// RevisionPlaceholder in it is replaced by the revision names.
 	LatencyKQL string
 	// ClientOptions are passed to both SDK clients (transport, retries).
 	ClientOptions azcore.ClientOptions
@@ -222,11 +250,15 @@ func (c *Client) query(ctx context.Context, metric, filter string, start, end ti
 	return out, nil
 }
 
-// Latencies runs the latency query over [start, end) and returns its rows
-// by revision.
-func (c *Client) Latencies(ctx context.Context, start, end time.Time) (map[string]Latency, error) {
+// Latencies runs the latency query over [start, end) for the named
+// revisions and returns its rows by revision.
+func (c *Client) Latencies(ctx context.Context, start, end time.Time, revisions ...string) (map[string]Latency, error) {
+	query, err := LatencyQuery(c.latencyKQL, revisions)
+	if err != nil {
+		return nil, err
+	}
 	span := azlogs.TimeInterval(start.UTC().Format(time.RFC3339Nano) + "/" + end.UTC().Format(time.RFC3339Nano))
-	resp, err := c.logs.QueryWorkspace(ctx, c.workspaceID, azlogs.QueryBody{Query: &c.latencyKQL, Timespan: &span}, nil)
+	resp, err := c.logs.QueryWorkspace(ctx, c.workspaceID, azlogs.QueryBody{Query: &query, Timespan: &span}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("querying request latencies: %w", err)
 	}

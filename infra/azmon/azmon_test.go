@@ -49,7 +49,7 @@ func TestQueriesThroughTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]float64{"misybot--r1": 0, "misybot--r2": 3}, restarts)
 
-	lat, err := c.Latencies(ctx, start, end)
+	lat, err := c.Latencies(ctx, start, end, "misybot--r1", "misybot--r2")
 	require.NoError(t, err)
 	assert.Equal(t, int64(20), lat["misybot--r2"].Count)
 	assert.Greater(t, lat["misybot--r2"].P99, time.Duration(0))
@@ -79,7 +79,7 @@ func TestErrors(t *testing.T) {
 			c, err := azmon.New(cfg, azmon.StaticCredential{Token: tt.token})
 			require.NoError(t, err)
 			_, err1 := c.Requests(context.Background(), time.Now().Add(-time.Minute), time.Now())
-			_, err2 := c.Latencies(context.Background(), time.Now().Add(-time.Minute), time.Now())
+			_, err2 := c.Latencies(context.Background(), time.Now().Add(-time.Minute), time.Now(), "a--1", "a--2")
 			var respErr *azcore.ResponseError
 			if tt.token != simulation.Token {
 				require.ErrorAs(t, err1, &respErr)
@@ -92,4 +92,37 @@ func TestErrors(t *testing.T) {
 	}
 	_, err := azmon.New(azmon.Config{ResourceID: "not-an-id", WorkspaceID: "w"}, azmon.StaticCredential{})
 	assert.ErrorContains(t, err, "container app resource ID")
+}
+
+// Requests are attributed to the exact revision names, also when the
+// revision suffix holds "-" (v1-5-0) and one name is a prefix of another;
+// the replica name is <revision>-<replica set hash>-<pod hash>.
+func TestLatencyQueryAttributesByExactNames(t *testing.T) {
+	q, err := azmon.LatencyQuery(azmon.DefaultLatencyKQL, []string{"app--v1-5", "app--v1-5-0"})
+	require.NoError(t, err)
+	assert.Contains(t, q, `extract(@"^(app--v1-5|app--v1-5-0)-[^-]+-[^-]+$", 1, AppRoleInstance)`)
+	_, err = azmon.LatencyQuery(azmon.DefaultLatencyKQL, nil)
+	assert.Error(t, err)
+
+	stable := simulation.NewBackend("misybot--v1-4-2", 0, 0)
+	canary := simulation.NewBackend("misybot--v1-5-0", 0, 20*time.Millisecond)
+	router := simulation.NewRouter(stable, canary)
+	monitor := simulation.NewMonitor(router)
+	defer func() { monitor.Close(); router.Close(); stable.Close(); canary.Close() }()
+	require.NoError(t, router.SetWeight(50))
+	start := time.Now()
+	for i := 0; i < 20; i++ {
+		resp, err := http.Get(router.URL())
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	time.Sleep(10 * time.Millisecond)
+	c, err := monitor.Client()
+	require.NoError(t, err)
+	lat, err := c.Latencies(context.Background(), start, time.Now(), stable.Revision, canary.Revision)
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), lat[canary.Revision].Count)
+	assert.Equal(t, int64(10), lat[stable.Revision].Count)
+	assert.GreaterOrEqual(t, lat[canary.Revision].P95, 20*time.Millisecond)
+	assert.NotContains(t, lat, "", "no request is left without a revision")
 }

@@ -75,3 +75,41 @@ func TestAzurePlanMatchesStagingSLO(t *testing.T) {
 	}
 	assert.Contains(t, names, "STAGING_URL")
 }
+
+// documentedPlanKeys are the keys of a load test configuration YAML, from
+// https://learn.microsoft.com/azure/load-testing/reference-test-config-yaml
+var documentedPlanKeys = map[string]bool{
+	"version": true, "testId": true, "testName": true, "displayName": true, "description": true,
+	"testType": true, "testPlan": true, "engineInstances": true, "configurationFiles": true,
+	"failureCriteria": true, "autoStop": true, "properties": true, "zipArtifacts": true,
+	"splitAllCSVs": true, "secrets": true, "env": true, "certificates": true,
+	"keyVaultReferenceIdentity": true, "subnetId": true, "publicIPDisabled": true,
+}
+
+// The plan uses only documented keys, with the required ones present.
+func TestAzurePlanKeysAreDocumented(t *testing.T) {
+	data, err := os.ReadFile("../../loadtest/plan.yaml")
+	require.NoError(t, err)
+	var plan map[string]any
+	require.NoError(t, yaml.Unmarshal(data, &plan))
+	for key := range plan {
+		assert.True(t, documentedPlanKeys[key], "plan.yaml key %q is not in the documented schema", key)
+	}
+	for _, key := range []string{"version", "testId", "testType", "testPlan", "engineInstances"} {
+		assert.Contains(t, plan, key, "required key")
+	}
+	assert.Equal(t, "v0.1", plan["version"])
+	assert.Regexp(t, `^[a-z0-9_-]{2,50}$`, plan["testId"])
+	assert.LessOrEqual(t, len(plan["description"].(string)), 100, "description: at most 100 characters")
+	auto, ok := plan["autoStop"].(map[string]any)
+	require.True(t, ok)
+	assert.ElementsMatch(t, []string{"errorPercentage", "timeWindow"}, keys(auto))
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -31,6 +31,34 @@ type Document struct {
 	Resources []ResourceJSON `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
 	Summary   SummaryJSON    `json:"summary"`
+	// Diff compares the plan with the prior state (--state): one entry per
+	// resource of the plan, then the deletions. Without a prior state
+	// every entry is a create (or a read).
+	Diff []DiffJSON `json:"diff"`
+	// Problems are what Azure or the engine would refuse.
+	Problems []ProblemJSON `json:"problems,omitempty"`
+}
+
+// DiffJSON is one entry of the diff.
+type DiffJSON struct {
+	URN string `json:"urn"`
+	// Op is create, update, replace, delete, same or read.
+	Op string `json:"op"`
+	// Keys are the top-level inputs that change (update, replace).
+	Keys []string `json:"keys"`
+	// ReplaceKeys are the keys that force the replacement.
+	ReplaceKeys []string `json:"replaceKeys,omitempty"`
+}
+
+// ProblemJSON is one problem.
+type ProblemJSON struct {
+	Code     string `json:"code"`
+	URN      string `json:"urn"`
+	Name     string `json:"name,omitempty"`
+	Property string `json:"property,omitempty"`
+	Message  string `json:"message"`
+	Rule     string `json:"rule,omitempty"`
+	Source   string `json:"source,omitempty"`
 }
 
 // ResourceJSON is one resource in the JSON document.
@@ -83,6 +111,20 @@ func (p *Plan) Document() Document {
 	}
 	for name, o := range p.Outputs {
 		doc.Outputs[name] = OutputJSON(o)
+	}
+	doc.Diff = make([]DiffJSON, 0, len(p.Changes))
+	for _, c := range p.Changes {
+		keys := c.Keys
+		if keys == nil {
+			keys = []string{}
+		}
+		doc.Diff = append(doc.Diff, DiffJSON{URN: c.URN, Op: string(c.Op), Keys: keys, ReplaceKeys: c.ReplaceKeys})
+	}
+	for _, pr := range p.Problems {
+		doc.Problems = append(doc.Problems, ProblemJSON{
+			Code: pr.Code, URN: pr.URN, Name: pr.Name, Property: pr.Property,
+			Message: pr.Message, Rule: pr.Rule, Source: pr.Source,
+		})
 	}
 	return doc
 }

@@ -22,6 +22,9 @@ type mocks struct {
 	clientID     string
 	location     string // azure-native:location, the provider's default
 	rec          *recorder
+	prior        *State
+	model        ModelRun
+	forceNew     func(string) []string
 
 	mu     sync.Mutex
 	states map[string]resource.PropertyMap // lower-cased resource ID -> state, for later lookups
@@ -37,7 +40,7 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 		}
 		return fallback
 	}
-	return &mocks{
+	m := &mocks{
 		ctx:          ctx,
 		project:      opts.Project,
 		stack:        opts.Stack,
@@ -48,7 +51,13 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 		rec:          rec,
 		states:       map[string]resource.PropertyMap{},
 		rgLoc:        map[string]string{},
+		prior:        opts.Prior,
 	}
+	if opts.Model != nil {
+		m.forceNew = opts.Model.ForceNew
+		m.model = opts.Model.Start(opts.Prior, Env{Subscription: m.subscription, Tenant: m.tenant})
+	}
+	return m
 }
 
 // call is one resource registration (or read) as the mocks see it.
@@ -58,6 +67,10 @@ type call struct {
 	// module, as the provider serves both.
 	token, name, urn string
 	inputs           resource.PropertyMap
+	// generation tells a replacement from the resource it replaces, so
+	// that generated names (a role assignment's GUID) differ as Azure's
+	// would: "" for a new resource.
+	generation string
 }
 
 // NewResource is called for every resource, components included.
@@ -111,6 +124,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	res.URN = newURN(m.project, m.stack, res.Parent, res.Type, res.Name)
 
 	c := call{token: canonicalToken(args.TypeToken), name: args.Name, urn: res.URN, inputs: inputs}
+	if res.Custom && !res.Read {
+		if pr, ok := m.prior.ByURN(res.URN); ok && changeOf(res, m.prior, m.forceNew).Op == OpReplace {
+			c.generation = pr.ID
+		}
+	}
 	var err error
 	switch {
 	case !res.Custom:
@@ -120,6 +138,9 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		res.ID, res.State, err = m.read(c, args.ID)
 	default:
 		res.ID, res.State, err = m.create(c)
+		if err == nil {
+			err = m.update(&res)
+		}
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("%s %q: %w", res.Type, res.Name, err)
@@ -146,6 +167,38 @@ func (m *mocks) create(c call) (string, resource.PropertyMap, error) {
 		id := c.name + "-" + hexString(8, c.urn, "id")
 		return id, state, nil
 	}
+}
+
+// update turns a created resource into the update of the prior one with
+// the same URN: unless it is replaced, it keeps its ID and the outputs
+// Azure computed (a principal ID, a default domain), as a real update
+// would. The model then adjusts what it computes.
+func (m *mocks) update(res *Resource) error {
+	change := changeOf(*res, m.prior, m.forceNew)
+	var prior *StateResource
+	if pr, ok := m.prior.ByURN(res.URN); ok && pr.Type == res.Type {
+		prior = &pr
+	}
+	if prior != nil && change.Op != OpReplace {
+		if prior.ID != "" {
+			res.ID = prior.ID
+		}
+		for k, v := range prior.Outputs {
+			if _, isInput := res.Inputs[k]; !isInput {
+				res.State[k] = v
+			}
+		}
+		res.State["id"] = str(res.ID)
+	}
+	if m.model != nil {
+		if err := m.model.Computed(res, change.Op, prior); err != nil {
+			return err
+		}
+	}
+	if strings.HasPrefix(res.Type, "azure-native:") {
+		m.remember(res.ID, res.State)
+	}
+	return nil
 }
 
 // read answers a Get: the state is the given ID's, named by its last
@@ -195,8 +248,11 @@ func (m *mocks) azureNative(c call) (string, resource.PropertyMap, error) {
 	if !ok {
 		if spec.guidName {
 			name = guid(c.urn, "name")
+			if c.generation != "" {
+				name = guid(c.urn, "name", c.generation)
+			}
 		} else {
-			name = autoName(c.urn, c.name)
+			name = autoName(c.urn+c.generation, c.name)
 		}
 	}
 	id, err := spec.armID(m.subscription, c.inputs, name)
@@ -261,6 +317,12 @@ func (m *mocks) stateOf(id string) (resource.PropertyMap, bool) {
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	if err := m.ctx.Err(); err != nil {
 		return nil, err
+	}
+	if m.model != nil {
+		result, handled, err := m.model.Call(args.Token, args.Args)
+		if handled {
+			return result, err
+		}
 	}
 	switch args.Token {
 	case "azure-native:authorization:getClientConfig":

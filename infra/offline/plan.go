@@ -19,6 +19,16 @@ type Plan struct {
 	Resources []Resource
 	// Outputs are the stack outputs the program returned, by name.
 	Outputs map[string]Output
+	// Changes compare the plan with the prior state: one per resource of
+	// the plan, in order, then the deletions. Without a prior state every
+	// resource is created.
+	Changes []Change
+	// Problems are what the Pulumi engine or Azure would refuse: replacing
+	// or deleting a protected resource (checked first, alone), then the
+	// model's findings. A plan with problems would fail to deploy.
+	Problems []Problem
+	// Annotations are what the model keeps across runs (see State).
+	Annotations map[string]map[string]any
 }
 
 // Resource is one resource the program registered (or read).
@@ -60,6 +70,16 @@ type Output struct {
 	Secret bool
 	// Known is false when the value is not known until deployment.
 	Known bool
+}
+
+// ChangeOf returns the change of the resource with the URN.
+func (p *Plan) ChangeOf(urn string) (Change, bool) {
+	for _, c := range p.Changes {
+		if c.URN == urn {
+			return c, true
+		}
+	}
+	return Change{}, false
 }
 
 // Find returns the resources of the given type token, in registration order.

@@ -97,3 +97,38 @@ func plainValue(v resource.PropertyValue) any {
 		return nil, false
 	})
 }
+
+// Output returns the state (inputs and computed outputs) at a property
+// path, like Input.
+func (r Resource) Output(path string) (value any, ok bool) {
+	v, _, ok := walk(r.State, path)
+	if !ok {
+		return nil, false
+	}
+	return plainValue(v), true
+}
+
+// Input returns the prior input at a property path, like Resource.Input.
+func (r StateResource) Input(path string) (value any, ok bool) {
+	v, _, ok := walk(r.Inputs, path)
+	if !ok {
+		return nil, false
+	}
+	return plainValue(v), true
+}
+
+// Output returns the prior output at a property path.
+func (r StateResource) Output(path string) (value any, ok bool) {
+	v, _, ok := walk(r.Outputs, path)
+	if !ok {
+		return nil, false
+	}
+	return plainValue(v), true
+}
+
+// Plain returns the whole state (inputs and computed outputs) as plain Go
+// values, secrets unwrapped.
+func (r Resource) Plain() map[string]any {
+	m, _ := plainValue(resource.NewProperty(r.State)).(map[string]any)
+	return m
+}

@@ -26,6 +26,11 @@ type Options struct {
 	// SecretKeys are the config keys whose values are secret.
 	SecretKeys []string
 	Program    Program
+	// Prior is the state the update starts from; nil for an empty stack.
+	Prior *State
+	// Model judges the plan and computes what Azure computes; nil accepts
+	// everything.
+	Model Model
 }
 
 // Run runs the program under mocks and returns what it would create.
@@ -38,6 +43,11 @@ func Run(ctx context.Context, opts Options) (*Plan, error) {
 		return nil, errors.New("offline: no project name")
 	case opts.Stack == "":
 		return nil, errors.New("offline: no stack name")
+	}
+	if opts.Prior != nil {
+		if err := opts.Prior.check(opts.Project, opts.Stack); err != nil {
+			return nil, &StateError{Path: "prior state", Err: err}
+		}
 	}
 	rec := newRecorder(opts.Project, opts.Stack)
 	m := newMocks(ctx, opts, rec)
@@ -80,7 +90,17 @@ func Run(ctx context.Context, opts Options) (*Plan, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return rec.plan(outputs), nil
+	plan := rec.plan(outputs)
+	var forceNew func(string) []string
+	if opts.Model != nil {
+		forceNew = opts.Model.ForceNew
+	}
+	plan.Changes = computeDiff(plan, opts.Prior, forceNew)
+	plan.Problems = protectProblems(plan, opts.Prior, plan.Changes)
+	if m.model != nil && len(plan.Problems) == 0 {
+		plan.Problems = m.model.Check(plan)
+	}
+	return plan, nil
 }
 
 // unwrapMulti returns the errors inside the SDK's multierror (whose message

@@ -81,12 +81,30 @@ func TestMutatedStacksFireTheRule(t *testing.T) {
 		{"subnet without NSG", "prod", "azure-native:network:VirtualNetwork", func(p map[string]any) {
 			delete(p["subnets"].([]any)[1].(map[string]any), "networkSecurityGroup")
 		}, "subnet-has-nsg"},
+		{"App Insights accepts instrumentation keys", "dev", "azure-native:insights:Component", func(p map[string]any) {
+			p["disableLocalAuth"] = false
+		}, "appinsights-local-auth-disabled"},
+		{"classic App Insights", "staging", "azure-native:insights:Component", func(p map[string]any) {
+			delete(p, "workspaceResourceId")
+		}, "appinsights-workspace-based"},
+		{"workspace shared keys back on", "prod", "azure-native:operationalinsights:Workspace", func(p map[string]any) {
+			delete(p, "features")
+		}, "loganalytics-local-auth-disabled"},
+		{"prod apps environment in one zone", "prod", "azure-native:app:ManagedEnvironment", func(p map[string]any) {
+			p["zoneRedundant"] = false
+		}, "containerapps-environment-zone-redundant"},
+		{"staging apps environment made external", "staging", "azure-native:app:ManagedEnvironment", func(p map[string]any) {
+			p["vnetConfiguration"].(map[string]any)["internal"] = false
+		}, "containerapps-environment-internal"},
+		{"app without identity", "dev", "azure-native:app:ContainerApp", func(p map[string]any) {
+			delete(p, "identity")
+		}, "containerapp-managed-identity"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			st := planpolicy.Stack(plan(t, m.stack))
 			var mutated bool
 			for _, r := range st.Resources {
-				if r.Type == m.typ {
+				if rules.CanonicalType(r.Type) == m.typ {
 					m.mutate(r.Properties)
 					mutated = true
 					break

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/misybot/platform/infra/azmon"
@@ -38,7 +39,8 @@ type Analyzer interface {
 }
 
 // MonitorAnalyzer measures with Azure Monitor: requests and 5xx from the
-// Requests metric, restarts from RestartCount, latency from the logs.
+// Requests metric, restarts from RestartCount, latency from the logs. Each
+// revision is looked up by its exact name.
 type MonitorAnalyzer struct {
 	Client *azmon.Client
 }
@@ -53,7 +55,7 @@ func (a MonitorAnalyzer) Measure(ctx context.Context, w Window, revisions ...str
 	if err != nil {
 		return nil, err
 	}
-	lat, err := a.Client.Latencies(ctx, w.Start, w.End)
+	lat, err := a.Client.Latencies(ctx, w.Start, w.End, revisions...)
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +118,15 @@ func format(v float64, unit string) string {
 type Verdict struct {
 	Outcome Outcome `json:"outcome"`
 	Checks  []Check `json:"checks"`
+	// Severe: the canary fails so clearly that it is rolled back at once.
+	Severe bool `json:"severe,omitempty"`
 }
 
 // Evaluate judges the canary against the thresholds and the stable
-// revision. Too few canary requests make the verdict inconclusive; a
-// relative check is skipped when the stable revision served too few.
+// revision. Too few canary requests, or too few latency samples when a
+// latency check is configured, make the verdict inconclusive: missing data
+// is never a pass. A relative check is skipped when the stable revision
+// served too few.
 func Evaluate(stable, canary Measurement, t Thresholds) Verdict {
 	v := Verdict{Outcome: Pass}
 	min := float64(t.MinRequests)
@@ -141,12 +147,30 @@ func Evaluate(stable, canary Measurement, t Thresholds) Verdict {
 	if t.Max5xxRatio > 0 {
 		add(Check{Name: "5xx ratio", Value: ratio, Threshold: 100 * t.Max5xxRatio, Unit: "%", OK: ratio <= 100*t.Max5xxRatio,
 			Note: fmt.Sprintf("%.0f of %.0f requests", canary.Errors5xx, canary.Requests)})
+		if t.SevereFactor > 0 {
+			lower := wilsonLower(canary.Errors5xx, canary.Requests, 3.09)
+			if severe := t.SevereFactor * t.Max5xxRatio; lower > severe {
+				v.Severe = true
+				v.Checks[len(v.Checks)-1].Note += fmt.Sprintf("; severe: above %.1f%% with 99.9%% confidence (lower bound %.1f%%)", 100*severe, 100*lower)
+			}
+		}
 	}
 	stableJudged := stable.Requests >= min
 	if t.Max5xxIncrease > 0 && stableJudged {
 		inc := ratio - 100*stable.ErrorRatio()
 		add(Check{Name: "5xx ratio over stable", Value: inc, Threshold: 100 * t.Max5xxIncrease, Unit: "%", OK: inc <= 100*t.Max5xxIncrease,
 			Note: fmt.Sprintf("stable %.2f%% of %.0f requests", 100*stable.ErrorRatio(), stable.Requests)})
+	}
+	latencyChecked := t.MaxP95 > 0 || t.MaxP99 > 0 || t.MaxLatencyIncrease > 0
+	if latencyChecked && canary.LatencyCount < int64(t.MinRequests) {
+		// No latency rows for the canary (none ingested yet, or requests
+		// attributed to no known revision) is not a fast canary.
+		v.Checks = append(v.Checks, Check{Name: "latency samples", Value: float64(canary.LatencyCount), Threshold: min, Unit: "req", OK: false,
+			Note: "too few canary latency samples to judge"})
+		if v.Outcome == Pass {
+			v.Outcome = Inconclusive
+		}
+		return v
 	}
 	msOf := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	if t.MaxP95 > 0 {
@@ -156,12 +180,77 @@ func Evaluate(stable, canary Measurement, t Thresholds) Verdict {
 		add(Check{Name: "p99", Value: msOf(canary.P99), Threshold: msOf(t.MaxP99), Unit: "ms", OK: canary.P99 <= t.MaxP99})
 	}
 	if t.MaxLatencyIncrease > 0 && stable.LatencyCount >= int64(t.MinRequests) && stable.P95 > 0 {
-		limit := time.Duration(float64(stable.P95) * (1 + t.MaxLatencyIncrease))
-		add(Check{Name: "p95 over stable", Value: msOf(canary.P95), Threshold: msOf(limit), Unit: "ms", OK: canary.P95 <= limit,
-			Note: fmt.Sprintf("stable p95 %.1f ms + %.0f%%", msOf(stable.P95), 100*t.MaxLatencyIncrease)})
+		limit := max(time.Duration(float64(stable.P95)*(1+t.MaxLatencyIncrease)), stable.P95+t.LatencyFloor)
+		sigma := spreadOf(stable, canary)
+		z := (float64(canary.P95) - float64(limit)) / math.Hypot(p95StdErr(canary, sigma), p95StdErr(stable, sigma))
+		crit := normalQuantile(confidence(t.LatencyConfidence))
+		ok := canary.P95 <= limit || z <= crit
+		add(Check{Name: "p95 over stable", Value: msOf(canary.P95), Threshold: msOf(limit), Unit: "ms", OK: ok,
+			Note: fmt.Sprintf("stable p95 %.1f ms + max(%.0f%%, %s); z %.2f vs %.2f", msOf(stable.P95), 100*t.MaxLatencyIncrease, t.LatencyFloor, z, crit)})
 	}
 	if t.CheckRestarts {
 		add(Check{Name: "restarts", Value: canary.Restarts, Threshold: t.MaxRestarts, Unit: "", OK: canary.Restarts <= t.MaxRestarts})
 	}
 	return v
+}
+
+func confidence(c float64) float64 {
+	if c == 0 {
+		return DefaultLatencyConfidence
+	}
+	return c
+}
+
+// logSpread is the spread of latencies in log space, estimated from the
+// p95 and p99 assuming a log-normal tail (latencies are close to
+// log-normal): ln(p99/p95) / (z99 - z95). Zero when it cannot be told.
+func logSpread(m Measurement) float64 {
+	if m.LatencyCount <= 0 || m.P99 <= m.P95 || m.P95 <= 0 {
+		return 0
+	}
+	return math.Log(float64(m.P99)/float64(m.P95)) / (z99 - z95)
+}
+
+const z95, z99 = 1.6448536269514722, 2.3263478740408408
+
+// p95StdErr is the standard error of a sample p95 by the asymptotic
+// normality of sample quantiles, sqrt(p(1-p)/n) / f(q95), with the
+// density of a log-normal of spread sigma at the p95: φ(z95) / (q95 σ).
+func p95StdErr(m Measurement, sigma float64) float64 {
+	if m.LatencyCount <= 0 || sigma <= 0 {
+		return 0
+	}
+	density := math.Exp(-z95*z95/2) / math.Sqrt(2*math.Pi) / (float64(m.P95) * sigma)
+	return math.Sqrt(0.95*0.05/float64(m.LatencyCount)) / density
+}
+
+// spreadOf is the log spread both revisions are judged with: under the
+// hypothesis that the canary is no slower both share one distribution,
+// so the estimate of the revision with more samples is used (a p99 of 50
+// samples is their maximum and understates the spread).
+func spreadOf(stable, canary Measurement) float64 {
+	if stable.LatencyCount >= canary.LatencyCount {
+		if s := logSpread(stable); s > 0 {
+			return s
+		}
+		return logSpread(canary)
+	}
+	if s := logSpread(canary); s > 0 {
+		return s
+	}
+	return logSpread(stable)
+}
+
+// normalQuantile is the standard normal quantile of p.
+func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+
+// wilsonLower is the lower bound of the Wilson score interval of k
+// successes in n at z.
+func wilsonLower(k, n, z float64) float64 {
+	if n <= 0 {
+		return 0
+	}
+	p := k / n
+	z2 := z * z
+	return (p + z2/(2*n) - z*math.Sqrt(p*(1-p)/n+z2/(4*n*n))) / (1 + z2/n)
 }

@@ -33,6 +33,25 @@ type Config struct {
 	LabelURL      string
 	SmokePath     string
 	SmokeRequests int
+	// SmokeTimeout bounds each smoke-test request (DefaultSmokeTimeout
+	// when zero).
+	SmokeTimeout time.Duration
+
+	// Delay is how late Azure Monitor data arrives (ingestion): a window is
+	// analysed only once Delay has passed after its end, and before the
+	// promotion the data of that last Delay (the tail) is analysed too.
+	Delay time.Duration
+	// ErrorLimit is the number of consecutive analyses whose metrics
+	// could not be read (throttling, 5xx after the SDK's retries) that
+	// roll back (Argo Rollouts' consecutiveErrorLimit).
+	ErrorLimit int
+	// ProgressDeadline rolls back when the weight has not advanced for
+	// this long (0: none), whatever the reason: holds, pauses, errors.
+	ProgressDeadline time.Duration
+	// CallTimeout bounds every metrics call.
+	CallTimeout time.Duration
+	// RunID names this run; gates must carry it (generated when empty).
+	RunID string
 
 	// OnInterrupted is what happens to an unfinished rollout of the same
 	// release found in the state directory: Resume (default) or RollBack.
@@ -68,7 +87,33 @@ type Thresholds struct {
 	MaxRestarts float64
 	// CheckRestarts enables the restart check (MaxRestarts may be 0).
 	CheckRestarts bool
+	// LatencyFloor is the smallest p95 difference over the stable revision
+	// that can fail the relative latency check (a few milliseconds more of
+	// a fast service are not a regression).
+	LatencyFloor time.Duration
+	// LatencyConfidence is the one-sided confidence at which the canary's
+	// p95 must exceed the stable limit to fail (DefaultLatencyConfidence).
+	LatencyConfidence float64
+	// SevereFactor: a canary whose 5xx share is, with 99.9% confidence,
+	// above SevereFactor × Max5xxRatio is rolled back at once, without
+	// waiting for FailureThreshold failed analyses (0: 5; negative: never).
+	SevereFactor float64
 }
+
+// Defaults fills the thresholds that have defaults.
+func (t Thresholds) Defaults() Thresholds {
+	if t.LatencyConfidence == 0 {
+		t.LatencyConfidence = DefaultLatencyConfidence
+	}
+	if t.SevereFactor == 0 {
+		t.SevereFactor = 5
+	}
+	return t
+}
+
+// DefaultLatencyConfidence is the confidence of the latency comparison:
+// identical revisions fail fewer than 2% of windows at n = 50 (TestLatencyNoise).
+const DefaultLatencyConfidence = 0.995
 
 // DefaultSteps are the canary weights when none are configured.
 func DefaultSteps() []int { return []int{10, 25, 50, 100} }
@@ -89,6 +134,16 @@ func (c Config) Defaults() Config {
 	}
 	if c.Thresholds.MinRequests == 0 {
 		c.Thresholds.MinRequests = 50
+	}
+	c.Thresholds = c.Thresholds.Defaults()
+	if c.SmokeTimeout == 0 {
+		c.SmokeTimeout = DefaultSmokeTimeout
+	}
+	if c.ErrorLimit == 0 {
+		c.ErrorLimit = 4
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = 2 * time.Minute
 	}
 	return c
 }
@@ -123,6 +178,15 @@ func (c Config) Validate() error {
 	}
 	if c.FailureThreshold < 1 {
 		errs = append(errs, errors.New("the failure threshold must be at least 1"))
+	}
+	if c.Delay < 0 || c.ProgressDeadline < 0 || c.CallTimeout < 0 {
+		errs = append(errs, errors.New("the delay, the progress deadline and the call timeout cannot be negative"))
+	}
+	if c.ErrorLimit < 1 {
+		errs = append(errs, errors.New("the provider error limit must be at least 1"))
+	}
+	if lc := c.Thresholds.LatencyConfidence; lc <= 0.5 || lc >= 1 {
+		errs = append(errs, fmt.Errorf("the latency confidence must be between 0.5 and 1, got %g", lc))
 	}
 	if c.OnInterrupted != Resume && c.OnInterrupted != RollBack {
 		errs = append(errs, fmt.Errorf("unknown recovery %q: use resume or rollback", c.OnInterrupted))

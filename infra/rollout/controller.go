@@ -2,11 +2,14 @@ package rollout
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -26,11 +29,32 @@ type TrafficGenerator interface {
 	Send(ctx context.Context, url string, d time.Duration) error
 }
 
+// Event is what the controller announces when a rollout ends: the
+// structured notification of a rollback, an abort or a promotion.
+type Event struct {
+	Stack   string    `json:"stack"`
+	RunID   string    `json:"runId"`
+	Release string    `json:"release"`
+	Stable  string    `json:"stableRelease,omitempty"`
+	Phase   Phase     `json:"phase"`
+	Weight  int       `json:"weight"`
+	Reason  string    `json:"reason"`
+	Time    time.Time `json:"time"`
+}
+
+// Notifier delivers an Event (a webhook, a file the workflow reads).
+type Notifier interface {
+	Notify(ctx context.Context, e Event) error
+}
+
 // Errors Run ends with.
 var (
 	ErrRolledBack = errors.New("rollout rolled back")
 	ErrAborted    = errors.New("rollout aborted")
 )
+
+// DefaultSmokeTimeout bounds each smoke-test request.
+const DefaultSmokeTimeout = 10 * time.Second
 
 // Controller drives one rollout.
 type Controller struct {
@@ -40,9 +64,13 @@ type Controller struct {
 	// Synthetic, when set with a label URL, sends traffic to the canary
 	// during the interval after an inconclusive one.
 	Synthetic TrafficGenerator
+	// Notifier is told when the rollout ends; nil for none. A failed
+	// notification is logged, it changes no outcome.
+	Notifier Notifier
 	// Progress receives a live progress bar; nil for none.
 	Progress io.Writer
-	// HTTPClient runs the smoke test; http.DefaultClient when nil.
+	// HTTPClient runs the smoke test; a client with Config.SmokeTimeout
+	// when nil.
 	HTTPClient *http.Client
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -52,35 +80,67 @@ type run struct {
 	c     *Controller
 	cfg   Config
 	files Files
+	lock  *Lock
 	st    *State
 	bar   *progressbar.ProgressBar
+	poll  time.Duration
+
+	gates   chan control
+	abortMu sync.Mutex
+	aborted bool
+	abortCh chan struct{}
+}
+
+// NewRunID returns a fresh run identifier.
+func NewRunID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
 }
 
 // Run drives the rollout to promotion or rollback. It returns the final
 // state; the error wraps ErrRolledBack or ErrAborted when the canary was
 // withdrawn, a *LockedError when another rollout of the stack runs, and
-// the context's error when interrupted (the state is kept for the next run).
+// the context's error when interrupted (the state says where it stopped
+// and the next run continues from there).
 func (c *Controller) Run(ctx context.Context) (*State, error) {
 	cfg := c.Config.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.RunID == "" {
+		cfg.RunID = NewRunID()
+	}
 	files := FilesFor(cfg.StateDir, cfg.Stack)
 	if err := ensureDir(cfg.StateDir); err != nil {
 		return nil, err
 	}
-	lock, err := AcquireLock(files.Lock)
+	lock, err := AcquireLock(files.Lock, LockInfo{RunID: cfg.RunID, Release: cfg.Release})
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Release()
-	r := &run{c: c, cfg: cfg, files: files}
+	r := &run{c: c, cfg: cfg, files: files, lock: lock, poll: min(cfg.Interval/5, time.Second),
+		gates: make(chan control, 16), abortCh: make(chan struct{})}
 	if c.Progress != nil {
 		r.bar = progressbar.NewOptions(100, progressbar.OptionSetWriter(c.Progress), progressbar.OptionSetWidth(30),
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(0))
 		defer fmt.Fprintln(c.Progress)
 	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); r.watch(watchCtx) }()
 	err = r.drive(ctx)
+	stopWatch()
+	<-watched
+	if err != nil && ctx.Err() != nil && r.st != nil && !r.st.Phase.Final() {
+		// Stopped by a signal or a cancelled context: the state says where.
+		reason := fmt.Sprintf("controller stopped (%v) in phase %s at step %d/%d, weight %d%%: start it again to continue",
+			context.Cause(ctx), r.st.Phase, min(r.st.Step+1, len(r.st.Steps)), len(r.st.Steps), r.st.Weight)
+		if derr := r.decide(Decision{Action: ActInterrupt, Reason: reason}); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
 	return r.st, err
 }
 
@@ -91,6 +151,48 @@ func (c *Controller) now() time.Time {
 	return time.Now()
 }
 
+// watch polls the control file and beats the heart of the lock until ctx
+// ends. An abort for this run closes abortCh at once, which interrupts an
+// analysis in flight.
+func (r *run) watch(ctx context.Context) {
+	t := time.NewTicker(r.poll)
+	defer t.Stop()
+	for {
+		_ = r.lock.Heartbeat()
+		if c, err := takeCommand(r.files.Control); err == nil && c != nil {
+			if c.Command == CmdAbort && r.mine(*c) {
+				r.abort()
+			}
+			select {
+			case r.gates <- *c:
+			default:
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *run) mine(c control) bool { return c.RunID == r.cfg.RunID && c.Release == r.cfg.Release }
+
+func (r *run) abort() {
+	r.abortMu.Lock()
+	defer r.abortMu.Unlock()
+	if !r.aborted {
+		r.aborted = true
+		close(r.abortCh)
+	}
+}
+
+func (r *run) isAborted() bool {
+	r.abortMu.Lock()
+	defer r.abortMu.Unlock()
+	return r.aborted
+}
+
 // decide appends a decision, saves the state and shows the progress.
 func (r *run) decide(d Decision) error {
 	d.Time = r.c.now().UTC()
@@ -98,7 +200,7 @@ func (r *run) decide(d Decision) error {
 	r.st.Decisions = append(r.st.Decisions, d)
 	r.st.Updated = d.Time
 	if r.bar != nil {
-		r.bar.Describe(fmt.Sprintf("%s step %d/%d weight %d%% failures %d/%d: %s", r.st.Stack, r.st.Step+1, len(r.st.Steps),
+		r.bar.Describe(fmt.Sprintf("%s step %d/%d weight %d%% failures %d/%d: %s", r.st.Stack, min(r.st.Step+1, len(r.st.Steps)), len(r.st.Steps),
 			r.st.Weight, r.st.Failures, r.cfg.FailureThreshold, d.Action))
 		_ = r.bar.Set(r.st.Weight)
 	}
@@ -112,51 +214,83 @@ func (r *run) drive(ctx context.Context) error {
 	}
 	if prev != nil && !prev.Phase.Final() {
 		r.st = prev
-		if prev.Release == r.cfg.Release && r.cfg.OnInterrupted == Resume {
+		if prev.Phase == RollingBack {
+			// Killed during a rollback: finish it, whatever the options.
+			final := prev.Final
+			if final == "" {
+				final = RolledBack
+			}
+			reason := fmt.Sprintf("interrupted rollback of %s found (run %s): finishing it", prev.Release, prev.RunID)
+			if err := r.withdraw(ctx, Decision{Action: ActRecover, Reason: reason}, final, sentinelOf(final)); err != nil && !errors.Is(err, sentinelOf(final)) {
+				return err
+			}
+			if prev.Release == r.cfg.Release {
+				return fmt.Errorf("%w: %s", sentinelOf(final), reason)
+			}
+		} else if prev.Release == r.cfg.Release && r.cfg.OnInterrupted == Resume {
+			r.st.RunID = r.cfg.RunID
 			// The stack is set again to the recorded weight: the run may have
 			// stopped between a change of the stack and its record.
 			if err := r.c.Setter.SetCanary(ctx, prev.Release, prev.Weight); err != nil {
 				return fmt.Errorf("restoring the canary weight %d%%: %w", prev.Weight, err)
 			}
-			reason := fmt.Sprintf("interrupted rollout found at step %d/%d (weight %d%%, %d failed and %d inconclusive analyses): weight %d%% set again, resuming",
-				prev.Step+1, len(prev.Steps), prev.Weight, prev.Failures, prev.Inconclusive, prev.Weight)
+			if r.st.Phase == Paused {
+				r.st.Phase = Running
+			}
+			// What happened while no controller watched is not judged as a
+			// window of its own: the analysis starts afresh.
+			r.st.WindowStart = time.Time{}
+			reason := fmt.Sprintf("interrupted rollout found at step %d/%d (weight %d%%, %d failed and %d inconclusive analyses): weight %d%% set again, resuming as run %s",
+				min(prev.Step+1, len(prev.Steps)), len(prev.Steps), prev.Weight, prev.Failures, prev.Inconclusive, prev.Weight, r.cfg.RunID)
 			if err := r.decide(Decision{Action: ActRecover, Reason: reason}); err != nil {
 				return err
 			}
 			return r.steps(ctx)
-		}
-		reason := fmt.Sprintf("interrupted rollout of %s found at weight %d%%: rolling it back", prev.Release, prev.Weight)
-		if err := r.rollback(ctx, ActRecover, reason); err != nil && !errors.Is(err, ErrRolledBack) {
-			return err
-		}
-		if prev.Release == r.cfg.Release {
-			return fmt.Errorf("%w: %s", ErrRolledBack, reason)
+		} else {
+			reason := fmt.Sprintf("interrupted rollout of %s found at weight %d%%: rolling it back", prev.Release, prev.Weight)
+			if err := r.rollback(ctx, ActRecover, reason); err != nil && !errors.Is(err, ErrRolledBack) {
+				return err
+			}
+			if prev.Release == r.cfg.Release {
+				return fmt.Errorf("%w: %s", ErrRolledBack, reason)
+			}
 		}
 	}
 	now := r.c.now().UTC()
-	r.st = &State{Stack: r.cfg.Stack, Release: r.cfg.Release, StableRelease: r.cfg.StableRelease,
+	r.st = &State{Stack: r.cfg.Stack, RunID: r.cfg.RunID, Release: r.cfg.Release, StableRelease: r.cfg.StableRelease,
 		CanaryRevision: r.cfg.CanaryRevision, StableRevision: r.cfg.StableRevision, Phase: Running,
 		Steps: r.cfg.Steps, Started: now}
 	if err := r.c.Setter.SetCanary(ctx, r.cfg.Release, 0); err != nil {
 		return fmt.Errorf("deploying %s at weight 0: %w", r.cfg.Release, err)
 	}
-	if err := r.decide(Decision{Action: ActDeploy, Reason: fmt.Sprintf("deployed %s as revision %s at weight 0 beside %s",
-		r.cfg.Release, r.cfg.CanaryRevision, r.cfg.StableRevision)}); err != nil {
+	if err := r.decide(Decision{Action: ActDeploy, Reason: fmt.Sprintf("run %s deployed %s as revision %s at weight 0 beside %s",
+		r.cfg.RunID, r.cfg.Release, r.cfg.CanaryRevision, r.cfg.StableRevision)}); err != nil {
 		return err
 	}
 	if r.cfg.LabelURL != "" {
 		if err := r.smoke(ctx); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
 			return r.rollback(ctx, ActSmoke, err.Error())
 		}
 	}
 	return r.steps(ctx)
 }
 
-// smoke sends SmokeRequests requests to the label URL; each must be 2xx.
+func sentinelOf(p Phase) error {
+	if p == Aborted {
+		return ErrAborted
+	}
+	return ErrRolledBack
+}
+
+// smoke sends SmokeRequests requests to the label URL; each must be 2xx
+// within the client's timeout.
 func (r *run) smoke(ctx context.Context) error {
 	client := r.c.HTTPClient
 	if client == nil {
-		client = http.DefaultClient
+		client = &http.Client{Timeout: r.cfg.SmokeTimeout}
 	}
 	url := strings.TrimSuffix(r.cfg.LabelURL, "/") + r.cfg.SmokePath
 	for i := 0; i < r.cfg.SmokeRequests; i++ {
@@ -181,6 +315,9 @@ func (r *run) smoke(ctx context.Context) error {
 func (r *run) steps(ctx context.Context) error {
 	synthetic := false
 	for r.st.Step < len(r.st.Steps) {
+		if r.isAborted() {
+			return r.rollback(ctx, ActAbort, "aborted by the operator")
+		}
 		w := r.st.Steps[r.st.Step]
 		if r.st.Weight != w {
 			if err := r.c.Setter.SetCanary(ctx, r.cfg.Release, w); err != nil {
@@ -188,38 +325,97 @@ func (r *run) steps(ctx context.Context) error {
 			}
 			from := r.st.Weight
 			r.st.Weight = w
+			now := r.c.now().UTC()
+			r.st.WindowStart, r.st.StepStarted = now, now
 			if err := r.decide(Decision{Action: ActStep, Reason: fmt.Sprintf("canary weight %d%% → %d%% (step %d/%d)", from, w, r.st.Step+1, len(r.st.Steps))}); err != nil {
 				return err
 			}
+			if r.isAborted() {
+				// An abort that arrived during the stack update cancels the
+				// next step: roll back now.
+				return r.rollback(ctx, ActAbort, "aborted by the operator during the stack update")
+			}
 		}
-		win, gate, err := r.bake(ctx, synthetic)
+		if r.st.WindowStart.IsZero() {
+			now := r.c.now().UTC()
+			r.st.WindowStart = now
+			if r.st.StepStarted.IsZero() {
+				r.st.StepStarted = now
+			}
+		}
+		res, err := r.bake(ctx, synthetic, r.st.WindowStart.Add(r.cfg.Interval))
 		if err != nil {
 			return err
 		}
-		switch gate {
+		switch res.gate {
 		case CmdAbort:
 			return r.rollback(ctx, ActAbort, "aborted by the operator")
 		case CmdPromote:
 			return r.promote(ctx, "promoted by the operator")
 		}
-		synthetic = false
-		m, err := r.c.Analyzer.Measure(ctx, win, r.st.StableRevision, r.st.CanaryRevision)
-		if err != nil {
-			return fmt.Errorf("analysing interval %d: %w", r.st.Intervals+1, err)
+		if res.deadline {
+			return r.rollback(ctx, ActRollback, fmt.Sprintf("progress deadline %s passed at step %d/%d without advancing",
+				r.cfg.ProgressDeadline, r.st.Step+1, len(r.st.Steps)))
 		}
+		synthetic = false
+		win := res.window
+		var v Verdict
+		var m map[string]Measurement
+		if res.severe != nil {
+			v, m, win = res.severe.v, res.severe.m, res.severe.win
+		} else {
+			m, err = r.measure(ctx, win)
+			if err != nil {
+				if ctx.Err() != nil {
+					return err
+				}
+				if r.isAborted() {
+					return r.rollback(ctx, ActAbort, "aborted by the operator during an analysis")
+				}
+				if done, err := r.providerError(ctx, err); done || err != nil {
+					return err
+				}
+				continue
+			}
+			v = Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], r.cfg.Thresholds)
+		}
+		r.st.ProviderErrors = 0
 		r.st.Intervals++
+		r.st.WindowStart = win.End
 		stable, canary := m[r.st.StableRevision], m[r.st.CanaryRevision]
-		v := Evaluate(stable, canary, r.cfg.Thresholds)
 		d := Decision{Interval: r.st.Intervals, Outcome: v.Outcome, Checks: v.Checks, Stable: &stable, Canary: &canary}
+		span := fmt.Sprintf("%s to %s", win.Start.UTC().Format("15:04:05.000"), win.End.UTC().Format("15:04:05.000"))
 		switch v.Outcome {
 		case Pass:
+			if r.st.Step == len(r.st.Steps)-1 && r.cfg.Delay > 0 {
+				tv, tm, twin, err := r.tail(ctx)
+				if err != nil {
+					return err
+				}
+				if tv.Outcome == Fail {
+					r.st.Intervals++
+					r.st.WindowStart = twin.End
+					r.st.Failures++
+					ts, tc := tm[r.st.StableRevision], tm[r.st.CanaryRevision]
+					td := Decision{Action: ActTail, Interval: r.st.Intervals, Outcome: Fail, Checks: tv.Checks, Stable: &ts, Canary: &tc,
+						Reason: fmt.Sprintf("the window passed, but the data ingested after it failed (%d/%d): %s", r.st.Failures, r.cfg.FailureThreshold, failedText(tv))}
+					if r.st.Failures >= r.cfg.FailureThreshold || tv.Severe {
+						return r.rollbackWith(ctx, td, "the tail before promotion failed: "+failedText(tv))
+					}
+					if err := r.decide(td); err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			d.Action = ActAdvance
-			d.Reason = fmt.Sprintf("all %d checks passed over %s: %s", len(v.Checks), win.End.Sub(win.Start).Round(time.Millisecond), summary(v))
+			d.Reason = fmt.Sprintf("all %d checks passed over %s: %s", len(v.Checks), span, summary(v))
 			r.st.Step++
+			r.st.StepStarted = time.Time{}
 		case Inconclusive:
 			r.st.Inconclusive++
 			d.Action = ActHold
-			d.Reason = fmt.Sprintf("inconclusive (%d/%s): %s", r.st.Inconclusive, limitText(r.cfg.MaxInconclusive), summary(v))
+			d.Reason = fmt.Sprintf("inconclusive over %s (%d/%s): %s", span, r.st.Inconclusive, limitText(r.cfg.MaxInconclusive), summary(v))
 			if r.cfg.MaxInconclusive > 0 && r.st.Inconclusive >= r.cfg.MaxInconclusive {
 				return r.rollbackWith(ctx, d, fmt.Sprintf("%d inconclusive analyses reached the limit: %s", r.st.Inconclusive, summary(v)))
 			}
@@ -230,7 +426,10 @@ func (r *run) steps(ctx context.Context) error {
 		case Fail:
 			r.st.Failures++
 			d.Action = ActHold
-			d.Reason = fmt.Sprintf("failed (%d/%d): %s", r.st.Failures, r.cfg.FailureThreshold, failedText(v))
+			d.Reason = fmt.Sprintf("failed over %s (%d/%d): %s", span, r.st.Failures, r.cfg.FailureThreshold, failedText(v))
+			if v.Severe {
+				return r.rollbackWith(ctx, d, fmt.Sprintf("severe failure over %s, rolled back without waiting for %d failures: %s", span, r.cfg.FailureThreshold, failedText(v)))
+			}
 			if r.st.Failures >= r.cfg.FailureThreshold {
 				return r.rollbackWith(ctx, d, fmt.Sprintf("failed analyses reached the threshold %d: %s", r.cfg.FailureThreshold, failedText(v)))
 			}
@@ -240,6 +439,78 @@ func (r *run) steps(ctx context.Context) error {
 		}
 	}
 	return r.promote(ctx, fmt.Sprintf("all %d steps passed in %d intervals", len(r.st.Steps), r.st.Intervals))
+}
+
+// measure reads the window's metrics under the call timeout; an abort
+// interrupts it.
+func (r *run) measure(ctx context.Context, win Window) (map[string]Measurement, error) {
+	mctx, cancel := context.WithTimeout(ctx, r.cfg.CallTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-r.abortCh:
+			cancel()
+		case <-mctx.Done():
+		}
+	}()
+	return r.c.Analyzer.Measure(mctx, win, r.st.StableRevision, r.st.CanaryRevision)
+}
+
+// providerError records a failed metrics read; at the limit it rolls
+// back. done is true when the rollout ended.
+func (r *run) providerError(ctx context.Context, cause error) (bool, error) {
+	r.st.ProviderErrors++
+	d := Decision{Action: ActError, Outcome: "error", Reason: fmt.Sprintf("metrics could not be read (%d/%d consecutive): %v",
+		r.st.ProviderErrors, r.cfg.ErrorLimit, cause)}
+	if r.st.ProviderErrors >= r.cfg.ErrorLimit {
+		return true, r.rollbackWith(ctx, d, fmt.Sprintf("%d consecutive metric reads failed, the canary cannot be judged: %v", r.st.ProviderErrors, cause))
+	}
+	if err := r.decide(d); err != nil {
+		return true, err
+	}
+	// The same window is read again after a pause.
+	wait := max(r.cfg.Interval/5, r.poll)
+	select {
+	case <-ctx.Done():
+		return true, ctx.Err()
+	case <-r.abortCh:
+		return true, r.rollback(ctx, ActAbort, "aborted by the operator")
+	case <-time.After(wait):
+	}
+	return false, nil
+}
+
+// tail analyses the data that arrived after the last window, once it is
+// ingested: the requests served while the controller waited for the last
+// window's data.
+func (r *run) tail(ctx context.Context) (Verdict, map[string]Measurement, Window, error) {
+	start := r.st.WindowStart
+	res, err := r.bake(ctx, false, start.Add(r.cfg.Delay))
+	if err != nil {
+		return Verdict{}, nil, Window{}, err
+	}
+	if res.gate != "" || res.deadline {
+		// A gate or the deadline during the tail: judge nothing more here;
+		// the step loop runs again and handles the gate.
+		return Verdict{Outcome: Pass}, nil, Window{}, nil
+	}
+	m, err := r.measure(ctx, res.window)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Verdict{}, nil, Window{}, err
+		}
+		// The window itself passed; a tail that cannot be read is an error
+		// like any other read.
+		return Verdict{Outcome: Fail, Checks: []Check{{Name: "tail", Note: err.Error()}}}, map[string]Measurement{}, res.window, nil
+	}
+	t := r.cfg.Thresholds
+	// The tail is short: judge it on whatever it holds.
+	t.MinRequests = 1
+	v := Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], t)
+	if v.Outcome == Inconclusive {
+		v.Outcome = Pass
+	}
+	return v, m, res.window, nil
 }
 
 func limitText(n int) string {
@@ -267,67 +538,113 @@ func failedText(v Verdict) string {
 	return strings.Join(s, "; ")
 }
 
-// bake waits one interval, obeying manual gates; it returns the window
-// to analyse, or the gate (abort, promote) that ended the wait.
-func (r *run) bake(ctx context.Context, synthetic bool) (Window, Command, error) {
-	start := r.c.now()
-	deadline := start.Add(r.cfg.Interval)
-	poll := min(r.cfg.Interval/5, time.Second)
-	var stopSynthetic context.CancelFunc
-	startSynthetic := func() {
-		if !synthetic {
-			return
-		}
+type severeResult struct {
+	v   Verdict
+	m   map[string]Measurement
+	win Window
+}
+
+type bakeResult struct {
+	window   Window
+	gate     Command
+	deadline bool
+	severe   *severeResult
+}
+
+// bake waits until the window [WindowStart, end] is complete (end plus the
+// ingestion delay has passed), obeying manual gates and the progress
+// deadline, and checking the data ingested so far for a severe failure. It
+// returns the window to analyse, the gate (abort, promote) that ended the
+// wait, or a severe verdict.
+func (r *run) bake(ctx context.Context, synthetic bool, end time.Time) (bakeResult, error) {
+	start := r.st.WindowStart
+	if synthetic {
 		sctx, cancel := context.WithCancel(ctx)
-		stopSynthetic = cancel
-		go func() { _ = r.c.Synthetic.Send(sctx, r.cfg.LabelURL, deadline.Sub(r.c.now())) }()
+		defer cancel()
+		go func() { _ = r.c.Synthetic.Send(sctx, r.cfg.LabelURL, end.Sub(r.c.now())) }()
 	}
-	defer func() {
-		if stopSynthetic != nil {
-			stopSynthetic()
-		}
-	}()
-	startSynthetic()
-	timer := time.NewTicker(poll)
+	timer := time.NewTicker(r.poll)
 	defer timer.Stop()
+	// Severe failures are looked for every quarter interval in the data
+	// already ingested, at most once a second (each look is three queries).
+	checkEvery := max(r.cfg.Interval/4, time.Second)
+	nextCheck := r.c.now().Add(checkEvery)
 	for {
-		cmd, err := takeCommand(r.files.Control)
-		if err != nil {
-			return Window{}, "", err
-		}
-		switch cmd {
-		case CmdAbort, CmdPromote:
-			return Window{}, cmd, nil
-		case CmdPause:
-			if r.st.Phase != Paused {
-				r.st.Phase = Paused
-				if err := r.decide(Decision{Action: ActPause, Reason: "paused by the operator: no analysis and no step until resume"}); err != nil {
-					return Window{}, "", err
+		select {
+		case c := <-r.gates:
+			if !r.mine(c) {
+				if err := r.decide(Decision{Action: ActIgnore, Reason: fmt.Sprintf("%s gate for run %s of %s ignored: this is run %s of %s",
+					c.Command, c.RunID, c.Release, r.cfg.RunID, r.cfg.Release)}); err != nil {
+					return bakeResult{}, err
+				}
+				continue
+			}
+			switch c.Command {
+			case CmdAbort, CmdPromote:
+				return bakeResult{gate: c.Command}, nil
+			case CmdPause:
+				if r.st.Phase != Paused {
+					r.st.Phase = Paused
+					if err := r.decide(Decision{Action: ActPause, Reason: "paused by the operator: no analysis and no step until resume"}); err != nil {
+						return bakeResult{}, err
+					}
+				}
+			case CmdResume:
+				if r.st.Phase == Paused {
+					r.st.Phase = Running
+					// The window restarts: what happened while paused is not judged.
+					now := r.c.now().UTC()
+					end = now.Add(end.Sub(start))
+					start = now
+					r.st.WindowStart = now
+					if err := r.decide(Decision{Action: ActResume, Reason: "resumed by the operator: a new interval starts"}); err != nil {
+						return bakeResult{}, err
+					}
 				}
 			}
-		case CmdResume:
-			if r.st.Phase == Paused {
-				r.st.Phase = Running
-				if err := r.decide(Decision{Action: ActResume, Reason: "resumed by the operator: a new interval starts"}); err != nil {
-					return Window{}, "", err
-				}
-				// The window restarts: what happened while paused is not judged.
-				start = r.c.now()
-				deadline = start.Add(r.cfg.Interval)
-			}
+			continue
+		default:
 		}
-		if r.st.Phase != Paused && !r.c.now().Before(deadline) {
-			return Window{Start: start, End: r.c.now()}, "", nil
+		now := r.c.now()
+		if r.cfg.ProgressDeadline > 0 && !r.st.StepStarted.IsZero() && now.Sub(r.st.StepStarted) > r.cfg.ProgressDeadline {
+			return bakeResult{deadline: true}, nil
+		}
+		if r.st.Phase != Paused {
+			complete := now.Add(-r.cfg.Delay)
+			if !complete.Before(end) {
+				return bakeResult{window: Window{Start: start, End: complete}}, nil
+			}
+			if !now.Before(nextCheck) {
+				nextCheck = now.Add(checkEvery)
+				if s := r.severeSoFar(ctx, Window{Start: start, End: complete}); s != nil {
+					return bakeResult{severe: s}, nil
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():
-			if err := r.st.save(r.files); err != nil {
-				return Window{}, "", errors.Join(ctx.Err(), err)
-			}
-			return Window{}, "", fmt.Errorf("rollout interrupted at weight %d%% (run again to resume): %w", r.st.Weight, ctx.Err())
+			return bakeResult{}, fmt.Errorf("rollout interrupted at weight %d%% (run again to resume): %w", r.st.Weight, ctx.Err())
 		case <-timer.C:
 		}
 	}
+}
+
+// severeSoFar analyses the ingested part of the window and returns a
+// verdict only when it is a severe failure; errors are left to the
+// window's analysis.
+func (r *run) severeSoFar(ctx context.Context, win Window) *severeResult {
+	if !win.End.After(win.Start) || r.cfg.Thresholds.SevereFactor < 0 {
+		return nil
+	}
+	m, err := r.measure(ctx, win)
+	if err != nil {
+		return nil
+	}
+	v := Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], r.cfg.Thresholds)
+	if v.Outcome != Fail || !v.Severe {
+		return nil
+	}
+	return &severeResult{v: v, m: m, win: win}
 }
 
 func (r *run) rollbackWith(ctx context.Context, d Decision, reason string) error {
@@ -345,12 +662,18 @@ func (r *run) rollback(ctx context.Context, action Action, reason string) error 
 }
 
 // withdraw sets the canary weight to 0 through the stack, without any
-// further analysis, and ends the rollout.
+// further analysis, and ends the rollout. The state says rolling-back
+// before the stack is touched, so that a controller killed during the
+// update finishes the rollback when started again.
 func (r *run) withdraw(ctx context.Context, d Decision, phase Phase, sentinel error) error {
 	// The rollback must happen even when the run is being cancelled.
 	ctx = context.WithoutCancel(ctx)
+	r.st.Phase, r.st.Final = RollingBack, phase
+	if err := r.st.save(r.files); err != nil {
+		return fmt.Errorf("recording the rollback: %w", err)
+	}
 	if err := r.c.Setter.SetCanary(ctx, r.st.Release, 0); err != nil {
-		return fmt.Errorf("rolling back %s to weight 0: %w", r.st.Release, err)
+		return fmt.Errorf("rolling back %s to weight 0 (the state says rolling-back: the next start finishes it): %w", r.st.Release, err)
 	}
 	from := r.st.Weight
 	r.st.Weight = 0
@@ -359,6 +682,7 @@ func (r *run) withdraw(ctx context.Context, d Decision, phase Phase, sentinel er
 	if err := r.decide(d); err != nil {
 		return err
 	}
+	r.notify(ctx, d.Reason)
 	return fmt.Errorf("%w: %s", sentinel, d.Reason)
 }
 
@@ -368,5 +692,26 @@ func (r *run) promote(ctx context.Context, reason string) error {
 	}
 	r.st.Weight = 100
 	r.st.Phase = Promoted
-	return r.decide(Decision{Action: ActPromote, Reason: fmt.Sprintf("%s: %s is the stable release", reason, r.st.Release)})
+	reason = fmt.Sprintf("%s: %s is the stable release", reason, r.st.Release)
+	if err := r.decide(Decision{Action: ActPromote, Reason: reason}); err != nil {
+		return err
+	}
+	r.notify(ctx, reason)
+	return nil
+}
+
+// notify writes the event file and tells the notifier; a failure is
+// logged in the decision log, never fatal.
+func (r *run) notify(ctx context.Context, reason string) {
+	e := Event{Stack: r.st.Stack, RunID: r.st.RunID, Release: r.st.Release, Stable: r.st.StableRelease, Phase: r.st.Phase,
+		Weight: r.st.Weight, Reason: reason, Time: r.c.now().UTC()}
+	err := writeEvent(r.files.Event, e)
+	if err == nil && r.c.Notifier != nil {
+		nctx, cancel := context.WithTimeout(ctx, r.cfg.CallTimeout)
+		defer cancel()
+		err = r.c.Notifier.Notify(nctx, e)
+	}
+	if err != nil {
+		_ = r.decide(Decision{Action: ActNotify, Outcome: "error", Reason: fmt.Sprintf("notification of the %s failed: %v", e.Phase, err)})
+	}
 }

@@ -4,14 +4,16 @@ package rollout
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
-// processAlive tells whether a process of this host runs.
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
+// tryLock takes an exclusive advisory lock on f without waiting; false
+// when another open file description holds it.
+func tryLock(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
 	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	return err == nil, err
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +37,51 @@ type Monitor struct {
 	router  *Router
 	server  *httptest.Server
 	Queries atomic.Int64 // answered queries
+
+	mu          sync.Mutex
+	delay       time.Duration
+	faultStatus int
+	faults      int // queries still to fail; negative: all
+}
+
+// SetDelay makes a request visible to queries only delay after it
+// started, like Azure Monitor's ingestion latency.
+func (m *Monitor) SetDelay(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.delay = d
+}
+
+// SetFault makes the next n queries (n < 0: every query) fail with the
+// HTTP status (429 throttling, 503 ...), as Azure Monitor does under load.
+func (m *Monitor) SetFault(status, n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.faultStatus, m.faults = status, n
+}
+
+func (m *Monitor) fault() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.faults == 0 {
+		return 0
+	}
+	if m.faults > 0 {
+		m.faults--
+	}
+	return m.faultStatus
+}
+
+// observations are the router's requests that started in [start, end)
+// and are already ingested.
+func (m *Monitor) observations(start, end time.Time) []Observation {
+	m.mu.Lock()
+	visible := time.Now().Add(-m.delay)
+	m.mu.Unlock()
+	if end.After(visible) {
+		end = visible
+	}
+	return m.router.Observations(start, end)
 }
 
 // NewMonitor starts the fake Azure Monitor for the router's traffic.
@@ -78,6 +125,10 @@ func (m *Monitor) authorized(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+Token {
 			writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "missing or wrong bearer token")
+			return
+		}
+		if status := m.fault(); status != 0 {
+			writeError(w, status, "SimulatedFault", fmt.Sprintf("simulated %d", status))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -173,7 +224,7 @@ func filterDimensions(filter string) []string {
 
 func (m *Monitor) requestSeries(start, end time.Time, dims []string) []any {
 	counts := map[[2]string]int{}
-	for _, o := range m.router.Observations(start, end) {
+	for _, o := range m.observations(start, end) {
 		key := [2]string{}
 		for _, d := range dims {
 			switch d {
@@ -252,9 +303,18 @@ func (m *Monitor) logs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadArgumentError", "timespan must be start/end: "+body.Timespan)
 		return
 	}
+	revisionOf, err := revisionExtractor(body.Query)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "BadArgumentError", err.Error())
+		return
+	}
 	byRev := map[string][]time.Duration{}
-	for _, o := range m.router.Observations(start, end) {
-		byRev[o.Revision] = append(byRev[o.Revision], o.Duration)
+	for _, o := range m.observations(start, end) {
+		rev := revisionOf(o)
+		if rev == "" && strings.Contains(body.Query, "isnotempty(revision)") {
+			continue
+		}
+		byRev[rev] = append(byRev[rev], o.Duration)
 	}
 	revs := make([]string, 0, len(byRev))
 	for rev := range byRev {
@@ -277,4 +337,28 @@ func (m *Monitor) logs(w http.ResponseWriter, r *http.Request) {
 		},
 		"rows": rows,
 	}}})
+}
+
+// kqlExtract finds extract(@"<regex>", 1, AppRoleInstance) in a query.
+var kqlExtract = regexp.MustCompile(`extract\(@"((?:[^"]|"")*)",\s*1,\s*AppRoleInstance\)`)
+
+// revisionExtractor emulates how the query names a request's revision:
+// KQL's extract() over the replica name (RE2, like Go's regexp), or the
+// revision itself for a query without one.
+func revisionExtractor(query string) (func(Observation) string, error) {
+	m := kqlExtract.FindStringSubmatch(query)
+	if m == nil {
+		return func(o Observation) string { return o.Revision }, nil
+	}
+	re, err := regexp.Compile(strings.ReplaceAll(m[1], `""`, `"`))
+	if err != nil {
+		return nil, fmt.Errorf("extract(): %v", err)
+	}
+	return func(o Observation) string {
+		sub := re.FindStringSubmatch(o.Instance)
+		if len(sub) < 2 {
+			return ""
+		}
+		return sub[1]
+	}, nil
 }

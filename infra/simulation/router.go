@@ -24,7 +24,22 @@ type Backend struct {
 	Latency   time.Duration
 
 	n      atomic.Int64
+	mu     sync.Mutex // guards FailEvery and Latency once serving
 	server *httptest.Server
+}
+
+// SetBehaviour changes the failure rate and latency while the backend
+// serves: a canary that degrades part-way through a rollout.
+func (b *Backend) SetBehaviour(failEvery int, latency time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.FailEvery, b.Latency = failEvery, latency
+}
+
+func (b *Backend) behaviour() (int, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.FailEvery, b.Latency
 }
 
 // NewBackend starts a backend on 127.0.0.1.
@@ -36,12 +51,13 @@ func NewBackend(revision string, failEvery int, latency time.Duration) *Backend 
 
 func (b *Backend) serve(w http.ResponseWriter, _ *http.Request) {
 	i := b.n.Add(1) - 1
-	if b.Latency > 0 {
-		time.Sleep(b.Latency)
+	failEvery, latency := b.behaviour()
+	if latency > 0 {
+		time.Sleep(latency)
 	}
 	// The first request of every FailEvery fails, so that any run of
 	// FailEvery requests holds exactly one failure.
-	if b.FailEvery > 0 && i%int64(b.FailEvery) == 0 {
+	if failEvery > 0 && i%int64(failEvery) == 0 {
 		http.Error(w, "simulated failure", http.StatusInternalServerError)
 		return
 	}
@@ -58,9 +74,15 @@ func (b *Backend) Close() { b.server.Close() }
 type Observation struct {
 	Time     time.Time
 	Revision string
+	// Instance is the replica that served it, named as Container Apps
+	// names replicas: <revision>-<replica set hash>-<pod hash>.
+	Instance string
 	Status   int
 	Duration time.Duration
 }
+
+// ReplicaName is the simulated replica of a revision.
+func ReplicaName(revision string) string { return revision + "-7d9f8c6b5-x2k4p" }
 
 // Router splits the traffic of its main URL between a stable and a canary
 // backend by the canary's weight (0 to 100), deterministically: of every
@@ -164,7 +186,7 @@ func (r *Router) forward(w http.ResponseWriter, req *http.Request, b *Backend) {
 	status := http.StatusBadGateway
 	defer func() {
 		r.mu.Lock()
-		r.obs = append(r.obs, Observation{Time: start, Revision: b.Revision, Status: status, Duration: time.Since(start)})
+		r.obs = append(r.obs, Observation{Time: start, Revision: b.Revision, Instance: ReplicaName(b.Revision), Status: status, Duration: time.Since(start)})
 		r.mu.Unlock()
 	}()
 	out, err := http.NewRequestWithContext(req.Context(), req.Method, b.URL()+req.URL.RequestURI(), req.Body)
@@ -174,6 +196,10 @@ func (r *Router) forward(w http.ResponseWriter, req *http.Request, b *Backend) {
 	}
 	resp, err := r.client.Do(out)
 	if err != nil {
+		if req.Context().Err() != nil {
+			// The client went away: an ingress logs 499, not a server error.
+			status = 499
+		}
 		http.Error(w, err.Error(), status)
 		return
 	}

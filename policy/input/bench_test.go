@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -72,25 +71,4 @@ func BenchmarkAudit(b *testing.B) {
 			}
 		})
 	}
-}
-
-// TestAuditScales keeps the benchmark honest in a plain test run: a
-// 10,000-resource export is audited well under a second.
-func TestAuditScales(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a large export")
-	}
-	res := testing.Benchmark(func(b *testing.B) {
-		data := bigExport(b, 10000)
-		reg := rules.NewRegistry()
-		b.ResetTimer()
-		for b.Loop() {
-			st, err := input.Parse(data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			reg.Evaluate(st, rules.Config{})
-		}
-	})
-	require.Less(t, res.NsPerOp(), int64(time.Second), "auditing 10,000 resources took %v", time.Duration(res.NsPerOp()))
 }

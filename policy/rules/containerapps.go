@@ -13,6 +13,7 @@ func containerAppRules() []Rule {
 			Description: "Container Apps do not accept plain HTTP on their ingress (configuration.ingress.allowInsecure).",
 			Remediation: "Set configuration.ingress.allowInsecure to false (or leave it out): HTTP is then redirected to HTTPS.",
 			Enforcement: Mandatory,
+			AzurePolicy: []string{"0e80e269-43a4-4ae9-b5bc-178126b8a5cb"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

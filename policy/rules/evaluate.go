@@ -25,6 +25,7 @@ type RuleInfo struct {
 	Environments []string    `json:"environments,omitempty"`
 	Checkov      []string    `json:"checkov,omitempty"`
 	Trivy        []string    `json:"trivy,omitempty"`
+	AzurePolicy  []string    `json:"azurePolicy,omitempty"`
 	// Skipped says why the rule did not run (disabled, or not for this
 	// environment); empty when it ran.
 	Skipped string `json:"skipped,omitempty"`
@@ -96,9 +97,14 @@ func (reg *Registry) Evaluate(stack Stack, cfg Config) Report {
 			byType[t] = append(byType[t], i)
 		}
 	}
-	ctxFor := func(i int) Context {
-		return Context{Environment: env, Options: cfg.OptionsFor(reg.rules[i].Name)}
+	// One context per rule, built once: not per resource.
+	ctxs := make([]Context, len(reg.rules))
+	for i, rule := range reg.rules {
+		if run[i] {
+			ctxs[i] = Context{Environment: env, Options: cfg.OptionsFor(rule.Name)}
+		}
 	}
+	ctxFor := func(i int) Context { return ctxs[i] }
 	add := func(i int, fs []Finding) {
 		for _, f := range fs {
 			res := Result{Rule: reg.rules[i].Name, Enforcement: levels[i], URN: f.URN, Type: f.Type, Message: f.Message, Undecidable: f.Undecidable}
@@ -140,7 +146,7 @@ func (reg *Registry) Evaluate(stack Stack, cfg Config) Report {
 func ruleInfo(r Rule) RuleInfo {
 	return RuleInfo{
 		Name: r.Name, Category: r.Category, Description: r.Description, Remediation: r.Remediation,
-		Enforcement: r.Enforcement, Environments: r.Environments, Checkov: r.Checkov, Trivy: r.Trivy,
+		Enforcement: r.Enforcement, Environments: r.Environments, Checkov: r.Checkov, Trivy: r.Trivy, AzurePolicy: r.AzurePolicy,
 	}
 }
 

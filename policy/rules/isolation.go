@@ -19,6 +19,7 @@ func isolationRules() []Rule {
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV_AZURE_189"},
+			AzurePolicy:  []string{"405c5871-3e91-4644-8a63-58e19d68ff5b"},
 			Types:        []string{typeVault},
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -33,6 +34,7 @@ func isolationRules() []Rule {
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV2_AZURE_32"},
+			AzurePolicy:  []string{"a6abeaec-4d90-4a02-805f-6b26c4d3fbe9"},
 			Types:        []string{typeVault, typePrivateEndpoint},
 			Scope:        PerStack,
 			checkStack:   privateEndpointCheck(typeVault, armVault, "vault", "Key Vault"),
@@ -45,6 +47,7 @@ func isolationRules() []Rule {
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV_AZURE_204"},
+			AzurePolicy:  []string{"cbd11fd3-3002-4907-b6c8-579f0e700e13"},
 			Types:        []string{typeSBNamespace},
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -58,6 +61,7 @@ func isolationRules() []Rule {
 			Remediation:  "Add an azure-native:network:PrivateEndpoint whose privateLinkServiceConnections target the namespace with groupIds [\"namespace\"], and register it in privatelink.servicebus.windows.net.",
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			AzurePolicy:  []string{"1c06e275-d63d-4540-b761-71f364c2111d"},
 			Types:        []string{typeSBNamespace, typePrivateEndpoint},
 			Scope:        PerStack,
 			checkStack:   privateEndpointCheck(typeSBNamespace, armSBNamespace, "namespace", "Service Bus namespace"),
@@ -69,6 +73,7 @@ func isolationRules() []Rule {
 			Remediation:  "Set vnetConfiguration.infrastructureSubnetId to a delegated subnet of the stack's virtual network.",
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			AzurePolicy:  []string{"8b346db6-85af-419b-8557-92cee2c0f9bb"},
 			Types:        []string{typeManagedEnv},
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -226,18 +231,46 @@ func checkCrossEnvironment(ctx Context, r *Resource, _ *view) []Finding {
 		}
 	}
 	var out []Finding
-	walkStrings(r.Properties, "", func(path, key, s string) {
-		if !isReferenceValue(key, s) || allowedReference(ctx.Options.AllowedReferences, s) {
+	aliases := make([]string, 0, len(others))
+	for a := range others {
+		aliases = append(aliases, a)
+	}
+	walkStrings(r.Properties, func(path func() string, key, s string) {
+		// Cheap test first: most values name no other environment at all.
+		if !containsAnyFold(s, aliases) || !isReferenceValue(key, s) || allowedReference(ctx.Options.AllowedReferences, s) {
 			return
 		}
 		for _, word := range words(s) {
 			if env, ok := others[word]; ok {
-				out = append(out, violation(r, "%s refers to the %s environment: %q", path, env, s))
+				out = append(out, violation(r, "%s refers to the %s environment: %q", path(), env, s))
 				return
 			}
 		}
 	})
 	return out
+}
+
+// containsAnyFold reports whether s contains one of the lower-case words,
+// ignoring ASCII case, without allocating.
+func containsAnyFold(s string, words []string) bool {
+	for _, w := range words {
+		if len(w) == 0 || len(w) > len(s) {
+			continue
+		}
+		for i := 0; i+len(w) <= len(s); i++ {
+			if asciiLower(s[i]) == w[0] && strings.EqualFold(s[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func isAzurePackage(t string) bool {
@@ -246,10 +279,31 @@ func isAzurePackage(t string) bool {
 }
 
 // walkStrings visits every known string under v with its path and the
-// nearest map key, skipping tags.
-func walkStrings(v any, path string, visit func(path, key, s string)) {
-	var walk func(v any, path, key string, depth int)
-	walk = func(v any, path, key string, depth int) {
+// nearest map key, skipping tags. The path is built only when a visitor
+// asks for it: most strings are not reported, and building every path
+// would allocate for each value of every resource.
+func walkStrings(v any, visit func(path func() string, key, s string)) {
+	type seg struct {
+		key   string
+		index int // -1 for a map key
+	}
+	var segs []seg
+	path := func() string {
+		var b strings.Builder
+		for _, sg := range segs {
+			if sg.index >= 0 {
+				fmt.Fprintf(&b, "[%d]", sg.index)
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(sg.key)
+		}
+		return b.String()
+	}
+	var walk func(v any, key string, depth int)
+	walk = func(v any, key string, depth int) {
 		if depth > 32 {
 			return
 		}
@@ -265,19 +319,19 @@ func walkStrings(v any, path string, visit func(path, key, s string)) {
 				if strings.EqualFold(k, "tags") {
 					continue
 				}
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				walk(child, p, k, depth+1)
+				segs = append(segs, seg{key: k, index: -1})
+				walk(child, k, depth+1)
+				segs = segs[:len(segs)-1]
 			}
 		case []any:
 			for i, child := range t {
-				walk(child, fmt.Sprintf("%s[%d]", path, i), key, depth+1)
+				segs = append(segs, seg{index: i})
+				walk(child, key, depth+1)
+				segs = segs[:len(segs)-1]
 			}
 		}
 	}
-	walk(v, path, "", 0)
+	walk(v, "", 0)
 }
 
 // isReferenceValue says whether a string names another resource: an ARM

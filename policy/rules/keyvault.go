@@ -11,6 +11,7 @@ func keyVaultRules() []Rule {
 			Description: "Key Vaults authorize data-plane access with Azure RBAC, not access policies.",
 			Remediation: "Set properties.enableRbacAuthorization to true and grant Key Vault roles (Secrets User, Secrets Officer) instead of access policies.",
 			Enforcement: Mandatory,
+			AzurePolicy: []string{"12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -25,6 +26,7 @@ func keyVaultRules() []Rule {
 			Remediation: "Remove properties.enableSoftDelete or set it to true.",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_111"},
+			AzurePolicy: []string{"1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -41,6 +43,7 @@ func keyVaultRules() []Rule {
 			Environments: stagingAndProd,
 			Checkov:      []string{"CKV_AZURE_110", "CKV_AZURE_42"},
 			Trivy:        []string{"AVD-AZU-0016"},
+			AzurePolicy:  []string{"0b60c0b2-2dc2-4e1c-b5c9-abbed971de53"},
 			Types:        types,
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -56,6 +59,7 @@ func keyVaultRules() []Rule {
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_109"},
 			Trivy:       []string{"AVD-AZU-0013"},
+			AzurePolicy: []string{"55615ac9-af46-4a59-874e-391cc3dfb490"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

@@ -31,11 +31,11 @@ func (reg *Registry) Markdown(w io.Writer) error {
 	p("instead of guessing; undecidable results never fail a run.\n\n")
 
 	p("## Rules\n\n")
-	p("| Rule | Level | Environments | Scope | Checkov | Trivy |\n")
-	p("|---|---|---|---|---|---|\n")
+	p("| Rule | Level | Environments | Scope | Checkov | Trivy | Azure Policy |\n")
+	p("|---|---|---|---|---|---|---|\n")
 	for _, r := range reg.rules {
-		p("| [`%s`](#%s) | %s | %s | %s | %s | %s |\n", r.Name, r.Name, r.Enforcement, envText(r.Environments),
-			r.Scope, orDash(r.Checkov), orDash(r.Trivy))
+		p("| [`%s`](#%s) | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Name, r.Enforcement, envText(r.Environments),
+			r.Scope, orDash(r.Checkov), orDash(r.Trivy), policyLinks(r.AzurePolicy, true))
 	}
 	p("\n")
 
@@ -59,6 +59,9 @@ func (reg *Registry) Markdown(w io.Writer) error {
 			p("- Resources: %s\n", typesText(r))
 			if len(r.Checkov) > 0 || len(r.Trivy) > 0 {
 				p("- Equivalent checks: %s\n", strings.Join(append(append([]string{}, r.Checkov...), r.Trivy...), ", "))
+			}
+			if len(r.AzurePolicy) > 0 {
+				p("- Azure Policy built-ins: %s\n", policyLinks(r.AzurePolicy, false))
 			}
 			p("- Remediation: %s\n", r.Remediation)
 			for _, o := range r.Options {
@@ -105,6 +108,23 @@ func orDash(ids []string) string {
 		return "–"
 	}
 	return strings.Join(ids, ", ")
+}
+
+// policyLinks names Azure Policy definitions by GUID, linked to their page
+// in the Azure portal's policy blade; short keeps the first 8 hex digits.
+func policyLinks(guids []string, short bool) string {
+	if len(guids) == 0 {
+		return "–"
+	}
+	out := make([]string, len(guids))
+	for i, g := range guids {
+		label := g
+		if short {
+			label = g[:8]
+		}
+		out[i] = fmt.Sprintf("[%s](https://portal.azure.com/#view/Microsoft_Azure_Policy/PolicyDetailBlade/definitionId/%%2Fproviders%%2FMicrosoft.Authorization%%2FpolicyDefinitions%%2F%s)", label, g)
+	}
+	return strings.Join(out, ", ")
 }
 
 func typesText(r Rule) string {

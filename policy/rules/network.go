@@ -29,6 +29,7 @@ func networkRules() []Rule {
 			Remediation: "Associate a network security group with the subnet (networkSecurityGroup.id).",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV2_AZURE_31"},
+			AzurePolicy: []string{"e71308d3-144b-4262-b144-efdc3cc90517"},
 			Types:       []string{typeVNet, typeSubnet},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -213,13 +214,20 @@ func peeringAllowed(allowed []string, remote val, r *Resource, s *view) (tri, st
 	// The local network is a dependency too (virtualNetworkName); the
 	// remote one is the other network the peering depends on.
 	local, _ := lookup(r.Properties, "virtualNetworkName").str()
+	deps, recorded := r.PropertyDependencies["remoteVirtualNetwork"]
+	if !recorded || len(deps) == 0 {
+		deps = r.Dependencies
+	}
 	var candidates []*Resource
-	for _, vnet := range s.ofType(typeVNet) {
-		name, named := physicalName(vnet)
-		if vnet == r || (named && local != "" && strings.EqualFold(name, local)) {
+	for _, d := range deps { // the dependencies, not every VNet: linear in the stack
+		vnet := s.byURN[d]
+		if vnet == nil || vnet == r || CanonicalType(vnet.Type) != typeVNet {
 			continue
 		}
-		if dependsOn(r, "remoteVirtualNetwork", vnet.URN).state == 1 {
+		if name, named := physicalName(vnet); named && local != "" && strings.EqualFold(name, local) {
+			continue
+		}
+		if !slices.Contains(candidates, vnet) {
 			candidates = append(candidates, vnet)
 		}
 	}

@@ -130,17 +130,17 @@ func eachSecRule(pred func(secRule) (tri, string)) func(Context, *Resource, *vie
 
 // checkDenyAll gathers each NSG's inline rules and the standalone
 // SecurityRule resources attached to it, then looks for the final deny-all.
+// Standalone rules find their NSG through an index, so the check is linear
+// in the number of rules and groups.
 func checkDenyAll(_ Context, s *view) []Finding {
+	idx := newNSGIndex(s)
 	attached := map[string][]secRule{}
-	undecided := map[string]string{}
+	pending := "" // a standalone rule whose NSG cannot be told yet: it may belong to any
 	for _, sr := range s.ofType(typeSecurityRule) {
-		owner, why := ownerNSG(sr, s)
+		owner, why := idx.owner(sr)
 		if owner == nil {
 			if why != "" {
-				// The rule may belong to any NSG of the stack.
-				for _, nsg := range s.ofType(typeNSG) {
-					undecided[nsg.URN] = fmt.Sprintf("security rule %s: %s", sr.URN, why)
-				}
+				pending = fmt.Sprintf("security rule %s: %s", sr.URN, why)
 			}
 			continue
 		}
@@ -148,7 +148,7 @@ func checkDenyAll(_ Context, s *view) []Finding {
 		attached[owner.URN] = append(attached[owner.URN], rules...)
 	}
 	var out []Finding
-	for _, nsg := range s.ofType(typeNSG) {
+	for _, nsg := range idx.nsgs {
 		inline, list := rulesOf(nsg)
 		if list.undecided() {
 			out = append(out, undecidable(nsg, list.describeUnknown()))
@@ -158,12 +158,62 @@ func checkDenyAll(_ Context, s *view) []Finding {
 		if !ok {
 			continue
 		}
-		if why, pending := undecided[nsg.URN]; pending && !f.Undecidable {
-			f = undecidable(nsg, why)
+		if pending != "" && !f.Undecidable {
+			f = undecidable(nsg, pending)
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// nsgIndex finds network security groups by Azure name and by URN.
+type nsgIndex struct {
+	nsgs   []*Resource
+	byName map[string]*Resource // lower-case Azure name → first NSG with it
+	byURN  map[string]*Resource
+}
+
+func newNSGIndex(s *view) nsgIndex {
+	idx := nsgIndex{nsgs: s.ofType(typeNSG), byName: map[string]*Resource{}, byURN: map[string]*Resource{}}
+	for _, nsg := range idx.nsgs {
+		idx.byURN[nsg.URN] = nsg
+		if pn, ok := physicalName(nsg); ok {
+			if _, dup := idx.byName[strings.ToLower(pn)]; !dup {
+				idx.byName[strings.ToLower(pn)] = nsg
+			}
+		}
+	}
+	return idx
+}
+
+// owner finds the NSG a standalone SecurityRule belongs to: by the
+// networkSecurityGroupName input, else by its parent or the dependency
+// Pulumi recorded (the name is unknown at preview when it comes from the
+// NSG). why is set when it cannot be told yet.
+func (idx nsgIndex) owner(sr *Resource) (*Resource, string) {
+	name := lookup(sr.Properties, "networkSecurityGroupName")
+	if n, ok := name.str(); ok {
+		if nsg := idx.byName[strings.ToLower(n)]; nsg != nil {
+			return nsg, ""
+		}
+	}
+	if nsg := idx.byURN[sr.Parent]; nsg != nil {
+		return nsg, ""
+	}
+	deps, recorded := sr.PropertyDependencies["networkSecurityGroupName"]
+	if !recorded || len(deps) == 0 {
+		deps = sr.Dependencies
+	}
+	for _, d := range deps {
+		if nsg := idx.byURN[d]; nsg != nil {
+			return nsg, ""
+		}
+	}
+	noDeps := len(sr.Dependencies) == 0 && len(sr.PropertyDependencies) == 0
+	if name.undecided() && noDeps && len(idx.nsgs) > 0 {
+		return nil, name.describeUnknown()
+	}
+	return nil, ""
 }
 
 // denyAllFinding decides one NSG given all its rules; ok is false when it
@@ -222,35 +272,4 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 		return undecidable(nsg, pending), true
 	}
 	return Finding{}, false
-}
-
-// ownerNSG finds the NSG a standalone SecurityRule belongs to: by the
-// networkSecurityGroupName input, else by the dependency Pulumi recorded
-// (the name is unknown at preview when it comes from the NSG).
-func ownerNSG(sr *Resource, s *view) (*Resource, string) {
-	name := lookup(sr.Properties, "networkSecurityGroupName")
-	nsgs := s.ofType(typeNSG)
-	if n, ok := name.str(); ok {
-		for _, nsg := range nsgs {
-			if pn, ok := physicalName(nsg); ok && strings.EqualFold(pn, n) {
-				return nsg, ""
-			}
-		}
-	}
-	depsUnknown := false
-	for _, nsg := range nsgs {
-		if sr.Parent == nsg.URN {
-			return nsg, ""
-		}
-		switch dependsOn(sr, "networkSecurityGroupName", nsg.URN).state {
-		case 1:
-			return nsg, ""
-		case -1:
-			depsUnknown = true
-		}
-	}
-	if name.undecided() && depsUnknown {
-		return nil, name.describeUnknown()
-	}
-	return nil, ""
 }

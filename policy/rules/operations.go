@@ -46,6 +46,7 @@ func operationsRules() []Rule {
 			Remediation: "Set adminUserEnabled to false and pull with a managed identity that has AcrPull.",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_137"},
+			AzurePolicy: []string{"dc921057-6b28-4fbe-9b83-f7bec05db6c5"},
 			Types:       []string{typeRegistry},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -59,6 +60,7 @@ func operationsRules() []Rule {
 			Remediation: "Set allowBlobPublicAccess to false.",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_190"},
+			AzurePolicy: []string{"4fa4b6c0-31ca-4c0d-b10d-24b96f62a751"},
 			Types:       []string{typeStorageAccount},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -73,6 +75,7 @@ func operationsRules() []Rule {
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_3"},
 			Trivy:       []string{"AVD-AZU-0008"},
+			AzurePolicy: []string{"404c3081-a854-4457-ae30-26a93ef643f9"},
 			Types:       []string{typeStorageAccount},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -87,6 +90,7 @@ func operationsRules() []Rule {
 			Enforcement:   Mandatory,
 			Checkov:       []string{"CKV_AZURE_44"},
 			Trivy:         []string{"AVD-AZU-0011"},
+			AzurePolicy:   []string{"fe83a0eb-a853-422d-aac2-1bffd182c5d0"},
 			Types:         []string{typeStorageAccount},
 			Scope:         PerResource,
 			checkResource: requireMinimumTLS("TLS1_2", "TLS1_2", "TLS1_3"),

@@ -22,12 +22,20 @@ func NewRegistry() *Registry {
 	for _, group := range [][]Rule{
 		environmentRules(),
 		nsgRules(),
+		nsgMoreRules(),
 		networkRules(),
+		networkMoreRules(),
 		isolationRules(),
 		keyVaultRules(),
+		keyVaultItemRules(),
 		serviceBusRules(),
 		containerAppRules(),
+		containerAppMoreRules(),
+		registryRules(),
+		storageRules(),
+		monitoringRules(),
 		identityRules(),
+		identityMoreRules(),
 		operationsRules(),
 	} {
 		all = append(all, group...)

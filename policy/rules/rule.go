@@ -66,9 +66,13 @@ type Rule struct {
 	// Environments the rule applies to; empty means all. A stack whose
 	// environment cannot be told gets every rule (fail closed).
 	Environments []string
-	// Checkov and Trivy list the equivalent checks' ids, where one exists.
-	Checkov []string
-	Trivy   []string
+	// Checkov and Trivy list the equivalent checks' ids, where one exists;
+	// AzurePolicy lists the equivalent Azure Policy built-in definitions by
+	// GUID (the last segment of
+	// /providers/Microsoft.Authorization/policyDefinitions/<guid>).
+	Checkov     []string
+	Trivy       []string
+	AzurePolicy []string
 	// Types are the canonical type tokens a per-resource rule inspects;
 	// empty means every resource. For a stack rule they document what it
 	// reads.

@@ -11,6 +11,7 @@ func serviceBusRules() []Rule {
 			Remediation: "Set disableLocalAuth to true and grant Azure Service Bus Data Sender/Receiver roles to the apps' identities.",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_203"},
+			AzurePolicy: []string{"cfb11c26-f069-4c14-8e36-56c394dae5af"},
 			Types:       []string{typeSBNamespace},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

@@ -109,3 +109,21 @@ var untaggableTypes = map[string]bool{
 	"azure-native:network:PrivateDnsZoneGroup":                      true,
 	"azure-native:network:PrivateRecordSet":                         true,
 }
+
+// Canonical type tokens of the rules added for the anchors' catalogues.
+const (
+	typeKVSecret        = "azure-native:keyvault:Secret"
+	typeKVKey           = "azure-native:keyvault:Key"
+	typeBlobService     = "azure-native:storage:BlobServiceProperties"
+	typeBlobContainer   = "azure-native:storage:BlobContainer"
+	typeFlowLog         = "azure-native:network:FlowLog"
+	typeAppInsights     = "azure-native:insights:Component"
+	typeWorkspace       = "azure-native:operationalinsights:Workspace"
+	typeContainerAppJob = "azure-native:app:Job"
+	typeRoleDefinition  = "azure-native:authorization:RoleDefinition"
+	typeADAppFIC        = "azuread:index:ApplicationFederatedIdentityCredential"
+	typeADFIC           = "azuread:index:FederatedIdentityCredential"
+	typeMIFIC           = "azure-native:managedidentity:FederatedIdentityCredential"
+	armRegistry         = "Microsoft.ContainerRegistry/registries"
+	armStorage          = "Microsoft.Storage/storageAccounts"
+)

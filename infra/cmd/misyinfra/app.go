@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/misybot/platform/infra/azuremodel"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/planpolicy"
 	"github.com/misybot/platform/infra/stackfile"
@@ -33,9 +34,12 @@ type app struct {
 	validate func(project string, config map[string]string, secretKeys []string) error
 	// policies judge the plan; nil previews without policy evaluation.
 	policies *rules.Registry
+	// model, when set, gives the offline engine its Azure model.
+	model func(azuremodel.Options) offline.Model
 	// projects are other programs of the repository, by the project name
 	// of their Pulumi.yaml (the bootstrap's, with --dir bootstrap): the
-	// project found decides which program runs.
+	// project found decides which program runs. They run without the
+	// Azure model, which models the platform's resource types.
 	projects map[string]program
 }
 
@@ -75,6 +79,9 @@ func (a app) run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, new(*violationsError)):
 		fmt.Fprintln(stderr, err.Error())
 		return exitFailure
+	case errors.As(err, new(*problemsError)):
+		fmt.Fprint(stderr, err.Error())
+		return exitFailure
 	default:
 		fmt.Fprintln(stderr, "error: "+oneLine(err.Error()))
 		return exitFailure
@@ -104,6 +111,24 @@ func (a app) rootCommand() *cobra.Command {
 
 type planFlags struct {
 	stack, configFile, dir, format, policyConfig string
+	// state is the prior state to preview an update from; saveState is
+	// where to write the state after the update; as is the principal.
+	state, saveState, as string
+	softDeletedVaults    []string
+}
+
+// problemsError is a plan Azure or the Pulumi engine would refuse: one
+// line per problem.
+type problemsError struct {
+	problems []offline.Problem
+}
+
+func (e *problemsError) Error() string {
+	var b strings.Builder
+	for _, p := range e.problems {
+		b.WriteString("error: " + oneLine(p.String()) + "\n")
+	}
+	return b.String()
 }
 
 func (a app) planCommand() *cobra.Command {
@@ -116,7 +141,13 @@ func (a app) planCommand() *cobra.Command {
 			"never printed. IDs, names and endpoints are deterministic placeholders.\n\n" +
 			"Every policy of the pack in ./policy is evaluated on the plan; a mandatory violation\n" +
 			"makes the command exit 1. --format markdown and sarif print the policy report\n" +
-			"(markdown with a plan summary, for a pull-request comment).",
+			"(markdown with a plan summary, for a pull-request comment).\n\n" +
+			"--state previews an update from a prior state (a `pulumi stack export` or a file\n" +
+			"written by --save-state): each resource is created, updated, replaced, deleted or\n" +
+			"unchanged, and the Azure model (docs/azure-model.md) judges the change. What Azure\n" +
+			"or the engine would refuse (a protected resource replaced, a traffic target that does\n" +
+			"not exist, a missing role) exits 1 with one line per error. --as runs the update as\n" +
+			"the admin, deploy or preview identity, with the role assignments of the prior state.",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef("plan takes no arguments, got %q", strings.Join(args, " "))
@@ -132,6 +163,7 @@ func (a app) planCommand() *cobra.Command {
 	cmd.Flags().StringVar(&f.dir, "dir", "", "project directory holding Pulumi.yaml (default: found by walking up from the current directory)")
 	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text, json, markdown or sarif")
 	cmd.Flags().StringVar(&f.policyConfig, "policy-config", "", "policy configuration, as `pulumi preview --policy-pack-config` reads it")
+	addStateFlags(cmd, &f)
 	return cmd
 }
 
@@ -156,6 +188,15 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.saveState != "" && len(plan.Problems) == 0 {
+		data, err := plan.SaveState()
+		if err != nil {
+			return err
+		}
+		if err := writeOutput(stdout, f.saveState, data); err != nil {
+			return err
+		}
+	}
 	var rep *rules.Report
 	if a.policies != nil {
 		r := planpolicy.Evaluate(a.policies, plan, policyCfg)
@@ -164,10 +205,21 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 	if err := writePlan(stdout, plan, rep, format, filepath.Base(st.StackFile)); err != nil {
 		return err
 	}
+	if len(plan.Problems) > 0 {
+		return &problemsError{problems: plan.Problems}
+	}
 	if rep != nil && rep.HasMandatory() {
 		return &violationsError{report: *rep}
 	}
 	return nil
+}
+
+// addStateFlags adds the flags of an update from a prior state.
+func addStateFlags(cmd *cobra.Command, f *planFlags) {
+	cmd.Flags().StringVar(&f.state, "state", "", "prior state to preview an update from: a `pulumi stack export` (deployment v3) or a --save-state file")
+	cmd.Flags().StringVar(&f.saveState, "save-state", "", "write the state after the update to this file (not written when the update would fail)")
+	cmd.Flags().StringVar(&f.as, "as", azuremodel.AsAdmin, "principal the update runs as: admin, deploy or preview (authorization from the prior state's role assignments)")
+	cmd.Flags().StringSliceVar(&f.softDeletedVaults, "soft-deleted-vault", nil, "a Key Vault name held by a soft-deleted vault (repeatable)")
 }
 
 // offlinePlan checks the stack flags and the stack's configuration and
@@ -198,13 +250,29 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		}
 		return nil, nil, fmt.Errorf("validating the configuration of %s/%s: %w", st.Project, f.stack, err)
 	}
-	plan, err := offline.Run(ctx, offline.Options{
+	switch f.as {
+	case "", azuremodel.AsAdmin, azuremodel.AsDeploy, azuremodel.AsPreview:
+	default:
+		return nil, nil, usagef("--as %q: want admin, deploy or preview", f.as)
+	}
+	opts := offline.Options{
 		Project:    st.Project,
 		Stack:      f.stack,
 		Config:     st.Config,
 		SecretKeys: st.SecretKeys,
 		Program:    run,
-	})
+	}
+	if f.state != "" {
+		prior, err := offline.LoadState(f.state, st.Project, f.stack)
+		if err != nil {
+			return nil, nil, usagef("%v", err)
+		}
+		opts.Prior = prior
+	}
+	if _, other := a.projects[st.Project]; a.model != nil && !other {
+		opts.Model = a.model(azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults})
+	}
+	plan, err := offline.Run(ctx, opts)
 	if err != nil {
 		return nil, nil, err
 	}

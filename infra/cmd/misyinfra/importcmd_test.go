@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/misybot/platform/infra/importmap"
 	"github.com/misybot/platform/infra/offline"
 )
 
@@ -23,9 +24,9 @@ func realPlan(t *testing.T, stack string) offline.Document {
 	return doc
 }
 
-func decodeImport(t *testing.T, out string) importFile {
+func decodeImport(t *testing.T, out string) importmap.File {
 	t.Helper()
-	var f importFile
+	var f importmap.File
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&f), out)
@@ -191,46 +192,4 @@ func TestImportFromStandardInput(t *testing.T) {
 	err := root.Execute()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "1 of 1 resource IDs match no resource of stack prod")
-}
-
-func TestCheckResourceID(t *testing.T) {
-	for id, want := range map[string]string{
-		"/subscriptions/s":                                                     "",
-		"/subscriptions/s/resourceGroups/rg":                                   "",
-		"/subscriptions/s/resourceGroups/rg/":                                  "",
-		"/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/g": "",
-		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/n/topics/t/subscriptions/x":                     "",
-		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d": "",
-		"subscriptions/s/resourceGroups/rg":                                      "want /subscriptions/",
-		"/subscription/s":                                                        "want /subscriptions/",
-		"/subscriptions/s//resourceGroups/rg":                                    "empty segment",
-		"/subscriptions/s/resourceGroups":                                        "without a resource group name",
-		"/subscriptions/s/resourceGroups/rg/vaults/kv":                           `"vaults" where providers belongs`,
-		"/subscriptions/s/resourceGroups/rg/providers":                           "without a resource provider namespace",
-		"/subscriptions/s/resourceGroups/rg/providers/vaults/kv":                 "not a resource provider namespace",
-		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault":        "names no resource type and name",
-		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults": `type "vaults" without a name`,
-		"/subscriptions/s/resourceGroups/my rg":                                  "has a space",
-	} {
-		err := checkResourceID(id)
-		if want == "" {
-			assert.NoError(t, err, id)
-		} else if assert.Error(t, err, id) {
-			assert.Contains(t, err.Error(), want, id)
-		}
-	}
-}
-
-func TestIDKeyIgnoresSubscriptionAndCase(t *testing.T) {
-	a := idKey("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-misybot-dev-weu/providers/Microsoft.KeyVault/vaults/kv-1")
-	assert.Equal(t, a, idKey("/SUBSCRIPTIONS/5f2c9a1e/resourcegroups/RG-MISYBOT-DEV-WEU/providers/microsoft.keyvault/vaults/KV-1/"))
-	assert.NotEqual(t, a, idKey("/subscriptions/5f2c9a1e/resourceGroups/rg-misybot-dev-weu2/providers/Microsoft.KeyVault/vaults/kv-1"))
-	assert.NotEqual(t, a, idKey("/subscriptions/5f2c9a1e/resourceGroups/rg-misybot-dev-weu/providers/Microsoft.KeyVault/vaults/kv-12"))
-}
-
-func TestEditDistance(t *testing.T) {
-	assert.Equal(t, 0, editDistance("abc", "abc", 4))
-	assert.Equal(t, 1, editDistance("inbound-mesages", "inbound-messages", 4))
-	assert.Equal(t, 2, editDistance("abcd", "acbd", 4))
-	assert.Equal(t, 4, editDistance("a", "abcdefgh", 4), "capped at the limit")
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
 	"io"
+	"net/http"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,93 +18,112 @@ import (
 )
 
 // sloBreachError ends a load test that broke its objectives: exit status 1.
-type sloBreachError struct{ breaches []loadtest.Breach }
+type sloBreachError struct {
+	breaches []loadtest.Breach
+	aborted  bool
+}
 
 func (e *sloBreachError) Error() string {
 	texts := make([]string, len(e.breaches))
 	for i, b := range e.breaches {
 		texts[i] = b.Text
 	}
-	return "load test failed its objectives: " + strings.Join(texts, "; ")
+	head := "load test failed its objectives: "
+	if e.aborted {
+		head = "load test aborted: "
+	}
+	return head + strings.Join(texts, "; ")
 }
 
 type loadtestFlags struct {
 	url, method, mode, out, progress string
+	headers                          []string
+	body, requests, stages           string
 	rate, rampTo                     float64
 	duration, timeout                time.Duration
 	stressStart, stressFactor        float64
 	stressMax, stressPrecision       float64
-	stressStage                      time.Duration
+	stressStage, stressCoolDown      time.Duration
 	p95, p99                         time.Duration
 	maxErrorRate, minThroughput      float64
+	abortOnFail                      bool
+	abortDelay                       time.Duration
+	replicas                         int
+	peakRPS, utilization             float64
 }
 
 func (a app) loadtestCommand() *cobra.Command {
 	var f loadtestFlags
 	cmd := &cobra.Command{
-		Use:   "loadtest --url URL [--mode constant|ramp|stress]",
+		Use:   "loadtest --url URL [--mode constant|ramp|stages|stress]",
 		Short: "Send HTTP load (vegeta) and judge it against SLOs; exit 1 on a breach",
 		Long: "loadtest sends load from this machine: --mode constant (--rate for --duration), ramp\n" +
-			"(from --rate to --ramp-to over --duration) or stress (from --stress-start, multiplied by\n" +
-			"--stress-factor per --stress-stage until the objectives break, then bisected to\n" +
-			"--stress-precision; the report gives the capacity and the breaking point).\n\n" +
-			"Objectives: --p95, --p99, --max-error-rate, --min-throughput (for stress: the capacity).\n" +
+			"(from --rate to --ramp-to over --duration), stages (from --rate through --stages, e.g.\n" +
+			"30s:100,2m:100,30s:0) or stress (from --stress-start, multiplied by --stress-factor per\n" +
+			"--stress-stage with --stress-cooldown between stages, until the objectives break, then\n" +
+			"bisected to --stress-precision; the capacity is the achieved throughput).\n\n" +
+			"The request: --url, --method, --header 'Name: value' (repeatable; 'Name: env:VAR' reads\n" +
+			"the value from the environment; reports never show header values) and --body (text or\n" +
+			"@file), or --requests FILE (one JSON request a line, sent in turn).\n\n" +
+			"Objectives: --p95, --p99, --max-error-rate, --min-throughput (for stress: the capacity);\n" +
+			"--abort-on-fail stops at the first breach. --replicas (and --peak-rps) add a scale\n" +
+			"recommendation. SIGINT or SIGTERM stops the test and writes a partial report.\n" +
 			"The markdown summary goes to stdout; --out DIR also writes report.md, results.json,\n" +
-			"latency.png and throughput.png. Exit status: 0 objectives met, 1 breached or failed,\n" +
-			"2 a mistake in the command line.",
+			"latency.png and throughput.png. Exit status: 0 objectives met, 1 breached, aborted,\n" +
+			"interrupted or failed, 2 a mistake in the command line.",
 		Args: noArgs("loadtest"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoadtest(cmd, f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.url, "url", "", "target URL (required)")
+	fl.StringVar(&f.url, "url", "", "target URL (required unless --requests)")
 	fl.StringVar(&f.method, "method", "GET", "HTTP method")
-	fl.StringVar(&f.mode, "mode", "constant", "constant, ramp or stress")
-	fl.Float64Var(&f.rate, "rate", 50, "requests per second (constant), start rate (ramp)")
+	fl.StringArrayVar(&f.headers, "header", nil, "request header 'Name: value', repeatable; 'Name: env:VAR' reads the value from the environment")
+	fl.StringVar(&f.body, "body", "", "request body, or @FILE for a file's content")
+	fl.StringVar(&f.requests, "requests", "", "file of requests, one JSON object a line: method, url, header, body or bodyFile")
+	fl.StringVar(&f.mode, "mode", "constant", "constant, ramp, stages or stress")
+	fl.Float64Var(&f.rate, "rate", 50, "requests per second (constant), start rate (ramp, stages); fractions allowed")
 	fl.Float64Var(&f.rampTo, "ramp-to", 0, "end rate of a ramp")
 	fl.DurationVar(&f.duration, "duration", 30*time.Second, "duration of a constant or ramp test")
+	fl.StringVar(&f.stages, "stages", "", "load profile of --mode stages: DURATION:RATE,... each ramping from the previous rate")
 	fl.Float64Var(&f.stressStart, "stress-start", 10, "first rate of a stress test")
 	fl.Float64Var(&f.stressFactor, "stress-factor", 2, "rate multiplier after a passing stage")
 	fl.Float64Var(&f.stressMax, "stress-max", 10000, "highest rate a stress test tries")
 	fl.DurationVar(&f.stressStage, "stress-stage", 10*time.Second, "duration of a stress stage")
+	fl.DurationVar(&f.stressCoolDown, "stress-cooldown", 5*time.Second, "pause between stress stages (0: none)")
 	fl.Float64Var(&f.stressPrecision, "stress-precision", 0.05, "relative precision of the breaking point")
 	fl.DurationVar(&f.p95, "p95", 0, "objective: 95th percentile latency at most this (0: unchecked)")
 	fl.DurationVar(&f.p99, "p99", 0, "objective: 99th percentile latency at most this (0: unchecked)")
 	fl.Float64Var(&f.maxErrorRate, "max-error-rate", 0.01, "objective: share of failed requests at most this (0.01 = 1%; 0: unchecked)")
 	fl.Float64Var(&f.minThroughput, "min-throughput", 0, "objective: successful requests per second at least this (0: unchecked)")
+	fl.BoolVar(&f.abortOnFail, "abort-on-fail", false, "stop as soon as a latency or error-rate objective is breached (not with stress)")
+	fl.DurationVar(&f.abortDelay, "abort-delay", 5*time.Second, "time before --abort-on-fail judges")
+	fl.IntVar(&f.replicas, "replicas", 0, "replicas that served the test: adds a scale recommendation to the report")
+	fl.Float64Var(&f.peakRPS, "peak-rps", 0, "peak load in requests per second the recommendation sizes maxReplicas for")
+	fl.Float64Var(&f.utilization, "utilization", 0.7, "share of a replica's measured capacity the recommendation plans at")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request timeout")
 	fl.StringVar(&f.out, "out", "", "directory for report.md, results.json and the PNG charts")
-	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always or never")
+	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a bar on a terminal), always (a bar, or a line every 5s when not a terminal) or never")
 	return cmd
 }
 
 func runLoadtest(cmd *cobra.Command, f loadtestFlags) error {
-	mode, err := loadtest.ParseMode(f.mode)
-	if err != nil {
-		return usagef("--mode: %v", err)
-	}
-	if f.url == "" {
-		return usagef("missing --url: name the target, e.g. --url https://staging.example/healthz")
-	}
-	progress, err := progressWriter(f.progress, cmd.ErrOrStderr())
+	plan, err := loadtestPlan(cmd, f, os.LookupEnv)
 	if err != nil {
 		return err
 	}
-	plan := loadtest.Plan{
-		Mode: mode, URL: f.url, Method: strings.ToUpper(f.method),
-		Rate: f.rate, RampTo: f.rampTo, Duration: f.duration, Timeout: f.timeout,
-		Stress: loadtest.StressPlan{Start: f.stressStart, Factor: f.stressFactor, Max: f.stressMax,
-			StageDuration: f.stressStage, Precision: f.stressPrecision},
-		SLO:      loadtest.SLO{P95: f.p95, P99: f.p99, MaxErrorRate: f.maxErrorRate, MinThroughput: f.minThroughput},
-		Progress: progress,
-	}
-	if err := plan.Validate(); err != nil {
-		return usagef("%v", err)
-	}
-	res, err := loadtest.Run(cmd.Context(), plan)
-	if err != nil {
-		return err
+	// The first SIGINT/SIGTERM ends the test with a partial report; the
+	// default handling is restored then, so a second one kills.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	res, runErr := loadtest.Run(ctx, plan)
+	if res == nil {
+		return runErr
 	}
 	if err := loadtest.WriteMarkdown(cmd.OutOrStdout(), res); err != nil {
 		return err
@@ -109,13 +133,96 @@ func runLoadtest(cmd *cobra.Command, f loadtestFlags) error {
 			return err
 		}
 	}
-	if !res.Passed() {
-		return &sloBreachError{breaches: res.Breaches}
+	switch {
+	case errors.Is(runErr, loadtest.ErrInterrupted):
+		return errors.New("load test interrupted: the report is partial")
+	case runErr != nil:
+		return runErr
+	case !res.Passed():
+		return &sloBreachError{breaches: res.Breaches, aborted: res.Aborted}
 	}
 	return nil
 }
 
-// progressWriter is stderr when a progress bar is wanted, nil otherwise.
+// loadtestPlan turns the flags into a plan; every mistake is a usage
+// error (exit 2).
+func loadtestPlan(cmd *cobra.Command, f loadtestFlags, lookup loadtest.Lookup) (loadtest.Plan, error) {
+	mode, err := loadtest.ParseMode(f.mode)
+	if err != nil {
+		return loadtest.Plan{}, usagef("--mode: %v", err)
+	}
+	progress, err := progressWriter(f.progress, cmd.ErrOrStderr())
+	if err != nil {
+		return loadtest.Plan{}, err
+	}
+	fl := cmd.Flags()
+	plan := loadtest.Plan{
+		Mode: mode, URL: f.url, Method: strings.ToUpper(f.method),
+		Rate: f.rate, RampTo: f.rampTo, Duration: f.duration, Timeout: f.timeout,
+		Stress: loadtest.StressPlan{Start: f.stressStart, Factor: f.stressFactor, Max: f.stressMax,
+			StageDuration: f.stressStage, Precision: f.stressPrecision, CoolDown: f.stressCoolDown},
+		SLO:         loadtest.SLO{P95: f.p95, P99: f.p99, MaxErrorRate: f.maxErrorRate, MinThroughput: f.minThroughput},
+		AbortOnFail: f.abortOnFail, AbortDelay: f.abortDelay,
+		Replicas: f.replicas, PeakRate: f.peakRPS, Utilization: f.utilization,
+		Progress: progress, ProgressLines: progress != nil && !isTerminal(progress),
+	}
+	if f.stressCoolDown == 0 {
+		plan.Stress.CoolDown = -1
+	}
+	if f.peakRPS > 0 && f.replicas == 0 {
+		return plan, usagef("--peak-rps needs --replicas: the replicas that served the test")
+	}
+	if f.requests != "" {
+		for _, name := range []string{"url", "method", "header", "body"} {
+			if fl.Changed(name) {
+				return plan, usagef("--requests replaces --%s: give one or the other", name)
+			}
+		}
+		file, err := os.Open(f.requests)
+		if err != nil {
+			return plan, usagef("--requests: %v", err)
+		}
+		defer file.Close()
+		reqs, err := loadtest.ReadRequests(file, filepath.Dir(f.requests), lookup)
+		if err != nil {
+			lines := strings.Split(err.Error(), "\n")
+			for i := range lines {
+				lines[i] = "--requests " + f.requests + ": " + lines[i]
+			}
+			return plan, &usageError{lines: lines}
+		}
+		plan.Requests = reqs
+	} else if f.url == "" {
+		return plan, usagef("missing --url: name the target, e.g. --url https://staging.example/healthz")
+	}
+	if len(f.headers) > 0 {
+		plan.Header = http.Header{}
+		for _, h := range f.headers {
+			if err := loadtest.ParseHeader(plan.Header, h, lookup); err != nil {
+				return plan, usagef("--header: %v", err)
+			}
+		}
+	}
+	if f.body != "" {
+		if plan.Body, err = loadtest.ReadBody(f.body); err != nil {
+			return plan, usagef("--body: %v", err)
+		}
+	}
+	if f.stages != "" {
+		if mode != loadtest.Stages {
+			return plan, usagef("--stages needs --mode stages")
+		}
+		if plan.Steps, err = loadtest.ParseSteps(f.stages); err != nil {
+			return plan, usagef("--stages: %v", err)
+		}
+	}
+	if err := plan.Validate(); err != nil {
+		return plan, usagef("%v", err)
+	}
+	return plan, nil
+}
+
+// progressWriter is stderr when progress is wanted, nil otherwise.
 func progressWriter(mode string, stderr io.Writer) (io.Writer, error) {
 	switch mode {
 	case "always":
@@ -123,10 +230,15 @@ func progressWriter(mode string, stderr io.Writer) (io.Writer, error) {
 	case "never":
 		return nil, nil
 	case "auto":
-		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if isTerminal(stderr) {
 			return stderr, nil
 		}
 		return nil, nil
 	}
 	return nil, usagef("--progress: unknown value %q: use auto, always or never", mode)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -93,6 +93,27 @@ func writeMarkdownSummary(w io.Writer, plan *offline.Plan) {
 		fmt.Fprintf(w, "| `%s` | %d |\n", t, counts[t])
 	}
 	fmt.Fprint(w, "\n</details>\n\n")
+	var diff []string
+	for _, c := range plan.Changes {
+		switch c.Op {
+		case offline.OpUpdate, offline.OpReplace, offline.OpDelete:
+			keys := strings.Join(c.Keys, ", ")
+			if c.Op == offline.OpReplace {
+				keys += " (forced by " + strings.Join(c.ReplaceKeys, ", ") + ")"
+			}
+			diff = append(diff, fmt.Sprintf("| %s | `%s` | %s |", c.Op, c.URN, keys))
+		}
+	}
+	if len(diff) > 0 {
+		fmt.Fprintf(w, "<details><summary>%d resources change</summary>\n\n| Op | URN | Keys |\n|---|---|---|\n%s\n\n</details>\n\n", len(diff), strings.Join(diff, "\n"))
+	}
+	if len(plan.Problems) > 0 {
+		fmt.Fprintf(w, "**%d changes Azure would refuse:**\n\n", len(plan.Problems))
+		for _, p := range plan.Problems {
+			fmt.Fprintf(w, "- `%s` %s\n", p.Code, strings.ReplaceAll(p.String(), "|", "\\|"))
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 func (a app) policyCommand() *cobra.Command {

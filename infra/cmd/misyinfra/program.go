@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/misybot/platform/bootstrap/foundation"
+	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
 )
@@ -12,7 +14,7 @@ import (
 // and its configuration validation. Tests substitute their own.
 func platform() app {
 	return app{
-		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(),
+		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel,
 		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
 	}
 }
@@ -22,6 +24,11 @@ func platform() app {
 func validateBootstrap(project string, config map[string]string, _ []string) error {
 	_, err := foundation.Load(project, config)
 	return usageProblems(err)
+}
+
+// platformModel is the Azure model of the platform's resource types.
+func platformModel(opts azuremodel.Options) offline.Model {
+	return azuremodel.New(opts)
 }
 
 // validateConfig checks the stack configuration before the program runs,

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,13 +19,19 @@ import (
 	"github.com/misybot/platform/infra/simulation"
 )
 
-// simSetter is the simulation's setter with the stable release the stack
-// would report.
+// simSetter is the simulation's setter with the outputs the stack would
+// report.
 type simSetter struct {
 	*simulation.Setter
 }
 
-func (simSetter) StableRelease(context.Context) (string, error) { return "r1", nil }
+func (simSetter) Outputs(context.Context) (map[string]string, error) {
+	return map[string]string{
+		outAppResourceID: simulation.ResourceID, outWorkspaceID: simulation.WorkspaceID,
+		outStableRevision: "misybot--r1", outCanaryRevision: "misybot--r2",
+		outStableRelease: "r1", outCanaryRelease: "r2",
+	}, nil
+}
 
 // simEnv runs the rollout command against a simulation with load.
 func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulation.Router) {
@@ -35,7 +44,7 @@ func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulation.Router) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = loadtest.Run(ctx, loadtest.Plan{Mode: loadtest.Constant, URL: router.URL(), Rate: 800, Duration: time.Minute})
+		_, _ = loadtest.Run(ctx, loadtest.Plan{Mode: loadtest.Constant, URL: router.URL(), Rate: 400, Duration: 2 * time.Minute})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -79,15 +88,14 @@ func TestRolloutStartSimulated(t *testing.T) {
 		wantErr   error
 		wantOut   string
 	}{
-		{"healthy canary is promoted", 0, nil, "rollout of r2 on prod: promoted at weight 100% after 4 intervals"},
-		{"failing canary is rolled back", 20, rollout.ErrRolledBack, "rollout of r2 on prod: rolled-back at weight 0% after 2 intervals"},
+		{"healthy canary is promoted", 0, nil, "promoted at weight 100% after 4 intervals"},
+		{"failing canary is rolled back", 10, rollout.ErrRolledBack, "rolled-back at weight 0% after 2 intervals"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env, router := simEnv(t, tt.failEvery)
-			out, err := runRollout(env, "start", "--stack", "prod", "--app", "misybot", "--release", "r2", "--interval", "300ms",
-				"--min-requests", "10", "--failure-threshold", "2", "--max-latency-increase", "0", "--max-p95", "50ms",
-				"--resource-id", simulation.ResourceID, "--workspace-id", simulation.WorkspaceID,
+			out, err := runRollout(env, "start", "--stack", "prod", "--release", "r2", "--interval", "500ms", "--delay", "0s",
+				"--min-requests", "10", "--failure-threshold", "2", "--max-latency-increase", "0", "--max-p95", "0", "--max-p99", "0",
 				"--state-dir", t.TempDir(), "--progress", "never")
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
@@ -110,13 +118,24 @@ func TestRolloutUsage(t *testing.T) {
 		{"start without flags", []string{"rollout", "start"}, []string{
 			"missing --stack: name the stack, e.g. --stack prod",
 			"missing --release: name the release to roll out",
-			"missing --resource-id or --workspace-id: the analysis needs the container app and its workspace",
 		}},
-		{"bad steps", []string{"rollout", "start", "--stack", "prod", "--release", "r2", "--resource-id", "x", "--workspace-id", "y", "--steps", "10,x"},
+		{"bad steps", []string{"rollout", "start", "--stack", "prod", "--release", "r2", "--steps", "10,x"},
 			[]string{`--steps: "x" is not a weight`}},
-		{"pause without a rollout", []string{"rollout", "pause", "--stack", "prod", "--state-dir", dir},
+		{"outputs without the controller's", []string{"rollout", "start", "--stack", "prod", "--release", "r2", "--outputs", outputsFile(t, `{"canaryRelease": "r1"}`),
+			"--state-dir", dir}, []string{
+			`--outputs: the stack's canary is "r1", not r2: deploy it at weight 0 first, or leave out --outputs`,
+			"missing --resource-id: the stack has no appResourceId output (deploy the stack first, or pass --resource-id)",
+			"missing --workspace-id: the stack has no logAnalyticsWorkspaceCustomerId output (deploy the stack first, or pass --workspace-id)",
+			"missing --canary-revision: the stack has no canaryRevision output (deploy the stack first, or pass --canary-revision)",
+			"missing --stable-revision: the stack has no stableRevision output (deploy the stack first, or pass --stable-revision)",
+			"missing --stable-release: the stack has no stableRelease output (deploy the stack first, or pass --stable-release)",
+		}},
+		{"pause without a rollout", []string{"rollout", "pause", "--stack", "prod", "--release", "r2", "--state-dir", dir},
 			[]string{"no rollout of stack prod in progress in " + dir}},
-		{"abort without stack", []string{"rollout", "abort"}, []string{"missing --stack: name the stack whose rollout to abort"}},
+		{"abort without stack or release", []string{"rollout", "abort"}, []string{"missing --stack: name the stack whose rollout to abort",
+			"missing --release: name the release whose rollout to abort"}},
+		{"watch without flags", []string{"rollout", "watch"}, []string{"missing --stack: name the stack, e.g. --stack prod",
+			`--promoted-at: want an RFC 3339 time such as 2026-11-28T06:00:00Z, got ""`}},
 		{"status without a rollout", []string{"rollout", "status", "--stack", "prod", "--state-dir", dir}, []string{"no rollout of stack prod in " + dir}},
 	}
 	for _, tt := range tests {
@@ -128,35 +147,102 @@ func TestRolloutUsage(t *testing.T) {
 	}
 }
 
+func outputsFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "outputs.json")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
 func TestRolloutGateAndStatus(t *testing.T) {
 	env, _ := simEnv(t, 0)
 	dir := t.TempDir()
 	done := make(chan error, 1)
 	go func() {
-		_, err := runRollout(env, "start", "--stack", "staging", "--app", "misybot", "--release", "r2", "--interval", "2s",
-			"--resource-id", simulation.ResourceID, "--workspace-id", simulation.WorkspaceID, "--state-dir", dir, "--progress", "never")
+		_, err := runRollout(env, "start", "--stack", "staging", "--release", "r2", "--interval", "2s", "--run-id", "run-42",
+			"--state-dir", dir, "--progress", "never")
 		done <- err
 	}()
 	require.Eventually(t, func() bool {
 		return runMain("rollout", "status", "--stack", "staging", "--state-dir", dir).code == 0
 	}, 3*time.Second, 20*time.Millisecond)
-	r := runMain("rollout", "abort", "--stack", "staging", "--state-dir", dir)
+	r := runMain("rollout", "status", "--stack", "staging", "--state-dir", dir)
+	assert.Contains(t, r.stdout, "controller: running (pid ")
+	assert.Contains(t, r.stdout, "run run-42 of release r2")
+	r = runMain("rollout", "unlock", "--stack", "staging", "--state-dir", dir)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "a live controller holds")
+	r = runMain("rollout", "abort", "--stack", "staging", "--release", "r3", "--state-dir", dir)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "rolls out r2, not r3: gate refused")
+	r = runMain("rollout", "abort", "--stack", "staging", "--release", "r2", "--state-dir", dir)
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, "abort sent to the rollout of staging\n", r.stdout)
+	assert.Equal(t, "abort sent to the rollout of r2 on staging\n", r.stdout)
 	require.ErrorIs(t, <-done, rollout.ErrAborted)
 	r = runMain("rollout", "status", "--stack", "staging", "--state-dir", dir)
 	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "controller: none (the rollout ended: aborted)")
 	assert.Contains(t, r.stdout, "# Rollout of r2 on stack staging: aborted")
 	assert.Contains(t, r.stdout, "aborted by the operator; canary weight 10% → 0%")
 }
 
-func TestRolloutNamesTheStacksRevisions(t *testing.T) {
-	app, err := stackAppName(".", "prod")
-	require.NoError(t, err)
-	assert.Equal(t, "ca-misybot-prod-weu", app)
-	rev, err := revisionOf("", app, "1.5.0")
-	require.NoError(t, err)
-	assert.Equal(t, "ca-misybot-prod-weu--v1-5-0", rev, "the revision the prod stack announces for its canary")
-	_, err = stackAppName(".", "qa")
-	assert.Error(t, err)
+// The status of a rollout whose controller died says so, and a gate for
+// it is refused.
+func TestRolloutStatusOfADeadController(t *testing.T) {
+	dir := t.TempDir()
+	files := rollout.FilesFor(dir, "prod")
+	st := `{"stack":"prod","runId":"run-1","release":"r2","phase":"running","steps":[10,25,50,100],"step":1,"weight":25}`
+	require.NoError(t, os.WriteFile(files.State, []byte(st), 0o644))
+	require.NoError(t, os.WriteFile(files.Lock, []byte(`{"pid":1,"host":"elsewhere","runId":"run-1","release":"r2"}`), 0o644))
+	r := runMain("rollout", "status", "--stack", "prod", "--state-dir", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "controller: NOT RUNNING: the rollout stopped in phase running at weight 25%")
+	r = runMain("rollout", "promote", "--stack", "prod", "--release", "r2", "--state-dir", dir)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "no live controller for the rollout of r2 on prod")
+	r = runMain("rollout", "unlock", "--stack", "prod", "--state-dir", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "removed the lock of stack prod held by pid 1 on elsewhere")
+	assert.NoFileExists(t, files.Lock)
+}
+
+func TestRolloutWatch(t *testing.T) {
+	tests := []struct {
+		name      string
+		failEvery int
+		promoted  time.Duration
+		args      []string
+		verdict   string
+		wantErr   bool
+	}{
+		{"healthy", 0, time.Minute, nil, watchHealthy, false},
+		{"over", 0, 25 * time.Hour, nil, watchOver, false},
+		{"breach opens an issue", 20, time.Minute, []string{"--severe-factor", "-1"}, watchBreach, true},
+		{"severe breach rolls back", 1, time.Minute, []string{"--rollback-to", "r1"}, watchRolledBack, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, router := simEnv(t, tt.failEvery)
+			require.NoError(t, router.SetWeight(100)) // r2 promoted: all traffic on it
+			time.Sleep(time.Second)
+			result := filepath.Join(t.TempDir(), "watch.json")
+			args := append([]string{"watch", "--stack", "prod", "--promoted-at", time.Now().Add(-tt.promoted).UTC().Format(time.RFC3339),
+				"--delay", "0s", "--window", "1s", "--min-requests", "50", "--max-p95", "0", "--max-p99", "0",
+				"--stable-revision", "misybot--r2", "--result", result}, tt.args...)
+			out, err := runRollout(env, args...)
+			if tt.wantErr {
+				require.Error(t, err, out)
+			} else {
+				require.NoError(t, err, out)
+			}
+			data, rerr := os.ReadFile(result)
+			require.NoError(t, rerr)
+			var res watchResult
+			require.NoError(t, json.Unmarshal(data, &res))
+			assert.Equal(t, tt.verdict, res.Verdict, out)
+			if tt.verdict == watchRolledBack {
+				assert.Equal(t, "r1", res.RolledBack)
+			}
+		})
+	}
 }

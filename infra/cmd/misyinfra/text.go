@@ -41,19 +41,33 @@ func writeText(w io.Writer, plan *offline.Plan) error {
 		fmt.Fprintf(&b, " %-3s %s  %s\n", r.op, pad(r.prefix+r.typ, typeWidth), r.name)
 	}
 
-	creates, reads := 0, 0
-	for _, r := range plan.Resources {
-		if r.Read {
-			reads++
-		} else {
-			creates++
+	ops := map[offline.Op]int{}
+	for _, c := range plan.Changes {
+		ops[c.Op]++
+	}
+	if len(plan.Changes) == 0 {
+		for _, r := range plan.Resources {
+			if r.Read {
+				ops[offline.OpRead]++
+			} else {
+				ops[offline.OpCreate]++
+			}
 		}
 	}
 	b.WriteString("\nResources:\n")
-	fmt.Fprintf(&b, "    + %d to create\n", creates)
-	if reads > 0 {
-		fmt.Fprintf(&b, "    > %d to read\n", reads)
+	fmt.Fprintf(&b, "    + %d to create\n", ops[offline.OpCreate])
+	for _, o := range []struct {
+		op   offline.Op
+		line string
+	}{
+		{offline.OpUpdate, "~ %d to update"}, {offline.OpReplace, "+- %d to replace"},
+		{offline.OpDelete, "- %d to delete"}, {offline.OpSame, "  %d unchanged"}, {offline.OpRead, "> %d to read"},
+	} {
+		if ops[o.op] > 0 {
+			fmt.Fprintf(&b, "    "+o.line+"\n", ops[o.op])
+		}
 	}
+	writeChanges(&b, plan)
 	counts := plan.CountByType()
 	types := make([]string, 0, len(counts))
 	width := 0
@@ -98,6 +112,10 @@ func treeRows(plan *offline.Plan) []row {
 		}
 		children[parent] = append(children[parent], r)
 	}
+	changes := make(map[string]offline.Change, len(plan.Changes))
+	for _, c := range plan.Changes {
+		changes[c.URN] = c
+	}
 	rows := []row{{op: "+", typ: "pulumi:pulumi:Stack", name: plan.Project + "-" + plan.Stack}}
 	var walk func(urn, indent string)
 	walk = func(urn, indent string) {
@@ -111,12 +129,56 @@ func treeRows(plan *offline.Plan) []row {
 			if r.Read {
 				op = ">-"
 			}
+			if c, ok := changes[r.URN]; ok {
+				op = opSymbol(c.Op)
+			}
 			rows = append(rows, row{op: op, prefix: indent + branch, typ: r.Type, name: r.Name})
 			walk(r.URN, indent+next)
 		}
 	}
 	walk(plan.StackURN, "")
 	return rows
+}
+
+// opSymbol is the column `pulumi preview` shows for an operation.
+func opSymbol(op offline.Op) string {
+	switch op {
+	case offline.OpUpdate:
+		return "~"
+	case offline.OpReplace:
+		return "+-"
+	case offline.OpDelete:
+		return "-"
+	case offline.OpSame:
+		return ""
+	case offline.OpRead:
+		return ">-"
+	default:
+		return "+"
+	}
+}
+
+// writeChanges lists what changes in an update from a prior state: the
+// updates and replacements with their keys, and the deletions.
+func writeChanges(b *strings.Builder, plan *offline.Plan) {
+	var lines []string
+	for _, c := range plan.Changes {
+		switch c.Op {
+		case offline.OpUpdate:
+			lines = append(lines, fmt.Sprintf("    ~ %s: %s", c.URN, strings.Join(c.Keys, ", ")))
+		case offline.OpReplace:
+			lines = append(lines, fmt.Sprintf("    +- %s: %s (replace forced by %s)", c.URN, strings.Join(c.Keys, ", "), strings.Join(c.ReplaceKeys, ", ")))
+		case offline.OpDelete:
+			lines = append(lines, fmt.Sprintf("    - %s", c.URN))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("\nChanges:\n")
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
 }
 
 // pad pads s with spaces to width runes.

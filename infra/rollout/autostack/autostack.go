@@ -11,21 +11,25 @@ package autostack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/misybot/platform/stacks/configkeys"
 )
 
 // Config keys under the project's app object
-// (misybot-platform:app = {"release", "canary": {"release", "weight"}}).
+// (misybot-platform:app = {"release", "canary": {"release", "weight"}}),
+// from the program's config types (package configkeys).
 const (
-	KeyRelease       = "app.release"
-	KeyCanary        = "app.canary"
-	KeyCanaryRelease = "app.canary.release"
-	KeyCanaryWeight  = "app.canary.weight"
+	KeyRelease       = configkeys.AppRelease
+	KeyCanary        = configkeys.AppCanary
+	KeyCanaryRelease = configkeys.AppCanaryRelease
+	KeyCanaryWeight  = configkeys.AppCanaryWeight
 )
 
 // Setter drives one stack of the project in a directory.
@@ -47,13 +51,29 @@ func Select(ctx context.Context, stackName, workDir string, progress io.Writer) 
 // pathOpts addresses keys inside the app object.
 func pathOpts() *auto.ConfigOptions { return &auto.ConfigOptions{Path: true} }
 
-// StableRelease reads app.release.
-func (s *Setter) StableRelease(ctx context.Context) (string, error) {
-	v, err := s.stack.GetConfigWithOptions(ctx, KeyRelease, pathOpts())
+// Outputs are the stack's outputs (pulumi stack output), as strings;
+// secret outputs are left out.
+func (s *Setter) Outputs(ctx context.Context) (map[string]string, error) {
+	outs, err := s.stack.Outputs(ctx)
 	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", KeyRelease, err)
+		return nil, fmt.Errorf("reading the stack outputs: %w", err)
 	}
-	return v.Value, nil
+	m := make(map[string]string, len(outs))
+	for k, v := range outs {
+		if v.Secret || v.Value == nil {
+			continue
+		}
+		if str, ok := v.Value.(string); ok {
+			m[k] = str
+			continue
+		}
+		b, err := json.Marshal(v.Value)
+		if err != nil {
+			return nil, fmt.Errorf("stack output %s: %w", k, err)
+		}
+		m[k] = string(b)
+	}
+	return m, nil
 }
 
 // SetCanary sets app.canary to the release at weight percent and applies it.

@@ -1,0 +1,140 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// riskyPorts are clear-text or legacy management protocols that must not
+// face the Internet (Telnet, FTP, SMB, NetBIOS, RPC, WinRM over HTTP).
+var riskyPorts = []struct {
+	port int
+	name string
+}{
+	{20, "FTP data"}, {21, "FTP"}, {23, "Telnet"}, {135, "RPC"}, {137, "NetBIOS"}, {138, "NetBIOS"},
+	{139, "NetBIOS"}, {445, "SMB"}, {5985, "WinRM"}, {5986, "WinRM"},
+}
+
+// More security-group checks, for the catalogues' remaining NSG checks:
+// https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview
+// https://learn.microsoft.com/azure/network-watcher/nsg-flow-logs-overview
+func nsgMoreRules() []Rule {
+	types := []string{typeNSG, typeSecurityRule}
+	return []Rule{
+		{
+			Name:        "nsg-no-internet-http",
+			Category:    categoryNSG,
+			Description: "No security rule allows inbound plain HTTP (port 80) from the Internet.",
+			Remediation: "Serve HTTPS (443) only, or put the workload behind Application Gateway or Front Door.",
+			Enforcement: Mandatory,
+			Checkov:     []string{"CKV_AZURE_160"},
+			Types:       types,
+			Scope:       PerResource,
+			checkResource: eachSecRule(func(s secRule) (tri, string) {
+				return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp"), s.coversPort(80)), "allows HTTP (80) from the Internet"
+			}),
+		},
+		{
+			Name:        "nsg-no-internet-udp",
+			Category:    categoryNSG,
+			Description: "No security rule allows inbound UDP from the Internet (UDP services are amplification and scanning targets).",
+			Remediation: "Restrict the rule to TCP, or its source to the networks that need the UDP service.",
+			Enforcement: Mandatory,
+			Checkov:     []string{"CKV_AZURE_77"},
+			Types:       types,
+			Scope:       PerResource,
+			checkResource: eachSecRule(func(s secRule) (tri, string) {
+				return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Udp")), "allows UDP from the Internet"
+			}),
+		},
+		{
+			Name:        "nsg-no-internet-legacy-ports",
+			Category:    categoryNSG,
+			Description: "No security rule allows inbound Telnet, FTP, SMB, NetBIOS, RPC or WinRM from the Internet.",
+			Remediation: "Drop the rule; reach machines through Azure Bastion or a VPN and use encrypted protocols.",
+			Enforcement: Mandatory,
+			Types:       types,
+			Scope:       PerResource,
+			checkResource: eachSecRule(func(s secRule) (tri, string) {
+				var hits []string
+				ports := no
+				for _, p := range riskyPorts {
+					c := s.coversPort(p.port)
+					if c.state == 1 {
+						hits = append(hits, fmt.Sprintf("%d (%s)", p.port, p.name))
+					}
+					ports = or(ports, c)
+				}
+				return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"), ports),
+					"allows " + strings.Join(hits, ", ") + " from the Internet"
+			}),
+		},
+		{
+			Name:        "nsg-no-unrestricted-egress",
+			Category:    categoryNSG,
+			Description: "No security rule allows outbound traffic to the Internet (Internet, *, 0.0.0.0/0) on all ports.",
+			Remediation: "Allow only the destinations and ports the workload needs (service tags such as AzureMonitor, or 443 to named ranges).",
+			Enforcement: Mandatory,
+			Trivy:       []string{"AVD-AZU-0051"},
+			Types:       types,
+			Scope:       PerResource,
+			checkResource: eachSecRule(func(s secRule) (tri, string) {
+				out := not(s.isInbound())
+				return and(s.isAllow(), out, s.toInternet(), s.allPorts()), "allows all outbound traffic to the Internet"
+			}),
+		},
+		{
+			Name:        "flow-log-retention",
+			Category:    categoryNSG,
+			Description: "Network Watcher flow logs are enabled and keep their records at least 90 days (retentionPolicy.enabled, days 0 for forever or 90 and more).",
+			Remediation: "Set enabled to true and retentionPolicy to {enabled: true, days: 90}.",
+			Enforcement: Mandatory,
+			Checkov:     []string{"CKV_AZURE_12"},
+			Trivy:       []string{"AVD-AZU-0049"},
+			Types:       []string{typeFlowLog},
+			Scope:       PerResource,
+			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
+				if f := requireBool(r, field(r.Properties, "enabled"), true, true, "the flow log is disabled"); f != nil {
+					return f
+				}
+				if f := requireBool(r, field(r.Properties, "retentionPolicy", "enabled"), true, false, "flow-log records are not retained"); f != nil {
+					return f
+				}
+				days := field(r.Properties, "retentionPolicy", "days")
+				if n, ok := days.number(); ok && n == 0 {
+					return nil // 0 keeps records forever
+				}
+				return requireMinNumber(r, days, 90, 0, "flow-log records are kept too briefly")
+			},
+		},
+		{
+			Name:        "flow-log-traffic-analytics",
+			Category:    categoryNSG,
+			Description: "Network Watcher flow logs feed traffic analytics (flowAnalyticsConfiguration.networkWatcherFlowAnalyticsConfiguration.enabled).",
+			Remediation: "Enable traffic analytics with the stack's Log Analytics workspace.",
+			Enforcement: Advisory,
+			AzurePolicy: []string{"2f080164-9f4d-497e-9db6-416dc9f7b48a"},
+			Types:       []string{typeFlowLog},
+			Scope:       PerResource,
+			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
+				return requireBool(r, field(r.Properties, "flowAnalyticsConfiguration", "networkWatcherFlowAnalyticsConfiguration", "enabled"), true, false, "traffic analytics is off")
+			},
+		},
+	}
+}
+
+// not negates a three-valued truth.
+func not(t tri) tri {
+	switch t.state {
+	case 1:
+		return no
+	case 0:
+		return yes
+	}
+	return t
+}
+
+// toInternet: some destination prefix is the Internet or any address.
+func (s secRule) toInternet() tri {
+	return anyPrefix(s.prefixes("destinationAddressPrefix", "destinationAddressPrefixes"), isInternetPrefix)
+}
