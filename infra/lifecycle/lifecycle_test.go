@@ -36,10 +36,14 @@ type outcome struct {
 //     no private DNS zone for its default domain (finding 7).
 //
 // When the program is fixed, the entry goes and the scenarios run through.
+//   - CA007, all: the app identity's AcrPull on the shared registry is the
+//     bootstrap's (bootstrap/foundation), outside the stack's plan, and the
+//     model does not yet take the bootstrap's role assignments as existing
+//     ones; bootstrap/foundation's tests check the grant itself.
 var firstDeployFails = map[string][]string{
-	"dev":     {"CA006", "CA008"},
-	"staging": {"CA008", "ME003"},
-	"prod":    {"CA001", "CA008"},
+	"dev":     {"CA006", "CA007", "CA008"},
+	"staging": {"CA007", "CA008", "ME003"},
+	"prod":    {"CA001", "CA007", "CA008"},
 }
 
 // expectedOutcome is the outcome a scenario must have.
