@@ -51,7 +51,6 @@ func Defaults(env Environment) Config {
 		return Config{
 			Environment:   env,
 			Protect:       true,
-			Lock:          true,
 			KeyVault:      KeyVaultConfig{Sku: keyVaultPremium, SoftDeleteRetentionDays: 90, PurgeProtection: true},
 			ServiceBus:    ServiceBusConfig{Sku: serviceBusPremium, Capacity: 2, ZoneRedundant: true},
 			Observability: ObservabilityConfig{RetentionDays: 90, DailyQuotaGB: -1}, // -1: no daily cap

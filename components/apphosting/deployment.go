@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	app "github.com/pulumi/pulumi-azure-native-sdk/app/v2/v20250101"
+	app "github.com/misybot/platform/sdk/azurenative/app/v20250101"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/misybot/platform/sdk/azurenative/network"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/crosscut"

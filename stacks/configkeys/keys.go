@@ -43,15 +43,6 @@ const (
 	AppTargetPort                       = "app.targetPort"
 	CostCenter                          = "costCenter"
 	Environment                         = "environment"
-	Identity                            = "identity"
-	IdentityGithubRepository            = "identity.githubRepository"
-	IdentityOperators                   = "identity.operators"
-	IdentityOperatorsDisplayName        = "identity.operators.displayName"
-	IdentityOperatorsMembers            = "identity.operators.members"
-	IdentityOwners                      = "identity.owners"
-	IdentityReaders                     = "identity.readers"
-	IdentityReadersDisplayName          = "identity.readers.displayName"
-	IdentityReadersMembers              = "identity.readers.members"
 	KeyVault                            = "keyVault"
 	KeyVaultAllowPublicNetworkAccess    = "keyVault.allowPublicNetworkAccess"
 	KeyVaultAllowedIps                  = "keyVault.allowedIps"
@@ -61,7 +52,6 @@ const (
 	KeyVaultSecrets                     = "keyVaultSecrets"
 	LoadTesting                         = "loadTesting"
 	Location                            = "location"
-	Lock                                = "lock"
 	NameSeed                            = "nameSeed"
 	Network                             = "network"
 	NetworkAddressSpace                 = "network.addressSpace"
@@ -125,15 +115,6 @@ func All() []string {
 		AppTargetPort,
 		CostCenter,
 		Environment,
-		Identity,
-		IdentityGithubRepository,
-		IdentityOperators,
-		IdentityOperatorsDisplayName,
-		IdentityOperatorsMembers,
-		IdentityOwners,
-		IdentityReaders,
-		IdentityReadersDisplayName,
-		IdentityReadersMembers,
 		KeyVault,
 		KeyVaultAllowPublicNetworkAccess,
 		KeyVaultAllowedIps,
@@ -143,7 +124,6 @@ func All() []string {
 		KeyVaultSecrets,
 		LoadTesting,
 		Location,
-		Lock,
 		NameSeed,
 		Network,
 		NetworkAddressSpace,
