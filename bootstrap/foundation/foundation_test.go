@@ -484,8 +484,9 @@ var roleNamesByID = map[string]string{
 	crosscut.RoleRBACAdministrator: "Role Based Access Control Administrator", crosscut.RoleStorageBlobDataContributor: "Storage Blob Data Contributor",
 	crosscut.RoleStorageBlobDataReader: "Storage Blob Data Reader", crosscut.RoleKeyVaultCryptoUser: "Key Vault Crypto User",
 	crosscut.RoleKeyVaultSecretsUser: "Key Vault Secrets User", crosscut.RoleServiceBusDataSender: "Azure Service Bus Data Sender",
-	crosscut.RoleServiceBusDataReceiver: "Azure Service Bus Data Receiver", apphosting.RoleMonitoringMetricsPublisher: "Monitoring Metrics Publisher",
-	loadtesting.RoleLoadTestContributor: "Load Test Contributor",
+	crosscut.RoleServiceBusDataReceiver: "Azure Service Bus Data Receiver", crosscut.RoleServiceBusDataOwner: "Azure Service Bus Data Owner",
+	apphosting.RoleMonitoringMetricsPublisher: "Monitoring Metrics Publisher",
+	loadtesting.RoleLoadTestContributor:       "Load Test Contributor",
 }
 
 func roleName(id string) string {
