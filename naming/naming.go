@@ -21,6 +21,8 @@ type Rule struct {
 	// Global is true where the name becomes part of a public DNS name and so
 	// must be unique across Azure.
 	Global bool
+	// Compact names have no separators: the type allows letters and digits only.
+	Compact bool
 }
 
 // The rules this program uses. Patterns follow
@@ -43,7 +45,10 @@ var (
 	ContainerAppsEnv = Rule{Kind: "container apps environment", Prefix: "cae", Min: 2, Max: 60, Pattern: regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)}
 	ManagedIdentity  = Rule{Kind: "managed identity", Prefix: "id", Min: 3, Max: 128, Pattern: regexp.MustCompile(`^[a-zA-Z0-9][-\w]*$`)}
 	LoadTest         = Rule{Kind: "load testing resource", Prefix: "lt", Min: 1, Max: 64, Pattern: regexp.MustCompile(`^[a-zA-Z0-9][-\w]*$`)}
-	Lock             = Rule{Kind: "management lock", Prefix: "lock", Min: 1, Max: 90, Pattern: regexp.MustCompile(`^[^<>*%&:?.+/\\]*[^<>*%&:?.+/\\ ]$`)}
+	// StorageAccount and ContainerRegistry allow letters and digits only.
+	StorageAccount    = Rule{Kind: "storage account", Prefix: "st", Min: 3, Max: 24, Pattern: regexp.MustCompile(`^[a-z0-9]+$`), Global: true, Compact: true}
+	ContainerRegistry = Rule{Kind: "container registry", Prefix: "cr", Min: 5, Max: 50, Pattern: regexp.MustCompile(`^[a-zA-Z0-9]+$`), Global: true, Compact: true}
+	Lock              = Rule{Kind: "management lock", Prefix: "lock", Min: 1, Max: 90, Pattern: regexp.MustCompile(`^[^<>*%&:?.+/\\]*[^<>*%&:?.+/\\ ]$`)}
 )
 
 // Namer builds names for one deployment (project, environment, region).
@@ -91,18 +96,23 @@ func (n Namer) Name(r Rule, qualifier string) (string, error) {
 		}
 		return strings.Join(parts, sep)
 	}
-	// Shorten what carries the least information first: the project, then
-	// the qualifier, then the separators. The environment, region and
-	// unique suffix must survive.
+	// Shorten what carries no information first: the separators, then the
+	// project, then the qualifier. Only when that is not enough is a word
+	// cut (kv-misybot-staging-weu-1a2b becomes kvmisybotstagingweu1a2b, not
+	// kv-misy-staging-weu-1a2b). The environment, region and unique suffix
+	// must survive.
 	sep := "-"
+	if r.Compact {
+		sep = ""
+	}
 	for len(build(sep)) > r.Max {
 		switch {
+		case sep != "":
+			sep = ""
 		case len(project) > 3:
 			project = project[:len(project)-1]
 		case len(qualifier) > 3:
 			qualifier = qualifier[:len(qualifier)-1]
-		case sep != "":
-			sep = ""
 		case len(project) > 1:
 			project = project[:len(project)-1]
 		default:

@@ -35,7 +35,19 @@ func TestKeyVaultNameAtTheLengthLimit(t *testing.T) {
 	assert.LessOrEqual(t, len(name), 24)
 	assert.Contains(t, name, "staging")
 	assert.Contains(t, name, "gwc")
-	assert.Regexp(t, `^kv-[a-z0-9]+-staging-gwc-[0-9a-f]{4}$`, name)
+	assert.Regexp(t, `^kv[a-z0-9]+staginggwc[0-9a-f]{4}$`, name)
+
+	// The staging vault keeps the whole project name: separators go first.
+	n, err = New("misybot", "staging", "westeurope", "")
+	require.NoError(t, err)
+	name, err = n.Name(KeyVault, "")
+	require.NoError(t, err)
+	assert.Regexp(t, `^kvmisybotstagingweu[0-9a-f]{4}$`, name)
+	n, err = New("misybot", "dev", "westeurope", "")
+	require.NoError(t, err)
+	name, err = n.Name(KeyVault, "")
+	require.NoError(t, err)
+	assert.Regexp(t, `^kv-misybot-dev-weu-[0-9a-f]{4}$`, name, "a name that fits keeps its separators")
 
 	n, err = New("misybotplatf", "perfteam01", "germanywestcentral", "")
 	require.NoError(t, err)

@@ -20,8 +20,6 @@ type Config struct {
 	Tags map[string]string `json:"tags,omitempty"`
 	// Protect marks stateful resources protected. Default: prod only.
 	Protect bool `json:"protect"`
-	// Lock puts a CanNotDelete lock on the resource group. Default: prod only.
-	Lock bool `json:"lock"`
 	// LoadTesting provisions an Azure Load Testing resource for the
 	// repository's test plan. Default: staging only.
 	LoadTesting bool `json:"loadTesting"`
@@ -31,7 +29,6 @@ type Config struct {
 	ServiceBus    ServiceBusConfig    `json:"serviceBus"`
 	Observability ObservabilityConfig `json:"observability"`
 	App           AppConfig           `json:"app"`
-	Identity      IdentityConfig      `json:"identity"`
 	Alerts        AlertsConfig        `json:"alerts"`
 
 	// KeyVaultSecrets maps secret names to values. It is read from the

@@ -76,26 +76,6 @@ type AppSecretConfig struct {
 	EnvVar string `json:"envVar"`
 }
 
-// IdentityConfig describes the CI identities (Entra ID applications that
-// GitHub Actions signs in as, with OIDC federation and no secrets).
-type IdentityConfig struct {
-	// GitHubRepository is owner/name of the repository whose workflows
-	// deploy this stack. Required.
-	GitHubRepository string `json:"githubRepository"`
-	// Owners are the object IDs that own the applications and groups.
-	Owners []string `json:"owners,omitempty"`
-	// Operators and Readers, when set, create Entra groups with
-	// Contributor and Reader on the stack's resource group.
-	Operators *GroupConfig `json:"operators,omitempty"`
-	Readers   *GroupConfig `json:"readers,omitempty"`
-}
-
-// GroupConfig is an Entra security group.
-type GroupConfig struct {
-	DisplayName string   `json:"displayName"`
-	Members     []string `json:"members,omitempty"`
-}
-
 // AlertsConfig are the alert thresholds and severity. Each starts from the
 // environment's default (DefaultsTable); a stack file overrides any of them.
 type AlertsConfig struct {

@@ -78,8 +78,6 @@ func DefaultsTable() []Default {
 	return []Default{
 		row(configkeys.Protect, func(c *Config) *bool { return &c.Protect }, false, false, true,
 			"stateful resources of prod refuse deletion and replacement"),
-		row(configkeys.Lock, func(c *Config) *bool { return &c.Lock }, false, false, true,
-			"a CanNotDelete lock on prod's resource group"),
 		row(configkeys.LoadTesting, func(c *Config) *bool { return &c.LoadTesting }, false, true, false,
 			"the deploy gate load-tests staging before prod"),
 		row(configkeys.KeyVaultSku, func(c *Config) *string { return &c.KeyVault.Sku }, keyVaultStandard, keyVaultStandard, keyVaultPremium,

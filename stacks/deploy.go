@@ -7,18 +7,18 @@ import (
 	"fmt"
 
 	"github.com/misybot/platform/sdk/azurenative/authorization"
-	"github.com/misybot/platform/sdk/azurenative/resources"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/components/azurenative"
 	"github.com/misybot/platform/components/crosscut"
-	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/loadtesting"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/components/observability"
 	"github.com/misybot/platform/components/servicebus"
 	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/stacks/configkeys"
 )
 
 // Project is the Pulumi project name, the namespace of the configuration.
@@ -46,11 +46,29 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: invalid configuration:\n%w", ctx.Stack(), err)
 	}
+	if err := CheckStackName(ctx.Stack(), cfg); err != nil {
+		return nil, fmt.Errorf("stack %s: invalid configuration:\n%w", ctx.Stack(), err)
+	}
 	client, err := authorization.GetClientConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: reading the Azure client configuration: %w", ctx.Stack(), err)
 	}
-	return compose(ctx, cfg, client.TenantId, client.SubscriptionId)
+	return compose(ctx, ctx.Stack(), cfg, client.TenantId, client.SubscriptionId)
+}
+
+// CheckStackName reports a stack name that cannot name an environment
+// stack, or whose environment family (naming.EnvironmentOf) is not the
+// stack's environment key: the name drives the resource names, the
+// identities and the GitHub environments, the key the defaults and the
+// guard-rails, and the two must agree (prod-eu2 is a prod stack).
+func CheckStackName(stack string, cfg Config) error {
+	if err := naming.CheckStack(stack); err != nil {
+		return Problems{{Key: configkeys.Environment, Value: string(cfg.Environment), Expected: "a stack whose name says its environment: " + err.Error()}}
+	}
+	if env := naming.EnvironmentOf(stack); env != string(cfg.Environment) {
+		return Problems{{Key: configkeys.Environment, Value: string(cfg.Environment), Expected: fmt.Sprintf("%s, the environment stack %q belongs to by its name", env, stack)}}
+	}
+	return nil
 }
 
 // names are the physical names of one stack's resources.
@@ -61,8 +79,10 @@ type names struct {
 	appsEnvironment, app, appIdentity, loadTest                             string
 }
 
-func resourceNames(cfg Config) (names, error) {
-	n, err := naming.New(Application, string(cfg.Environment), cfg.Location, cfg.NameSeed)
+// resourceNames names a stack's resources after the stack (naming.Token):
+// prod-eu2 is rg-misybot-prodeu2-eus2, never a second rg-misybot-prod-....
+func resourceNames(stack string, cfg Config) (names, error) {
+	n, err := naming.New(Application, naming.Token(stack), cfg.Location, cfg.NameSeed)
 	if err != nil {
 		return names{}, err
 	}
@@ -115,32 +135,29 @@ func Tags(cfg Config) map[string]string {
 }
 
 // compose builds the platform from a validated configuration.
-func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (map[string]pulumi.Output, error) {
-	n, err := resourceNames(cfg)
+func compose(ctx *pulumi.Context, stack string, cfg Config, tenantID, subscriptionID string) (map[string]pulumi.Output, error) {
+	n, err := resourceNames(stack, cfg)
 	if err != nil {
 		return nil, err
 	}
 	tags := Tags(cfg)
 
-	var rgOpts []pulumi.ResourceOption
-	if cfg.Protect {
-		rgOpts = append(rgOpts, pulumi.Protect(true))
-	}
-	rg, err := resources.NewResourceGroup(ctx, "rg", &resources.ResourceGroupArgs{
-		ResourceGroupName: pulumi.String(n.resourceGroup),
-		Location:          pulumi.String(cfg.Location),
-		Tags:              pulumi.ToStringMap(tags),
-	}, rgOpts...)
+	// The bootstrap (bootstrap/) creates the resource group, the app's
+	// identity with AcrPull on the registry, and the CI identities: they
+	// need rights the deploy identity does not have (creating resource
+	// groups, assigning roles outside the group, Microsoft Graph). The
+	// resource group carries no lock: a CanNotDelete lock on it would block
+	// every replace in the stack, and the deploy identity cannot manage
+	// locks. Stateful resources are protected (`protect`) instead.
+	rgName := pulumi.String(n.resourceGroup).ToStringOutput()
+	appIdentity, err := azurenative.GetUserAssignedIdentity(ctx, "app-identity",
+		pulumi.ID(appIdentityID(subscriptionID, n)),
+		azurenative.UserAssignedIdentityArgs{ResourceName: n.appIdentity, ResourceGroupName: rgName, Location: cfg.Location})
 	if err != nil {
-		return nil, fmt.Errorf("resource group: %w", err)
-	}
-	if cfg.Lock {
-		if _, err := crosscut.NewLock(ctx, "rg", rg.ID().ToStringOutput(), pulumi.Parent(rg)); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	base := crosscut.Inputs{
-		ResourceGroupName: rg.Name,
+		ResourceGroupName: rgName,
 		Location:          cfg.Location,
 		Tags:              tags,
 		Protect:           cfg.Protect,
@@ -197,22 +214,19 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 	if err != nil {
 		return nil, err
 	}
+	hosting.Identity = &apphosting.ExistingIdentity{ID: appIdentity.ID().ToStringOutput(), PrincipalID: appIdentity.PrincipalID, ClientID: appIdentity.ClientID}
 	hosting.Live = apphosting.LookupLive(ctx, n.resourceGroup, n.app)
 	apps, err := apphosting.New(ctx, "apphosting", hosting)
 	if err != nil {
 		return nil, err
 	}
-	ci, err := identity.New(ctx, "identity", identityArgs(cfg, rg.ID().ToStringOutput()))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := observability.NewAlerts(ctx, "alerts", alertsArgs(cfg, n, base, obs, apps, sb)); err != nil {
+	if _, err := observability.NewAlerts(ctx, "alerts", alertsArgs(cfg, n, stack, base, obs, apps, sb)); err != nil {
 		return nil, err
 	}
 
 	outputs := map[string]pulumi.Output{
 		"environment":                 pulumi.String(string(cfg.Environment)).ToStringOutput(),
-		"resourceGroupName":           rg.Name,
+		"resourceGroupName":           rgName,
 		"vnetId":                      net.VNetID,
 		"keyVaultName":                kv.VaultName,
 		"keyVaultUri":                 kv.VaultURI,
@@ -229,8 +243,6 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		"canaryRevision":              pulumi.String(apps.CanaryRevision).ToStringOutput(),
 		"canaryWeight":                pulumi.Int(apps.CanaryWeight).ToIntOutput(),
 		"appIdentityClientId":         apps.IdentityClientID,
-		"ciDeployClientId":            ci.DeployClientID,
-		"ciPreviewClientId":           ci.PreviewClientID,
 	}
 	// What the canary controller (misyinfra rollout) and the deploy
 	// workflow read.
@@ -241,17 +253,11 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 	outputs["canaryRelease"] = pulumi.String(canaryRelease(cfg)).ToStringOutput()
 	if cfg.LoadTesting {
 		lt, err := loadtesting.New(ctx, "loadtesting", loadtesting.Args{
-			Inputs: crosscut.Inputs{
-				ResourceGroupName: base.ResourceGroupName, Location: base.Location, Tags: base.Tags,
-				// The deploy workflow runs the staging test plan as the deploy identity.
-				RoleAssignments: map[string]crosscut.RoleAssignment{"ci-deploy": {
-					PrincipalID: ci.DeployPrincipalID, PrincipalType: "ServicePrincipal",
-					RoleDefinitionID: loadtesting.RoleLoadTestContributor,
-					Description:      "CI runs loadtest/plan.yaml",
-					ListIndex:        crosscut.Index(0), // its name when role assignments were a list
-				}},
-			},
-			Name: n.loadTest,
+			// The deploy workflow runs the staging test plan as the deploy
+			// identity: the bootstrap gives it Load Test Contributor on the
+			// resource group.
+			Inputs: crosscut.Inputs{ResourceGroupName: base.ResourceGroupName, Location: base.Location, Tags: base.Tags},
+			Name:   n.loadTest,
 		})
 		if err != nil {
 			return nil, err

@@ -8,11 +8,11 @@ import (
 
 	"github.com/misybot/platform/components/apphosting"
 	"github.com/misybot/platform/components/crosscut"
-	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/components/observability"
 	"github.com/misybot/platform/components/servicebus"
+	"github.com/misybot/platform/naming"
 )
 
 // registryID is the resource ID of the stack's container registry, in the
@@ -24,6 +24,34 @@ func registryID(subscriptionID string, r RegistryConfig) string {
 
 // appSpec is the part of the app hosting arguments known from the
 // configuration alone: what names the revisions (RevisionScope).
+// appIdentityID is the resource ID of the app's user-assigned identity,
+// which the bootstrap creates in the stack's resource group.
+func appIdentityID(subscriptionID string, n names) string {
+	return "/subscriptions/" + subscriptionID + "/resourceGroups/" + n.resourceGroup +
+		"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + n.appIdentity
+}
+
+// BootstrapGrant is a role assignment the bootstrap project
+// (bootstrap/foundation) makes for a stack's app identity, outside the
+// stack's plan.
+type BootstrapGrant struct {
+	IdentityID, Role, Scope string
+}
+
+// BootstrapGrants are the grants the stack's program relies on without
+// making them: the app identity's AcrPull on the shared registry.
+func (c Config) BootstrapGrants(stack, subscriptionID string) ([]BootstrapGrant, error) {
+	n, err := resourceNames(stack, c)
+	if err != nil {
+		return nil, err
+	}
+	return []BootstrapGrant{{
+		IdentityID: appIdentityID(subscriptionID, n),
+		Role:       crosscut.RoleAcrPull,
+		Scope:      registryID(subscriptionID, c.App.Registry),
+	}}, nil
+}
+
 func appSpec(cfg Config, n names) apphosting.Args {
 	a := cfg.App
 	args := apphosting.Args{
@@ -62,25 +90,26 @@ func appSpec(cfg Config, n names) apphosting.Args {
 	return args
 }
 
-// RevisionScope is the revision scope of the stack's app running release,
-// as the program builds it (apphosting.RevisionName takes it).
-func (c Config) RevisionScope(release string) (apphosting.RevisionScope, error) {
-	n, err := resourceNames(c)
+// RevisionScope is the revision scope of the app of stack running release,
+// as the program builds it (apphosting.RevisionName takes it). The stack
+// name matters: it names the resources (naming.Token).
+func (c Config) RevisionScope(stack, release string) (apphosting.RevisionScope, error) {
+	n, err := resourceNames(stack, c)
 	if err != nil {
 		return apphosting.RevisionScope{}, err
 	}
 	return appSpec(c, n).RevisionScope(release), nil
 }
 
-// RevisionName is the name of the revision that runs release in the
-// stack's app, as the program names it: the rollout tool analyses the
+// RevisionName is the name of the revision that runs release in the app
+// of stack, as the program names it: the rollout tool analyses the
 // revisions the stack deploys.
-func (c Config) RevisionName(release string) (string, error) {
-	scope, err := c.RevisionScope(release)
+func (c Config) RevisionName(stack, release string) (string, error) {
+	n, err := resourceNames(stack, c)
 	if err != nil {
 		return "", err
 	}
-	return apphosting.RevisionName(c.AppName(), release, scope)
+	return apphosting.RevisionName(n.app, release, appSpec(c, n).RevisionScope(release))
 }
 
 func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
@@ -116,27 +145,7 @@ func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
 	return args, nil
 }
 
-func identityArgs(cfg Config, resourceGroupID pulumi.StringOutput) identity.Args {
-	owner, repo, _ := strings.Cut(cfg.Identity.GitHubRepository, "/")
-	args := identity.Args{
-		Environment:      string(cfg.Environment),
-		GitHubOwner:      owner,
-		GitHubRepository: repo,
-		NamePrefix:       Application + "-" + string(cfg.Environment),
-		ResourceGroupID:  resourceGroupID,
-		AssignableRoles:  apphosting.AssignedRoles(),
-		Owners:           cfg.Identity.Owners,
-	}
-	if g := cfg.Identity.Operators; g != nil {
-		args.Operators = &identity.Group{DisplayName: g.DisplayName, Members: g.Members}
-	}
-	if g := cfg.Identity.Readers; g != nil {
-		args.Readers = &identity.Group{DisplayName: g.DisplayName, Members: g.Members}
-	}
-	return args
-}
-
-func alertsArgs(cfg Config, n names, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
+func alertsArgs(cfg Config, n names, stack string, in crosscut.Inputs, obs *observability.Observability, apps *apphosting.AppHosting, sb *servicebus.ServiceBus) observability.AlertsArgs {
 	defaults := observability.DefaultAlertThresholds()
 	severity := cfg.Alerts.Severity
 	with := func(t observability.MetricThreshold, value float64) observability.MetricThreshold {
@@ -150,7 +159,7 @@ func alertsArgs(cfg Config, n names, in crosscut.Inputs, obs *observability.Obse
 		ResourceGroupName:     in.ResourceGroupName,
 		Location:              in.Location,
 		Tags:                  in.Tags,
-		NamePrefix:            Application + "-" + string(cfg.Environment),
+		NamePrefix:            Application + "-" + naming.Token(stack),
 		ActionGroupID:         obs.ActionGroupID,
 		ContainerAppID:        apps.AppID,
 		ContainerAppName:      n.app,

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
 	"github.com/misybot/platform/infra/stackfile"
@@ -38,7 +39,7 @@ func TestCommittedStacksPlan(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			p := planStack(t, stack)
 			for _, typ := range []string{
-				"azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork",
+				"azure-native:network:VirtualNetwork",
 				"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace",
 				"azure-native:operationalinsights:Workspace", "azure-native:insights:Component",
 				"azure-native:insights:ActionGroup",
@@ -89,16 +90,12 @@ func TestEveryTaggableResourceIsTagged(t *testing.T) {
 
 func TestProdIsLockedDownAndProtected(t *testing.T) {
 	p := planStack(t, "prod")
-	rg := offlinetest.One(t, p, "azure-native:resources:ResourceGroup")
-	var rgLock bool
-	for _, l := range p.Find("azure-native:authorization:ManagementLockByScope") {
-		if scope, _ := l.Input("scope"); scope == rg.ID {
-			rgLock = true
-			assert.Equal(t, "CanNotDelete", offlinetest.Input(t, l, "level"))
-		}
-	}
-	assert.True(t, rgLock, "the prod resource group carries a CanNotDelete lock")
-	for _, typ := range []string{"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace", "azure-native:operationalinsights:Workspace", "azure-native:resources:ResourceGroup"} {
+	// The bootstrap owns the resource group; no lock in the stack: a
+	// CanNotDelete lock would block every replace, and CI cannot manage
+	// locks. Stateful resources are protected instead.
+	assert.Empty(t, p.Find("azure-native:resources:ResourceGroup"))
+	assert.Empty(t, p.Find("azure-native:authorization:ManagementLockByScope"))
+	for _, typ := range []string{"azure-native:keyvault:Vault", "azure-native:servicebus:Namespace", "azure-native:operationalinsights:Workspace"} {
 		assert.True(t, offlinetest.One(t, p, typ).Protect, "%s is protected in prod", typ)
 	}
 
@@ -156,7 +153,7 @@ func TestDiagnosticsReachTheWorkspace(t *testing.T) {
 }
 
 func TestSecretsFromConfigStaySecret(t *testing.T) {
-	p, err := planFile(t, filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	p, err := planFile(t, filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	secrets := p.Find("azure-native:keyvault:Secret")
 	require.Len(t, secrets, 2)
@@ -166,7 +163,7 @@ func TestSecretsFromConfigStaySecret(t *testing.T) {
 
 	// The same with a decrypted value, as `pulumi up` passes it.
 	const plaintext = "xoxb-decrypted-bot-token"
-	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	st.Config["misybot-platform:keyVaultSecrets"] = `{"bot-token":"` + plaintext + `"}`
 	p, err = offline.Run(context.Background(), offline.Options{
@@ -183,7 +180,7 @@ func TestSecretsFromConfigStaySecret(t *testing.T) {
 }
 
 func TestPlainSecretsAreRefused(t *testing.T) {
-	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.secrets.yaml"))
+	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	_, err = offline.Run(context.Background(), offline.Options{
 		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: nil, Program: stacks.Build,
@@ -239,30 +236,24 @@ func TestAppHostingInEveryStack(t *testing.T) {
 			}
 
 			// Every role assignment of the app identity is scoped to exactly
-			// one resource of the stack (or the shared registry); the CI
-			// identities' to the resource group.
-			rg := offlinetest.One(t, p, "azure-native:resources:ResourceGroup")
+			// one resource of the stack's resource group; the registry pull
+			// grant and the CI identities are the bootstrap's.
+			rgID := "/subscriptions/" + offline.PlaceholderSubscriptionID + "/resourceGroups/rg-misybot-" + stack + "-weu/"
 			for _, ra := range p.Find("azure-native:authorization:RoleAssignment") {
 				scope := offlinetest.Input(t, ra, "scope").(string)
 				assert.NotRegexp(t, `^/subscriptions/[^/]+/?$`, scope, "%s is scoped to a subscription", ra.URN)
-				if strings.HasPrefix(ra.Name, "identity") {
-					assert.Equal(t, rg.ID, scope, ra.URN)
-				} else {
-					// One resource: a top-level one, or a queue of the namespace.
-					assert.Regexp(t, `/providers/Microsoft\.[A-Za-z]+/[A-Za-z]+/[^/]+(/queues/[^/]+)?$`, scope, ra.URN)
-				}
+				assert.True(t, strings.HasPrefix(scope, rgID), "%s: %s is outside the stack's resource group", ra.URN, scope)
+				// One resource: a top-level one, or a queue of the namespace.
+				assert.Regexp(t, `/providers/Microsoft\.[A-Za-z]+/[A-Za-z]+/[^/]+(/queues/[^/]+)?$`, scope, ra.URN)
+				assert.NotContains(t, offlinetest.Input(t, ra, "roleDefinitionId"), crosscut.RoleAcrPull)
 			}
-
-			// OIDC subjects name one environment, or pull requests.
-			for _, fic := range p.Find("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential") {
-				subject := offlinetest.Input(t, fic, "subject").(string)
-				assert.Contains(t, []string{"repo:misybot/platform:environment:" + stack, "repo:misybot/platform:pull_request",
-					"repo:misybot/platform:environment:" + stack + "-drift"}, subject)
-			}
-			assert.Empty(t, p.Find("azuread:index/applicationPassword:ApplicationPassword"))
+			assert.Empty(t, p.Find("azuread:index/application:Application"), "Entra applications are the bootstrap's")
+			id := offlinetest.One(t, p, "azure-native:managedidentity:UserAssignedIdentity")
+			assert.True(t, id.Read, "the app's identity is the bootstrap's, read by ID")
+			assert.Equal(t, rgID+"providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-misybot-app-"+stack+"-weu", id.ID)
 
 			assert.NotEmpty(t, p.Find("azure-native:insights:MetricAlert"))
-			for _, out := range []string{"appUrl", "stableRevision", "ciDeployClientId", "ciPreviewClientId", "keyVaultUri", "serviceBusNamespace", "logAnalyticsWorkspaceId"} {
+			for _, out := range []string{"appUrl", "stableRevision", "appIdentityClientId", "keyVaultUri", "serviceBusNamespace", "logAnalyticsWorkspaceId"} {
 				assert.NotEmpty(t, p.Outputs[out].Value.StringValue(), out)
 			}
 		})
@@ -301,15 +292,8 @@ func TestLoadTestingOnlyInStaging(t *testing.T) {
 		if want == 0 {
 			continue
 		}
-		lt := offlinetest.One(t, p, "azure-native:loadtestservice:LoadTest")
-		var runner bool
-		for _, ra := range p.Find("azure-native:authorization:RoleAssignment") {
-			if scope, _ := ra.Input("scope"); scope == lt.ID {
-				runner = true
-				assert.Contains(t, offlinetest.Input(t, ra, "roleDefinitionId"), "749a398d-560b-491b-bb21-08924219302e")
-			}
-		}
-		assert.True(t, runner, "the CI deploy identity can run tests on the staging load testing resource")
+		// The bootstrap gives the deploy identity Load Test Contributor on
+		// the resource group (bootstrap/foundation).
 		assert.NotEmpty(t, p.Outputs["loadTestingDataPlaneUri"].Value.StringValue())
 	}
 }

@@ -123,7 +123,6 @@ func TestCommittedStacksLoad(t *testing.T) {
 			assert.Equal(t, env, cfg.Environment, "environment must match the file name")
 			assert.Equal(t, "westeurope", cfg.Location)
 			assert.Equal(t, def.Protect, cfg.Protect, "protect")
-			assert.Equal(t, def.Lock, cfg.Lock, "lock")
 			assert.Equal(t, def.KeyVault.Sku, cfg.KeyVault.Sku)
 			assert.Equal(t, def.KeyVault.SoftDeleteRetentionDays, cfg.KeyVault.SoftDeleteRetentionDays)
 			assert.Equal(t, def.KeyVault.PurgeProtection, cfg.KeyVault.PurgeProtection)
@@ -181,7 +180,6 @@ func TestCommittedStacksDefaultsPerEnvironment(t *testing.T) {
 	assert.False(t, staging.ServiceBus.AllowPublicNetworkAccess)
 
 	assert.True(t, prod.Protect)
-	assert.True(t, prod.Lock)
 	assert.Equal(t, "Premium", prod.ServiceBus.Sku)
 	assert.Equal(t, 2, prod.ServiceBus.Capacity)
 	assert.True(t, prod.ServiceBus.ZoneRedundant)
@@ -215,10 +213,10 @@ func TestProjectFile(t *testing.T) {
 	assert.Equal(t, project, proj.Name.String())
 	assert.Equal(t, "go", proj.Runtime.Name())
 
-	// protect and lock are left undeclared on purpose: a declared key takes
+	// protect and loadTesting are left undeclared on purpose: a declared key takes
 	// either a project default, which would override the environment's, or
 	// none, which makes Pulumi require it in every stack.
-	undeclared := []string{"loadTesting", "lock", "protect"}
+	undeclared := []string{"loadTesting", "protect"}
 	declared := sortedKeys(proj.Config)
 	var want []string
 	for _, k := range TopLevelKeys() {
@@ -291,11 +289,11 @@ func TestDefaults(t *testing.T) {
 		zoneRedundant bool
 		retention     int
 		quota         float64
-		protect, lock bool
+		protect       bool
 	}{
-		{Dev, "standard", 7, false, "Standard", 0, false, 30, 1, false, false},
-		{Staging, "standard", 90, true, "Premium", 1, true, 60, 5, false, false},
-		{Prod, "premium", 90, true, "Premium", 2, true, 90, -1, true, true},
+		{Dev, "standard", 7, false, "Standard", 0, false, 30, 1, false},
+		{Staging, "standard", 90, true, "Premium", 1, true, 60, 5, false},
+		{Prod, "premium", 90, true, "Premium", 2, true, 90, -1, true},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.env), func(t *testing.T) {
@@ -310,7 +308,6 @@ func TestDefaults(t *testing.T) {
 			assert.Equal(t, tt.retention, c.Observability.RetentionDays)
 			assert.Equal(t, tt.quota, c.Observability.DailyQuotaGB)
 			assert.Equal(t, tt.protect, c.Protect)
-			assert.Equal(t, tt.lock, c.Lock)
 			// Defaults never open anything up.
 			assert.False(t, c.KeyVault.AllowPublicNetworkAccess)
 			assert.False(t, c.ServiceBus.AllowPublicNetworkAccess)
@@ -551,7 +548,6 @@ func prodRaw() map[string]string {
 		project + ":owner":                 "platform-team",
 		project + ":costCenter":            "cc-misybot-1001",
 		project + ":protect":               "true",
-		project + ":lock":                  "true",
 		project + ":network":               `{"addressSpace":"10.22.0.0/16","appsSubnet":"10.22.0.0/23","endpointsSubnet":"10.22.2.0/24"}`,
 		project + ":serviceBus":            `{"queues":[{"name":"inbound-messages","duplicateDetectionWindow":"PT10M"},{"name":"outbound-messages"}],"topics":[{"name":"bot-events","subscriptions":[{"name":"analytics"},{"name":"audit"}]}]}`,
 		project + ":observability":         `{"alertReceivers":{"emails":[{"name":"oncall","address":"platform-oncall@misybot.example"}],"webhooks":[{"name":"chatops","uri":"https://hooks.misybot.example/alerts/prod"}]}}`,
@@ -560,7 +556,6 @@ func prodRaw() map[string]string {
 		project + ":nameSeed":              "",
 		project + ":keyVault":              `{}`,
 		project + ":app":                   `{"registry":{"name":"crmisybotshared","resourceGroup":"rg-misybot-shared-weu"},"release":"1.4.2"}`,
-		project + ":identity":              `{"githubRepository":"misybot/platform"}`,
 		project + ":alerts":                `{}`,
 		"pulumi:disable-default-providers": `[]`,
 	}
@@ -571,7 +566,6 @@ func devRaw() map[string]string {
 	raw := prodRaw()
 	raw[project+":environment"] = "dev"
 	raw[project+":protect"] = "false"
-	raw[project+":lock"] = "false"
 	raw[project+":network"] = `{"addressSpace":"10.20.0.0/16","appsSubnet":"10.20.0.0/23","endpointsSubnet":"10.20.2.0/24"}`
 	raw[project+":keyVault"] = `{"allowPublicNetworkAccess":true,"allowedIps":["203.0.113.0/24"]}`
 	raw[project+":serviceBus"] = `{"allowPublicNetworkAccess":true,"queues":[{"name":"inbound-messages"}]}`

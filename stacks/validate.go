@@ -70,7 +70,6 @@ func (c Config) Validate() Problems {
 	v.serviceBus(c.ServiceBus, c.Location)
 	v.observability(c.Observability)
 	v.app(c)
-	v.identity(c.Identity)
 	v.alerts(c.Alerts)
 	sortProblems(v.problems)
 	return v.problems

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/misybot/platform/components/apphosting"
 	"github.com/misybot/platform/components/network"
@@ -17,12 +16,8 @@ var (
 	registryNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
 	// Resource group names.
 	resourceGroupPattern = regexp.MustCompile(`^[-\w.()]{0,89}[-\w()]$`)
-	// GitHub owner/repository.
-	githubRepoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
 	// Environment variable names.
 	envVarPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	// Entra object IDs.
-	objectIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// Image repositories.
 	repositoryPattern = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*$`)
 	// HTTP paths for probes.
@@ -217,33 +212,6 @@ func (v *validator) envVar(key, name string, seen map[string]string) {
 		v.add(key, name, "a name not already set by "+seen[name])
 	default:
 		seen[name] = key
-	}
-}
-
-func (v *validator) identity(id IdentityConfig) {
-	switch {
-	case id.GitHubRepository == "":
-		v.add("identity.githubRepository", "", "the repository whose workflows deploy the stack, as owner/name")
-	case !githubRepoPattern.MatchString(id.GitHubRepository):
-		v.add("identity.githubRepository", id.GitHubRepository, "owner/name of a GitHub repository (no wildcards)")
-	}
-	for i, o := range id.Owners {
-		if !objectIDPattern.MatchString(o) {
-			v.add(joinIndex("identity.owners", i), o, "an Entra object ID (a GUID)")
-		}
-	}
-	for key, g := range map[string]*GroupConfig{"identity.operators": id.Operators, "identity.readers": id.Readers} {
-		if g == nil {
-			continue
-		}
-		if strings.TrimSpace(g.DisplayName) == "" || len(g.DisplayName) > 256 {
-			v.add(key+".displayName", g.DisplayName, "the group's display name, 1-256 characters")
-		}
-		for i, m := range g.Members {
-			if !objectIDPattern.MatchString(m) {
-				v.add(joinIndex(key+".members", i), m, "an Entra object ID (a GUID)")
-			}
-		}
 	}
 }
 

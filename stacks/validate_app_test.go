@@ -39,9 +39,6 @@ func TestLoadRejectsBrokenAppConfigs(t *testing.T) {
 		{"open allow-list", false, "app", `{` + reg + `,"release":"1.4.2","allowedIpRanges":["0.0.0.0/0"]}`, "app.allowedIpRanges[0]", "0.0.0.0/0"},
 		{"app secret not declared", false, "app", `{` + reg + `,"release":"1.4.2","secrets":[{"name":"bot-token","envVar":"BOT_TOKEN"}]}`, "app.secrets[0].name", "pulumi config set --secret --path 'keyVaultSecrets.bot-token'"},
 		{"typo in app key", false, "app", `{` + reg + `,"relase":"1.4.2","release":"1.4.2"}`, "app.relase", "did you mean release?"},
-		{"wildcard repository", false, "identity", `{"githubRepository":"misybot/*"}`, "identity.githubRepository", "misybot/*"},
-		{"missing repository", false, "identity", `{}`, "identity.githubRepository", "owner/name"},
-		{"owner that is not an object ID", false, "identity", `{"githubRepository":"misybot/platform","owners":["alice@misybot.example"]}`, "identity.owners[0]", "GUID"},
 		{"ratio above 100", false, "alerts", `{"http5xxRatioPercent":150}`, "alerts.http5xxRatioPercent", "150"},
 		{"negative latency", false, "alerts", `{"latencyMs":-1}`, "alerts.latencyMs", "-1"},
 	}

@@ -521,7 +521,6 @@ func TestValidateConfigBuiltInCode(t *testing.T) {
 	c.ServiceBus.Queues = []QueueConfig{{Name: "inbound-messages"}}
 	c.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
 	c.App.Release = "1.4.2"
-	c.Identity.GitHubRepository = "misybot/platform"
 
 	ps := c.Validate()
 	require.NotEmpty(t, ps, "entity defaults are not applied yet")
@@ -631,7 +630,6 @@ func TestTooManyIngressSources(t *testing.T) {
 	cfg.KeyVault.AllowPublicNetworkAccess, cfg.ServiceBus.AllowPublicNetworkAccess = true, true
 	cfg.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
 	cfg.App.Release = "1.4.2"
-	cfg.Identity.GitHubRepository = "misybot/platform"
 	cfg.ApplyEntityDefaults()
 	var keys []string
 	for _, p := range cfg.Validate() {

@@ -96,8 +96,15 @@ type Args struct {
 	// ZoneRedundant spreads the environment over availability zones (prod).
 	ZoneRedundant bool
 
-	// IdentityName names the app's user-assigned identity. Required.
+	// IdentityName names the app's user-assigned identity. Required
+	// unless Identity is set.
 	IdentityName string
+	// Identity, when set, is a user-assigned identity created outside the
+	// stack (the bootstrap creates it, with AcrPull on the registry, before
+	// the stack's first deploy): the component then creates no identity and
+	// grants no AcrPull, which the deploy identity could not do on a
+	// registry outside its resource group.
+	Identity *ExistingIdentity
 
 	// AppName is the container app name: 2-32 lowercase letters, digits
 	// and '-'. Required.
@@ -162,6 +169,11 @@ type Args struct {
 	Secrets []Secret
 	// Env are plain (non-secret) environment variables.
 	Env map[string]string
+}
+
+// ExistingIdentity is a user-assigned identity the component attaches.
+type ExistingIdentity struct {
+	ID, PrincipalID, ClientID pulumi.StringInput
 }
 
 // Registry is a container registry pulled from with the app's identity.
@@ -323,7 +335,8 @@ func (a *Args) validate() error {
 	req(a.Diagnostics != nil, "Diagnostics (the environment's logs go to the workspace through it)")
 	req(a.EnvironmentName != "", "EnvironmentName")
 	req(a.InfrastructureSubnetID != nil, "InfrastructureSubnetID")
-	req(a.IdentityName != "", "IdentityName")
+	req(a.IdentityName != "" || (a.Identity != nil && a.Identity.ID != nil && a.Identity.PrincipalID != nil && a.Identity.ClientID != nil),
+		"IdentityName, or Identity (ID, PrincipalID and ClientID)")
 	req(a.Registry.Server != "" && a.Registry.ID != nil, "Registry (Server and ID)")
 	req(a.Repository != "", "Repository")
 	req(a.KeyVault.ID != nil && a.KeyVault.URI != nil, "KeyVault (ID and URI)")
@@ -572,20 +585,25 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	envID := env.ID().ToStringOutput()
 
-	id, err := azurenative.NewUserAssignedIdentity(ctx, name+"-identity", azurenative.UserAssignedIdentityArgs{
-		ResourceName:      args.IdentityName,
-		ResourceGroupName: args.ResourceGroupName,
-		Location:          args.Location,
-		Tags:              args.Tags,
-	}, child)
-	if err != nil {
-		return nil, wrap(err)
+	var idID, principalID, clientID pulumi.StringOutput
+	if e := args.Identity; e != nil {
+		idID, principalID, clientID = e.ID.ToStringOutput(), e.PrincipalID.ToStringOutput(), e.ClientID.ToStringOutput()
+	} else {
+		id, err := azurenative.NewUserAssignedIdentity(ctx, name+"-identity", azurenative.UserAssignedIdentityArgs{
+			ResourceName:      args.IdentityName,
+			ResourceGroupName: args.ResourceGroupName,
+			Location:          args.Location,
+			Tags:              args.Tags,
+		}, child)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		idID, principalID, clientID = id.ID().ToStringOutput(), id.PrincipalID, id.ClientID
 	}
-	idID := id.ID().ToStringOutput()
 
 	// The identity needs its roles before the first revision starts: it
 	// pulls the image and reads the Key Vault references at startup.
-	grants, err := grantIdentity(ctx, name, args, id, child)
+	grants, err := grantIdentity(ctx, name, args, principalID, child)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -638,7 +656,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 						Cpu:    pulumi.Float64(args.CPU),
 						Memory: pulumi.String(args.Memory),
 					},
-					Env:    envVars(args, release, id.ClientID),
+					Env:    envVars(args, release, clientID),
 					Probes: probes(args),
 				},
 			},
@@ -679,7 +697,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if len(traffic) > 1 {
 		c.CanaryRevision, c.CanaryWeight = traffic[1].RevisionName, traffic[1].Weight
 	}
-	c.IdentityID, c.IdentityPrincipalID, c.IdentityClientID = idID, id.PrincipalID, id.ClientID
+	c.IdentityID, c.IdentityPrincipalID, c.IdentityClientID = idID, principalID, clientID
 
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"environmentId":            c.EnvironmentID,
@@ -744,7 +762,7 @@ func newEnvironment(ctx *pulumi.Context, name string, args Args, child pulumi.Re
 
 // grantIdentity gives the app's identity its roles, each on the single
 // resource it needs.
-func grantIdentity(ctx *pulumi.Context, name string, args Args, id *azurenative.UserAssignedIdentity, child pulumi.ResourceOption) ([]pulumi.Resource, error) {
+func grantIdentity(ctx *pulumi.Context, name string, args Args, principalID pulumi.StringInput, child pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	type grant struct {
 		key, role, why string
 		scope          pulumi.StringInput
@@ -753,7 +771,10 @@ func grantIdentity(ctx *pulumi.Context, name string, args Args, id *azurenative.
 		{"kv-secrets-user", crosscut.RoleKeyVaultSecretsUser, "read the app's Key Vault references", args.KeyVault.ID},
 		{"sb-sender", crosscut.RoleServiceBusDataSender, "send to the platform's queues and topics", args.ServiceBus.ID},
 		{"sb-receiver", crosscut.RoleServiceBusDataReceiver, "receive from the platform's queues and subscriptions", args.ServiceBus.ID},
-		{"acr-pull", crosscut.RoleAcrPull, "pull the app's images", args.Registry.ID},
+	}
+	if args.Identity == nil {
+		// An existing identity got AcrPull from whoever created it.
+		grants = append(grants, grant{"acr-pull", crosscut.RoleAcrPull, "pull the app's images", args.Registry.ID})
 	}
 	if args.ServiceBus.ScaleQueue != "" {
 		// KEDA's azure-servicebus scaler reads the queue's message count,
@@ -771,7 +792,7 @@ func grantIdentity(ctx *pulumi.Context, name string, args Args, id *azurenative.
 	var out []pulumi.Resource
 	for _, g := range grants {
 		ra, err := crosscut.NewRoleAssignment(ctx, name+"-identity-"+g.key, g.scope, crosscut.RoleAssignment{
-			PrincipalID:      id.PrincipalID,
+			PrincipalID:      principalID,
 			PrincipalType:    "ServicePrincipal",
 			RoleDefinitionID: g.role,
 			Description:      "MisyBot app identity: " + g.why,

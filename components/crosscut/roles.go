@@ -17,3 +17,14 @@ const (
 	RoleMonitoringReader        = "43d0d8ad-25c7-4714-9337-8ba259a9fe05" // Monitoring Reader
 	RoleLogAnalyticsReader      = "73c42c96-874c-492b-b04d-ab87d138a893" // Log Analytics Reader
 )
+
+// Roles of the CI identities and the state backend. Storage roles:
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage;
+// Key Vault: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security;
+// RBAC administrator: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/privileged
+const (
+	RoleStorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe" // Storage Blob Data Contributor
+	RoleStorageBlobDataReader      = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" // Storage Blob Data Reader
+	RoleKeyVaultCryptoUser         = "12338af0-0e69-4776-bea7-57ae8d297424" // Key Vault Crypto User
+	RoleRBACAdministrator          = "f58310d9-a9f6-439a-9e8d-f62e7b41a168" // Role Based Access Control Administrator
+)

@@ -1,17 +1,26 @@
-// Package identity is the MisyBot CI identity component: per environment,
-// an Entra application and service principal that GitHub Actions deploy
-// jobs sign in as through OIDC federation, a separate read-only identity for
-// pull-request previews, and optional Entra groups for operators and
-// readers. No identity has a client secret or certificate: federated
-// credentials are the only way to sign in as them. Every Azure role
-// assignment is scoped to the environment's resource group, never wider.
+// Package identity is the MisyBot CI identity component: for one
+// environment stack, three Entra applications with their service principals
+// that GitHub Actions signs in as through OIDC federation, and optional
+// Entra groups:
 //
-// Creating Entra applications and groups needs Microsoft Graph permissions
-// (Application.ReadWrite.OwnedBy, Group.ReadWrite.All or a directory role),
-// and assigning the deploy identity a role-assignment role needs Owner or
-// User Access Administrator on the resource group: this component belongs
-// in a bootstrap run by an administrator, not in what the CI identity
-// deploys.
+//   - deploy: the stack's deploy jobs, in the GitHub environment named after
+//     the stack (repo:<owner>/<repo>:environment:<stack>);
+//   - preview: pull-request previews (repo:<owner>/<repo>:pull_request),
+//     read-only;
+//   - drift: the scheduled drift check, in the GitHub environment
+//     <stack>-drift, read-only.
+//
+// No identity has a client secret or certificate: federated credentials are
+// the only way to sign in as them. Every application and service principal
+// has owners. Which roles each identity holds, on which scope, is the
+// caller's Grants; preview and drift accept read-only roles only.
+//
+// Creating Entra applications needs Microsoft Graph permissions (Cloud
+// Application Administrator, Application Administrator, or Application
+// Developer, who becomes an owner), and granting roles needs Owner, User
+// Access Administrator or Role Based Access Control Administrator on each
+// scope: this component belongs in the bootstrap an administrator runs,
+// never in what a CI identity deploys.
 package identity
 
 import (
@@ -25,6 +34,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/naming"
 )
 
 // Type is the component's Pulumi type token.
@@ -32,6 +42,7 @@ const Type = "misybot:identity:CIIdentity"
 
 // GitHub Actions OIDC: the token issuer and the audience Entra ID expects
 // for workload identity federation.
+// https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust
 const (
 	GitHubIssuer   = "https://token.actions.githubusercontent.com"
 	GitHubAudience = "api://AzureADTokenExchange"
@@ -41,7 +52,15 @@ const (
 // Administrator": it can create and delete role assignments and nothing
 // else (unlike User Access Administrator or Owner it cannot change policies
 // or locks), and a condition narrows which roles it can hand out.
-const RoleRBACAdministrator = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+const RoleRBACAdministrator = crosscut.RoleRBACAdministrator
+
+// The three identities of a stack, as they appear in display names and
+// resource names.
+const (
+	KindDeploy  = "deploy"
+	KindPreview = "preview"
+	KindDrift   = "drift"
+)
 
 var (
 	// GitHub's rules: owners are 1-39 letters, digits and '-'; repositories
@@ -50,60 +69,89 @@ var (
 	repoPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 	// envPattern keeps environment names to characters that cannot widen a
 	// subject: no '*', ':', '/' or spaces.
-	envPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,255}$`)
-	// rgIDPattern is exactly a resource group ID.
-	rgIDPattern = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{1,36}/resourceGroups/[-\w._()]{1,90}$`)
+	envPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,255}$`)
 	guidPattern = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	rgIDPattern = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{1,36}/resourceGroups/[-\w._()]{1,90}$`)
 )
 
-// Args configures the identities of one environment.
+// readOnlyRoles are the roles a preview or drift identity may hold: they
+// read resources and state and decrypt the stack's secrets, and write
+// nothing. Key Vault Crypto User is granted on one key only (its encrypt
+// and sign operations change no resource).
+var readOnlyRoles = map[string]string{
+	crosscut.RoleReader:                "Reader",
+	crosscut.RoleStorageBlobDataReader: "Storage Blob Data Reader",
+	crosscut.RoleKeyVaultCryptoUser:    "Key Vault Crypto User",
+}
+
+// ReadOnlyRole reports whether role is one a preview or drift identity may hold.
+func ReadOnlyRole(role string) bool {
+	_, ok := readOnlyRoles[strings.ToLower(role)]
+	return ok
+}
+
+// Args configures the identities of one environment stack.
 type Args struct {
-	// Environment is the GitHub environment the deploy jobs run in, such as
-	// "prod". Only jobs in it can sign in as the deploy identity. Required.
-	Environment string
+	// Stack is the environment stack, such as "prod" or "prod-eu2": it names
+	// the identities, the GitHub environments and the federated subjects.
+	// Required; naming.CheckStack.
+	Stack string
 	// GitHubOwner and GitHubRepository name the repository. Required.
 	GitHubOwner      string
 	GitHubRepository string
-	// NamePrefix starts the display names, such as "misybot". Required.
+	// NamePrefix starts the display names, such as "misybot":
+	// misybot-prod-deploy. Required.
 	NamePrefix string
-	// ResourceGroupID is the environment's resource group: the only scope
-	// any role is assigned on. It must be exactly
-	// /subscriptions/<id>/resourceGroups/<name>. Required.
-	ResourceGroupID pulumi.StringInput
-	// AssignableRoles are the role definition GUIDs the deploy identity may
-	// assign within the resource group (apphosting.AssignedRoles()). Empty
-	// means the deploy identity cannot assign roles at all.
-	AssignableRoles []string
-	// Owners are the object IDs owning the applications and groups.
+	// Owners are the object IDs owning the applications, service
+	// principals and groups: who can manage them besides directory
+	// administrators. At least one.
 	Owners []string
-	// Operators and Readers, when set, create Entra groups with roles on
-	// the resource group.
+	// Deploy, Preview and Drift are the roles of each identity. Preview and
+	// Drift accept read-only roles only (ReadOnlyRole).
+	Deploy, Preview, Drift []Grant
+	// Operators and Readers, when set, create Entra groups with roles.
 	Operators *Group
 	Readers   *Group
 }
 
-// Group is an Entra security group with roles on the resource group.
+// Grant is one role assignment of an identity.
+type Grant struct {
+	// Key names the assignment's resource; unique per identity. Required.
+	Key string
+	// Scope is the resource ID the role is assigned on. Required.
+	Scope pulumi.StringInput
+	// RoleDefinitionID is a built-in role GUID (crosscut roles). Required.
+	RoleDefinitionID string
+	// Condition is an ABAC condition (version 2.0) narrowing the role.
+	Condition string
+	// Description says why the identity holds the role. Required.
+	Description string
+}
+
+// Group is an Entra security group with roles.
 type Group struct {
 	// DisplayName is the group's name. Required.
 	DisplayName string
-	// Roles are built-in role GUIDs. Default Contributor for operators,
-	// Reader for readers.
-	Roles []string
 	// Members are user or service principal object IDs.
 	Members []string
+	// Grants are the group's roles.
+	Grants []Grant
 }
 
 // Identity is the component's state and outputs.
 type Identity struct {
 	pulumi.ResourceState
 
-	// DeployClientID is AZURE_CLIENT_ID for the deploy jobs.
+	// DeployClientID is AZURE_CLIENT_ID of the deploy jobs.
 	DeployClientID    pulumi.StringOutput
 	DeployPrincipalID pulumi.StringOutput
-	// PreviewClientID is AZURE_CLIENT_ID for pull-request previews.
+	// PreviewClientID is AZURE_CLIENT_ID of pull-request previews.
 	PreviewClientID    pulumi.StringOutput
 	PreviewPrincipalID pulumi.StringOutput
-	TenantID           pulumi.StringOutput
+	// DriftClientID is AZURE_CLIENT_ID of the drift check.
+	DriftClientID    pulumi.StringOutput
+	DriftPrincipalID pulumi.StringOutput
+	TenantID         pulumi.StringOutput
 	// OperatorsGroupID and ReadersGroupID are empty without the groups.
 	OperatorsGroupID pulumi.StringOutput
 	ReadersGroupID   pulumi.StringOutput
@@ -111,16 +159,19 @@ type Identity struct {
 
 // DeploySubject is the OIDC subject of jobs running in one GitHub
 // environment of the repository.
+// https://docs.github.com/actions/deployment/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims
 func DeploySubject(owner, repo, environment string) string {
 	return "repo:" + owner + "/" + repo + ":environment:" + environment
 }
 
-// DriftSubject is the OIDC subject of the scheduled drift check of one
-// environment: a scheduled run cannot use the pull_request subject, so it
-// runs in the GitHub environment "<environment>-drift" (no reviewers, no
-// deploy secrets) and signs in as the read-only preview identity.
-func DriftSubject(owner, repo, environment string) string {
-	return DeploySubject(owner, repo, environment+"-drift")
+// DriftEnvironment is the GitHub environment of a stack's drift check: a
+// scheduled run has no pull_request subject, so it runs in its own
+// environment, without reviewers and without the deploy identity.
+func DriftEnvironment(stack string) string { return stack + "-drift" }
+
+// DriftSubject is the OIDC subject of the drift check of one stack.
+func DriftSubject(owner, repo, stack string) string {
+	return DeploySubject(owner, repo, DriftEnvironment(stack))
 }
 
 // PreviewSubject is the OIDC subject of pull-request workflows.
@@ -128,8 +179,14 @@ func PreviewSubject(owner, repo string) string {
 	return "repo:" + owner + "/" + repo + ":pull_request"
 }
 
-// ValidateSubject accepts only the two subjects this platform federates:
-// one GitHub environment of one repository, or its pull requests. Anything
+// DisplayName is the Entra display name of one identity of a stack:
+// misybot-prod-deploy, misybot-prod-eu2-drift.
+func DisplayName(prefix, stack, kind string) string {
+	return prefix + "-" + stack + "-" + kind
+}
+
+// ValidateSubject accepts only the subjects this platform federates: one
+// GitHub environment of one repository, or its pull requests. Anything
 // broader (a branch filter, a wildcard, another claim) is rejected.
 func ValidateSubject(subject string) error {
 	rest, ok := strings.CutPrefix(subject, "repo:")
@@ -159,15 +216,6 @@ func ValidateResourceGroupID(id string) error {
 	return nil
 }
 
-func (a *Args) defaults() {
-	if a.Operators != nil && len(a.Operators.Roles) == 0 {
-		a.Operators.Roles = []string{crosscut.RoleContributor}
-	}
-	if a.Readers != nil && len(a.Readers.Roles) == 0 {
-		a.Readers.Roles = []string{crosscut.RoleReader}
-	}
-}
-
 func (a *Args) validate() error {
 	var errs []error
 	if !ownerPattern.MatchString(a.GitHubOwner) {
@@ -176,97 +224,142 @@ func (a *Args) validate() error {
 	if !repoPattern.MatchString(a.GitHubRepository) {
 		errs = append(errs, fmt.Errorf("args.GitHubRepository %q: want a repository name", a.GitHubRepository))
 	}
-	if !envPattern.MatchString(a.Environment) {
-		errs = append(errs, fmt.Errorf("args.Environment %q: want one GitHub environment name (letters, digits, '.', '_', '-'), no wildcard", a.Environment))
-	}
-	for _, s := range []string{DeploySubject(a.GitHubOwner, a.GitHubRepository, a.Environment), PreviewSubject(a.GitHubOwner, a.GitHubRepository),
-		DriftSubject(a.GitHubOwner, a.GitHubRepository, a.Environment)} {
-		if err := ValidateSubject(s); err != nil {
-			errs = append(errs, err)
-		}
+	if err := naming.CheckStack(a.Stack); err != nil {
+		errs = append(errs, fmt.Errorf("args.Stack: %w", err))
 	}
 	if a.NamePrefix == "" {
 		errs = append(errs, errors.New("args.NamePrefix is required"))
 	}
-	switch {
-	case a.ResourceGroupID == nil:
-		errs = append(errs, errors.New("args.ResourceGroupID is required"))
-	default:
-		if id, known := knownString(a.ResourceGroupID); known {
-			if err := ValidateResourceGroupID(id); err != nil {
-				errs = append(errs, fmt.Errorf("args.ResourceGroupID: %w", err))
-			}
+	if len(a.Owners) == 0 {
+		errs = append(errs, errors.New("args.Owners: at least one object ID, so that the applications are not left without an owner"))
+	}
+	for _, o := range a.Owners {
+		if !guidPattern.MatchString(o) {
+			errs = append(errs, fmt.Errorf("args.Owners %q: want an object ID (GUID)", o))
 		}
 	}
-	for _, r := range a.AssignableRoles {
-		if !guidPattern.MatchString(r) {
-			errs = append(errs, fmt.Errorf("args.AssignableRoles %q: want a role definition GUID", r))
-		}
-		if privileged(r) {
-			errs = append(errs, fmt.Errorf("args.AssignableRoles %q: a role that can grant access would let CI escalate its own rights", r))
-		}
+	for _, set := range []struct {
+		kind     string
+		grants   []Grant
+		readOnly bool
+	}{{KindDeploy, a.Deploy, false}, {KindPreview, a.Preview, true}, {KindDrift, a.Drift, true}} {
+		errs = append(errs, validateGrants("args."+titled(set.kind), set.grants, set.readOnly)...)
 	}
 	for _, ng := range []struct {
 		name  string
 		group *Group
 	}{{"Operators", a.Operators}, {"Readers", a.Readers}} {
-		name, g := ng.name, ng.group
-		if g == nil {
+		if ng.group == nil {
 			continue
 		}
-		if g.DisplayName == "" {
-			errs = append(errs, fmt.Errorf("args.%s.DisplayName is required", name))
+		if ng.group.DisplayName == "" {
+			errs = append(errs, fmt.Errorf("args.%s.DisplayName is required", ng.name))
 		}
-		for _, r := range g.Roles {
-			if !guidPattern.MatchString(r) {
-				errs = append(errs, fmt.Errorf("args.%s.Roles %q: want a role definition GUID", name, r))
-			}
-		}
+		errs = append(errs, validateGrants("args."+ng.name+".Grants", ng.group.Grants, false)...)
 	}
 	return errors.Join(errs...)
 }
 
+func validateGrants(field string, grants []Grant, readOnly bool) []error {
+	var errs []error
+	keys := map[string]bool{}
+	for i, g := range grants {
+		at := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case g.Key == "":
+			errs = append(errs, fmt.Errorf("%s.Key is required", at))
+		case keys[g.Key]:
+			errs = append(errs, fmt.Errorf("%s.Key %q: used twice", at, g.Key))
+		}
+		keys[g.Key] = true
+		if g.Scope == nil {
+			errs = append(errs, fmt.Errorf("%s.Scope is required", at))
+		}
+		if g.Description == "" {
+			errs = append(errs, fmt.Errorf("%s.Description is required", at))
+		}
+		if !guidPattern.MatchString(g.RoleDefinitionID) {
+			errs = append(errs, fmt.Errorf("%s.RoleDefinitionID %q: want a role definition GUID", at, g.RoleDefinitionID))
+		} else if readOnly && !ReadOnlyRole(g.RoleDefinitionID) {
+			errs = append(errs, fmt.Errorf("%s.RoleDefinitionID %q: a read-only identity holds only %s", at, g.RoleDefinitionID, readOnlyNames()))
+		}
+	}
+	return errs
+}
+
+func readOnlyNames() string {
+	names := make([]string, 0, len(readOnlyRoles))
+	for _, n := range readOnlyRoles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func titled(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
 // privileged are the roles that can create role assignments.
 func privileged(role string) bool {
 	switch strings.ToLower(role) {
-	case crosscut.RoleOwner, crosscut.RoleUserAccessAdministrator, RoleRBACAdministrator:
+	case crosscut.RoleOwner, crosscut.RoleUserAccessAdministrator, crosscut.RoleRBACAdministrator:
 		return true
 	}
 	return false
 }
 
-func knownString(in pulumi.StringInput) (string, bool) {
-	if s, ok := in.(pulumi.String); ok {
-		return string(s), true
-	}
-	return "", false
-}
-
 // AssignmentCondition is the ABAC condition (version 2.0) that limits a
 // role-assignment role to creating and deleting assignments of the given
-// roles only.
-func AssignmentCondition(roles []string) string {
+// roles only. It rejects a privileged role in the list: that would let CI
+// escalate its own rights.
+// https://learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-examples
+func AssignmentCondition(roles []string) (string, error) {
 	// Lowercased, deduplicated and sorted: the same roles always give the
-	// same condition, so reordering the config is no diff.
+	// same condition, so reordering is no diff.
 	seen := map[string]bool{}
 	var sorted []string
 	for _, r := range roles {
-		if r = strings.ToLower(r); !seen[r] {
+		r = strings.ToLower(r)
+		if !guidPattern.MatchString(r) {
+			return "", fmt.Errorf("assignable role %q: want a role definition GUID", r)
+		}
+		if privileged(r) {
+			return "", fmt.Errorf("assignable role %q: a role that can grant access would let CI escalate its own rights", r)
+		}
+		if !seen[r] {
 			seen[r] = true
 			sorted = append(sorted, r)
 		}
+	}
+	if len(sorted) == 0 {
+		return "", errors.New("assignable roles: at least one")
 	}
 	sort.Strings(sorted)
 	list := strings.Join(sorted, ", ")
 	return "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
 		"(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {" + list + "})) AND " +
 		"((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR " +
-		"(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {" + list + "}))"
+		"(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {" + list + "}))", nil
 }
 
-// New creates the identities of one environment.
+// AssignableRoles reads the role GUIDs back from an AssignmentCondition,
+// for tests and docs that check what a condition allows.
+func AssignableRoles(condition string) []string {
+	_, rest, ok := strings.Cut(condition, "GuidEquals {")
+	if !ok {
+		return nil
+	}
+	list, _, _ := strings.Cut(rest, "}")
+	var out []string
+	for _, r := range strings.Split(list, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// New creates the identities of one environment stack.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Identity, error) {
-	args.defaults()
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("identity %q: %w", name, err)
 	}
@@ -276,55 +369,26 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	child := pulumi.Parent(c)
 	wrap := func(err error) error { return fmt.Errorf("identity %q: %w", name, err) }
+	owner, repo, stack := args.GitHubOwner, args.GitHubRepository, args.Stack
 
-	// Checked again once known: the resource group's ID is usually an output.
-	rgID := args.ResourceGroupID.ToStringOutput().ApplyT(func(id string) (string, error) {
-		if err := ValidateResourceGroupID(id); err != nil {
-			return "", fmt.Errorf("identity %q: args.ResourceGroupID: %w", name, err)
-		}
-		return id, nil
-	}).(pulumi.StringOutput)
-
-	deploy, err := newFederatedIdentity(ctx, name+"-deploy", args,
-		fmt.Sprintf("%s-%s-deploy", args.NamePrefix, args.Environment),
-		"Deploys the "+args.Environment+" environment from GitHub Actions.",
-		[]string{DeploySubject(args.GitHubOwner, args.GitHubRepository, args.Environment)}, child)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	preview, err := newFederatedIdentity(ctx, name+"-preview", args,
-		fmt.Sprintf("%s-%s-preview", args.NamePrefix, args.Environment),
-		"Reads the "+args.Environment+" environment for pull-request previews and drift checks.",
-		[]string{PreviewSubject(args.GitHubOwner, args.GitHubRepository), DriftSubject(args.GitHubOwner, args.GitHubRepository, args.Environment)}, child)
-	if err != nil {
-		return nil, wrap(err)
-	}
-
-	sp := func(p pulumi.StringInput, role, why string) crosscut.RoleAssignment {
-		return crosscut.RoleAssignment{PrincipalID: p, PrincipalType: "ServicePrincipal", RoleDefinitionID: role, Description: why}
-	}
-	for _, g := range []struct {
-		key string
-		ra  crosscut.RoleAssignment
+	ids := map[string]*federatedIdentity{}
+	for _, k := range []struct {
+		kind, what string
+		subjects   []string
+		grants     []Grant
 	}{
-		{"deploy-contributor", sp(deploy.sp.ObjectId, crosscut.RoleContributor, "CI deploys the environment's resources")},
-		{"preview-reader", sp(preview.sp.ObjectId, crosscut.RoleReader, "Pull-request previews read the environment")},
+		{KindDeploy, "Deploys the " + stack + " stack from GitHub Actions.", []string{DeploySubject(owner, repo, stack)}, args.Deploy},
+		{KindPreview, "Reads the " + stack + " stack for pull-request previews.", []string{PreviewSubject(owner, repo)}, args.Preview},
+		{KindDrift, "Reads the " + stack + " stack for the scheduled drift check.", []string{DriftSubject(owner, repo, stack)}, args.Drift},
 	} {
-		if _, err := crosscut.NewRoleAssignment(ctx, name+"-"+g.key, rgID, g.ra, child); err != nil {
-			return nil, wrap(err)
-		}
-	}
-	if len(args.AssignableRoles) > 0 {
-		_, err := crosscut.NewRoleAssignment(ctx, name+"-deploy-rbac-admin", rgID, crosscut.RoleAssignment{
-			PrincipalID:      deploy.sp.ObjectId,
-			PrincipalType:    "ServicePrincipal",
-			RoleDefinitionID: RoleRBACAdministrator,
-			Condition:        AssignmentCondition(args.AssignableRoles),
-			Description:      "CI assigns the app's roles on the environment's resources, and no other role",
-		}, child)
+		id, err := newFederatedIdentity(ctx, name+"-"+k.kind, args, DisplayName(args.NamePrefix, stack, k.kind), k.what, k.subjects, child)
 		if err != nil {
 			return nil, wrap(err)
 		}
+		if err := grant(ctx, name+"-"+k.kind, id.sp.ObjectId, "ServicePrincipal", k.grants, child); err != nil {
+			return nil, wrap(err)
+		}
+		ids[k.kind] = id
 	}
 
 	c.OperatorsGroupID = pulumi.String("").ToStringOutput()
@@ -337,21 +401,24 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if g.group == nil {
 			continue
 		}
-		id, err := newGroup(ctx, name+"-"+g.key, args, *g.group, rgID, child)
+		id, err := newGroup(ctx, name+"-"+g.key, args, *g.group, child)
 		if err != nil {
 			return nil, wrap(err)
 		}
 		*g.out = id
 	}
 
-	c.DeployClientID, c.DeployPrincipalID = deploy.app.ClientId, deploy.sp.ObjectId
-	c.PreviewClientID, c.PreviewPrincipalID = preview.app.ClientId, preview.sp.ObjectId
-	c.TenantID = deploy.sp.ApplicationTenantId
+	c.DeployClientID, c.DeployPrincipalID = ids[KindDeploy].app.ClientId, ids[KindDeploy].sp.ObjectId
+	c.PreviewClientID, c.PreviewPrincipalID = ids[KindPreview].app.ClientId, ids[KindPreview].sp.ObjectId
+	c.DriftClientID, c.DriftPrincipalID = ids[KindDrift].app.ClientId, ids[KindDrift].sp.ObjectId
+	c.TenantID = ids[KindDeploy].sp.ApplicationTenantId
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"deployClientId":     c.DeployClientID,
 		"deployPrincipalId":  c.DeployPrincipalID,
 		"previewClientId":    c.PreviewClientID,
 		"previewPrincipalId": c.PreviewPrincipalID,
+		"driftClientId":      c.DriftClientID,
+		"driftPrincipalId":   c.DriftPrincipalID,
 		"tenantId":           c.TenantID,
 		"operatorsGroupId":   c.OperatorsGroupID,
 		"readersGroupId":     c.ReadersGroupID,
@@ -361,13 +428,30 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	return c, nil
 }
 
+// grant assigns a principal its roles.
+func grant(ctx *pulumi.Context, name string, principal pulumi.StringInput, principalType string, grants []Grant, opts ...pulumi.ResourceOption) error {
+	for _, g := range grants {
+		_, err := crosscut.NewRoleAssignment(ctx, name+"-"+g.Key, g.Scope, crosscut.RoleAssignment{
+			PrincipalID:      principal,
+			PrincipalType:    principalType,
+			RoleDefinitionID: g.RoleDefinitionID,
+			Condition:        g.Condition,
+			Description:      g.Description,
+		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type federatedIdentity struct {
 	app *azuread.Application
 	sp  *azuread.ServicePrincipal
 }
 
 // newFederatedIdentity creates an application, its service principal and
-// the one federated credential it can be signed in with.
+// the federated credentials it can be signed in with.
 func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayName, description string, subjects []string, opts ...pulumi.ResourceOption) (*federatedIdentity, error) {
 	for _, subject := range subjects {
 		if err := ValidateSubject(subject); err != nil {
@@ -380,7 +464,7 @@ func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayNa
 		SignInAudience:        pulumi.String("AzureADMyOrg"),
 		Owners:                pulumi.ToStringArray(args.Owners),
 		PreventDuplicateNames: pulumi.Bool(true),
-		// No Password block: the federated credential is the only way in.
+		// No Password block: the federated credentials are the only way in.
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("application %q: %w", name, err)
@@ -413,8 +497,8 @@ func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayNa
 	return &federatedIdentity{app: application, sp: sp}, nil
 }
 
-// newGroup creates a security group and assigns its roles on the resource group.
-func newGroup(ctx *pulumi.Context, name string, args Args, g Group, rgID pulumi.StringOutput, child pulumi.ResourceOption) (pulumi.StringOutput, error) {
+// newGroup creates a security group and assigns its roles.
+func newGroup(ctx *pulumi.Context, name string, args Args, g Group, child pulumi.ResourceOption) (pulumi.StringOutput, error) {
 	group, err := azuread.NewGroup(ctx, name+"-group", &azuread.GroupArgs{
 		DisplayName:           pulumi.String(g.DisplayName),
 		SecurityEnabled:       pulumi.Bool(true),
@@ -426,16 +510,8 @@ func newGroup(ctx *pulumi.Context, name string, args Args, g Group, rgID pulumi.
 	if err != nil {
 		return pulumi.StringOutput{}, fmt.Errorf("group %q: %w", name, err)
 	}
-	for i, role := range g.Roles {
-		_, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("%s-ra-%d", name, i), rgID, crosscut.RoleAssignment{
-			PrincipalID:      group.ObjectId,
-			PrincipalType:    "Group",
-			RoleDefinitionID: role,
-			Description:      g.DisplayName + " on the " + args.Environment + " environment",
-		}, child)
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
+	if err := grant(ctx, name, group.ObjectId, "Group", g.Grants, child); err != nil {
+		return pulumi.StringOutput{}, err
 	}
 	return group.ObjectId, nil
 }

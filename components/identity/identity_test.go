@@ -15,27 +15,37 @@ import (
 )
 
 const (
-	rgID       = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-misybot-prod-weu"
-	appType    = "azuread:index/application:Application"
-	spType     = "azuread:index/servicePrincipal:ServicePrincipal"
-	ficType    = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
-	groupType  = "azuread:index/group:Group"
-	raType     = "azure-native:authorization:RoleAssignment"
-	appRoleKV  = "4633458b-17de-408a-b874-0445c86b69e6"
-	appRoleACR = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+	sub     = "/subscriptions/00000000-0000-0000-0000-000000000001"
+	rgID    = sub + "/resourceGroups/rg-misybot-prod-weu"
+	keyID   = sub + "/resourceGroups/rg-misybot-shared-weu/providers/Microsoft.KeyVault/vaults/kv/keys/pulumi-prod"
+	appType = "azuread:index/application:Application"
+	spType  = "azuread:index/servicePrincipal:ServicePrincipal"
+	ficType = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+	raType  = "azure-native:authorization:RoleAssignment"
+	owner   = "33333333-3333-3333-3333-333333333333"
 )
 
 func baseArgs() identity.Args {
+	condition, err := identity.AssignmentCondition([]string{crosscut.RoleKeyVaultSecretsUser, crosscut.RoleAcrPull})
+	if err != nil {
+		panic(err)
+	}
+	read := func(key, role, scope string) identity.Grant {
+		return identity.Grant{Key: key, Scope: pulumi.String(scope), RoleDefinitionID: role, Description: "reads"}
+	}
 	return identity.Args{
-		Environment:      "prod",
+		Stack:            "prod",
 		GitHubOwner:      "misybot",
 		GitHubRepository: "platform",
 		NamePrefix:       "misybot",
-		ResourceGroupID:  pulumi.String(rgID),
-		AssignableRoles:  []string{appRoleKV, appRoleACR},
-		Owners:           []string{"33333333-3333-3333-3333-333333333333"},
-		Operators:        &identity.Group{DisplayName: "misybot-prod-operators", Members: []string{"44444444-4444-4444-4444-444444444444"}},
-		Readers:          &identity.Group{DisplayName: "misybot-prod-readers"},
+		Owners:           []string{owner},
+		Deploy: []identity.Grant{
+			{Key: "contributor", Scope: pulumi.String(rgID), RoleDefinitionID: crosscut.RoleContributor, Description: "deploys"},
+			{Key: "rbac", Scope: pulumi.String(rgID), RoleDefinitionID: identity.RoleRBACAdministrator, Condition: condition, Description: "assigns the app's roles"},
+		},
+		Preview:   []identity.Grant{read("reader", crosscut.RoleReader, rgID), read("key", crosscut.RoleKeyVaultCryptoUser, keyID)},
+		Drift:     []identity.Grant{read("reader", crosscut.RoleReader, rgID)},
+		Operators: &identity.Group{DisplayName: "misybot-prod-operators", Members: []string{"44444444-4444-4444-4444-444444444444"}, Grants: []identity.Grant{read("reader", crosscut.RoleReader, rgID)}},
 	}
 }
 
@@ -53,29 +63,41 @@ func plan(t *testing.T, args identity.Args) *offline.Plan {
 	return p
 }
 
-func TestFederatedCredentials(t *testing.T) {
-	p := plan(t, baseArgs())
-	apps := p.Find(appType)
-	require.Len(t, apps, 2)
-	fics := p.Find(ficType)
-	require.Len(t, fics, 3)
-	subjects := map[string][]string{}
-	for _, f := range fics {
-		assert.Equal(t, identity.GitHubIssuer, offlinetest.Input(t, f, "issuer"))
-		assert.Equal(t, []any{identity.GitHubAudience}, offlinetest.Input(t, f, "audiences"))
-		subject := offlinetest.Input(t, f, "subject").(string)
-		require.NoError(t, identity.ValidateSubject(subject), "no subject broader than one environment")
-		parent, ok := p.ByURN(f.Parent)
-		require.True(t, ok)
-		assert.Equal(t, parent.ID, offlinetest.Input(t, f, "applicationId"), "the credential belongs to its own application")
-		subjects[parent.Name] = append(subjects[parent.Name], subject)
+func TestDisplayNamesAndSubjectsComeFromTheStackName(t *testing.T) {
+	for _, stack := range []string{"prod", "prod-eu2"} {
+		args := baseArgs()
+		args.Stack = stack
+		p := plan(t, args)
+		names := map[string]string{}
+		for _, a := range p.Find(appType) {
+			names[a.Name] = offlinetest.Input(t, a, "displayName").(string)
+			assert.Equal(t, []any{owner}, offlinetest.Input(t, a, "owners"), "every application has an owner")
+		}
+		assert.Equal(t, map[string]string{
+			"ci-deploy-app":  "misybot-" + stack + "-deploy",
+			"ci-preview-app": "misybot-" + stack + "-preview",
+			"ci-drift-app":   "misybot-" + stack + "-drift",
+		}, names, "no doubled environment (misybot-prod-prod-deploy)")
+		for _, sp := range p.Find(spType) {
+			assert.Equal(t, []any{owner}, offlinetest.Input(t, sp, "owners"), "every service principal has an owner")
+		}
+		subjects := map[string][]string{}
+		for _, f := range p.Find(ficType) {
+			assert.Equal(t, identity.GitHubIssuer, offlinetest.Input(t, f, "issuer"))
+			assert.Equal(t, []any{identity.GitHubAudience}, offlinetest.Input(t, f, "audiences"))
+			subject := offlinetest.Input(t, f, "subject").(string)
+			require.NoError(t, identity.ValidateSubject(subject))
+			parent, ok := p.ByURN(f.Parent)
+			require.True(t, ok)
+			assert.Equal(t, parent.ID, offlinetest.Input(t, f, "applicationId"), "the credential belongs to its own application")
+			subjects[parent.Name] = append(subjects[parent.Name], subject)
+		}
+		assert.Equal(t, map[string][]string{
+			"ci-deploy-app":  {"repo:misybot/platform:environment:" + stack},
+			"ci-preview-app": {"repo:misybot/platform:pull_request"},
+			"ci-drift-app":   {"repo:misybot/platform:environment:" + stack + "-drift"},
+		}, subjects)
 	}
-	assert.Equal(t, map[string][]string{
-		"ci-deploy-app": {"repo:misybot/platform:environment:prod"},
-		// Pull requests, and the scheduled drift check in its own
-		// environment: read-only, like the identity.
-		"ci-preview-app": {"repo:misybot/platform:pull_request", "repo:misybot/platform:environment:prod-drift"},
-	}, subjects)
 }
 
 func TestNoSecretsEver(t *testing.T) {
@@ -94,61 +116,49 @@ func TestNoSecretsEver(t *testing.T) {
 	}
 }
 
-func TestRoleAssignmentsOnlyOnTheResourceGroup(t *testing.T) {
+func TestGrantsBecomeRoleAssignmentsOfTheirIdentity(t *testing.T) {
 	p := plan(t, baseArgs())
-	sps := map[string]string{}
+	principals := map[string]string{}
 	for _, sp := range p.Find(spType) {
-		sps[sp.State["objectId"].StringValue()] = sp.Name
+		principals[sp.State["objectId"].StringValue()] = sp.Name
 	}
-	groups := map[string]string{}
-	for _, g := range p.Find(groupType) {
-		groups[g.State["objectId"].StringValue()] = offlinetest.Input(t, g, "displayName").(string)
+	for _, g := range p.Find("azuread:index/group:Group") {
+		principals[g.State["objectId"].StringValue()] = g.Name
 	}
 	got := map[string][]string{}
 	for _, ra := range p.Find(raType) {
-		assert.Equal(t, rgID, offlinetest.Input(t, ra, "scope"), "the resource group, never the subscription")
 		role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
-		assert.True(t, strings.HasPrefix(role, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/"), role)
-		principal := offlinetest.Input(t, ra, "principalId").(string)
-		who := sps[principal] + groups[principal]
-		require.NotEmpty(t, who, "assignment to an unknown principal %s", principal)
-		got[who] = append(got[who], role[strings.LastIndex(role, "/")+1:])
+		assert.True(t, strings.HasPrefix(role, sub+"/providers/Microsoft.Authorization/roleDefinitions/"), role)
+		who := principals[offlinetest.Input(t, ra, "principalId").(string)]
+		require.NotEmpty(t, who)
+		got[who] = append(got[who], offlinetest.Input(t, ra, "scope").(string)+" "+role[strings.LastIndex(role, "/")+1:])
 	}
 	assert.Equal(t, map[string][]string{
-		"ci-deploy-sp":           {crosscut.RoleContributor, identity.RoleRBACAdministrator},
-		"ci-preview-sp":          {crosscut.RoleReader},
-		"misybot-prod-operators": {crosscut.RoleContributor},
-		"misybot-prod-readers":   {crosscut.RoleReader},
+		"ci-deploy-sp":       {rgID + " " + crosscut.RoleContributor, rgID + " " + identity.RoleRBACAdministrator},
+		"ci-preview-sp":      {rgID + " " + crosscut.RoleReader, keyID + " " + crosscut.RoleKeyVaultCryptoUser},
+		"ci-drift-sp":        {rgID + " " + crosscut.RoleReader},
+		"ci-operators-group": {rgID + " " + crosscut.RoleReader},
 	}, got)
 }
 
-func TestRBACAdministratorIsConstrainedToTheAppRoles(t *testing.T) {
-	p := plan(t, baseArgs())
-	var admin *offline.Resource
-	for _, ra := range p.Find(raType) {
-		if strings.HasSuffix(offlinetest.Input(t, ra, "roleDefinitionId").(string), identity.RoleRBACAdministrator) {
-			admin = &ra
-		}
-	}
-	require.NotNil(t, admin)
-	assert.Equal(t, "2.0", offlinetest.Input(t, *admin, "conditionVersion"))
-	condition := offlinetest.Input(t, *admin, "condition").(string)
-	want := "{" + appRoleKV + ", " + appRoleACR + "}" // sorted, so the condition is stable
-	assert.Contains(t, condition, "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "+want)
-	assert.Contains(t, condition, "@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "+want)
-	assert.NotContains(t, condition, crosscut.RoleOwner)
+func TestAssignmentCondition(t *testing.T) {
+	c, err := identity.AssignmentCondition([]string{crosscut.RoleAcrPull, crosscut.RoleKeyVaultSecretsUser, strings.ToUpper(crosscut.RoleAcrPull)})
+	require.NoError(t, err)
+	want := "{" + crosscut.RoleKeyVaultSecretsUser + ", " + crosscut.RoleAcrPull + "}" // sorted and deduplicated: stable
+	assert.Contains(t, c, "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "+want)
+	assert.Contains(t, c, "@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "+want)
+	assert.Equal(t, []string{crosscut.RoleKeyVaultSecretsUser, crosscut.RoleAcrPull}, identity.AssignableRoles(c))
 
-	args := baseArgs()
-	args.AssignableRoles = nil
-	for _, ra := range plan(t, args).Find(raType) {
-		assert.NotContains(t, offlinetest.Input(t, ra, "roleDefinitionId"), identity.RoleRBACAdministrator, "no roles to assign, no role-assignment rights")
+	for _, bad := range [][]string{{crosscut.RoleOwner}, {identity.RoleRBACAdministrator}, {crosscut.RoleUserAccessAdministrator}, {"Reader"}, nil} {
+		_, err := identity.AssignmentCondition(bad)
+		assert.Error(t, err, "%v", bad)
 	}
 }
 
 func TestValidateSubject(t *testing.T) {
 	for subject, ok := range map[string]bool{
 		"repo:misybot/platform:environment:prod":         true,
-		"repo:misybot/platform:environment:staging":      true,
+		"repo:misybot/platform:environment:prod-eu2":     true,
 		"repo:misybot/platform:pull_request":             true,
 		"repo:misybot/platform:*":                        false,
 		"repo:misybot/platform:ref:refs/heads/*":         false,
@@ -171,15 +181,15 @@ func TestValidateSubject(t *testing.T) {
 
 func TestValidateResourceGroupID(t *testing.T) {
 	for id, ok := range map[string]bool{
-		rgID: true,
-		"/subscriptions/00000000-0000-0000-0000-000000000001":                 false,
-		"/subscriptions/00000000-0000-0000-0000-000000000001/":                false,
-		"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/": false,
-		rgID + "/providers/Microsoft.KeyVault/vaults/kv":                      false,
-		"/providers/Microsoft.Management/managementGroups/root":               false,
+		rgID:                     true,
+		sub:                      false,
+		sub + "/":                false,
+		sub + "/resourceGroups/": false,
+		rgID + "/providers/Microsoft.KeyVault/vaults/kv":        false,
+		"/providers/Microsoft.Management/managementGroups/root": false,
 		"/": false,
 		"":  false,
-		"/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg-lowercase-segment": true,
+		sub + "/resourcegroups/rg-lowercase-segment": true,
 	} {
 		err := identity.ValidateResourceGroupID(id)
 		assert.Equal(t, ok, err == nil, "%q: %v", id, err)
@@ -192,23 +202,22 @@ func TestInvalidArgs(t *testing.T) {
 		mutate func(*identity.Args)
 		want   string
 	}{
-		{"subscription scope", func(a *identity.Args) {
-			a.ResourceGroupID = pulumi.String("/subscriptions/00000000-0000-0000-0000-000000000001")
-		}, "args.ResourceGroupID: scope \"/subscriptions/00000000-0000-0000-0000-000000000001\": want a resource group ID"},
-		{"resource scope", func(a *identity.Args) {
-			a.ResourceGroupID = pulumi.String(rgID + "/providers/Microsoft.KeyVault/vaults/kv")
-		}, "want a resource group ID"},
-		{"subscription scope known only at deployment", func(a *identity.Args) {
-			a.ResourceGroupID = pulumi.String("/subscriptions/00000000-0000-0000-0000-000000000001").ToStringOutput()
-		}, "want a resource group ID"},
-		{"wildcard environment", func(a *identity.Args) { a.Environment = "*" }, "broader than one environment"},
-		{"environment widening the subject", func(a *identity.Args) { a.Environment = "prod:ref:refs/heads/*" }, "args.Environment"},
+		{"wildcard stack", func(a *identity.Args) { a.Stack = "*" }, "args.Stack"},
+		{"stack widening the subject", func(a *identity.Args) { a.Stack = "prod:ref:refs/heads/*" }, "args.Stack"},
+		{"stack of no environment", func(a *identity.Args) { a.Stack = "qa" }, "args.Stack"},
 		{"wildcard repository", func(a *identity.Args) { a.GitHubRepository = "*" }, "args.GitHubRepository"},
-		{"no environment", func(a *identity.Args) { a.Environment = "" }, "args.Environment"},
-		{"assignable owner", func(a *identity.Args) { a.AssignableRoles = []string{crosscut.RoleOwner} }, "escalate"},
-		{"assignable RBAC admin", func(a *identity.Args) { a.AssignableRoles = []string{identity.RoleRBACAdministrator} }, "escalate"},
-		{"not a role GUID", func(a *identity.Args) { a.AssignableRoles = []string{"Reader"} }, "want a role definition GUID"},
-		{"group without name", func(a *identity.Args) { a.Readers.DisplayName = "" }, "args.Readers.DisplayName is required"},
+		{"no owners", func(a *identity.Args) { a.Owners = nil }, "args.Owners: at least one"},
+		{"owner not an object ID", func(a *identity.Args) { a.Owners = []string{"alice@misybot.example"} }, "want an object ID"},
+		{"preview that writes", func(a *identity.Args) {
+			a.Preview = append(a.Preview, identity.Grant{Key: "w", Scope: pulumi.String(rgID), RoleDefinitionID: crosscut.RoleContributor, Description: "x"})
+		}, "args.Preview[2].RoleDefinitionID"},
+		{"drift that writes state", func(a *identity.Args) {
+			a.Drift = append(a.Drift, identity.Grant{Key: "w", Scope: pulumi.String(rgID), RoleDefinitionID: crosscut.RoleStorageBlobDataContributor, Description: "x"})
+		}, "a read-only identity holds only"},
+		{"grant without scope", func(a *identity.Args) { a.Deploy[0].Scope = nil }, "args.Deploy[0].Scope is required"},
+		{"grant key twice", func(a *identity.Args) { a.Deploy[1].Key = a.Deploy[0].Key }, "used twice"},
+		{"not a role GUID", func(a *identity.Args) { a.Deploy[0].RoleDefinitionID = "Reader" }, "want a role definition GUID"},
+		{"group without name", func(a *identity.Args) { a.Operators.DisplayName = "" }, "args.Operators.DisplayName is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := baseArgs()
@@ -228,9 +237,9 @@ func TestOutputs(t *testing.T) {
 			return nil, err
 		}
 		return map[string]pulumi.Output{
-			"deployClientId": c.DeployClientID, "deployPrincipalId": c.DeployPrincipalID,
-			"previewClientId": c.PreviewClientID, "previewPrincipalId": c.PreviewPrincipalID,
-			"operators": c.OperatorsGroupID, "readers": c.ReadersGroupID,
+			"deployClientId": c.DeployClientID, "previewClientId": c.PreviewClientID, "driftClientId": c.DriftClientID,
+			"deployPrincipalId": c.DeployPrincipalID, "previewPrincipalId": c.PreviewPrincipalID, "driftPrincipalId": c.DriftPrincipalID,
+			"operators": c.OperatorsGroupID,
 		}, nil
 	}})
 	require.NoError(t, err)
@@ -238,10 +247,10 @@ func TestOutputs(t *testing.T) {
 	for _, a := range p.Find(appType) {
 		apps[a.Name] = a.State["clientId"].StringValue()
 	}
-	assert.Equal(t, apps["ci-deploy-app"], p.Outputs["deployClientId"].Value.StringValue())
-	assert.Equal(t, apps["ci-preview-app"], p.Outputs["previewClientId"].Value.StringValue())
-	assert.NotEqual(t, p.Outputs["deployClientId"].Value, p.Outputs["previewClientId"].Value)
-	for _, k := range []string{"deployPrincipalId", "previewPrincipalId", "operators", "readers"} {
-		assert.Regexp(t, `^[0-9a-f-]{36}$`, p.Outputs[k].Value.StringValue(), k)
+	for _, kind := range []string{"deploy", "preview", "drift"} {
+		assert.Equal(t, apps["ci-"+kind+"-app"], p.Outputs[kind+"ClientId"].Value.StringValue(), kind)
+		assert.Regexp(t, `^[0-9a-f-]{36}$`, p.Outputs[kind+"PrincipalId"].Value.StringValue(), kind)
 	}
+	assert.Len(t, map[string]bool{apps["ci-deploy-app"]: true, apps["ci-preview-app"]: true, apps["ci-drift-app"]: true}, 3, "three identities")
+	assert.Regexp(t, `^[0-9a-f-]{36}$`, p.Outputs["operators"].Value.StringValue())
 }

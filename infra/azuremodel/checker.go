@@ -102,6 +102,16 @@ func (c *checker) assignments() []roleAssignment {
 	for _, r := range c.of(roleAssignmentType.Token) {
 		out = append(out, assignmentOf(r))
 	}
+	for i, e := range c.run.opts.Existing {
+		principal := c.identityPrincipal(e.IdentityID)
+		if principal == "" {
+			continue // the identity is not in the plan
+		}
+		out = append(out, roleAssignment{
+			name: fmt.Sprintf("existing-%d", i), principal: strings.ToLower(principal), role: roleGUID(e.Role), scope: e.Scope,
+			urn: fmt.Sprintf("existing role assignment %d", i),
+		})
+	}
 	return out
 }
 

@@ -116,6 +116,9 @@ type Runner struct {
 	Stack   string
 	Base    Config
 	Program offline.Program
+	// Existing are the role assignments made outside the stack that exist
+	// before its first deploy: the bootstrap's grants (BootstrapGrants).
+	Existing []azuremodel.ExistingRoleAssignment
 }
 
 // NewRunner loads the stack from the project directory. The base
@@ -163,7 +166,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		}
 		plan, err := offline.Run(ctx, offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
-			Program: program, Prior: prior, Model: azuremodel.New(azuremodel.Options{As: as}),
+			Program: program, Prior: prior, Model: azuremodel.New(azuremodel.Options{As: as, Existing: r.Existing}),
 		})
 		res := Result{Step: s.Name, Plan: plan, Err: err}
 		results = append(results, res)

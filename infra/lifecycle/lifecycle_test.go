@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/misybot/platform/infra/azuremodel"
 	"github.com/misybot/platform/infra/lifecycle"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/stacks"
@@ -31,13 +32,32 @@ var expected = map[string]outcome{
 	// group, the vault, the workspace and the queues are protected. This
 	// is the behaviour wanted.
 	"prod/destroy attempt": {step: "destroy", rules: []string{offline.RuleProtect}},
-	// A refresh as the preview identity (Reader on the stack's group) must
-	// read the AcrPull assignment in the shared registry's group (AZ001)
-	// and the Entra applications without Graph permission (AZ003): review
-	// finding 7, for the bootstrap of issue 10.
-	"dev/preview as the preview identity":     {step: "preview and refresh as the preview identity", rules: []string{"AZ001", "AZ003"}},
-	"staging/preview as the preview identity": {step: "preview and refresh as the preview identity", rules: []string{"AZ001", "AZ003"}},
-	"prod/preview as the preview identity":    {step: "preview and refresh as the preview identity", rules: []string{"AZ001", "AZ003"}},
+	// The preview identity is the bootstrap's (bootstrap/foundation), no
+	// longer in the stack's plan or state, so the model cannot run as it
+	// (AZ004: it resolves --as from the plan's service principals). The
+	// read failures the stack itself caused before the bootstrap (AZ001 on
+	// the AcrPull assignment in the registry's group, AZ003 on the Entra
+	// applications) are gone with them. bootstrap/foundation's tests check
+	// the preview identity's grants (read-only, its stack's group).
+	// TODO: give the model the bootstrap's principals as existing state,
+	// as for the AcrPull grant (Runner.Existing), and drop these entries.
+	"dev/preview as the preview identity":     {step: "preview and refresh as the preview identity", rules: []string{"AZ004"}},
+	"staging/preview as the preview identity": {step: "preview and refresh as the preview identity", rules: []string{"AZ004"}},
+	"prod/preview as the preview identity":    {step: "preview and refresh as the preview identity", rules: []string{"AZ004"}},
+}
+
+// bootstrapGrants are the stack's grants by the bootstrap, as the model
+// takes them.
+func bootstrapGrants(t testing.TB, r *lifecycle.Runner, stack string) []azuremodel.ExistingRoleAssignment {
+	cfg, err := stacks.Load(r.Project, r.Base.Values, r.Base.SecretKeys)
+	require.NoError(t, err)
+	grants, err := cfg.BootstrapGrants(stack, offline.PlaceholderSubscriptionID)
+	require.NoError(t, err)
+	var out []azuremodel.ExistingRoleAssignment
+	for _, g := range grants {
+		out = append(out, azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope})
+	}
+	return out
 }
 
 // expectedOutcome is the outcome a scenario must have.
@@ -48,6 +68,9 @@ func expectedOutcome(stack, scenario string) outcome {
 func runScenarios(t testing.TB, stack string) map[string]outcome {
 	r, err := lifecycle.NewRunner(repoRoot, stack, stacks.Build, lifecycle.Secrets)
 	require.NoError(t, err)
+	// The bootstrap grants the app identity AcrPull on the registry before
+	// the stack's first deploy (bootstrap/foundation): existing state.
+	r.Existing = bootstrapGrants(t, r, stack)
 	got := map[string]outcome{}
 	for _, sc := range lifecycle.Scenarios(stack) {
 		results, err := r.Run(context.Background(), sc.Steps)

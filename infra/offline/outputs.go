@@ -29,6 +29,11 @@ func (m *mocks) computeOutputs(c call, id, name string, state resource.PropertyM
 		uri := "https://" + vault + ".vault.azure.net/secrets/" + name
 		setAt(state, str(uri), "properties", "secretUri")
 		setAt(state, str(uri+"/"+hexString(32, c.urn, "version")), "properties", "secretUriWithVersion")
+	case "azure-native:keyvault:Key":
+		vault, _ := stringAt(c.inputs, "vaultName")
+		uri := "https://" + vault + ".vault.azure.net/keys/" + name
+		state["keyUri"] = str(uri)
+		state["keyUriWithVersion"] = str(uri + "/" + hexString(32, c.urn, "version"))
 	case "azure-native:servicebus:Namespace":
 		state["serviceBusEndpoint"] = str("https://" + name + ".servicebus.windows.net:443/")
 		state["metricId"] = str(m.subscription + ":" + name)

@@ -1,29 +1,15 @@
 package rules
 
-import "strings"
-
-// Environments are the platform's environments, in promotion order.
-var environments = [...]string{"dev", "staging", "prod"}
+import "github.com/misybot/platform/naming"
 
 // Environments returns the environments a stack can belong to.
-func Environments() []string { return environments[:] }
+func Environments() []string { return naming.Environments() }
 
 // EnvironmentFromStack derives the environment from a stack name: dev,
 // staging or prod, or a name starting with one of them (prod-weu,
-// development). A fully qualified name (org/project/stack) counts by its
-// last part. It returns "" when the name says nothing.
-func EnvironmentFromStack(stack string) string {
-	if i := strings.LastIndexByte(stack, '/'); i >= 0 {
-		stack = stack[i+1:]
-	}
-	stack = strings.ToLower(strings.TrimSpace(stack))
-	for _, env := range environments {
-		if strings.HasPrefix(stack, env) {
-			return env
-		}
-	}
-	return ""
-}
+// development). It is naming.EnvironmentOf, the function the program uses
+// too, so that the program and the pack never disagree on a stack.
+func EnvironmentFromStack(stack string) string { return naming.EnvironmentOf(stack) }
 
 // ResolveEnvironment picks the environment of a stack: the policy
 // configuration's override first, then the stack's own setting, then the
@@ -41,7 +27,7 @@ func ResolveEnvironment(stack Stack, cfg Config) string {
 // otherEnvironments lists the environments that are not env.
 func otherEnvironments(env string) []string {
 	var out []string
-	for _, e := range environments {
+	for _, e := range naming.Environments() {
 		if e != env {
 			out = append(out, e)
 		}

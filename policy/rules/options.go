@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/misybot/platform/naming"
 )
 
 // Options are the rule-specific settings from policy configuration. Each
@@ -86,7 +88,7 @@ func environmentOption() Option {
 		Schema:      map[string]any{"type": "string", "enum": []any{"dev", "staging", "prod"}},
 		apply: func(o *Options, v any) error {
 			s, ok := v.(string)
-			if !ok || !slices.Contains(environments[:], s) {
+			if !ok || !slices.Contains(naming.Environments(), s) {
 				return fmt.Errorf("want one of dev, staging, prod, got %v", v)
 			}
 			o.Environment = s
@@ -126,7 +128,7 @@ func rangesOption() Option {
 			}
 			out := map[string][]netip.Prefix{}
 			for env, raw := range m {
-				if !slices.Contains(environments[:], env) {
+				if !slices.Contains(naming.Environments(), env) {
 					return fmt.Errorf("%q is not an environment (want dev, staging, prod)", env)
 				}
 				l, err := stringList(raw)

@@ -45,15 +45,6 @@ const (
 	AppZoneRedundant                    = "app.zoneRedundant"
 	CostCenter                          = "costCenter"
 	Environment                         = "environment"
-	Identity                            = "identity"
-	IdentityGithubRepository            = "identity.githubRepository"
-	IdentityOperators                   = "identity.operators"
-	IdentityOperatorsDisplayName        = "identity.operators.displayName"
-	IdentityOperatorsMembers            = "identity.operators.members"
-	IdentityOwners                      = "identity.owners"
-	IdentityReaders                     = "identity.readers"
-	IdentityReadersDisplayName          = "identity.readers.displayName"
-	IdentityReadersMembers              = "identity.readers.members"
 	KeyVault                            = "keyVault"
 	KeyVaultAllowPublicNetworkAccess    = "keyVault.allowPublicNetworkAccess"
 	KeyVaultAllowedIps                  = "keyVault.allowedIps"
@@ -63,7 +54,6 @@ const (
 	KeyVaultSecrets                     = "keyVaultSecrets"
 	LoadTesting                         = "loadTesting"
 	Location                            = "location"
-	Lock                                = "lock"
 	NameSeed                            = "nameSeed"
 	Network                             = "network"
 	NetworkAddressSpace                 = "network.addressSpace"
@@ -129,15 +119,6 @@ func All() []string {
 		AppZoneRedundant,
 		CostCenter,
 		Environment,
-		Identity,
-		IdentityGithubRepository,
-		IdentityOperators,
-		IdentityOperatorsDisplayName,
-		IdentityOperatorsMembers,
-		IdentityOwners,
-		IdentityReaders,
-		IdentityReadersDisplayName,
-		IdentityReadersMembers,
 		KeyVault,
 		KeyVaultAllowPublicNetworkAccess,
 		KeyVaultAllowedIps,
@@ -147,7 +128,6 @@ func All() []string {
 		KeyVaultSecrets,
 		LoadTesting,
 		Location,
-		Lock,
 		NameSeed,
 		Network,
 		NetworkAddressSpace,

@@ -36,6 +36,21 @@ type app struct {
 	policies *rules.Registry
 	// model, when set, gives the offline engine its Azure model.
 	model func(azuremodel.Options) offline.Model
+	// projects are other programs of the repository, by the project name
+	// of their Pulumi.yaml (the bootstrap's, with --dir bootstrap): the
+	// project found decides which program runs. They run without the
+	// Azure model, which models the platform's resource types.
+	projects map[string]program
+	// existing, when set, are the role assignments made outside the
+	// stack that the Azure model takes as existing: the bootstrap's
+	// grants to the stack's app identity.
+	existing func(project, stack string, config map[string]string, secretKeys []string) ([]azuremodel.ExistingRoleAssignment, error)
+}
+
+// program is a Pulumi program with its configuration validation.
+type program struct {
+	run      offline.Program
+	validate func(project string, config map[string]string, secretKeys []string) error
 }
 
 // usageError is a mistake the user can fix in the command line or the
@@ -231,7 +246,11 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 	if err := st.CheckMissing(); err != nil {
 		return nil, nil, usagef("%v", err)
 	}
-	if err := a.validate(st.Project, st.Config, st.SecretKeys); err != nil {
+	run, validate := a.program, a.validate
+	if p, ok := a.projects[st.Project]; ok {
+		run, validate = p.run, p.validate
+	}
+	if err := validate(st.Project, st.Config, st.SecretKeys); err != nil {
 		var usage *usageError
 		if errors.As(err, &usage) {
 			return nil, nil, err
@@ -248,7 +267,7 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		Stack:      f.stack,
 		Config:     st.Config,
 		SecretKeys: st.SecretKeys,
-		Program:    a.program,
+		Program:    run,
 	}
 	if f.state != "" {
 		prior, err := offline.LoadState(f.state, st.Project, f.stack)
@@ -257,8 +276,14 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		}
 		opts.Prior = prior
 	}
-	if a.model != nil && !f.noModel {
-		opts.Model = a.model(azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults})
+	if _, other := a.projects[st.Project]; a.model != nil && !f.noModel && !other {
+		mopts := azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults}
+		if a.existing != nil {
+			if mopts.Existing, err = a.existing(st.Project, f.stack, st.Config, st.SecretKeys); err != nil {
+				return nil, nil, fmt.Errorf("the bootstrap's grants to %s/%s: %w", st.Project, f.stack, err)
+			}
+		}
+		opts.Model = a.model(mopts)
 	}
 	plan, err := offline.Run(ctx, opts)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestGraphOfTheRealStackHasEveryResource(t *testing.T) {
 	require.Equal(t, exitOK, g.code, g.stderr)
 	assert.True(t, strings.HasPrefix(g.stdout, "flowchart LR\n"))
 	assert.NotContains(t, g.stdout, "```")
-	for _, name := range []string{"rg", "keyvault-vault", "network-vnet", "servicebus-namespace", "observability-workspace"} {
+	for _, name := range []string{"app-identity", "keyvault-vault", "network-vnet", "servicebus-namespace", "observability-workspace"} {
 		assert.Contains(t, g.stdout, "<br/>"+name+`"]`, name)
 	}
 	// Every node the edges name is declared.

@@ -293,7 +293,34 @@ func TestRealStacks(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
 			assert.Equal(t, stack, doc.Stack)
 			assert.Positive(t, doc.Summary.Resources)
-			assert.Equal(t, 1, doc.Summary.ByType["azure-native:resources:ResourceGroup"])
+			assert.Zero(t, doc.Summary.ByType["azure-native:resources:ResourceGroup"], "the bootstrap owns the resource group")
 		})
+	}
+}
+
+// The bootstrap plans like a stack: --dir selects its project, and so its
+// program; its bad configuration is exit 2, one problem a line.
+func TestBootstrapPlan(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "bootstrap"))
+	require.NoError(t, err)
+	r := runMain("plan", "--stack", "platform", "--dir", dir, "--format", "json", "--policy-config", filepath.Join(dir, "policy-config.json"))
+	require.Equal(t, 0, r.code, r.stderr)
+	strict := runMain("plan", "--stack", "platform", "--dir", dir)
+	assert.Equal(t, 1, strict.code, "without its policy configuration, the public secrets vault is a mandatory violation")
+	var doc offline.Document
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+	assert.Equal(t, "misybot-bootstrap", doc.Project)
+	assert.Equal(t, 9, doc.Summary.ByType["azuread:index/application:Application"], "deploy, preview and drift for each of the three stacks")
+
+	bad := project(t, map[string]string{"platform": `config:
+  misybot-bootstrap:location: westeurope
+  misybot-bootstrap:owners: ["alice"]
+  misybot-bootstrap:stacks: [{name: qa}]
+`})
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "Pulumi.yaml"), []byte("name: misybot-bootstrap\nruntime: go\n"), 0o644))
+	r = runMain("plan", "--stack", "platform", "--dir", bad)
+	assert.Equal(t, 2, r.code, r.stderr)
+	for _, key := range []string{"costCenter:", "github.owner:", "owners[0]:", "registry.name:", "stacks[0].name:"} {
+		assert.Contains(t, r.stderr, key)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/misybot/platform/bootstrap/foundation"
 	"github.com/misybot/platform/infra/azuremodel"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/rules"
@@ -12,7 +13,41 @@ import (
 // platform is what the plan command previews: the MisyBot platform program
 // and its configuration validation. Tests substitute their own.
 func platform() app {
-	return app{program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel}
+	return app{
+		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel,
+		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
+		existing: bootstrapGrants,
+	}
+}
+
+// bootstrapGrants are the role assignments the bootstrap makes for the
+// stack (stacks.Config.BootstrapGrants), in the subscription the plan
+// runs in, for the Azure model to take as existing.
+func bootstrapGrants(project, stack string, config map[string]string, secretKeys []string) ([]azuremodel.ExistingRoleAssignment, error) {
+	cfg, err := stacks.Load(project, config, secretKeys)
+	if err != nil {
+		return nil, err
+	}
+	subscription := config["azure-native:subscriptionId"]
+	if subscription == "" {
+		subscription = offline.PlaceholderSubscriptionID
+	}
+	grants, err := cfg.BootstrapGrants(stack, subscription)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]azuremodel.ExistingRoleAssignment, len(grants))
+	for i, g := range grants {
+		out[i] = azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope}
+	}
+	return out, nil
+}
+
+// validateBootstrap checks the bootstrap's configuration (plan --dir
+// bootstrap --stack platform) as validateConfig checks a stack's.
+func validateBootstrap(project string, config map[string]string, _ []string) error {
+	_, err := foundation.Load(project, config)
+	return usageProblems(err)
 }
 
 // platformModel is the Azure model of the platform's resource types.
@@ -24,6 +59,12 @@ func platformModel(opts azuremodel.Options) offline.Model {
 // so that every mistake is reported at once, one a line.
 func validateConfig(project string, config map[string]string, secretKeys []string) error {
 	_, err := stacks.Load(project, config, secretKeys)
+	return usageProblems(err)
+}
+
+// usageProblems turns configuration problems into a usage error, one line
+// each (exit 2).
+func usageProblems(err error) error {
 	var problems stacks.Problems
 	if errors.As(err, &problems) {
 		lines := make([]string, len(problems))

@@ -1,0 +1,461 @@
+package foundation
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi-github/sdk/v6/go/github"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/components/azurenative"
+	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/components/identity"
+	"github.com/misybot/platform/components/loadtesting"
+	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/sdk/azurenative/authorization"
+	"github.com/misybot/platform/sdk/azurenative/keyvault"
+	"github.com/misybot/platform/sdk/azurenative/resources"
+)
+
+// Application names the platform in resource and display names.
+const Application = "misybot"
+
+// sharedToken is the environment part of the shared resources' names.
+const sharedToken = "shared"
+
+// Deploy is the bootstrap's Pulumi program.
+func Deploy(ctx *pulumi.Context) error {
+	outs, err := Build(ctx)
+	if err != nil {
+		return err
+	}
+	for k, v := range outs {
+		ctx.Export(k, v)
+	}
+	return nil
+}
+
+// Build reads and validates the configuration, then composes the
+// bootstrap. It returns the stack outputs by name.
+func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
+	raw := map[string]string{}
+	for _, k := range Keys() {
+		if v, ok := ctx.GetConfig(ctx.Project() + ":" + k); ok {
+			raw[ctx.Project()+":"+k] = v
+		}
+	}
+	cfg, err := Load(ctx.Project(), raw)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: invalid configuration:\n%w", ctx.Stack(), err)
+	}
+	client, err := authorization.GetClientConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: reading the Azure client configuration: %w", ctx.Stack(), err)
+	}
+	return compose(ctx, cfg, client.TenantId, client.SubscriptionId)
+}
+
+// Keys are the bootstrap's config keys: the json names of Config's fields.
+func Keys() []string {
+	return []string{"location", "owner", "costCenter", "nameSeed", "github", "owners", "registry", "stateRetentionDays", "stacks"}
+}
+
+// DeployAssignableRoles are the roles an environment stack's deploy
+// identity may assign in its resource group: the app's roles on the
+// stack's resources.
+func DeployAssignableRoles() []string { return apphosting.AssignedRoles() }
+
+func tags(cfg Config, env string) map[string]string {
+	return map[string]string{
+		"environment": env, "application": Application, "owner": cfg.Owner,
+		"cost-center": cfg.CostCenter, "managed-by": "pulumi",
+	}
+}
+
+type shared struct {
+	rg                      *resources.ResourceGroup
+	account                 *azurenative.StorageAccount
+	containerID             pulumi.StringOutput
+	vault                   *keyvault.Vault
+	registryID, loginServer pulumi.StringOutput
+}
+
+func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (map[string]pulumi.Output, error) {
+	n, err := naming.New(Application, sharedToken, cfg.Location, cfg.NameSeed)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newShared(ctx, cfg, n, tenantID, subscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	backendURL := s.account.Name.ApplyT(BackendURL).(pulumi.StringOutput)
+	if _, err := github.NewActionsVariable(ctx, "github-backend-url", &github.ActionsVariableArgs{
+		Repository: pulumi.String(cfg.GitHub.Repository), VariableName: pulumi.String("PULUMI_BACKEND_URL"), Value: backendURL,
+	}); err != nil {
+		return nil, fmt.Errorf("github variable: %w", err)
+	}
+	for _, sec := range []struct{ name, value string }{{"AZURE_TENANT_ID", tenantID}, {"AZURE_SUBSCRIPTION_ID", subscriptionID}} {
+		if _, err := github.NewActionsSecret(ctx, "github-"+strings.ToLower(strings.ReplaceAll(sec.name, "_", "-")), &github.ActionsSecretArgs{
+			Repository: pulumi.String(cfg.GitHub.Repository), SecretName: pulumi.String(sec.name), PlaintextValue: pulumi.String(sec.value),
+		}); err != nil {
+			return nil, fmt.Errorf("github secret %s: %w", sec.name, err)
+		}
+	}
+
+	bootstrapKey, err := newAdministration(ctx, cfg, s)
+	if err != nil {
+		return nil, err
+	}
+
+	stackOutputs := pulumi.Map{}
+	for _, st := range cfg.Stacks {
+		out, err := newStack(ctx, cfg, s, st, tenantID, subscriptionID, backendURL)
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: %w", st.Name, err)
+		}
+		stackOutputs[st.Name] = out
+	}
+	return map[string]pulumi.Output{
+		"backendUrl":          backendURL,
+		"stacks":              stackOutputs.ToMapOutput(),
+		"stateStorageAccount": s.account.Name,
+		"secretsVaultName":    s.vault.Name,
+		"registryId":          s.registryID,
+		"registryLoginServer": s.loginServer,
+		"secretsProvider":     bootstrapKey,
+	}, nil
+}
+
+// newAdministration gives the administrators (the owners) what running
+// the bootstrap itself needs once the backend exists: Owner grants no data
+// access, so they get Storage Blob Data Contributor on the state container
+// and Key Vault Crypto User on the bootstrap's own key. It returns that
+// key's secrets provider URL.
+// https://learn.microsoft.com/azure/storage/blobs/assign-azure-role-data-access
+// https://learn.microsoft.com/azure/key-vault/general/rbac-guide
+func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (pulumi.StringOutput, error) {
+	key, err := newKey(ctx, "bootstrap-secrets-key", StackName, s, tags(cfg, sharedToken))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	for i, owner := range cfg.Owners {
+		for _, g := range []struct {
+			key, role string
+			scope     pulumi.StringInput
+			why       string
+		}{
+			{"state", crosscut.RoleStorageBlobDataContributor, s.containerID, "An administrator runs the bootstrap and repairs state"},
+			{"key-user", crosscut.RoleKeyVaultCryptoUser, key.ID().ToStringOutput(), "An administrator decrypts the bootstrap's secrets"},
+		} {
+			if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("admin-%d-%s", i, g.key), g.scope, crosscut.RoleAssignment{
+				PrincipalID: pulumi.String(owner), RoleDefinitionID: g.role, Description: g.why,
+			}); err != nil {
+				return pulumi.StringOutput{}, err
+			}
+		}
+	}
+	return key.KeyUriWithVersion.ApplyT(SecretsProviderURL).(pulumi.StringOutput), nil
+}
+
+// newKey creates the secrets key of one stack: RSA, encrypt and decrypt
+// only, protected (deleting it makes the stack's secrets unreadable). It
+// is created through Azure Resource Manager, so the administrator needs no
+// Key Vault data-plane role for it.
+// https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist
+func newKey(ctx *pulumi.Context, name, stack string, s *shared, t map[string]string) (*keyvault.Key, error) {
+	key, err := keyvault.NewKey(ctx, name, &keyvault.KeyArgs{
+		KeyName:           pulumi.String("pulumi-" + stack),
+		VaultName:         s.vault.Name,
+		ResourceGroupName: s.rg.Name,
+		Properties: &keyvault.KeyPropertiesArgs{
+			Kty:     pulumi.String("RSA"),
+			KeySize: pulumi.Int(3072),
+			KeyOps:  pulumi.ToStringArray([]string{"encrypt", "decrypt"}),
+		},
+		Tags: pulumi.ToStringMap(t),
+	}, pulumi.Parent(s.vault), pulumi.Protect(true))
+	if err != nil {
+		return nil, fmt.Errorf("secrets key %s: %w", stack, err)
+	}
+	return key, nil
+}
+
+// newShared creates the resources every stack uses: the state backend, the
+// secrets vault and the registry, in the shared resource group. The
+// stateful ones are protected and locked: nothing in the pipeline ever
+// replaces them, so a CanNotDelete lock costs nothing and stops a slip.
+func newShared(ctx *pulumi.Context, cfg Config, n naming.Namer, tenantID, subscriptionID string) (*shared, error) {
+	names := map[string]string{}
+	for key, r := range map[string]struct {
+		rule      naming.Rule
+		qualifier string
+	}{
+		"rg": {naming.ResourceGroup, ""}, "state": {naming.StorageAccount, "state"},
+		"vault": {naming.KeyVault, ""},
+	} {
+		name, err := n.Name(r.rule, r.qualifier)
+		if err != nil {
+			return nil, err
+		}
+		names[key] = name
+	}
+	t := tags(cfg, sharedToken)
+	stateful := pulumi.Protect(true)
+	s := &shared{}
+	var err error
+	if s.rg, err = resources.NewResourceGroup(ctx, "shared", &resources.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String(names["rg"]), Location: pulumi.String(cfg.Location), Tags: pulumi.ToStringMap(t),
+	}, stateful); err != nil {
+		return nil, fmt.Errorf("shared resource group: %w", err)
+	}
+
+	if s.account, err = azurenative.NewStorageAccount(ctx, "state", azurenative.StorageAccountArgs{
+		AccountName: names["state"], ResourceGroupName: s.rg.Name, Location: cfg.Location, Sku: "Standard_ZRS", Tags: t,
+	}, stateful); err != nil {
+		return nil, err
+	}
+	if _, err := crosscut.NewLock(ctx, "state", s.account.ID().ToStringOutput(), pulumi.Parent(s.account)); err != nil {
+		return nil, err
+	}
+	if _, err := azurenative.NewBlobServiceProperties(ctx, "state-blobs", azurenative.BlobServicePropertiesArgs{
+		AccountName: s.account.Name, ResourceGroupName: s.rg.Name, RetentionDays: cfg.StateRetentionDays,
+	}, pulumi.Parent(s.account)); err != nil {
+		return nil, err
+	}
+	container, err := azurenative.NewBlobContainer(ctx, "state-container", s.account.Name, s.rg.Name, StateContainer, pulumi.Parent(s.account), stateful)
+	if err != nil {
+		return nil, err
+	}
+	s.containerID = container.ID().ToStringOutput()
+
+	// RBAC only, purge protection on: a deleted key would make every
+	// stack's secrets unreadable. Public network access stays on: GitHub's
+	// hosted runners reach it over the Internet, with Entra ID.
+	// https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview
+	if s.vault, err = keyvault.NewVault(ctx, "secrets", &keyvault.VaultArgs{
+		VaultName:         pulumi.String(names["vault"]),
+		ResourceGroupName: s.rg.Name,
+		Location:          pulumi.String(cfg.Location),
+		Properties: &keyvault.VaultPropertiesArgs{
+			TenantId:                     pulumi.String(tenantID),
+			Sku:                          &keyvault.SkuArgs{Family: pulumi.String("A"), Name: keyvault.SkuNameStandard},
+			EnableRbacAuthorization:      pulumi.Bool(true),
+			EnableSoftDelete:             pulumi.Bool(true),
+			SoftDeleteRetentionInDays:    pulumi.Int(90),
+			EnablePurgeProtection:        pulumi.Bool(true),
+			PublicNetworkAccess:          pulumi.String("Enabled"),
+			EnabledForDeployment:         pulumi.Bool(false),
+			EnabledForDiskEncryption:     pulumi.Bool(false),
+			EnabledForTemplateDeployment: pulumi.Bool(false),
+		},
+		Tags: pulumi.ToStringMap(t),
+	}, stateful); err != nil {
+		return nil, fmt.Errorf("secrets vault: %w", err)
+	}
+	if _, err := crosscut.NewLock(ctx, "secrets", s.vault.ID().ToStringOutput(), pulumi.Parent(s.vault)); err != nil {
+		return nil, err
+	}
+
+	if r := cfg.Registry; r.Existing {
+		s.registryID = pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerRegistry/registries/%s", subscriptionID, r.ResourceGroup, r.Name)
+		s.loginServer = pulumi.String(strings.ToLower(r.Name) + ".azurecr.io").ToStringOutput()
+	} else {
+		reg, err := azurenative.NewRegistry(ctx, "registry", azurenative.RegistryArgs{
+			RegistryName: r.Name, ResourceGroupName: s.rg.Name, Location: cfg.Location, Sku: cfg.Registry.Sku, Tags: t,
+		}, stateful)
+		if err != nil {
+			return nil, err
+		}
+		s.registryID, s.loginServer = reg.ID().ToStringOutput(), reg.LoginServer
+	}
+	return s, nil
+}
+
+// newStack creates what one environment stack needs before its first
+// deploy, and returns its outputs.Stack.
+func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenantID, subscriptionID string, backendURL pulumi.StringOutput) (pulumi.Output, error) {
+	env := naming.EnvironmentOf(st.Name)
+	n, err := naming.New(Application, naming.Token(st.Name), st.Location, "")
+	if err != nil {
+		return nil, err
+	}
+	rgName, err := n.Name(naming.ResourceGroup, "")
+	if err != nil {
+		return nil, err
+	}
+	idName, err := n.Name(naming.ManagedIdentity, "app")
+	if err != nil {
+		return nil, err
+	}
+	t := tags(cfg, env)
+	t["stack"] = st.Name
+	prefix := st.Name + "-"
+
+	rg, err := resources.NewResourceGroup(ctx, prefix+"rg", &resources.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String(rgName), Location: pulumi.String(st.Location), Tags: pulumi.ToStringMap(t),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("resource group: %w", err)
+	}
+	rgID := rg.ID().ToStringOutput()
+
+	// The app's identity exists, with AcrPull, before the stack's first
+	// revision pulls an image: no chicken and egg between the stack and
+	// the registry, and the deploy identity needs no rights on the registry.
+	appID, err := azurenative.NewUserAssignedIdentity(ctx, prefix+"app-identity", azurenative.UserAssignedIdentityArgs{
+		ResourceName: idName, ResourceGroupName: rg.Name, Location: st.Location, Tags: t,
+	}, pulumi.Parent(rg))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := crosscut.NewRoleAssignment(ctx, prefix+"app-acr-pull", s.registryID, crosscut.RoleAssignment{
+		PrincipalID: appID.PrincipalID, PrincipalType: "ServicePrincipal", RoleDefinitionID: crosscut.RoleAcrPull,
+		Description: "The " + st.Name + " app pulls its images",
+	}, pulumi.Parent(appID)); err != nil {
+		return nil, err
+	}
+
+	key, err := newKey(ctx, prefix+"secrets-key", st.Name, s, t)
+	if err != nil {
+		return nil, err
+	}
+	keyID := key.ID().ToStringOutput()
+
+	condition, err := identity.AssignmentCondition(DeployAssignableRoles())
+	if err != nil {
+		return nil, err
+	}
+	grant := func(key, role string, scope pulumi.StringInput, condition, why string) identity.Grant {
+		return identity.Grant{Key: key, Scope: scope, RoleDefinitionID: role, Condition: condition, Description: why}
+	}
+	readOnly := func(what string) []identity.Grant {
+		return []identity.Grant{
+			grant("reader", crosscut.RoleReader, rgID, "", what+" reads the "+st.Name+" resource group"),
+			grant("state-reader", crosscut.RoleStorageBlobDataReader, s.containerID, StateCondition(EnvironmentProject, st.Name, false), what+" reads the "+st.Name+" state"),
+			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", what+" decrypts the "+st.Name+" secrets"),
+		}
+	}
+	ci, err := identity.New(ctx, prefix+"ci", identity.Args{
+		Stack: st.Name, GitHubOwner: cfg.GitHub.Owner, GitHubRepository: cfg.GitHub.Repository,
+		NamePrefix: Application, Owners: cfg.Owners,
+		Deploy: []identity.Grant{
+			grant("contributor", crosscut.RoleContributor, rgID, "", "CI deploys the "+st.Name+" resources"),
+			grant("rbac-admin", crosscut.RoleRBACAdministrator, rgID, condition, "CI assigns the app's roles in the "+st.Name+" resource group, and no other role"),
+			grant("state", crosscut.RoleStorageBlobDataContributor, s.containerID, StateCondition(EnvironmentProject, st.Name, true), "CI writes the "+st.Name+" state, and no other stack's"),
+			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", "CI encrypts and decrypts the "+st.Name+" secrets"),
+			grant("load-test", loadtesting.RoleLoadTestContributor, rgID, "", "CI runs loadtest/plan.yaml on the "+st.Name+" load testing resource, if it has one"),
+		},
+		Preview: readOnly("Pull-request preview"),
+		Drift:   readOnly("The drift check"),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	secretsProvider := key.KeyUriWithVersion.ApplyT(SecretsProviderURL).(pulumi.StringOutput)
+	if err := newGitHub(ctx, cfg, st, ci, tenantID, subscriptionID, backendURL, secretsProvider); err != nil {
+		return nil, err
+	}
+
+	return pulumi.ToMap(map[string]any{
+		"environment":            env,
+		"resourceGroupName":      rg.Name,
+		"resourceGroupId":        rgID,
+		"appIdentityId":          appID.ID(),
+		"appIdentityClientId":    appID.ClientID,
+		"appIdentityPrincipalId": appID.PrincipalID,
+		"registryId":             s.registryID,
+		"registryLoginServer":    s.loginServer,
+		"deployPrincipalId":      ci.DeployPrincipalID,
+		"deployClientId":         ci.DeployClientID,
+		"previewClientId":        ci.PreviewClientID,
+		"driftClientId":          ci.DriftClientID,
+		"secretsProvider":        secretsProvider,
+	}).ToMapOutput(), nil
+}
+
+// PreviewSecretName is the repository secret holding a stack's preview
+// identity: AZURE_CLIENT_ID_PREVIEW_DEV, AZURE_CLIENT_ID_PREVIEW_PROD_EU2
+// (secret names take letters, digits and underscores).
+func PreviewSecretName(stack string) string {
+	return "AZURE_CLIENT_ID_PREVIEW_" + strings.ToUpper(strings.ReplaceAll(stack, "-", "_"))
+}
+
+// newGitHub creates the stack's GitHub environments, <stack> for deploys
+// and <stack>-drift for the drift check, with the secrets and variables
+// the workflows read, and the repository secret of its preview identity.
+// Deployments come from main only; prod-family environments need a
+// reviewer other than the one who triggered the run.
+// https://docs.github.com/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment
+func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Identity, tenantID, subscriptionID string, backendURL, secretsProvider pulumi.StringOutput) error {
+	repo := pulumi.String(cfg.GitHub.Repository)
+	for _, e := range []struct {
+		env      string
+		clientID pulumi.StringOutput
+		review   bool
+	}{
+		{st.Name, ci.DeployClientID, naming.EnvironmentOf(st.Name) == "prod"},
+		{identity.DriftEnvironment(st.Name), ci.DriftClientID, false},
+	} {
+		args := &github.RepositoryEnvironmentArgs{
+			Repository:  repo,
+			Environment: pulumi.String(e.env),
+			DeploymentBranchPolicy: &github.RepositoryEnvironmentDeploymentBranchPolicyArgs{
+				ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
+			},
+			CanAdminsBypass: pulumi.Bool(false),
+		}
+		if e.review && st.Reviewers != nil {
+			args.PreventSelfReview = pulumi.Bool(true)
+			args.Reviewers = github.RepositoryEnvironmentReviewerArray{github.RepositoryEnvironmentReviewerArgs{
+				Users: pulumi.ToIntArray(st.Reviewers.Users), Teams: pulumi.ToIntArray(st.Reviewers.Teams),
+			}}
+		}
+		environment, err := github.NewRepositoryEnvironment(ctx, "github-env-"+e.env, args)
+		if err != nil {
+			return fmt.Errorf("github environment %s: %w", e.env, err)
+		}
+		child := pulumi.Parent(environment)
+		if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(ctx, "github-env-"+e.env+"-main", &github.RepositoryEnvironmentDeploymentPolicyArgs{
+			Repository: repo, Environment: environment.Environment, BranchPattern: pulumi.String("main"),
+		}, child); err != nil {
+			return fmt.Errorf("github environment %s: branch policy: %w", e.env, err)
+		}
+		secrets := map[string]pulumi.StringInput{
+			"AZURE_CLIENT_ID": e.clientID, "AZURE_TENANT_ID": pulumi.String(tenantID), "AZURE_SUBSCRIPTION_ID": pulumi.String(subscriptionID),
+		}
+		for _, name := range sortedKeys(secrets) {
+			if _, err := github.NewActionsEnvironmentSecret(ctx, "github-env-"+e.env+"-"+name, &github.ActionsEnvironmentSecretArgs{
+				Repository: repo, Environment: environment.Environment, SecretName: pulumi.String(name), PlaintextValue: secrets[name],
+			}, child); err != nil {
+				return fmt.Errorf("github environment %s: secret %s: %w", e.env, name, err)
+			}
+		}
+		variables := map[string]pulumi.StringInput{"PULUMI_BACKEND_URL": backendURL, "PULUMI_SECRETS_PROVIDER": secretsProvider}
+		for _, name := range sortedKeys(variables) {
+			if _, err := github.NewActionsEnvironmentVariable(ctx, "github-env-"+e.env+"-"+name, &github.ActionsEnvironmentVariableArgs{
+				Repository: repo, Environment: environment.Environment, VariableName: pulumi.String(name), Value: variables[name],
+			}, child); err != nil {
+				return fmt.Errorf("github environment %s: variable %s: %w", e.env, name, err)
+			}
+		}
+	}
+	if _, err := github.NewActionsSecret(ctx, "github-"+st.Name+"-preview-client-id", &github.ActionsSecretArgs{
+		Repository: repo, SecretName: pulumi.String(PreviewSecretName(st.Name)), PlaintextValue: ci.PreviewClientID,
+	}); err != nil {
+		return fmt.Errorf("github secret %s: %w", PreviewSecretName(st.Name), err)
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,102 @@
+// Package foundation is the bootstrap: what an administrator deploys once,
+// with `pulumi up` in bootstrap/, before any environment stack can deploy
+// through the pipeline. It owns everything that needs rights beyond one
+// environment's resource group:
+//
+//   - the state backend (a storage account reached with Entra ID only, one
+//     container for every stack, each identity limited to its own stack's
+//     blobs by an ABAC condition) and the secrets provider (an RBAC Key
+//     Vault with purge protection, one key per stack, exported as versioned
+//     key URLs);
+//   - the shared container registry, or the adoption of an existing one;
+//   - per environment stack: its resource group, the app's user-assigned
+//     identity with AcrPull on the registry, the deploy, preview and drift
+//     identities with their roles, and the stack's GitHub environments with
+//     the secrets and variables the workflows read.
+//
+// An environment stack finds what the bootstrap made for it by name: the
+// names derive from the stack's name (naming.Token), and the stack reads
+// the app's identity by its resource ID. Its outputs (`stacks`) list the
+// same for operators and the docs.
+package foundation
+
+// Project is the bootstrap's Pulumi project name, the namespace of its
+// configuration.
+const Project = "misybot-bootstrap"
+
+// StackName is the bootstrap's one stack.
+const StackName = "platform"
+
+// Config is the bootstrap's configuration: one field per config key
+// (`misybot-bootstrap:<key>`).
+type Config struct {
+	// Location is the region of the shared resources. Required.
+	Location string `json:"location"`
+	// Owner and CostCenter become the owner and cost-center tags. Required.
+	Owner      string `json:"owner"`
+	CostCenter string `json:"costCenter"`
+	// NameSeed changes the suffix of globally unique names (state account,
+	// vault, registry) when one is taken.
+	NameSeed string `json:"nameSeed,omitempty"`
+	// GitHub is the repository whose workflows deploy the stacks. Required.
+	GitHub GitHubConfig `json:"github"`
+	// Owners are the Entra object IDs owning the CI applications and
+	// service principals. At least one.
+	Owners []string `json:"owners"`
+	// Registry is the shared container registry. Default: create one.
+	Registry RegistryConfig `json:"registry"`
+	// StateRetentionDays keeps deleted or overwritten state blobs (soft
+	// delete, 1-365). Default 30.
+	StateRetentionDays int `json:"stateRetentionDays,omitempty"`
+	// Stacks are the environment stacks. At least one.
+	Stacks []StackConfig `json:"stacks"`
+}
+
+// GitHubConfig names the repository.
+type GitHubConfig struct {
+	Owner      string `json:"owner"`
+	Repository string `json:"repository"`
+}
+
+// RegistryConfig is the shared container registry. The environment
+// stacks name it too (app.registry): a test keeps the two equal.
+type RegistryConfig struct {
+	// Name is the registry's name: 5-50 letters and digits. Required.
+	Name string `json:"name"`
+	// Existing adopts a registry created elsewhere, in ResourceGroup,
+	// instead of creating one in the shared resource group: the bootstrap
+	// then only grants AcrPull on it.
+	Existing      bool   `json:"existing,omitempty"`
+	ResourceGroup string `json:"resourceGroup,omitempty"`
+	// Sku of a created registry: Basic, Standard or Premium. Default Standard.
+	Sku string `json:"sku,omitempty"`
+}
+
+// StackConfig is one environment stack. Its name is its identity: it names
+// its resources, its identities, its GitHub environments and the subjects
+// they federate.
+type StackConfig struct {
+	// Name is the stack, such as prod or prod-eu2 (naming.CheckStack). Required.
+	Name string `json:"name"`
+	// Location is the stack's region; it must equal the stack's own
+	// location key. Default: the bootstrap's location.
+	Location string `json:"location,omitempty"`
+	// Reviewers must approve a deployment in the stack's GitHub
+	// environment. Required for the prod family.
+	Reviewers *ReviewersConfig `json:"reviewers,omitempty"`
+}
+
+// ReviewersConfig are GitHub user and team IDs (numbers, as the API takes them).
+type ReviewersConfig struct {
+	Users []int `json:"users,omitempty"`
+	Teams []int `json:"teams,omitempty"`
+}
+
+// ResourceProviders must be registered in the subscription before the
+// stacks deploy. azure-native has no resource for a registration, so
+// docs/deployment.md has the administrator run `az provider register`.
+var ResourceProviders = []string{
+	"Microsoft.App", "Microsoft.ContainerRegistry", "Microsoft.Insights", "Microsoft.KeyVault",
+	"Microsoft.LoadTestService", "Microsoft.ManagedIdentity", "Microsoft.Network",
+	"Microsoft.OperationalInsights", "Microsoft.ServiceBus", "Microsoft.Storage",
+}

@@ -1,0 +1,515 @@
+package foundation_test
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/bootstrap/foundation"
+	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/components/identity"
+	"github.com/misybot/platform/components/loadtesting"
+	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
+	"github.com/misybot/platform/infra/stackfile"
+	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/identities.md")
+
+const (
+	raType  = "azure-native:authorization:RoleAssignment"
+	spType  = "azuread:index/servicePrincipal:ServicePrincipal"
+	ficType = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+	appType = "azuread:index/application:Application"
+	rgType  = "azure-native:resources:ResourceGroup"
+	// prodEU2 is the bootstrap entry of the test stack
+	// testdata/Pulumi.prod-eu2.yaml.
+	prodEU2 = `{"name":"prod-eu2","location":"eastus2","reviewers":{"teams":[4242001]}}`
+)
+
+// bootstrapConfig is the committed bootstrap stack's configuration, with
+// extra stack entries appended.
+func bootstrapConfig(t *testing.T, extra ...string) map[string]string {
+	t.Helper()
+	st, err := stackfile.Load("..", foundation.StackName)
+	require.NoError(t, err)
+	require.NoError(t, st.CheckMissing())
+	require.Equal(t, foundation.Project, st.Project)
+	if len(extra) > 0 {
+		key := foundation.Project + ":stacks"
+		st.Config[key] = strings.TrimSuffix(st.Config[key], "]") + "," + strings.Join(extra, ",") + "]"
+	}
+	return st.Config
+}
+
+func planBootstrap(t *testing.T, extra ...string) *offline.Plan {
+	t.Helper()
+	p, err := offline.Run(t.Context(), offline.Options{
+		Project: foundation.Project, Stack: foundation.StackName, Config: bootstrapConfig(t, extra...), Program: foundation.Build,
+	})
+	require.NoError(t, err)
+	return p
+}
+
+// planEnvironment plans an environment stack: a committed one by name, or
+// the test stack prod-eu2.
+func planEnvironment(t *testing.T, stack string) *offline.Plan {
+	t.Helper()
+	var st *stackfile.Stack
+	var err error
+	if stack == "prod-eu2" {
+		st, err = stackfile.LoadFile("../../Pulumi.yaml", "testdata/Pulumi.prod-eu2.yaml")
+	} else {
+		st, err = stackfile.Load("../..", stack)
+	}
+	require.NoError(t, err)
+	p, err := offline.Run(t.Context(), offline.Options{
+		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+	})
+	require.NoError(t, err)
+	return p
+}
+
+// who is the stack and kind (deploy, preview, drift, app) of each
+// principal of a bootstrap plan, by object ID.
+func who(t *testing.T, p *offline.Plan) map[string][2]string {
+	out := map[string][2]string{}
+	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t))
+	require.NoError(t, err)
+	for _, o := range cfg.Owners {
+		out[o] = [2]string{foundation.StackName, "administrator"}
+	}
+	for _, sp := range p.Find(spType) {
+		stack, kind, _ := strings.Cut(strings.TrimSuffix(sp.Name, "-sp"), "-ci-")
+		out[sp.State["objectId"].StringValue()] = [2]string{stack, kind}
+	}
+	for _, id := range p.Find("azure-native:managedidentity:UserAssignedIdentity") {
+		out[id.State["principalId"].StringValue()] = [2]string{strings.TrimSuffix(id.Name, "-app-identity"), "app"}
+	}
+	return out
+}
+
+type assignment struct {
+	stack, kind, role, scope, condition string
+}
+
+func assignments(t *testing.T, p *offline.Plan) []assignment {
+	t.Helper()
+	principals := who(t, p)
+	var out []assignment
+	for _, ra := range p.Find(raType) {
+		w, ok := principals[offlinetest.Input(t, ra, "principalId").(string)]
+		require.True(t, ok, "%s: assignment to a principal the bootstrap does not create", ra.URN)
+		role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
+		condition, _ := ra.Input("condition")
+		c, _ := condition.(string)
+		out = append(out, assignment{stack: w[0], kind: w[1], role: role[strings.LastIndex(role, "/")+1:], scope: offlinetest.Input(t, ra, "scope").(string), condition: c})
+	}
+	return out
+}
+
+func stackNames(t *testing.T) []string {
+	var list []struct {
+		Name string `json:"name"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(bootstrapConfig(t)[foundation.Project+":stacks"]), &list))
+	var out []string
+	for _, s := range list {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
+	raw := bootstrapConfig(t)
+	p := foundation.Project + ":"
+	raw[p+"github"] = `{"owner":"misybot","repository":"*"}`
+	raw[p+"owners"] = `["alice@misybot.example"]`
+	raw[p+"registry"] = `{"name":"cr-shared","sku":"Gold"}`
+	raw[p+"stacks"] = `[{"name":"dev"},{"name":"prod-eu2"},{"name":"prodeu2","reviewers":{"users":[1]}},{"name":"qa"},{"name":"prod"}]`
+	raw[p+"stateRetentionDays"] = "400"
+	raw[p+"colour"] = "blue"
+	_, err := foundation.Load(foundation.Project, raw)
+	var problems stacks.Problems
+	require.True(t, errors.As(err, &problems), "%v", err)
+	keys := map[string]string{}
+	for _, pr := range problems {
+		keys[pr.Key] += pr.String() + "\n"
+	}
+	for key, want := range map[string]string{
+		"colour":              "a known key",
+		"github.repository":   "a repository name",
+		"owners[0]":           "GUID",
+		"registry.name":       "5-50 letters and digits",
+		"registry.sku":        "Basic, Standard, Premium",
+		"stacks[1].reviewers": "a prod stack deploys only after a review",
+		"stacks[2].name":      `the same resource names and identities as "prod-eu2"`,
+		"stacks[3].name":      "starting with dev, staging, prod",
+		"stacks[4].reviewers": "a prod stack deploys only after a review",
+		"stateRetentionDays":  "1 to 365",
+	} {
+		assert.Contains(t, keys[key], want, key)
+	}
+	assert.Len(t, keys, 10, "one entry per broken key, nothing else:\n%v", err)
+
+	raw = bootstrapConfig(t)
+	raw[p+"github"] = `{"owner":"misybot","repo":"platform"}`
+	_, err = foundation.Load(foundation.Project, raw)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `github: `)
+	assert.Contains(t, err.Error(), `unknown field "repo"`)
+}
+
+func TestBootstrapListsExactlyTheCommittedStacks(t *testing.T) {
+	files, err := filepath.Glob("../../Pulumi.*.yaml")
+	require.NoError(t, err)
+	var committed []string
+	for _, f := range files {
+		committed = append(committed, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	}
+	listed := stackNames(t)
+	sort.Strings(listed)
+	assert.Equal(t, committed, listed, "every stack file has its bootstrap entry, and the reverse")
+
+	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t))
+	require.NoError(t, err)
+	for _, s := range cfg.Stacks {
+		st, err := stackfile.Load("../..", s.Name)
+		require.NoError(t, err)
+		env := st.Config["misybot-platform:environment"]
+		assert.Equal(t, naming.EnvironmentOf(s.Name), env, "%s: the name says the environment", s.Name)
+		assert.Equal(t, s.Location, st.Config["misybot-platform:location"], "%s: the bootstrap creates its resource group in its region", s.Name)
+		var app struct {
+			Registry struct{ Name, ResourceGroup string } `json:"registry"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(st.Config["misybot-platform:app"]), &app))
+		assert.Equal(t, cfg.Registry.Name, app.Registry.Name, "%s pulls from the bootstrap's registry", s.Name)
+		assert.Equal(t, "rg-misybot-shared-weu", app.Registry.ResourceGroup, s.Name)
+	}
+}
+
+func TestPreviewAndDriftIdentitiesWriteNothing(t *testing.T) {
+	p := planBootstrap(t)
+	seen := 0
+	for _, a := range assignments(t, p) {
+		if a.kind != identity.KindPreview && a.kind != identity.KindDrift {
+			continue
+		}
+		seen++
+		assert.True(t, identity.ReadOnlyRole(a.role), "%s %s holds %s on %s", a.stack, a.kind, a.role, a.scope)
+		assert.NotContains(t, []string{crosscut.RoleContributor, crosscut.RoleStorageBlobDataContributor, crosscut.RoleOwner, crosscut.RoleRBACAdministrator}, a.role)
+		if a.role == crosscut.RoleStorageBlobDataReader {
+			assert.Equal(t, foundation.StateCondition(foundation.EnvironmentProject, a.stack, false), a.condition)
+			assert.NotContains(t, a.condition, "blobs/write")
+		}
+	}
+	assert.Equal(t, 3*2*len(stackNames(t)), seen, "reader, state reader and key user for each read-only identity")
+}
+
+func TestNoIdentityDecryptsAnotherStacksKey(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	keys := 0
+	for _, a := range assignments(t, p) {
+		if a.role != crosscut.RoleKeyVaultCryptoUser {
+			continue
+		}
+		keys++
+		assert.True(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+a.stack), "%s %s decrypts with %s", a.stack, a.kind, a.scope)
+		assert.NotEqual(t, "app", a.kind)
+	}
+	assert.Equal(t, 3*(len(stackNames(t))+1)+2, keys, "deploy, preview and drift of every stack, and the two administrators, on their own key")
+	for _, k := range p.Find("azure-native:keyvault:Key") {
+		assert.True(t, k.Protect, "a deleted key makes its stack's secrets unreadable")
+	}
+}
+
+func TestStateAccessIsConfinedToTheStack(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	all := append(stackNames(t), "prod-eu2")
+	writers := 0
+	for _, a := range assignments(t, p) {
+		if a.role != crosscut.RoleStorageBlobDataContributor && a.role != crosscut.RoleStorageBlobDataReader {
+			continue
+		}
+		assert.True(t, strings.HasSuffix(a.scope, "/containers/"+foundation.StateContainer), a.scope)
+		if a.kind == "administrator" {
+			assert.Empty(t, a.condition, "administrators repair any stack's state")
+			continue
+		}
+		if a.role == crosscut.RoleStorageBlobDataContributor {
+			writers++
+			assert.Equal(t, identity.KindDeploy, a.kind)
+			assert.Equal(t, foundation.StateCondition(foundation.EnvironmentProject, a.stack, true), a.condition)
+		}
+		for _, other := range all {
+			if other == a.stack {
+				continue
+			}
+			for _, path := range foundation.StatePaths(foundation.EnvironmentProject, other) {
+				assert.NotContains(t, a.condition, "'"+path+"'", "%s %s reaches %s's state", a.stack, a.kind, other)
+			}
+		}
+	}
+	assert.Equal(t, len(all), writers, "one state writer per stack, its deploy identity")
+	storage := offlinetest.One(t, p, "azure-native:storage:StorageAccount")
+	assert.Equal(t, false, offlinetest.Input(t, storage, "allowSharedKeyAccess"))
+	assert.Equal(t, false, offlinetest.Input(t, storage, "allowBlobPublicAccess"))
+	assert.Equal(t, "TLS1_2", offlinetest.Input(t, storage, "minimumTlsVersion"))
+	blobs := offlinetest.One(t, p, "azure-native:storage:BlobServiceProperties")
+	assert.Equal(t, true, offlinetest.Input(t, blobs, "isVersioningEnabled"))
+	assert.Equal(t, true, offlinetest.Input(t, blobs, "deleteRetentionPolicy.enabled"))
+}
+
+func TestStateConditionNamesOnlyItsStack(t *testing.T) {
+	c := foundation.StateCondition("misybot-platform", "prod", true)
+	assert.Contains(t, c, "StringStartsWith '.pulumi/stacks/misybot-platform/prod.json'")
+	assert.Contains(t, c, "StringStartsWith '.pulumi/locks/misybot-platform/prod/'")
+	assert.NotContains(t, c, "prod-eu2")
+	assert.Contains(t, c, "NOT SubOperationMatches{'Blob.List'}")
+	reader := foundation.StateCondition("misybot-platform", "prod", false)
+	assert.NotContains(t, reader, "blobs/write")
+	assert.True(t, strings.HasPrefix(c, reader), "the writer reads what the reader reads")
+}
+
+func TestFederatedSubjectsArePinnedToTheRepository(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	apps := map[string]string{}
+	for _, a := range p.Find(appType) {
+		apps[a.URN] = a.Name
+	}
+	subjects := map[string]string{}
+	for _, f := range p.Find(ficType) {
+		subject := offlinetest.Input(t, f, "subject").(string)
+		require.NoError(t, identity.ValidateSubject(subject))
+		assert.True(t, strings.HasPrefix(subject, "repo:misybot/platform:"), subject)
+		app := apps[f.Parent]
+		stack, kind, _ := strings.Cut(strings.TrimSuffix(app, "-app"), "-ci-")
+		want := map[string]string{
+			identity.KindDeploy:  "repo:misybot/platform:environment:" + stack,
+			identity.KindPreview: "repo:misybot/platform:pull_request",
+			identity.KindDrift:   "repo:misybot/platform:environment:" + stack + "-drift",
+		}[kind]
+		assert.Equal(t, want, subject, app)
+		if kind != identity.KindPreview {
+			other, taken := subjects[subject]
+			assert.False(t, taken, "%s and %s federate %s", app, other, subject)
+			subjects[subject] = app
+		}
+	}
+}
+
+func TestApplicationsHaveOwnersAndStackNames(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	names := map[string]bool{}
+	for _, typ := range []string{appType, spType} {
+		for _, r := range p.Find(typ) {
+			owners, _ := r.Input("owners")
+			assert.NotEmpty(t, owners, "%s has no owner", r.URN)
+		}
+	}
+	for _, a := range p.Find(appType) {
+		name := offlinetest.Input(t, a, "displayName").(string)
+		assert.False(t, names[name], "display name %s twice", name)
+		names[name] = true
+	}
+	for _, want := range []string{"misybot-prod-deploy", "misybot-prod-eu2-deploy", "misybot-staging-drift", "misybot-dev-preview"} {
+		assert.True(t, names[want], want)
+	}
+	assert.False(t, names["misybot-prod-prod-deploy"])
+}
+
+func TestGitHubEnvironments(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	envs := map[string]map[string]any{}
+	for _, e := range p.Find("github:index/repositoryEnvironment:RepositoryEnvironment") {
+		name := offlinetest.Input(t, e, "environment").(string)
+		inputs := map[string]any{}
+		for k, v := range e.Inputs.Mappable() {
+			inputs[k] = v
+		}
+		envs[name] = inputs
+	}
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		require.Contains(t, envs, stack)
+		require.Contains(t, envs, stack+"-drift")
+		reviewers, _ := envs[stack]["reviewers"].([]any)
+		if naming.EnvironmentOf(stack) == "prod" {
+			assert.NotEmpty(t, reviewers, "%s deploys after a review", stack)
+			assert.Equal(t, true, envs[stack]["preventSelfReview"])
+		} else {
+			assert.Empty(t, reviewers, stack)
+		}
+		assert.Equal(t, false, envs[stack]["canAdminsBypass"])
+	}
+	policies := 0
+	for _, d := range p.Find("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy") {
+		assert.Equal(t, "main", offlinetest.Input(t, d, "branchPattern"))
+		policies++
+	}
+	assert.Equal(t, len(envs), policies, "every environment deploys from main only")
+	secrets := map[string]bool{}
+	for _, s := range p.Find("github:index/actionsSecret:ActionsSecret") {
+		secrets[offlinetest.Input(t, s, "secretName").(string)] = true
+	}
+	assert.True(t, secrets["AZURE_CLIENT_ID_PREVIEW_PROD_EU2"])
+	assert.True(t, secrets["AZURE_CLIENT_ID_PREVIEW_DEV"])
+}
+
+// Every role assignment an environment stack declares must be one its
+// deploy identity can create: inside its resource group, of a role its
+// RBAC-administrator condition allows.
+func TestDeployIdentityCanCreateEveryRoleAssignmentOfItsStack(t *testing.T) {
+	boot := planBootstrap(t, prodEU2)
+	rgs := map[string]string{}
+	for _, rg := range boot.Find(rgType) {
+		rgs[strings.TrimSuffix(rg.Name, "-rg")] = rg.ID
+	}
+	allowed := map[string][]string{}
+	for _, a := range assignments(t, boot) {
+		if a.kind == identity.KindDeploy && a.role == crosscut.RoleRBACAdministrator {
+			assert.Equal(t, rgs[a.stack], a.scope)
+			allowed[a.stack] = identity.AssignableRoles(a.condition)
+		}
+	}
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		env := planEnvironment(t, stack)
+		require.NotEmpty(t, allowed[stack], stack)
+		for _, ra := range env.Find(raType) {
+			role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
+			role = role[strings.LastIndex(role, "/")+1:]
+			assert.Contains(t, allowed[stack], role, "%s: %s assigns a role its deploy identity may not", stack, ra.URN)
+			assert.True(t, strings.HasPrefix(offlinetest.Input(t, ra, "scope").(string), rgs[stack]+"/"), "%s: %s is outside the stack's resource group", stack, ra.URN)
+		}
+		// The drift check refreshes the stack as the drift identity: Reader
+		// on the resource group covers every resource of the stack, read
+		// ones included, and nothing of the stack lives outside it.
+		for _, r := range env.Resources {
+			if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+				assert.True(t, strings.HasPrefix(r.ID, rgs[stack]+"/"), "%s: the drift identity cannot refresh %s (%s)", stack, r.URN, r.ID)
+			}
+		}
+	}
+}
+
+// A new stack (prod-eu2: a stack file and one bootstrap entry) collides
+// with no other stack: resource IDs, address space, display names,
+// subjects.
+func TestNewStackCollidesWithNoOther(t *testing.T) {
+	owner := map[string]string{}
+	var spaces []netip.Prefix
+	var spaceOf []string
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		p := planEnvironment(t, stack)
+		for _, r := range p.Resources {
+			if !r.Custom || r.ID == "" || strings.HasPrefix(r.Type, "pulumi:providers:") {
+				continue
+			}
+			id := strings.ToLower(r.ID)
+			if other, ok := owner[id]; ok {
+				t.Errorf("%s and %s both have %s", stack, other, r.ID)
+			}
+			owner[id] = stack
+		}
+		vnet := offlinetest.One(t, p, "azure-native:network:VirtualNetwork")
+		for _, s := range offlinetest.Input(t, vnet, "addressSpace.addressPrefixes").([]any) {
+			prefix := netip.MustParsePrefix(s.(string))
+			for i, o := range spaces {
+				assert.False(t, o.Overlaps(prefix), "%s's %s overlaps %s's %s", stack, prefix, spaceOf[i], o)
+			}
+			spaces, spaceOf = append(spaces, prefix), append(spaceOf, stack)
+		}
+	}
+	assert.Equal(t, "prod-eu2", owner[strings.ToLower("/subscriptions/"+offline.PlaceholderSubscriptionID+"/resourceGroups/rg-misybot-prodeu2-eus2/providers/Microsoft.App/containerApps/ca-misybot-prodeu2-eus2")])
+}
+
+// docs/identities.md is generated from the bootstrap's plan.
+func TestIdentitiesDocIsCurrent(t *testing.T) {
+	p := planBootstrap(t)
+	rgNames := map[string]string{}
+	for _, rg := range p.Find(rgType) {
+		rgNames[rg.ID] = "resource group " + offlinetest.Input(t, rg, "resourceGroupName").(string)
+	}
+	var rows []string
+	for _, a := range assignments(t, p) {
+		scope := rgNames[a.scope]
+		if scope == "" {
+			parts := strings.Split(a.scope, "/")
+			scope = parts[len(parts)-2] + "/" + parts[len(parts)-1]
+		}
+		condition := ""
+		switch {
+		case a.role == crosscut.RoleRBACAdministrator:
+			condition = "may assign only: " + roleNames(identity.AssignableRoles(a.condition))
+		case strings.Contains(a.condition, "blobs/write"):
+			condition = "reads and writes only its stack's state blobs"
+		case a.condition != "":
+			condition = "reads only its stack's state blobs (and the backend's meta.yaml)"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | `%s` | %s |", a.stack, a.kind, roleName(a.role), scope, condition))
+	}
+	sort.Strings(rows)
+	doc := "# Identities and their roles\n\n" +
+		"Generated from the offline plan of the bootstrap (`bootstrap/`, stack `platform`) by\n" +
+		"`go test ./bootstrap/foundation -update`; a test fails when it is stale. Every role\n" +
+		"assignment the platform's identities hold is here; the environment stacks add only\n" +
+		"the app identity's roles on their own resources, which the deploy identity's\n" +
+		"condition allows (see [deployment.md](deployment.md)).\n\n" +
+		"| stack | identity | role | scope | condition |\n|---|---|---|---|---|\n" +
+		strings.Join(rows, "\n") + "\n"
+	path := "../../docs/identities.md"
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(doc), 0o644))
+	}
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, doc, string(got), "docs/identities.md is stale: go test ./bootstrap/foundation -update")
+}
+
+var roleNamesByID = map[string]string{
+	crosscut.RoleContributor: "Contributor", crosscut.RoleReader: "Reader", crosscut.RoleAcrPull: "AcrPull",
+	crosscut.RoleRBACAdministrator: "Role Based Access Control Administrator", crosscut.RoleStorageBlobDataContributor: "Storage Blob Data Contributor",
+	crosscut.RoleStorageBlobDataReader: "Storage Blob Data Reader", crosscut.RoleKeyVaultCryptoUser: "Key Vault Crypto User",
+	crosscut.RoleKeyVaultSecretsUser: "Key Vault Secrets User", crosscut.RoleServiceBusDataSender: "Azure Service Bus Data Sender",
+	crosscut.RoleServiceBusDataReceiver: "Azure Service Bus Data Receiver", crosscut.RoleServiceBusDataOwner: "Azure Service Bus Data Owner",
+	apphosting.RoleMonitoringMetricsPublisher: "Monitoring Metrics Publisher",
+	loadtesting.RoleLoadTestContributor:       "Load Test Contributor",
+}
+
+func roleName(id string) string {
+	if n, ok := roleNamesByID[id]; ok {
+		return n
+	}
+	return id
+}
+
+func roleNames(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = roleName(id)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// docs/deployment.md registers every resource provider the stacks need.
+func TestDeploymentDocRegistersEveryProvider(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/deployment.md")
+	require.NoError(t, err)
+	for _, ns := range foundation.ResourceProviders {
+		assert.Regexp(t, `\s`+regexp.QuoteMeta(ns)+`[\s;]`, string(doc), "docs/deployment.md does not register %s", ns)
+	}
+}

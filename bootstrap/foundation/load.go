@@ -1,0 +1,181 @@
+package foundation
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/stacks"
+)
+
+var (
+	guidPattern   = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	ghOwner       = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	ghRepository  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	registryName  = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
+	registrySkus  = []string{"Basic", "Standard", "Premium"}
+	defaultRetain = 30
+)
+
+// Load builds the bootstrap's Config from its Pulumi configuration (keys
+// "misybot-bootstrap:<name>", objects and lists JSON-encoded, as the engine
+// hands them to the program). On any mistake it returns stacks.Problems
+// listing all of them, sorted by key, in the form stack configuration uses.
+func Load(project string, raw map[string]string) (Config, error) {
+	prefix := project + ":"
+	var cfg Config
+	var problems stacks.Problems
+	root := reflect.ValueOf(&cfg).Elem()
+	fields := map[string]int{}
+	var known []string
+	for i := 0; i < root.NumField(); i++ {
+		name, _, _ := strings.Cut(root.Type().Field(i).Tag.Get("json"), ",")
+		fields[name] = i
+		known = append(known, name)
+	}
+	sort.Strings(known)
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, full := range keys {
+		name, value := strings.TrimPrefix(full, prefix), raw[full]
+		i, ok := fields[name]
+		if !ok {
+			problems = append(problems, stacks.Problem{Key: name, Value: value, Expected: "a known key (" + strings.Join(known, ", ") + ")"})
+			continue
+		}
+		dst := root.Field(i)
+		if dst.Kind() == reflect.String {
+			dst.SetString(value)
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader([]byte(value)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(dst.Addr().Interface()); err != nil {
+			problems = append(problems, stacks.Problem{Key: name, Value: value, Expected: fmt.Sprintf("%s (%v)", describe(dst.Type()), err)})
+		}
+	}
+	if cfg.StateRetentionDays == 0 {
+		cfg.StateRetentionDays = defaultRetain
+	}
+	if cfg.Registry.Sku == "" && !cfg.Registry.Existing {
+		cfg.Registry.Sku = "Standard"
+	}
+	for i := range cfg.Stacks {
+		if cfg.Stacks[i].Location == "" {
+			cfg.Stacks[i].Location = cfg.Location
+		}
+	}
+	problems = append(problems, cfg.validate()...)
+	if len(problems) == 0 {
+		return cfg, nil
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
+	return Config{}, problems
+}
+
+func describe(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice:
+		return "a list"
+	case reflect.Int:
+		return "a whole number"
+	}
+	return "an object"
+}
+
+// validate reports every problem of a decoded configuration.
+func (c Config) validate() stacks.Problems {
+	var ps stacks.Problems
+	bad := func(key, value, expected string) {
+		ps = append(ps, stacks.Problem{Key: key, Value: value, Expected: expected})
+	}
+	for _, f := range []struct{ key, value string }{{"location", c.Location}, {"owner", c.Owner}, {"costCenter", c.CostCenter}} {
+		if f.value == "" {
+			bad(f.key, "", "a value: it is required")
+		}
+	}
+	if _, ok := naming.RegionAbbreviation(c.Location); c.Location != "" && !ok {
+		bad("location", c.Location, "an Azure region name such as westeurope")
+	}
+	if !ghOwner.MatchString(c.GitHub.Owner) {
+		bad("github.owner", c.GitHub.Owner, "a GitHub user or organization name")
+	}
+	if !ghRepository.MatchString(c.GitHub.Repository) {
+		bad("github.repository", c.GitHub.Repository, "a repository name (letters, digits, '.', '_', '-')")
+	}
+	if len(c.Owners) == 0 {
+		bad("owners", "", "at least one Entra object ID: applications and service principals without an owner can be managed by directory administrators only")
+	}
+	for i, o := range c.Owners {
+		if !guidPattern.MatchString(o) {
+			bad(fmt.Sprintf("owners[%d]", i), o, "an Entra object ID (GUID)")
+		}
+	}
+	r := c.Registry
+	if !registryName.MatchString(r.Name) {
+		bad("registry.name", r.Name, "a registry name: 5-50 letters and digits")
+	}
+	switch {
+	case r.Existing && r.ResourceGroup == "":
+		bad("registry.resourceGroup", "", "the adopted registry's resource group")
+	case r.Existing && r.Sku != "":
+		bad("registry.sku", r.Sku, "no sku with registry.existing: an adopted registry keeps its own")
+	case !r.Existing && r.ResourceGroup != "":
+		bad("registry.resourceGroup", r.ResourceGroup, "no resource group: a created registry goes in the shared resource group (set existing: true to adopt one)")
+	case !r.Existing && !contains(registrySkus, r.Sku):
+		bad("registry.sku", r.Sku, "one of "+strings.Join(registrySkus, ", "))
+	}
+	if c.StateRetentionDays < 1 || c.StateRetentionDays > 365 {
+		bad("stateRetentionDays", fmt.Sprint(c.StateRetentionDays), "1 to 365 days")
+	}
+	if len(c.Stacks) == 0 {
+		bad("stacks", "", "at least one environment stack, such as {name: dev}")
+	}
+	tokens := map[string]string{}
+	for i, s := range c.Stacks {
+		key := fmt.Sprintf("stacks[%d]", i)
+		if err := naming.CheckStack(s.Name); err != nil {
+			bad(key+".name", s.Name, strings.TrimPrefix(strings.TrimPrefix(err.Error(), fmt.Sprintf("stack name %q: ", s.Name)), "want "))
+		} else if other, ok := tokens[naming.Token(s.Name)]; ok {
+			bad(key+".name", s.Name, fmt.Sprintf("a name of its own: it gives the same resource names and identities as %q", other))
+		} else {
+			tokens[naming.Token(s.Name)] = s.Name
+		}
+		if _, ok := naming.RegionAbbreviation(s.Location); s.Location != "" && !ok {
+			bad(key+".location", s.Location, "an Azure region name such as westeurope")
+		}
+		if naming.EnvironmentOf(s.Name) == "prod" && (s.Reviewers == nil || len(s.Reviewers.Users)+len(s.Reviewers.Teams) == 0) {
+			bad(key+".reviewers", "", "at least one user or team ID: a prod stack deploys only after a review")
+		}
+		if r := s.Reviewers; r != nil {
+			if len(r.Users)+len(r.Teams) > 6 {
+				bad(key+".reviewers", "", "at most 6 users and teams, GitHub's limit")
+			}
+			for _, id := range append(append([]int(nil), r.Users...), r.Teams...) {
+				if id <= 0 {
+					bad(key+".reviewers", fmt.Sprint(id), "GitHub user and team IDs, positive numbers")
+				}
+			}
+		}
+	}
+	return ps
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

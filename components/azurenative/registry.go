@@ -1,0 +1,46 @@
+package azurenative
+
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+// RegistryType is the type token of an Azure Container Registry.
+const RegistryType = "azure-native:containerregistry:Registry"
+
+// Registry is an azure-native:containerregistry:Registry.
+type Registry struct {
+	pulumi.CustomResourceState
+
+	Name        pulumi.StringOutput `pulumi:"name"`
+	LoginServer pulumi.StringOutput `pulumi:"loginServer"`
+}
+
+// RegistryArgs are the inputs of a registry pulled from with Entra ID only:
+// no admin user, no anonymous pull.
+// https://learn.microsoft.com/azure/container-registry/container-registry-authentication#admin-account
+// https://learn.microsoft.com/azure/container-registry/anonymous-pull-access
+type RegistryArgs struct {
+	// RegistryName is 5-50 letters and digits, unique in Azure. Required.
+	RegistryName      string
+	ResourceGroupName pulumi.StringInput
+	Location          string
+	// Sku is Basic, Standard or Premium. Required.
+	Sku  string
+	Tags map[string]string
+}
+
+// NewRegistry registers a container registry.
+func NewRegistry(ctx *pulumi.Context, name string, args RegistryArgs, opts ...pulumi.ResourceOption) (*Registry, error) {
+	props := pulumi.Map{
+		"registryName":         pulumi.String(args.RegistryName),
+		"resourceGroupName":    args.ResourceGroupName,
+		"location":             pulumi.String(args.Location),
+		"sku":                  pulumi.Map{"name": pulumi.String(args.Sku)},
+		"adminUserEnabled":     pulumi.Bool(false),
+		"anonymousPullEnabled": pulumi.Bool(false),
+		"tags":                 pulumi.ToStringMap(args.Tags),
+	}
+	var res Registry
+	if err := register(ctx, RegistryType, name, props, &res, opts); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
