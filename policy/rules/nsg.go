@@ -10,10 +10,28 @@ const categoryNSG = "Security groups"
 
 // databasePorts are the well-known database ports that must not face the
 // Internet.
-var databasePorts = []struct {
+// namedPort is a well-known port and what listens on it.
+type namedPort struct {
 	port int
 	name string
-}{
+}
+
+// allowsFromInternet reports whether s lets TCP or UDP from the Internet
+// reach any of ports, and names those it certainly covers.
+func (s secRule) allowsFromInternet(ports []namedPort) (tri, string) {
+	var hits []string
+	covered := no
+	for _, p := range ports {
+		c := s.coversPort(p.port)
+		if c.state == 1 {
+			hits = append(hits, fmt.Sprintf("%d (%s)", p.port, p.name))
+		}
+		covered = or(covered, c)
+	}
+	return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"), covered), strings.Join(hits, ", ")
+}
+
+var databasePorts = []namedPort{
 	{1433, "SQL Server"}, {1434, "SQL Server browser"}, {1521, "Oracle"}, {3306, "MySQL/MariaDB"},
 	{5432, "PostgreSQL"}, {6379, "Redis"}, {6380, "Redis TLS"}, {9042, "Cassandra"},
 	{10255, "Cosmos DB (Mongo API)"}, {27017, "MongoDB"},
@@ -55,17 +73,8 @@ func nsgRules() []Rule {
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
-				var hits []string
-				ports := no
-				for _, db := range databasePorts {
-					c := s.coversPort(db.port)
-					if c.state == 1 {
-						hits = append(hits, fmt.Sprintf("%d (%s)", db.port, db.name))
-					}
-					ports = or(ports, c)
-				}
-				t := and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"), ports)
-				return t, "allows database ports " + strings.Join(hits, ", ") + " from the Internet"
+				t, hits := s.allowsFromInternet(databasePorts)
+				return t, "allows database ports " + hits + " from the Internet"
 			}),
 		},
 		{

@@ -1,16 +1,8 @@
 package rules
 
-import (
-	"fmt"
-	"strings"
-)
-
 // riskyPorts are clear-text or legacy management protocols that must not
 // face the Internet (Telnet, FTP, SMB, NetBIOS, RPC, WinRM over HTTP).
-var riskyPorts = []struct {
-	port int
-	name string
-}{
+var riskyPorts = []namedPort{
 	{20, "FTP data"}, {21, "FTP"}, {23, "Telnet"}, {135, "RPC"}, {137, "NetBIOS"}, {138, "NetBIOS"},
 	{139, "NetBIOS"}, {445, "SMB"}, {5985, "WinRM"}, {5986, "WinRM"},
 }
@@ -56,17 +48,8 @@ func nsgMoreRules() []Rule {
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
-				var hits []string
-				ports := no
-				for _, p := range riskyPorts {
-					c := s.coversPort(p.port)
-					if c.state == 1 {
-						hits = append(hits, fmt.Sprintf("%d (%s)", p.port, p.name))
-					}
-					ports = or(ports, c)
-				}
-				return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"), ports),
-					"allows " + strings.Join(hits, ", ") + " from the Internet"
+				t, hits := s.allowsFromInternet(riskyPorts)
+				return t, "allows " + hits + " from the Internet"
 			}),
 		},
 		{
