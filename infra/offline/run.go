@@ -31,6 +31,11 @@ type Options struct {
 	// Model judges the plan and computes what Azure computes; nil accepts
 	// everything.
 	Model Model
+	// Existing is the state of resources that exist outside the stack (the
+	// bootstrap project's: its resource groups, identities, registry): a
+	// read (a Get) of one of them returns its outputs there, as Azure
+	// returns the real resource, instead of placeholder outputs.
+	Existing *State
 }
 
 // Run runs the program under mocks and returns what it would create.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,9 +43,14 @@ type app struct {
 	// Azure model, which models the platform's resource types.
 	projects map[string]program
 	// existing, when set, are the role assignments made outside the
-	// stack that the Azure model takes as existing: the bootstrap's
-	// grants to the stack's app identity.
+	// stack that the Azure model takes as existing when no bootstrap state
+	// is used: the bootstrap's grants to the stack's app identity.
 	existing func(project, stack string, config map[string]string, secretKeys []string) ([]azuremodel.ExistingRoleAssignment, error)
+	// bootstrap, when set, returns the bootstrap project's state: from the
+	// file at path (--bootstrap-state), else planned offline from
+	// projectDir/bootstrap. It is used with --as deploy, preview or drift
+	// (their identities are the bootstrap's) and with --bootstrap-state.
+	bootstrap func(ctx context.Context, projectDir, path string) (*offline.State, error)
 }
 
 // program is a Pulumi program with its configuration validation.
@@ -118,7 +124,9 @@ type planFlags struct {
 	// state is the prior state to preview an update from; saveState is
 	// where to write the state after the update; as is the principal.
 	state, saveState, as string
-	softDeletedVaults    []string
+	// bootstrapState is the bootstrap's state file (else it is planned).
+	bootstrapState    string
+	softDeletedVaults []string
 	// noModel previews without the Azure model.
 	noModel bool
 }
@@ -153,7 +161,11 @@ func (a app) planCommand() *cobra.Command {
 			"unchanged, and the Azure model (docs/azure-model.md) judges the change. What Azure\n" +
 			"or the engine would refuse (a protected resource replaced, a traffic target that does\n" +
 			"not exist, a missing role) exits 1 with one line per error. --as runs the update as\n" +
-			"the admin, deploy or preview identity, with the role assignments of the prior state.",
+			"the admin, deploy, preview or drift identity, with the role assignments of the prior\n" +
+			"state and of the bootstrap project: the deploy, preview and drift identities are the\n" +
+			"bootstrap's, read from --bootstrap-state (the bootstrap's `pulumi stack export` or a\n" +
+			"--save-state of `plan --dir bootstrap --stack platform`) or, without it, from an\n" +
+			"offline plan of the bootstrap/ directory beside Pulumi.yaml.",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef("plan takes no arguments, got %q", strings.Join(args, " "))
@@ -224,7 +236,8 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 func addStateFlags(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringVar(&f.state, "state", "", "prior state to preview an update from: a `pulumi stack export` (deployment v3) or a --save-state file")
 	cmd.Flags().StringVar(&f.saveState, "save-state", "", "write the state after the update to this file (not written when the update would fail)")
-	cmd.Flags().StringVar(&f.as, "as", azuremodel.AsAdmin, "principal the update runs as: admin, deploy or preview (authorization from the prior state's role assignments)")
+	cmd.Flags().StringVar(&f.as, "as", azuremodel.AsAdmin, "principal the update runs as: "+strings.Join(azuremodel.Principals(), ", ")+" (authorization from the role assignments of the prior state and the bootstrap)")
+	cmd.Flags().StringVar(&f.bootstrapState, "bootstrap-state", "", "the bootstrap project's state: its `pulumi stack export` or a --save-state file of `plan --dir bootstrap --stack platform` (default with --as deploy, preview or drift: plan bootstrap/ offline)")
 	cmd.Flags().StringSliceVar(&f.softDeletedVaults, "soft-deleted-vault", nil, "a Key Vault name held by a soft-deleted vault (repeatable)")
 	cmd.Flags().BoolVar(&f.noModel, "no-azure-model", false, "preview without the Azure model: no diff judgement, no authorization, nothing Azure would refuse")
 }
@@ -257,10 +270,8 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		}
 		return nil, nil, fmt.Errorf("validating the configuration of %s/%s: %w", st.Project, f.stack, err)
 	}
-	switch f.as {
-	case "", azuremodel.AsAdmin, azuremodel.AsDeploy, azuremodel.AsPreview:
-	default:
-		return nil, nil, usagef("--as %q: want admin, deploy or preview", f.as)
+	if f.as != "" && !slices.Contains(azuremodel.Principals(), f.as) {
+		return nil, nil, usagef("--as %q: want %s", f.as, strings.Join(azuremodel.Principals(), ", "))
 	}
 	opts := offline.Options{
 		Project:    st.Project,
@@ -278,10 +289,25 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 	}
 	if _, other := a.projects[st.Project]; a.model != nil && !f.noModel && !other {
 		mopts := azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults}
-		if a.existing != nil {
-			if mopts.Existing, err = a.existing(st.Project, f.stack, st.Config, st.SecretKeys); err != nil {
+		useBootstrap := f.bootstrapState != "" || (f.as != "" && f.as != azuremodel.AsAdmin)
+		switch {
+		case useBootstrap && a.bootstrap != nil:
+			boot, err := a.bootstrap(ctx, filepath.Dir(st.ProjectFile), f.bootstrapState)
+			if err != nil {
+				var stateErr *offline.StateError
+				if errors.As(err, &stateErr) {
+					return nil, nil, usagef("--bootstrap-state %s: %v", stateErr.Path, stateErr.Err)
+				}
+				return nil, nil, fmt.Errorf("the bootstrap's state: %w", err)
+			}
+			opts.Existing = boot
+			mopts.Existing = azuremodel.ExistingFromBootstrap(boot, f.stack)
+		case a.existing != nil:
+			grants, err := a.existing(st.Project, f.stack, st.Config, st.SecretKeys)
+			if err != nil {
 				return nil, nil, fmt.Errorf("the bootstrap's grants to %s/%s: %w", st.Project, f.stack, err)
 			}
+			mopts.Existing = azuremodel.Existing{RoleAssignments: grants}
 		}
 		opts.Model = a.model(mopts)
 	}

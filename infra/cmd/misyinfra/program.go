@@ -5,6 +5,7 @@ import (
 
 	"github.com/misybot/platform/bootstrap/foundation"
 	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
@@ -16,7 +17,7 @@ func platform() app {
 	return app{
 		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel,
 		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
-		existing: bootstrapGrants,
+		existing: bootstrapGrants, bootstrap: bootstrapstate.Resolve,
 	}
 }
 
