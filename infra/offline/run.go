@@ -31,6 +31,9 @@ type Options struct {
 	// Model judges the plan and computes what Azure computes; nil accepts
 	// everything.
 	Model Model
+	// StackReferences answers the program's pulumi.NewStackReference
+	// reads; nil fails every stack reference with an error naming it.
+	StackReferences StackReferences
 }
 
 // Run runs the program under mocks and returns what it would create.

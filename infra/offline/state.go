@@ -29,6 +29,9 @@ type State struct {
 	// holds but a Pulumi state does not (a container app's revision
 	// history), by URN. A real stack export has none.
 	Annotations map[string]map[string]any
+	// Outputs are the stack outputs (of its pulumi:pulumi:Stack resource);
+	// nil when the document has no stack resource.
+	Outputs resource.PropertyMap
 
 	byURN map[string]int
 }
@@ -159,7 +162,11 @@ func ParseState(data []byte) (*State, error) {
 		} else if string(urn.Project()) != st.Project || string(urn.Stack()) != st.Stack {
 			return nil, fmt.Errorf("resource %s belongs to %s/%s, the others to %s/%s", r.URN, urn.Project(), urn.Stack(), st.Project, st.Stack)
 		}
-		if r.Type == string(resource.RootStackType) || strings.HasPrefix(r.Type, "pulumi:providers:") {
+		if r.Type == string(resource.RootStackType) {
+			st.Outputs = stateProperties(r.Outputs)
+			continue
+		}
+		if strings.HasPrefix(r.Type, "pulumi:providers:") {
 			continue
 		}
 		if _, dup := st.byURN[r.URN]; dup {
