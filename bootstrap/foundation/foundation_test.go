@@ -21,6 +21,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/loadtesting"
+	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
 	"github.com/misybot/platform/infra/stackfile"
@@ -77,8 +78,12 @@ func planEnvironment(t *testing.T, stack string) *offline.Plan {
 		st, err = stackfile.Load("../..", stack)
 	}
 	require.NoError(t, err)
+	outs, err := planBootstrap(t, prodEU2).StackOutputs()
+	require.NoError(t, err)
+	boot := bootstrapref.Bootstrap{Outputs: outs, Project: foundation.Project, Stack: foundation.StackName}
 	p, err := offline.Run(t.Context(), offline.Options{
 		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		StackReferences: boot.References(),
 	})
 	require.NoError(t, err)
 	return p
@@ -193,13 +198,50 @@ func TestBootstrapListsExactlyTheCommittedStacks(t *testing.T) {
 		env := st.Config["misybot-platform:environment"]
 		assert.Equal(t, naming.EnvironmentOf(s.Name), env, "%s: the name says the environment", s.Name)
 		assert.Equal(t, s.Location, st.Config["misybot-platform:location"], "%s: the bootstrap creates its resource group in its region", s.Name)
-		var app struct {
-			Registry struct{ Name, ResourceGroup string } `json:"registry"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(st.Config["misybot-platform:app"]), &app))
-		assert.Equal(t, cfg.Registry.Name, app.Registry.Name, "%s pulls from the bootstrap's registry", s.Name)
-		assert.Equal(t, "rg-misybot-shared-weu", app.Registry.ResourceGroup, s.Name)
+		assert.NotContains(t, st.Config["misybot-platform:app"], `"registry"`, "%s: the registry is the bootstrap's output, named in one place", s.Name)
 	}
+}
+
+// The bootstrap exports, per stack, every output the environment stacks
+// read (stacks.BootstrapStack), plain, and equal to what it created; each
+// environment stack's plan uses them.
+func TestEnvironmentStacksReadTheBootstrapsOutputs(t *testing.T) {
+	boot := planBootstrap(t, prodEU2)
+	outs, err := boot.StackOutputs()
+	require.NoError(t, err)
+	assert.NotContains(t, outs.Secret, stacks.BootstrapStacksOutput, "the environment identities cannot decrypt the bootstrap's secrets")
+	all := outs.Outputs[stacks.BootstrapStacksOutput].Mappable()
+	registry := offlinetest.One(t, boot, "azure-native:containerregistry:Registry")
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		b, err := stacks.ReadBootstrapStack(stacks.DefaultBootstrap, stack, all)
+		require.NoError(t, err, stack)
+		rg := findNamed(t, boot, rgType, stack+"-rg")
+		assert.Equal(t, rg.ID, b.ResourceGroupID, stack)
+		assert.Equal(t, rg.State["name"].StringValue(), b.ResourceGroupName, stack)
+		assert.Equal(t, findNamed(t, boot, "azure-native:managedidentity:UserAssignedIdentity", stack+"-app-identity").ID, b.AppIdentityID, stack)
+		assert.Equal(t, registry.ID, b.RegistryID, stack)
+		assert.Equal(t, registry.State["loginServer"].StringValue(), b.RegistryLoginServer, stack)
+
+		env := planEnvironment(t, stack)
+		ref := offlinetest.One(t, env, offline.StackReferenceType)
+		assert.Equal(t, stacks.DefaultBootstrap, ref.ID, stack)
+		app := offlinetest.One(t, env, "azure-native:app/v20250101:ContainerApp")
+		assert.Equal(t, b.RegistryLoginServer, offlinetest.Input(t, app, "configuration.registries[0].server"), stack)
+		assert.Equal(t, b.ResourceGroupName, offlinetest.Input(t, app, "resourceGroupName"), stack)
+	}
+	_, err = stacks.ReadBootstrapStack(stacks.DefaultBootstrap, "prod-eu3", all)
+	assert.ErrorContains(t, err, "stacks.prod-eu3 is missing")
+}
+
+func findNamed(t *testing.T, p *offline.Plan, typ, name string) offline.Resource {
+	t.Helper()
+	for _, r := range p.Find(typ) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s", typ, name)
+	return offline.Resource{}
 }
 
 func TestPreviewAndDriftIdentitiesWriteNothing(t *testing.T) {
@@ -398,6 +440,9 @@ func TestDeployIdentityCanCreateEveryRoleAssignmentOfItsStack(t *testing.T) {
 		// on the resource group covers every resource of the stack, read
 		// ones included, and nothing of the stack lives outside it.
 		for _, r := range env.Resources {
+			if r.Type == offline.StackReferenceType {
+				continue // the bootstrap's state: TestEnvironmentIdentitiesReadOnlyTheBootstrapState
+			}
 			if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
 				assert.True(t, strings.HasPrefix(r.ID, rgs[stack]+"/"), "%s: the drift identity cannot refresh %s (%s)", stack, r.URN, r.ID)
 			}
@@ -415,8 +460,8 @@ func TestNewStackCollidesWithNoOther(t *testing.T) {
 	for _, stack := range append(stackNames(t), "prod-eu2") {
 		p := planEnvironment(t, stack)
 		for _, r := range p.Resources {
-			if !r.Custom || r.ID == "" || strings.HasPrefix(r.Type, "pulumi:providers:") {
-				continue
+			if !r.Custom || r.ID == "" || strings.HasPrefix(r.Type, "pulumi:providers:") || r.Type == offline.StackReferenceType {
+				continue // every stack reads the one bootstrap stack
 			}
 			id := strings.ToLower(r.ID)
 			if other, ok := owner[id]; ok {

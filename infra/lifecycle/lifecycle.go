@@ -17,11 +17,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/stackfile"
 )
@@ -119,13 +121,14 @@ type Runner struct {
 	Stack   string
 	Base    Config
 	Program offline.Program
-	// Bootstrap is the bootstrap project's state (package
-	// bootstrapstate): what exists before the stack's first deploy. The
-	// stack's reads of the bootstrap's resources are answered from it, and
-	// the Azure model takes its principals and role assignments
-	// (azuremodel.ExistingFromBootstrap): --as preview, drift and deploy
-	// resolve to the bootstrap's identities.
-	Bootstrap *offline.State
+	// Bootstrap answers the stack's reference to the bootstrap stack:
+	// NewRunner plans the bootstrap of the project directory offline. Its
+	// resources are what exists before the stack's first deploy: the
+	// stack's reads of them are answered from them, and the Azure model
+	// takes its principals and role assignments
+	// (azuremodel.ExistingFromBootstrap), so that steps run as the
+	// preview, drift and deploy identities are the bootstrap's.
+	Bootstrap *bootstrapref.Bootstrap
 }
 
 // NewRunner loads the stack from the project directory. The base
@@ -147,7 +150,11 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 			return nil, err
 		}
 	}
-	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program}, nil
+	boot, err := bootstrapref.FromPlan(context.Background(), filepath.Join(dir, bootstrapref.Dir))
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, Bootstrap: boot}, nil
 }
 
 // Run runs the steps in order, each from the previous step's saved state.
@@ -155,6 +162,10 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 // state to continue from.
 func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 	cfg := r.Base.clone()
+	existing, err := r.Bootstrap.Resources()
+	if err != nil {
+		return nil, err
+	}
 	var prior *offline.State
 	var results []Result
 	for _, s := range steps {
@@ -171,12 +182,15 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		if as == "" {
 			as = azuremodel.AsAdmin
 		}
-		existing := azuremodel.ExistingFromBootstrap(r.Bootstrap, r.Stack)
-		plan, err := offline.Run(ctx, offline.Options{
+		opts := offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
-			Program: program, Prior: prior, Existing: r.Bootstrap,
-			Model: azuremodel.New(azuremodel.Options{As: as, Existing: existing}),
-		})
+			Program: program, Prior: prior, Existing: existing,
+			Model: azuremodel.New(azuremodel.Options{As: as, Existing: azuremodel.ExistingFromBootstrap(existing, r.Stack)}),
+		}
+		if r.Bootstrap != nil {
+			opts.StackReferences = r.Bootstrap.References()
+		}
+		plan, err := offline.Run(ctx, opts)
 		res := Result{Step: s.Name, Plan: plan, Err: err}
 		results = append(results, res)
 		if res.Failed() {

@@ -26,6 +26,7 @@ type mocks struct {
 	existing     *State
 	model        ModelRun
 	forceNew     func(string) []string
+	references   StackReferences
 
 	mu     sync.Mutex
 	states map[string]resource.PropertyMap // lower-cased resource ID -> state, for later lookups
@@ -54,6 +55,7 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 		rgLoc:        map[string]string{},
 		prior:        opts.Prior,
 		existing:     opts.Existing,
+		references:   opts.StackReferences,
 	}
 	if opts.Model != nil {
 		m.forceNew = opts.Model.ForceNew
@@ -136,6 +138,8 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	case !res.Custom:
 		// A component has no ID; its "state" is what it was given.
 		res.State = inputs.Copy()
+	case res.Read && c.token == StackReferenceType:
+		res.ID, res.State, err = m.stackReference(args.ID)
 	case res.Read:
 		res.ID, res.State, err = m.read(c, args.ID)
 	default:

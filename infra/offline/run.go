@@ -36,6 +36,9 @@ type Options struct {
 	// read (a Get) of one of them returns its outputs there, as Azure
 	// returns the real resource, instead of placeholder outputs.
 	Existing *State
+	// StackReferences answers the program's pulumi.NewStackReference
+	// reads; nil fails every stack reference with an error naming it.
+	StackReferences StackReferences
 }
 
 // Run runs the program under mocks and returns what it would create.

@@ -29,9 +29,8 @@ type State struct {
 	// holds but a Pulumi state does not (a container app's revision
 	// history), by URN. A real stack export has none.
 	Annotations map[string]map[string]any
-	// Outputs are the stack outputs (the root stack resource's outputs):
-	// what a StackReference to the stack reads. Secret outputs of an
-	// export without --show-secrets are opaque secrets.
+	// Outputs are the stack outputs (of its pulumi:pulumi:Stack resource);
+	// nil when the document has no stack resource.
 	Outputs resource.PropertyMap
 
 	byURN map[string]int
