@@ -286,7 +286,8 @@ func (c *checker) checkAuthorization() {
 	for _, ch := range c.plan.Changes {
 		var verbs []string
 		switch ch.Op {
-		case offline.OpCreate, offline.OpUpdate:
+		case offline.OpCreate, offline.OpUpdate, offline.OpMaybeUpdate:
+			// A possible update must be allowed as an update.
 			verbs = []string{"write"}
 		case offline.OpReplace:
 			verbs = []string{"write", "delete"}

@@ -178,7 +178,7 @@ func (r *run) Check(p *offline.Plan) []offline.Problem {
 		}
 		// Azure judges what it is sent: an unchanged resource is not.
 		ch := p.Changes[i]
-		if ch.Op != offline.OpCreate && ch.Op != offline.OpUpdate && ch.Op != offline.OpReplace {
+		if ch.Op != offline.OpCreate && ch.Op != offline.OpUpdate && ch.Op != offline.OpMaybeUpdate && ch.Op != offline.OpReplace {
 			continue
 		}
 		if t, ok := typeByToken(canonical(res.Type)); ok && t.check != nil {

@@ -14,6 +14,7 @@ package lifecycle
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -129,6 +130,10 @@ type Runner struct {
 	// (azuremodel.ExistingFromBootstrap), so that steps run as the
 	// preview, drift and deploy identities are the bootstrap's.
 	Bootstrap *bootstrapref.Bootstrap
+	// SecretHashKey keys the hashes of secret values the saved states
+	// keep between steps, so that a changed secret is an update
+	// (offline.Options.SecretHashKey); NewRunner draws one at random.
+	SecretHashKey []byte
 }
 
 // NewRunner loads the stack from the project directory. The base
@@ -154,7 +159,11 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, Bootstrap: boot}, nil
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("drawing the secret hash key: %w", err)
+	}
+	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, Bootstrap: boot, SecretHashKey: key}, nil
 }
 
 // Run runs the steps in order, each from the previous step's saved state.
@@ -184,7 +193,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		}
 		opts := offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
-			Program: program, Prior: prior, Existing: existing,
+			Program: program, Prior: prior, Existing: existing, SecretHashKey: r.SecretHashKey,
 			Model: azuremodel.New(azuremodel.Options{As: as, Existing: azuremodel.ExistingFromBootstrap(existing, r.Stack)}),
 		}
 		if r.Bootstrap != nil {

@@ -195,6 +195,32 @@ func TestDeployIdentityNeedsItsContributorGrant(t *testing.T) {
 	}
 }
 
+// TestSecretRotationIsAnUpdate: a new value of a Key Vault secret alone
+// updates the Secret resource (the saved state keeps its keyed hash), and
+// nothing else; the same value again changes nothing.
+func TestSecretRotationIsAnUpdate(t *testing.T) {
+	r := newRunner(t, "dev", bootstrapState(t))
+	results, err := r.Run(context.Background(), scenario(t, "dev", "rotate a secret").Steps)
+	require.NoError(t, err)
+	require.Len(t, results, 2)
+	var changed []offline.Change
+	for _, ch := range results[1].Plan.Changes {
+		if ch.Op != offline.OpSame && ch.Op != offline.OpRead {
+			changed = append(changed, ch)
+		}
+	}
+	require.Len(t, changed, 1, "%v", changed)
+	assert.Equal(t, offline.OpUpdate, changed[0].Op)
+	assert.Contains(t, changed[0].URN, "keyvault-secret-bot-token")
+	assert.Equal(t, []string{"properties"}, changed[0].Keys)
+
+	results, err = r.Run(context.Background(), []lifecycle.Step{{Name: "first deploy"}, {Name: "again"}})
+	require.NoError(t, err)
+	for _, ch := range results[1].Plan.Changes {
+		assert.Contains(t, []offline.Op{offline.OpSame, offline.OpRead}, ch.Op, ch.URN)
+	}
+}
+
 // TestUndeclaredSecret: an app secret that keyVaultSecrets does not
 // declare would leave the revision's Key Vault reference unresolved
 // (finding 2, rule CA004 in package azuremodel); the program now refuses

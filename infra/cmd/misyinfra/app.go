@@ -324,6 +324,11 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		SecretKeys: st.SecretKeys,
 		Program:    run,
 	}
+	if f.state != "" || f.saveState != "" {
+		if opts.SecretHashKey, err = stateKey(); err != nil {
+			return nil, nil, err
+		}
+	}
 	if f.state != "" {
 		prior, err := offline.LoadState(f.state, st.Project, f.stack)
 		if err != nil {

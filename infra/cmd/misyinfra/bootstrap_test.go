@@ -110,9 +110,10 @@ func TestPlanAsTheBootstrapsIdentities(t *testing.T) {
 		// as, and the plan says so instead of passing.
 		outputs := filepath.Join(t.TempDir(), "outputs.json")
 		require.NoError(t, os.WriteFile(outputs, stackOutputsOf(t, boot), 0o600))
-		r := runMain("plan", "--dir", repoRoot, "--stack", "dev", "--bootstrap", outputs)
+		fromOutputs := filepath.Join(t.TempDir(), "dev.json")
+		r := runMain("plan", "--dir", repoRoot, "--stack", "dev", "--bootstrap", outputs, "--save-state", fromOutputs)
 		require.Equal(t, 0, r.code, "the app identity's AcrPull is known from the outputs: %s", r.stderr)
-		r = runMain("plan", "--dir", repoRoot, "--stack", "dev", "--state", state, "--as", "preview", "--bootstrap", outputs)
+		r = runMain("plan", "--dir", repoRoot, "--stack", "dev", "--state", fromOutputs, "--as", "preview", "--bootstrap", outputs)
 		assert.Equal(t, 1, r.code)
 		require.Len(t, r.stderrLines(), 1)
 		assert.Contains(t, r.stderr, "error: PrincipalNotFound: ")
