@@ -124,3 +124,25 @@ func TestNameJudgedAtCreationOnly(t *testing.T) {
 	updated := one("azure-native:containerregistry:Registry", "acr", pulumi.Map{"registryName": pulumi.String("cr-shared"), "sku": pulumi.Map{"name": pulumi.String("Standard")}})
 	assert.Empty(t, rules(runOne(t, updated, prior)))
 }
+
+// TestPremiumCapacityPerPartition: the messaging units of a Premium
+// namespace are 1, 2, 4, 8 or 16 per partition.
+func TestPremiumCapacityPerPartition(t *testing.T) {
+	ns := func(capacity, partitions int) offline.Program {
+		props := pulumi.Map{"namespaceName": pulumi.String("sbns-misybot"),
+			"sku": pulumi.Map{"name": pulumi.String("Premium"), "tier": pulumi.String("Premium"), "capacity": pulumi.Int(capacity)}}
+		if partitions > 0 {
+			props["premiumMessagingPartitions"] = pulumi.Int(partitions)
+		}
+		return one("azure-native:servicebus:Namespace", "sb", props)
+	}
+	for _, tt := range []struct {
+		capacity, partitions int
+		want                 []string
+	}{
+		{4, 0, nil}, {3, 0, []string{"SB002"}}, {16, 4, nil}, {64, 4, nil}, {2, 4, []string{"SB002"}}, {32, 1, []string{"SB002"}},
+	} {
+		plan := runOne(t, ns(tt.capacity, tt.partitions), nil)
+		assert.Equal(t, tt.want, rules(plan), "capacity %d, partitions %d: %s", tt.capacity, tt.partitions, strings.Join(problemLines(plan), "\n"))
+	}
+}
