@@ -558,3 +558,72 @@ func TestDeploymentDocRegistersEveryProvider(t *testing.T) {
 		assert.Regexp(t, `\s`+regexp.QuoteMeta(ns)+`[\s;]`, string(doc), "docs/deployment.md does not register %s", ns)
 	}
 }
+
+// conditionClause is one clause of a StateCondition: the blob actions it
+// governs and the path prefixes it allows them on.
+var conditionClause = regexp.MustCompile(`\(\(!\((.*?)\)\) OR \((.*?)\)\)`)
+
+// conditionAllows evaluates a StateCondition for a blob data action
+// (read, write, add/action, delete) on a path: every clause naming the
+// action must allow the path. A role without write data actions
+// (Storage Blob Data Reader) is refused writes by the role itself.
+func conditionAllows(t *testing.T, role, condition, action, path string) bool {
+	t.Helper()
+	if role == crosscut.RoleStorageBlobDataReader && action != "read" {
+		return false
+	}
+	clauses := conditionClause.FindAllStringSubmatch(condition, -1)
+	require.NotEmpty(t, clauses, condition)
+	for _, c := range clauses {
+		if !strings.Contains(c[1], "blobs/"+action+"'") {
+			continue
+		}
+		allowed := false
+		for _, m := range regexp.MustCompile(`StringStartsWith '([^']*)'`).FindAllStringSubmatch(c[2], -1) {
+			allowed = allowed || strings.HasPrefix(path, m[1])
+		}
+		if !allowed {
+			return false
+		}
+	}
+	return true
+}
+
+// Every environment identity reads the bootstrap's checkpoint (its
+// StackReference) and nothing else of the bootstrap; none writes it or
+// decrypts with the bootstrap's key.
+func TestEnvironmentIdentitiesReadOnlyTheBootstrapState(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	checkpoint := foundation.BootstrapCheckpoint()
+	assert.Equal(t, ".pulumi/stacks/misybot-bootstrap/platform.json", checkpoint)
+	readers := map[string]bool{}
+	for _, a := range assignments(t, p) {
+		if a.kind == "administrator" {
+			continue
+		}
+		if a.role == crosscut.RoleKeyVaultCryptoUser {
+			assert.False(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+foundation.StackName), "%s %s decrypts the bootstrap's secrets", a.stack, a.kind)
+		}
+		if a.role != crosscut.RoleStorageBlobDataContributor && a.role != crosscut.RoleStorageBlobDataReader {
+			continue
+		}
+		if conditionAllows(t, a.role, a.condition, "read", checkpoint) {
+			readers[a.stack+"/"+a.kind] = true
+		}
+		for _, path := range []string{checkpoint, checkpoint + ".bak", ".pulumi/history/misybot-bootstrap/platform/x.json", ".pulumi/locks/misybot-bootstrap/platform/l.json"} {
+			for _, action := range []string{"write", "add/action", "delete"} {
+				assert.False(t, conditionAllows(t, a.role, a.condition, action, path), "%s %s may %s %s", a.stack, a.kind, action, path)
+			}
+		}
+		assert.False(t, conditionAllows(t, a.role, a.condition, "read", ".pulumi/history/misybot-bootstrap/platform/x.json"), "%s %s reads the bootstrap's history", a.stack, a.kind)
+		// Its own state: read, and written by the deploy identity only.
+		own := ".pulumi/stacks/" + foundation.EnvironmentProject + "/" + a.stack + ".json"
+		assert.True(t, conditionAllows(t, a.role, a.condition, "read", own), a.stack+" "+a.kind)
+		assert.Equal(t, a.kind == identity.KindDeploy, conditionAllows(t, a.role, a.condition, "write", own), a.stack+" "+a.kind)
+	}
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		for _, kind := range []string{identity.KindDeploy, identity.KindPreview, identity.KindDrift} {
+			assert.True(t, readers[stack+"/"+kind], "%s %s cannot read the bootstrap's outputs", stack, kind)
+		}
+	}
+}

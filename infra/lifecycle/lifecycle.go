@@ -14,11 +14,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/stackfile"
 )
@@ -119,6 +121,9 @@ type Runner struct {
 	// Existing are the role assignments made outside the stack that exist
 	// before its first deploy: the bootstrap's grants (BootstrapGrants).
 	Existing []azuremodel.ExistingRoleAssignment
+	// Bootstrap answers the stack's reference to the bootstrap stack:
+	// NewRunner plans the bootstrap of the project directory offline.
+	Bootstrap *bootstrapref.Bootstrap
 }
 
 // NewRunner loads the stack from the project directory. The base
@@ -140,7 +145,11 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 			return nil, err
 		}
 	}
-	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program}, nil
+	boot, err := bootstrapref.FromPlan(context.Background(), filepath.Join(dir, bootstrapref.Dir))
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, Bootstrap: boot}, nil
 }
 
 // Run runs the steps in order, each from the previous step's saved state.
@@ -164,10 +173,14 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		if as == "" {
 			as = azuremodel.AsAdmin
 		}
-		plan, err := offline.Run(ctx, offline.Options{
+		opts := offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
 			Program: program, Prior: prior, Model: azuremodel.New(azuremodel.Options{As: as, Existing: r.Existing}),
-		})
+		}
+		if r.Bootstrap != nil {
+			opts.StackReferences = r.Bootstrap.References()
+		}
+		plan, err := offline.Run(ctx, opts)
 		res := Result{Step: s.Name, Plan: plan, Err: err}
 		results = append(results, res)
 		if res.Failed() {

@@ -49,10 +49,9 @@ var expected = map[string]outcome{
 // bootstrapGrants are the stack's grants by the bootstrap, as the model
 // takes them.
 func bootstrapGrants(t testing.TB, r *lifecycle.Runner, stack string) []azuremodel.ExistingRoleAssignment {
-	cfg, err := stacks.Load(r.Project, r.Base.Values, r.Base.SecretKeys)
+	b, err := stacks.ReadBootstrapStack(r.Bootstrap.Outputs.Name, stack, r.Bootstrap.Outputs.Outputs[stacks.BootstrapStacksOutput].Mappable())
 	require.NoError(t, err)
-	grants, err := cfg.BootstrapGrants(stack, offline.PlaceholderSubscriptionID)
-	require.NoError(t, err)
+	grants := stacks.BootstrapGrants(b)
 	var out []azuremodel.ExistingRoleAssignment
 	for _, g := range grants {
 		out = append(out, azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope})

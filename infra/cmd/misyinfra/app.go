@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/planpolicy"
 	"github.com/misybot/platform/infra/stackfile"
@@ -44,7 +45,7 @@ type app struct {
 	// existing, when set, are the role assignments made outside the
 	// stack that the Azure model takes as existing: the bootstrap's
 	// grants to the stack's app identity.
-	existing func(project, stack string, config map[string]string, secretKeys []string) ([]azuremodel.ExistingRoleAssignment, error)
+	existing func(stack string, boot *bootstrapref.Bootstrap) ([]azuremodel.ExistingRoleAssignment, error)
 }
 
 // program is a Pulumi program with its configuration validation.
@@ -118,7 +119,10 @@ type planFlags struct {
 	// state is the prior state to preview an update from; saveState is
 	// where to write the state after the update; as is the principal.
 	state, saveState, as string
-	softDeletedVaults    []string
+	// bootstrap is the file answering the stack's reference to the
+	// bootstrap; "" plans the bootstrap offline.
+	bootstrap         string
+	softDeletedVaults []string
 	// noModel previews without the Azure model.
 	noModel bool
 }
@@ -227,6 +231,51 @@ func addStateFlags(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringVar(&f.as, "as", azuremodel.AsAdmin, "principal the update runs as: admin, deploy or preview (authorization from the prior state's role assignments)")
 	cmd.Flags().StringSliceVar(&f.softDeletedVaults, "soft-deleted-vault", nil, "a Key Vault name held by a soft-deleted vault (repeatable)")
 	cmd.Flags().BoolVar(&f.noModel, "no-azure-model", false, "preview without the Azure model: no diff judgement, no authorization, nothing Azure would refuse")
+	addBootstrapFlag(cmd, f)
+}
+
+// addBootstrapFlag adds the flag answering the stack's reference to the
+// bootstrap stack.
+func addBootstrapFlag(cmd *cobra.Command, f *planFlags) {
+	cmd.Flags().StringVar(&f.bootstrap, "bootstrap", "", "the bootstrap's outputs for the stack's StackReference: a `pulumi stack output --json` or `pulumi stack export` of misybot-bootstrap/platform (default: the offline plan of bootstrap/ in the project directory)")
+}
+
+// bootstrapSource loads the bootstrap the stack of a project directory
+// references, once, when it is first needed: from the --bootstrap file,
+// or from the offline plan of the directory's bootstrap/. A program that
+// references no stack never loads it.
+type bootstrapSource struct {
+	ctx       context.Context
+	dir, file string
+	boot      *bootstrapref.Bootstrap
+	err       error
+	loaded    bool
+}
+
+func (s *bootstrapSource) load() (*bootstrapref.Bootstrap, error) {
+	if s.loaded {
+		return s.boot, s.err
+	}
+	s.loaded = true
+	if s.file != "" {
+		if s.boot, s.err = bootstrapref.FromFile(s.file); s.err != nil {
+			s.err = usagef("--bootstrap: %v", s.err)
+		}
+		return s.boot, s.err
+	}
+	if s.boot, s.err = bootstrapref.FromPlan(s.ctx, filepath.Join(s.dir, bootstrapref.Dir)); s.err != nil {
+		s.err = fmt.Errorf("%w (or give its outputs with --bootstrap)", s.err)
+	}
+	return s.boot, s.err
+}
+
+// references answers the program's stack references from the bootstrap.
+func (s *bootstrapSource) references(name string) (offline.StackOutputs, error) {
+	boot, err := s.load()
+	if err != nil {
+		return offline.StackOutputs{}, err
+	}
+	return boot.References()(name)
 }
 
 // offlinePlan checks the stack flags and the stack's configuration and
@@ -276,10 +325,24 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		}
 		opts.Prior = prior
 	}
-	if _, other := a.projects[st.Project]; a.model != nil && !f.noModel && !other {
+	_, other := a.projects[st.Project]
+	boot := &bootstrapSource{ctx: ctx, dir: filepath.Dir(st.ProjectFile), file: f.bootstrap}
+	if !other {
+		opts.StackReferences = boot.references
+		if f.bootstrap != "" { // a bad file is a usage error, reported first
+			if _, err := boot.load(); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if a.model != nil && !f.noModel && !other {
 		mopts := azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults}
 		if a.existing != nil {
-			if mopts.Existing, err = a.existing(st.Project, f.stack, st.Config, st.SecretKeys); err != nil {
+			b, err := boot.load()
+			if err != nil {
+				return nil, nil, err
+			}
+			if mopts.Existing, err = a.existing(f.stack, b); err != nil {
 				return nil, nil, fmt.Errorf("the bootstrap's grants to %s/%s: %w", st.Project, f.stack, err)
 			}
 		}
