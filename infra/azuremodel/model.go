@@ -86,22 +86,10 @@ type Options struct {
 	// As is the principal the run is authorized as: AsAdmin or "" (may do
 	// everything: no authorization checks), AsDeploy or AsPreview.
 	As string
-	// Existing are role assignments that exist in Azure but belong to no
-	// stack's plan: the bootstrap project's (bootstrap/foundation), such
-	// as the app identity's AcrPull on the shared registry. The checks
-	// that ask whether a principal holds a role count them; nothing
-	// creates or deletes them.
-	Existing []ExistingRoleAssignment
-}
-
-// ExistingRoleAssignment is a role assignment made outside the stack, for
-// a user-assigned identity the stack reads or creates (by its resource
-// ID: its principal ID is known only from the plan).
-type ExistingRoleAssignment struct {
-	IdentityID string
-	// Role is the role definition GUID (crosscut.Role...).
-	Role  string
-	Scope string
+	// Existing is what exists outside the stack: the bootstrap's
+	// principals and role assignments (ExistingFromBootstrap), or only
+	// the app identity's grants (stacks.BootstrapGrants).
+	Existing Existing
 }
 
 // Model implements offline.Model.

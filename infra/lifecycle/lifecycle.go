@@ -2,7 +2,10 @@
 // life, each a plan from the previous step's saved state, judged by the
 // Azure model: first deploy, release bump, canary stepped and promoted,
 // canary aborted, a revision-scope change without a release bump, adding
-// a secret, a refresh as the preview identity and a destroy attempt.
+// a secret, a refresh as the preview identity and as the drift identity,
+// and a destroy attempt. What the bootstrap project made before the
+// stack's first deploy (its identities, grants, resource group) is the
+// Runner's Bootstrap state.
 //
 // Steps change the stack's configuration as a user would (`pulumi config
 // set`): the stack file's config map, with the Key Vault secret values a
@@ -14,13 +17,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/infra/azuremodel"
-	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/stackfile"
 )
@@ -118,12 +119,13 @@ type Runner struct {
 	Stack   string
 	Base    Config
 	Program offline.Program
-	// Existing are the role assignments made outside the stack that exist
-	// before its first deploy: the bootstrap's grants (BootstrapGrants).
-	Existing []azuremodel.ExistingRoleAssignment
-	// Bootstrap answers the stack's reference to the bootstrap stack:
-	// NewRunner plans the bootstrap of the project directory offline.
-	Bootstrap *bootstrapref.Bootstrap
+	// Bootstrap is the bootstrap project's state (package
+	// bootstrapstate): what exists before the stack's first deploy. The
+	// stack's reads of the bootstrap's resources are answered from it, and
+	// the Azure model takes its principals and role assignments
+	// (azuremodel.ExistingFromBootstrap): --as preview, drift and deploy
+	// resolve to the bootstrap's identities.
+	Bootstrap *offline.State
 }
 
 // NewRunner loads the stack from the project directory. The base
@@ -145,11 +147,7 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 			return nil, err
 		}
 	}
-	boot, err := bootstrapref.FromPlan(context.Background(), filepath.Join(dir, bootstrapref.Dir))
-	if err != nil {
-		return nil, err
-	}
-	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, Bootstrap: boot}, nil
+	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program}, nil
 }
 
 // Run runs the steps in order, each from the previous step's saved state.
@@ -173,11 +171,14 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		if as == "" {
 			as = azuremodel.AsAdmin
 		}
+		existing := azuremodel.ExistingFromBootstrap(r.Bootstrap, r.Stack)
 		opts := offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
-			Program: program, Prior: prior, Model: azuremodel.New(azuremodel.Options{As: as, Existing: r.Existing}),
+			Program: program, Prior: prior, Existing: r.Bootstrap,
+			Model: azuremodel.New(azuremodel.Options{As: as, Existing: existing}),
 		}
 		if r.Bootstrap != nil {
+			// The stack's StackReference to the bootstrap reads its outputs.
 			opts.StackReferences = r.Bootstrap.References()
 		}
 		plan, err := offline.Run(ctx, opts)
@@ -186,8 +187,8 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		if res.Failed() {
 			return results, nil
 		}
-		if s.As == azuremodel.AsPreview {
-			continue // a preview changes nothing
+		if s.As == azuremodel.AsPreview || s.As == azuremodel.AsDrift {
+			continue // a preview or a drift check changes nothing
 		}
 		data, err := plan.SaveState()
 		if err != nil {

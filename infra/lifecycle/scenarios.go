@@ -85,7 +85,19 @@ var (
 
 	previewRefresh = Step{Name: "preview and refresh as the preview identity", As: azuremodel.AsPreview}
 
+	// driftRefresh is the drift check (drift.yml): `pulumi preview
+	// --refresh` as the stack's drift identity.
+	driftRefresh = Step{Name: "refresh as the drift identity", As: azuremodel.AsDrift}
+
 	destroy = Step{Name: "destroy", Destroy: true}
+
+	// asDeploy is a step run as the stack's deploy identity (deploy.yml),
+	// with the grants the bootstrap gives it.
+	asDeploy = func(s Step) Step {
+		s.Name += " as the deploy identity"
+		s.As = azuremodel.AsDeploy
+		return s
+	}
 )
 
 // Scenarios are the lifecycle scenarios of a stack; destroy only in prod.
@@ -100,6 +112,8 @@ func Scenarios(stack string) []Scenario {
 		{Name: "remove the canary", Steps: []Step{firstDeploy, canaryAt("1.5.0", 0, dev), removeCanary}},
 		{Name: "add a secret", Steps: []Step{firstDeploy, addSecret}},
 		{Name: "preview as the preview identity", Steps: []Step{firstDeploy, previewRefresh}},
+		{Name: "refresh as the drift identity", Steps: []Step{firstDeploy, releaseBump, driftRefresh}},
+		{Name: "updates as the deploy identity", Steps: []Step{firstDeploy, asDeploy(releaseBump), asDeploy(addSecret), asDeploy(canaryAt("1.5.0", 10, dev))}},
 	}
 	if stack == "prod" {
 		out = append(out, Scenario{Name: "destroy attempt", Steps: []Step{firstDeploy, destroy}})

@@ -23,6 +23,7 @@ type mocks struct {
 	location     string // azure-native:location, the provider's default
 	rec          *recorder
 	prior        *State
+	existing     *State
 	model        ModelRun
 	forceNew     func(string) []string
 	references   StackReferences
@@ -54,6 +55,7 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 		rgLoc:        map[string]string{},
 		prior:        opts.Prior,
 		references:   opts.StackReferences,
+		existing:     opts.Existing,
 	}
 	if opts.Model != nil {
 		m.forceNew = opts.Model.ForceNew
@@ -205,9 +207,16 @@ func (m *mocks) update(res *Resource) error {
 	return nil
 }
 
-// read answers a Get: the state is the given ID's, named by its last
-// segment, with the outputs a create would compute.
+// read answers a Get: the resource's outputs in the existing state when
+// it is there, else the given ID's state, named by its last segment, with
+// the outputs a create would compute.
 func (m *mocks) read(c call, id string) (string, resource.PropertyMap, error) {
+	if ex, ok := m.existing.ByID(id); ok && strings.HasPrefix(c.token, "azure-native:") {
+		state := ex.Outputs.Copy()
+		state["id"] = str(ex.ID)
+		m.remember(ex.ID, state)
+		return ex.ID, state, nil
+	}
 	_, state, err := m.create(c)
 	if err != nil {
 		// A read names the resource by ID only; missing inputs are fine.

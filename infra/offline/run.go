@@ -34,6 +34,11 @@ type Options struct {
 	// StackReferences answers the program's pulumi.NewStackReference
 	// reads; nil fails every stack reference with an error naming it.
 	StackReferences StackReferences
+	// Existing is the state of resources that exist outside the stack (the
+	// bootstrap project's: its resource groups, identities, registry): a
+	// read (a Get) of one of them returns its outputs there, as Azure
+	// returns the real resource, instead of placeholder outputs.
+	Existing *State
 }
 
 // Run runs the program under mocks and returns what it would create.

@@ -29,11 +29,44 @@ type State struct {
 	// holds but a Pulumi state does not (a container app's revision
 	// history), by URN. A real stack export has none.
 	Annotations map[string]map[string]any
-	// Outputs are the stack outputs (of its pulumi:pulumi:Stack resource);
-	// nil when the document has no stack resource.
+	// Outputs are the stack outputs (the root stack resource's outputs):
+	// what a StackReference to the stack reads. Secret outputs of an
+	// export without --show-secrets are opaque secrets.
 	Outputs resource.PropertyMap
 
 	byURN map[string]int
+}
+
+// Without returns a copy of the state without the resources for which
+// drop is true: what Azure would hold had they never been made (a test
+// removes a grant to show a check depends on it).
+func (s *State) Without(drop func(StateResource) bool) *State {
+	if s == nil {
+		return nil
+	}
+	out := &State{Project: s.Project, Stack: s.Stack, Annotations: s.Annotations, Outputs: s.Outputs, byURN: map[string]int{}}
+	for _, r := range s.Resources {
+		if drop(r) {
+			continue
+		}
+		out.byURN[r.URN] = len(out.Resources)
+		out.Resources = append(out.Resources, r)
+	}
+	return out
+}
+
+// ByID returns the custom resource of the state with the ID, compared
+// case-insensitively as ARM compares resource IDs.
+func (s *State) ByID(id string) (StateResource, bool) {
+	if s == nil || id == "" {
+		return StateResource{}, false
+	}
+	for _, r := range s.Resources {
+		if r.Custom && strings.EqualFold(r.ID, id) {
+			return r, true
+		}
+	}
+	return StateResource{}, false
 }
 
 // StateResource is one resource of a prior state.

@@ -175,7 +175,7 @@ func TestBadStateIsAUsageError(t *testing.T) {
 	}
 	r := runApp(modelApp(), "plan", "--stack", "dev", "--dir", dir, "--as", "root")
 	assert.Equal(t, 2, r.code)
-	assert.Equal(t, []string{`--as "root": want admin, deploy or preview`}, r.stderrLines())
+	assert.Equal(t, []string{`--as "root": want admin, deploy, preview, drift`}, r.stderrLines())
 }
 
 func TestPlanReadsARealStackExport(t *testing.T) {
