@@ -97,13 +97,9 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 	}); err != nil {
 		return nil, fmt.Errorf("github variable: %w", err)
 	}
-	for _, sec := range []struct{ name, value string }{{"AZURE_TENANT_ID", tenantID}, {"AZURE_SUBSCRIPTION_ID", subscriptionID}} {
-		if _, err := github.NewActionsSecret(ctx, "github-"+strings.ToLower(strings.ReplaceAll(sec.name, "_", "-")), &github.ActionsSecretArgs{
-			Repository: pulumi.String(cfg.GitHub.Repository), SecretName: pulumi.String(sec.name), PlaintextValue: pulumi.String(sec.value),
-		}); err != nil {
-			return nil, fmt.Errorf("github secret %s: %w", sec.name, err)
-		}
-	}
+	// No repository secrets: every job that signs in to Azure runs in one
+	// of a stack's environments, which hold the tenant and subscription
+	// with the identity's client ID.
 
 	bootstrapKey, err := newAdministration(ctx, cfg, s)
 	if err != nil {
@@ -377,36 +373,41 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 	}).ToMapOutput(), nil
 }
 
-// PreviewSecretName is the repository secret holding a stack's preview
-// identity: AZURE_CLIENT_ID_PREVIEW_DEV, AZURE_CLIENT_ID_PREVIEW_PROD_EU2
-// (secret names take letters, digits and underscores).
-func PreviewSecretName(stack string) string {
-	return "AZURE_CLIENT_ID_PREVIEW_" + strings.ToUpper(strings.ReplaceAll(stack, "-", "_"))
-}
-
-// newGitHub creates the stack's GitHub environments, <stack> for deploys
-// and <stack>-drift for the drift check, with the secrets and variables
-// the workflows read, and the repository secret of its preview identity.
-// Deployments come from main only; prod-family environments need a
-// reviewer other than the one who triggered the run.
+// newGitHub creates the stack's GitHub environments, <stack> for deploys,
+// <stack>-drift for the drift check and <stack>-preview for pull-request
+// previews, each with its identity's client ID and the secrets and
+// variables the workflows read. Each identity federates its environment's
+// subject only (identity.PreviewSubject), and environment secrets reach
+// only jobs that name the environment, so no pull request signs in as a
+// stack's preview identity without passing that environment's rules.
+// Deploys and drift checks come from main only. A pull request runs from
+// its own branch, so the preview environment takes every branch; in the
+// prod family it needs a reviewer other than the pull request's author,
+// since a preview decrypts the stack's secrets. Deploys of the prod family
+// need one too.
 // https://docs.github.com/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment
+// https://docs.github.com/actions/reference/security/oidc
 func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Identity, tenantID, subscriptionID string, backendURL, secretsProvider pulumi.StringOutput) error {
 	repo := pulumi.String(cfg.GitHub.Repository)
+	prod := naming.EnvironmentOf(st.Name) == "prod"
 	for _, e := range []struct {
-		env      string
-		clientID pulumi.StringOutput
-		review   bool
+		env              string
+		clientID         pulumi.StringOutput
+		review, mainOnly bool
 	}{
-		{st.Name, ci.DeployClientID, naming.EnvironmentOf(st.Name) == "prod"},
-		{identity.DriftEnvironment(st.Name), ci.DriftClientID, false},
+		{st.Name, ci.DeployClientID, prod, true},
+		{identity.DriftEnvironment(st.Name), ci.DriftClientID, false, true},
+		{identity.PreviewEnvironment(st.Name), ci.PreviewClientID, prod, false},
 	} {
 		args := &github.RepositoryEnvironmentArgs{
-			Repository:  repo,
-			Environment: pulumi.String(e.env),
-			DeploymentBranchPolicy: &github.RepositoryEnvironmentDeploymentBranchPolicyArgs{
-				ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
-			},
+			Repository:      repo,
+			Environment:     pulumi.String(e.env),
 			CanAdminsBypass: pulumi.Bool(false),
+		}
+		if e.mainOnly {
+			args.DeploymentBranchPolicy = &github.RepositoryEnvironmentDeploymentBranchPolicyArgs{
+				ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
+			}
 		}
 		if e.review && st.Reviewers != nil {
 			args.PreventSelfReview = pulumi.Bool(true)
@@ -419,10 +420,12 @@ func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Ide
 			return fmt.Errorf("github environment %s: %w", e.env, err)
 		}
 		child := pulumi.Parent(environment)
-		if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(ctx, "github-env-"+e.env+"-main", &github.RepositoryEnvironmentDeploymentPolicyArgs{
-			Repository: repo, Environment: environment.Environment, BranchPattern: pulumi.String("main"),
-		}, child); err != nil {
-			return fmt.Errorf("github environment %s: branch policy: %w", e.env, err)
+		if e.mainOnly {
+			if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(ctx, "github-env-"+e.env+"-main", &github.RepositoryEnvironmentDeploymentPolicyArgs{
+				Repository: repo, Environment: environment.Environment, BranchPattern: pulumi.String("main"),
+			}, child); err != nil {
+				return fmt.Errorf("github environment %s: branch policy: %w", e.env, err)
+			}
 		}
 		secrets := map[string]pulumi.StringInput{
 			"AZURE_CLIENT_ID": e.clientID, "AZURE_TENANT_ID": pulumi.String(tenantID), "AZURE_SUBSCRIPTION_ID": pulumi.String(subscriptionID),
@@ -442,11 +445,6 @@ func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Ide
 				return fmt.Errorf("github environment %s: variable %s: %w", e.env, name, err)
 			}
 		}
-	}
-	if _, err := github.NewActionsSecret(ctx, "github-"+st.Name+"-preview-client-id", &github.ActionsSecretArgs{
-		Repository: repo, SecretName: pulumi.String(PreviewSecretName(st.Name)), PlaintextValue: ci.PreviewClientID,
-	}); err != nil {
-		return fmt.Errorf("github secret %s: %w", PreviewSecretName(st.Name), err)
 	}
 	return nil
 }

@@ -343,15 +343,13 @@ func TestFederatedSubjectsArePinnedToTheRepository(t *testing.T) {
 		stack, kind, _ := strings.Cut(strings.TrimSuffix(app, "-app"), "-ci-")
 		want := map[string]string{
 			identity.KindDeploy:  "repo:misybot/platform:environment:" + stack,
-			identity.KindPreview: "repo:misybot/platform:pull_request",
+			identity.KindPreview: "repo:misybot/platform:environment:" + stack + "-preview",
 			identity.KindDrift:   "repo:misybot/platform:environment:" + stack + "-drift",
 		}[kind]
 		assert.Equal(t, want, subject, app)
-		if kind != identity.KindPreview {
-			other, taken := subjects[subject]
-			assert.False(t, taken, "%s and %s federate %s", app, other, subject)
-			subjects[subject] = app
-		}
+		other, taken := subjects[subject]
+		assert.False(t, taken, "%s and %s federate %s: one pull request would sign in as both", app, other, subject)
+		subjects[subject] = app
 	}
 }
 
@@ -389,27 +387,53 @@ func TestGitHubEnvironments(t *testing.T) {
 	for _, stack := range append(stackNames(t), "prod-eu2") {
 		require.Contains(t, envs, stack)
 		require.Contains(t, envs, stack+"-drift")
-		reviewers, _ := envs[stack]["reviewers"].([]any)
-		if naming.EnvironmentOf(stack) == "prod" {
-			assert.NotEmpty(t, reviewers, "%s deploys after a review", stack)
-			assert.Equal(t, true, envs[stack]["preventSelfReview"])
-		} else {
-			assert.Empty(t, reviewers, stack)
+		require.Contains(t, envs, stack+"-preview", "pull-request previews run in the stack's preview environment")
+		for _, env := range []string{stack, stack + "-preview"} {
+			reviewers, _ := envs[env]["reviewers"].([]any)
+			if naming.EnvironmentOf(stack) == "prod" {
+				// A pull request's preview decrypts the stack's secrets: in
+				// prod, only after someone other than its author approves.
+				assert.NotEmpty(t, reviewers, "%s runs after a review", env)
+				assert.Equal(t, true, envs[env]["preventSelfReview"], env)
+			} else {
+				assert.Empty(t, reviewers, env)
+			}
 		}
-		assert.Equal(t, false, envs[stack]["canAdminsBypass"])
+		for _, env := range []string{stack, stack + "-drift", stack + "-preview"} {
+			assert.Equal(t, false, envs[env]["canAdminsBypass"], env)
+		}
+		// Pull requests run from their head branch: the preview
+		// environment cannot be limited to main, the others are.
+		assert.Nil(t, envs[stack+"-preview"]["deploymentBranchPolicy"], stack)
 	}
-	policies := 0
+	policies := map[string]bool{}
+	byURN := map[string]string{}
+	for _, e := range p.Find("github:index/repositoryEnvironment:RepositoryEnvironment") {
+		byURN[e.URN] = offlinetest.Input(t, e, "environment").(string)
+	}
 	for _, d := range p.Find("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy") {
 		assert.Equal(t, "main", offlinetest.Input(t, d, "branchPattern"))
-		policies++
+		policies[byURN[d.Parent]] = true
 	}
-	assert.Equal(t, len(envs), policies, "every environment deploys from main only")
-	secrets := map[string]bool{}
-	for _, s := range p.Find("github:index/actionsSecret:ActionsSecret") {
-		secrets[offlinetest.Input(t, s, "secretName").(string)] = true
+	for env := range envs {
+		assert.Equal(t, !strings.HasSuffix(env, "-preview"), policies[env], "%s deploys from main only", env)
 	}
-	assert.True(t, secrets["AZURE_CLIENT_ID_PREVIEW_PROD_EU2"])
-	assert.True(t, secrets["AZURE_CLIENT_ID_PREVIEW_DEV"])
+	// The identities are environment secrets: no repository secret names
+	// a stack (a hyphenated stack would give an invalid name), and no
+	// pull request reads one without its environment.
+	assert.Empty(t, p.Find("github:index/actionsSecret:ActionsSecret"), "no repository secrets")
+	clientIDs := map[string]string{}
+	for _, s := range p.Find("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") {
+		name := offlinetest.Input(t, s, "secretName").(string)
+		assert.Regexp(t, `^[A-Z0-9_]+$`, name, "GitHub secret names: letters, digits and underscores")
+		if name == "AZURE_CLIENT_ID" {
+			env, _ := s.Input("environment")
+			clientIDs[env.(string)] = s.URN
+		}
+	}
+	for env := range envs {
+		assert.Contains(t, clientIDs, env, "%s holds its identity's client ID", env)
+	}
 }
 
 // Every role assignment an environment stack declares must be one its
