@@ -24,8 +24,10 @@ import (
 	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
+	"github.com/misybot/platform/infra/planpolicy"
 	"github.com/misybot/platform/infra/stackfile"
 	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
 )
 
@@ -144,9 +146,10 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 	raw[p+"github"] = `{"owner":"misybot","repository":"*"}`
 	raw[p+"owners"] = `["alice@misybot.example"]`
 	raw[p+"registry"] = `{"name":"cr-shared","sku":"Gold"}`
-	raw[p+"stacks"] = `[{"name":"dev"},{"name":"prod-eu2"},{"name":"prodeu2","reviewers":{"users":[1]}},{"name":"qa"},{"name":"prod"}]`
+	raw[p+"stacks"] = `[{"name":"dev","operators":["ops@misybot.example"]},{"name":"prod-eu2"},{"name":"prodeu2","reviewers":{"users":[1]}},{"name":"qa"},{"name":"prod"}]`
 	raw[p+"stateRetentionDays"] = "400"
 	raw[p+"colour"] = "blue"
+	raw[p+"secretsKeys"] = `{"expires":"30/11/2028","rotateAfter":"P3Y","expireAfter":"P1Y"}`
 	_, err := foundation.Load(foundation.Project, raw)
 	var problems stacks.Problems
 	require.True(t, errors.As(err, &problems), "%v", err)
@@ -155,20 +158,33 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 		keys[pr.Key] += pr.String() + "\n"
 	}
 	for key, want := range map[string]string{
-		"colour":              "a known key",
-		"github.repository":   "a repository name",
-		"owners[0]":           "GUID",
-		"registry.name":       "5-50 letters and digits",
-		"registry.sku":        "Basic, Standard, Premium",
-		"stacks[1].reviewers": "a prod stack deploys only after a review",
-		"stacks[2].name":      `the same resource names and identities as "prod-eu2"`,
-		"stacks[3].name":      "starting with dev, staging, prod",
-		"stacks[4].reviewers": "a prod stack deploys only after a review",
-		"stateRetentionDays":  "1 to 365",
+		"colour":                  "a known key",
+		"github.repository":       "a repository name",
+		"owners[0]":               "GUID",
+		"registry.name":           "5-50 letters and digits",
+		"registry.sku":            "Basic, Standard, Premium",
+		"stacks[1].reviewers":     "a prod stack deploys only after a review",
+		"stacks[2].name":          `the same resource names and identities as "prod-eu2"`,
+		"stacks[3].name":          "starting with dev, staging, prod",
+		"stacks[4].reviewers":     "a prod stack deploys only after a review",
+		"stateRetentionDays":      "1 to 365",
+		"secretsKeys.expires":     "YYYY-MM-DD",
+		"secretsKeys.rotateAfter": "7 days to 730 days",
+		"stacks[0].operators[0]":  "GUID",
+		"secretsKeys.expireAfter": "longer than rotateAfter",
 	} {
 		assert.Contains(t, keys[key], want, key)
 	}
-	assert.Len(t, keys, 10, "one entry per broken key, nothing else:\n%v", err)
+	assert.Len(t, keys, 14, "one entry per broken key, nothing else:\n%v", err)
+
+	// A rotated version must outlive its rotation.
+	raw = bootstrapConfig(t)
+	raw[p+"secretsKeys"] = `{"expires":"2028-11-30","rotateAfter":"P1Y","expireAfter":"P1Y"}`
+	_, err = foundation.Load(foundation.Project, raw)
+	assert.ErrorContains(t, err, "secretsKeys.expireAfter")
+	delete(raw, p+"secretsKeys")
+	_, err = foundation.Load(foundation.Project, raw)
+	assert.ErrorContains(t, err, "secretsKeys.expires", "the keys' expiry is required")
 
 	raw = bootstrapConfig(t)
 	raw[p+"github"] = `{"owner":"misybot","repo":"platform"}`
@@ -651,4 +667,111 @@ func TestEnvironmentIdentitiesReadOnlyTheBootstrapState(t *testing.T) {
 			assert.True(t, readers[stack+"/"+kind], "%s %s cannot read the bootstrap's outputs", stack, kind)
 		}
 	}
+}
+
+// Every secrets key expires and rotates: the first version on the
+// configured date, each rotated version after rotateAfter, and lives
+// expireAfter. Azure Resource Manager creates the key once, so these are
+// set at creation.
+func TestSecretsKeysExpireAndRotate(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	keys := p.Find("azure-native:keyvault:Key")
+	require.Len(t, keys, len(stackNames(t))+2, "one per stack, prod-eu2 and the bootstrap's")
+	for _, k := range keys {
+		assert.Equal(t, 1859155200.0, offlinetest.Input(t, k, "properties.attributes.expires"), "2028-11-30T00:00:00Z, %s", k.URN)
+		assert.Equal(t, foundation.DefaultExpireAfter, offlinetest.Input(t, k, "properties.rotationPolicy.attributes.expiryTime"), k.URN)
+		actions := offlinetest.Input(t, k, "properties.rotationPolicy.lifetimeActions").([]any)
+		byType := map[string]map[string]any{}
+		for _, a := range actions {
+			m := a.(map[string]any)
+			byType[m["action"].(map[string]any)["type"].(string)] = m["trigger"].(map[string]any)
+		}
+		assert.Equal(t, foundation.DefaultRotateAfter, byType["Rotate"]["timeAfterCreate"], k.URN)
+		assert.Equal(t, "P30D", byType["Notify"]["timeBeforeExpiry"], k.URN)
+	}
+}
+
+// The state survives a zone and a region; the registry spreads over zones;
+// the vault's and the state blobs' logs reach the audit workspace.
+func TestSharedResourcesAreRedundantAndAudited(t *testing.T) {
+	p := planBootstrap(t)
+	storage := offlinetest.One(t, p, "azure-native:storage:StorageAccount")
+	assert.Equal(t, "Standard_GZRS", offlinetest.Input(t, storage, "sku.name"), "westeurope has zones")
+	assert.Equal(t, "Standard_GRS", foundation.StateSku("nowhere"), "without zones, geo-redundant")
+	registry := offlinetest.One(t, p, "azure-native:containerregistry:Registry")
+	assert.Equal(t, "Premium", offlinetest.Input(t, registry, "sku.name"))
+	assert.Equal(t, "Enabled", offlinetest.Input(t, registry, "zoneRedundancy"))
+	workspace := offlinetest.One(t, p, "azure-native:operationalinsights:Workspace")
+	assert.Equal(t, float64(foundation.AuditRetentionDays), offlinetest.Input(t, workspace, "retentionInDays"))
+	assert.Equal(t, true, offlinetest.Input(t, workspace, "features.disableLocalAuth"))
+	vault := offlinetest.One(t, p, "azure-native:keyvault:Vault")
+	targets := map[string]bool{}
+	for _, d := range p.Find("azure-native:insights:DiagnosticSetting") {
+		assert.Equal(t, workspace.ID, offlinetest.Input(t, d, "workspaceId"), d.URN)
+		targets[offlinetest.Input(t, d, "resourceUri").(string)] = true
+	}
+	assert.True(t, targets[vault.ID], "the vault's audit events")
+	assert.True(t, targets[storage.ID+"/blobServices/default"], "the state blobs' reads and writes")
+}
+
+// policy-config.json makes advisory exactly the exceptions the bootstrap
+// states, each with its reason; with it the plan has no mandatory
+// violation, and without it the only mandatory violations are those.
+func TestPolicyExceptionsAreTheStatedOnes(t *testing.T) {
+	data, err := os.ReadFile("../policy-config.json")
+	require.NoError(t, err)
+	var cfg map[string]string
+	require.NoError(t, json.Unmarshal(data, &cfg))
+	want := map[string]string{}
+	for rule, reason := range foundation.PolicyExceptions {
+		want[rule] = "advisory"
+		assert.NotEmpty(t, strings.TrimSpace(reason), rule)
+	}
+	assert.Equal(t, want, cfg)
+
+	reg := rules.NewRegistry()
+	strict := planpolicy.Evaluate(reg, planBootstrap(t), rules.Config{})
+	mandatory := map[string]bool{}
+	for _, v := range strict.Violations {
+		if v.Enforcement == rules.Mandatory {
+			mandatory[v.Rule] = true
+		}
+	}
+	for rule := range mandatory {
+		assert.Contains(t, foundation.PolicyExceptions, rule, "%s is broken without a stated reason", rule)
+	}
+	for rule := range foundation.PolicyExceptions {
+		assert.True(t, mandatory[rule], "%s is an exception the bootstrap no longer needs", rule)
+	}
+	doc, err := os.ReadFile("../../docs/deployment.md")
+	require.NoError(t, err)
+	for rule := range foundation.PolicyExceptions {
+		assert.Contains(t, string(doc), "`"+rule+"`", "docs/deployment.md names the exception %s", rule)
+	}
+}
+
+// A stack's operators and readers become its Entra groups, with
+// Contributor and Reader on its resource group only.
+func TestOperatorAndReaderGroups(t *testing.T) {
+	const member = "5a5a5a5a-1b1b-4c4c-8d8d-9e9e9e9e9e9e"
+	p := planBootstrap(t, `{"name":"prod-eu2","location":"eastus2","reviewers":{"teams":[4242001]},"operators":["`+member+`"],"readers":["`+member+`"]}`)
+	groups := map[string]offline.Resource{}
+	for _, g := range p.Find("azuread:index/group:Group") {
+		groups[offlinetest.Input(t, g, "displayName").(string)] = g
+	}
+	require.Contains(t, groups, "misybot-prod-eu2-operators")
+	require.Contains(t, groups, "misybot-prod-eu2-readers")
+	assert.Len(t, groups, 2, "no groups for stacks without members")
+	rg := findNamed(t, p, rgType, "prod-eu2-rg")
+	roles := map[string]string{}
+	for _, ra := range p.Find(raType) {
+		for name, g := range groups {
+			if offlinetest.Input(t, ra, "principalId") == g.State["objectId"].StringValue() {
+				role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
+				roles[name] = role[strings.LastIndex(role, "/")+1:]
+				assert.Equal(t, rg.ID, offlinetest.Input(t, ra, "scope"), name)
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{"misybot-prod-eu2-operators": crosscut.RoleContributor, "misybot-prod-eu2-readers": crosscut.RoleReader}, roles)
 }
