@@ -2,6 +2,7 @@ package foundation
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -61,7 +62,13 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 
 // Keys are the bootstrap's config keys: the json names of Config's fields.
 func Keys() []string {
-	return []string{"location", "owner", "costCenter", "nameSeed", "github", "owners", "registry", "stateRetentionDays", "secretsKeys", "stacks"}
+	t := reflect.TypeFor[Config]()
+	keys := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys = append(keys, name)
+	}
+	return keys
 }
 
 // DeployAssignableRoles are the roles an environment stack's deploy
