@@ -149,7 +149,7 @@ func TestDocsNameRealPulumiCommands(t *testing.T) {
 
 func TestPulumiInvocationCheck(t *testing.T) {
 	for line, want := range map[string]string{
-		"pulumi stack init dev --secrets-provider \"$KEY\"":        "",
+		"pulumi stack init dev --secrets-provider \"$KEY\"":         "",
 		"pulumi stack change-secrets-provider --stack prod \"url\"": "",
 		"pulumi import --file import.json --protect=false":          "",
 		"pulumi stack rm prod":                                      "unknown command pulumi stack rm",
