@@ -30,7 +30,7 @@ type ExistingRoleAssignment struct {
 	Name string
 	// PrincipalID is the principal's object ID. When it is empty,
 	// IdentityID names a user-assigned identity the stack reads, whose
-	// principal ID the plan knows (stacks.Config.BootstrapGrants).
+	// principal ID the plan knows (stacks.BootstrapGrants).
 	PrincipalID string
 	IdentityID  string
 	// Role is the role definition GUID (crosscut.Role...).

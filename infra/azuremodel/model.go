@@ -88,7 +88,7 @@ type Options struct {
 	As string
 	// Existing is what exists outside the stack: the bootstrap's
 	// principals and role assignments (ExistingFromBootstrap), or only
-	// the app identity's grants (stacks.Config.BootstrapGrants).
+	// the app identity's grants (stacks.BootstrapGrants).
 	Existing Existing
 }
 
