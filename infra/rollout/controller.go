@@ -24,9 +24,11 @@ type TrafficSetter interface {
 	Promote(ctx context.Context, release string) error
 }
 
-// TrafficGenerator sends synthetic requests to url for d.
+// TrafficGenerator sends synthetic requests.
 type TrafficGenerator interface {
-	Send(ctx context.Context, url string, d time.Duration) error
+	// Start sends requests to url for d, or until ctx ends, in the
+	// background: it returns at once.
+	Start(ctx context.Context, url string, d time.Duration)
 }
 
 // Event is what the controller announces when a rollout ends: the
@@ -72,8 +74,8 @@ type Controller struct {
 	// HTTPClient runs the smoke test; a client with Config.SmokeTimeout
 	// when nil.
 	HTTPClient *http.Client
-	// Now is the clock; time.Now when nil.
-	Now func() time.Time
+	// Clock is the controller's time; the wall clock when nil.
+	Clock Clock
 }
 
 type run struct {
@@ -86,6 +88,7 @@ type run struct {
 	poll  time.Duration
 
 	gates   chan control
+	gateMu  sync.Mutex // one reader of the control file at a time
 	abortMu sync.Mutex
 	aborted bool
 	abortCh chan struct{}
@@ -144,35 +147,49 @@ func (c *Controller) Run(ctx context.Context) (*State, error) {
 	return r.st, err
 }
 
-func (c *Controller) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
+func (c *Controller) clock() Clock {
+	if c.Clock != nil {
+		return c.Clock
 	}
-	return time.Now()
+	return realClock{}
 }
 
+func (c *Controller) now() time.Time { return c.clock().Now() }
+
 // watch polls the control file and beats the heart of the lock until ctx
-// ends. An abort for this run closes abortCh at once, which interrupts an
-// analysis in flight.
+// ends, on the wall clock: it is what interrupts a stack update or an
+// analysis in flight (an abort for this run closes abortCh at once).
 func (r *run) watch(ctx context.Context) {
 	t := time.NewTicker(r.poll)
 	defer t.Stop()
 	for {
 		_ = r.lock.Heartbeat()
-		if c, err := takeCommand(r.files.Control); err == nil && c != nil {
-			if c.Command == CmdAbort && r.mine(*c) {
-				r.abort()
-			}
-			select {
-			case r.gates <- *c:
-			default:
-			}
-		}
+		r.pollGates()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pollGates takes a pending gate from the control file: an abort for
+// this run is raised at once, and every gate is queued for the step loop.
+// Both the watcher and the step loop call it, so that a gate written
+// before the loop's next look is always seen by that look.
+func (r *run) pollGates() {
+	r.gateMu.Lock()
+	defer r.gateMu.Unlock()
+	c, err := takeCommand(r.files.Control)
+	if err != nil || c == nil {
+		return
+	}
+	if c.Command == CmdAbort && r.mine(*c) {
+		r.abort()
+	}
+	select {
+	case r.gates <- *c:
+	default:
 	}
 }
 
@@ -475,7 +492,7 @@ func (r *run) providerError(ctx context.Context, cause error) (bool, error) {
 		return true, ctx.Err()
 	case <-r.abortCh:
 		return true, r.rollback(ctx, ActAbort, "aborted by the operator")
-	case <-time.After(wait):
+	case <-r.c.clock().After(wait):
 	}
 	return false, nil
 }
@@ -561,15 +578,17 @@ func (r *run) bake(ctx context.Context, synthetic bool, end time.Time) (bakeResu
 	if synthetic {
 		sctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		go func() { _ = r.c.Synthetic.Send(sctx, r.cfg.LabelURL, end.Sub(r.c.now())) }()
+		r.c.Synthetic.Start(sctx, r.cfg.LabelURL, end.Sub(r.c.now()))
 	}
-	timer := time.NewTicker(r.poll)
-	defer timer.Stop()
 	// Severe failures are looked for every quarter interval in the data
 	// already ingested, at most once a second (each look is three queries).
 	checkEvery := max(r.cfg.Interval/4, time.Second)
 	nextCheck := r.c.now().Add(checkEvery)
 	for {
+		if err := ctx.Err(); err != nil {
+			return bakeResult{}, fmt.Errorf("rollout interrupted at weight %d%% (run again to resume): %w", r.st.Weight, err)
+		}
+		r.pollGates()
 		select {
 		case c := <-r.gates:
 			if !r.mine(c) {
@@ -624,7 +643,7 @@ func (r *run) bake(ctx context.Context, synthetic bool, end time.Time) (bakeResu
 		select {
 		case <-ctx.Done():
 			return bakeResult{}, fmt.Errorf("rollout interrupted at weight %d%% (run again to resume): %w", r.st.Weight, ctx.Err())
-		case <-timer.C:
+		case <-r.c.clock().After(r.poll):
 		}
 	}
 }

@@ -39,6 +39,7 @@ type Monitor struct {
 	Queries atomic.Int64 // answered queries
 
 	mu          sync.Mutex
+	now         func() time.Time
 	delay       time.Duration
 	faultStatus int
 	faults      int // queries still to fail; negative: all
@@ -50,6 +51,14 @@ func (m *Monitor) SetDelay(d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.delay = d
+}
+
+// SetClock makes the ingestion delay count on now (a simulation.Clock's
+// Now) instead of the wall clock.
+func (m *Monitor) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
 }
 
 // SetFault makes the next n queries (n < 0: every query) fail with the
@@ -76,8 +85,13 @@ func (m *Monitor) fault() int {
 // and are already ingested.
 func (m *Monitor) observations(start, end time.Time) []Observation {
 	m.mu.Lock()
-	visible := time.Now().Add(-m.delay)
+	now := time.Now
+	if m.now != nil {
+		now = m.now
+	}
+	delay := m.delay
 	m.mu.Unlock()
+	visible := now().Add(-delay)
 	if end.After(visible) {
 		end = visible
 	}
