@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,9 @@ type Controller struct {
 	// Synthetic, when set with a label URL, sends traffic to the canary
 	// during the interval after an inconclusive one.
 	Synthetic TrafficGenerator
+	// Stack reads what the stack serves (required): the truth the state
+	// file is reconciled with when a run starts.
+	Stack StackReader
 	// Notifier is told when the rollout ends; nil for none. A failed
 	// notification is logged, it changes no outcome.
 	Notifier Notifier
@@ -110,6 +114,9 @@ func (c *Controller) Run(ctx context.Context) (*State, error) {
 	cfg := c.Config.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if c.Setter == nil || c.Analyzer == nil || c.Stack == nil {
+		return nil, errors.New("the controller needs a traffic setter, an analyzer and a stack reader")
 	}
 	if cfg.RunID == "" {
 		cfg.RunID = NewRunID()
@@ -224,64 +231,150 @@ func (r *run) decide(d Decision) error {
 	return r.st.save(r.files)
 }
 
+// mark is the context of a stack update carrying its history mark.
+func (r *run) mark(ctx context.Context, a MarkAction, weight int) context.Context {
+	return WithMark(ctx, Mark{Action: a, Release: r.cfg.Release, Weight: weight, RunID: r.cfg.RunID})
+}
+
 func (r *run) drive(ctx context.Context) error {
-	prev, err := LoadState(r.files.State)
+	prev, perr := LoadState(r.files.State)
+	view, err := r.c.Stack.View(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("reading what the stack serves: %w", err)
 	}
-	if prev != nil && !prev.Phase.Final() {
-		r.st = prev
-		if prev.Phase == RollingBack {
-			// Killed during a rollback: finish it, whatever the options.
-			final := prev.Final
-			if final == "" {
-				final = RolledBack
-			}
-			reason := fmt.Sprintf("interrupted rollback of %s found (run %s): finishing it", prev.Release, prev.RunID)
-			if err := r.withdraw(ctx, Decision{Action: ActRecover, Reason: reason}, final, sentinelOf(final)); err != nil && !errors.Is(err, sentinelOf(final)) {
-				return err
-			}
-			if prev.Release == r.cfg.Release {
-				return fmt.Errorf("%w: %s", sentinelOf(final), reason)
-			}
-		} else if prev.Release == r.cfg.Release && r.cfg.OnInterrupted == Resume {
-			r.st.RunID = r.cfg.RunID
-			// The stack is set again to the recorded weight: the run may have
-			// stopped between a change of the stack and its record.
-			if err := r.c.Setter.SetCanary(ctx, prev.Release, prev.Weight); err != nil {
-				return fmt.Errorf("restoring the canary weight %d%%: %w", prev.Weight, err)
-			}
-			if r.st.Phase == Paused {
-				r.st.Phase = Running
-			}
-			// What happened while no controller watched is not judged as a
-			// window of its own: the analysis starts afresh.
-			r.st.WindowStart = time.Time{}
-			reason := fmt.Sprintf("interrupted rollout found at step %d/%d (weight %d%%, %d failed and %d inconclusive analyses): weight %d%% set again, resuming as run %s",
-				min(prev.Step+1, len(prev.Steps)), len(prev.Steps), prev.Weight, prev.Failures, prev.Inconclusive, prev.Weight, r.cfg.RunID)
-			if err := r.decide(Decision{Action: ActRecover, Reason: reason}); err != nil {
-				return err
-			}
-			return r.steps(ctx)
-		} else {
-			reason := fmt.Sprintf("interrupted rollout of %s found at weight %d%%: rolling it back", prev.Release, prev.Weight)
-			if err := r.rollback(ctx, ActRecover, reason); err != nil && !errors.Is(err, ErrRolledBack) {
-				return err
-			}
-			if prev.Release == r.cfg.Release {
-				return fmt.Errorf("%w: %s", ErrRolledBack, reason)
-			}
+	return r.reconcile(ctx, prev, perr, view)
+}
+
+// reconcile starts from the stack's view and the state file, whichever
+// of them a killed or cancelled job left behind (docs/progressive-delivery.md,
+// "Restarts"): the stack is the truth for the release and the weight, the
+// state file for the rollout's history (phase, counters, decision log).
+func (r *run) reconcile(ctx context.Context, prev *State, perr error, v StackView) error {
+	var notes []string
+	if perr == nil && prev != nil {
+		if err := validState(prev, r.cfg.Stack); err != nil {
+			perr = err
 		}
 	}
-	now := r.c.now().UTC()
-	r.st = &State{Stack: r.cfg.Stack, RunID: r.cfg.RunID, Release: r.cfg.Release, StableRelease: r.cfg.StableRelease,
+	if perr != nil {
+		// A corrupt or partial file is kept aside for the post-mortem and
+		// never trusted.
+		aside := r.files.State + ".unreadable"
+		_ = os.Rename(r.files.State, aside)
+		notes = append(notes, fmt.Sprintf("the state file was unusable (%v), kept as %s; the stack is the truth", perr, aside))
+		prev = nil
+	}
+	release := r.cfg.Release
+	if err := CheckMix(v, release); err != nil {
+		return err
+	}
+	if prev != nil && prev.Release != release {
+		if !prev.Phase.Final() {
+			notes = append(notes, fmt.Sprintf("run %s of %s stopped unfinished at %d%% and the stack no longer exposes it: superseded",
+				prev.RunID, prev.Release, prev.Weight))
+		}
+		prev = nil
+	}
+	if v.CanaryRelease == "" && v.StableRelease == release {
+		// Killed after the promotion's stack update, before its record.
+		r.st = r.newState()
+		if prev != nil {
+			r.st = prev
+		}
+		r.st.RunID, r.st.Phase, r.st.Weight = r.cfg.RunID, Promoted, 100
+		notes = append(notes, fmt.Sprintf("the stack already serves %s as its stable release: promoted", release))
+		return r.decide(Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")})
+	}
+	if gone, why := withdrawn(release, prev, &v); gone && !r.cfg.Retry {
+		r.st = r.newState()
+		if prev != nil {
+			r.st = prev
+			r.st.RunID = r.cfg.RunID
+		}
+		final := RolledBack
+		if prev != nil && prev.Phase == Aborted || v.Last != nil && v.Last.Release == release && v.Last.Action == MarkAbort {
+			final = Aborted
+		}
+		reason := fmt.Sprintf("%s was withdrawn from stack %s before: %s; it is not exposed again (--retry rolls it out anyway)", release, r.cfg.Stack, why)
+		notes = append(notes, reason)
+		if v.CanaryRelease == release && v.CanaryWeight > 0 {
+			// Someone gave it traffic since: take it away.
+			r.st.Weight = v.CanaryWeight
+			return r.withdraw(ctx, Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}, final, sentinelOf(final))
+		}
+		r.st.Weight, r.st.Phase, r.st.Final = 0, final, ""
+		if err := r.decide(Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %s", sentinelOf(final), reason)
+	}
+	if prev != nil && !prev.Phase.Final() {
+		// An unfinished rollout of this release.
+		r.st = prev
+		r.st.RunID = r.cfg.RunID
+		r.st.Weight = 0
+		if v.CanaryRelease == release {
+			r.st.Weight = v.CanaryWeight
+		}
+		if prev.Phase == RollingBack || r.cfg.OnInterrupted == RollBack {
+			final := prev.Final
+			if final == "" || prev.Phase != RollingBack {
+				final = RolledBack
+			}
+			notes = append(notes, fmt.Sprintf("interrupted %s of %s found (run %s, the stack shows %d%%): rolling it back",
+				prev.Phase, release, prev.RunID, r.st.Weight))
+			err := r.withdraw(ctx, Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}, final, sentinelOf(final))
+			return err
+		}
+		return r.resumeAt(ctx, notes, fmt.Sprintf("interrupted rollout found (run %s: step %d/%d, %d failed and %d inconclusive analyses)",
+			prev.RunID, min(prev.Step+1, len(prev.Steps)), len(prev.Steps), prev.Failures, prev.Inconclusive))
+	}
+	if v.CanaryRelease == release && v.CanaryWeight > 0 {
+		// No state for a canary the stack exposes (lost with a job):
+		// continue at the stack's weight with fresh counters.
+		r.st = r.newState()
+		r.st.Weight = v.CanaryWeight
+		notes = append(notes, "no state for this rollout")
+		if v.Last != nil && v.Last.Release == release {
+			notes = append(notes, fmt.Sprintf("last stack update %q", v.Last.String()))
+		}
+		return r.resumeAt(ctx, notes, "the stack exposes the canary: its state is reconstructed from the stack")
+	}
+	return r.fresh(ctx, notes)
+}
+
+// resumeAt continues r.st at the weight it holds (the stack's): the
+// step is the highest not above it; the analysis starts afresh, since
+// what happened while no controller watched is not judged.
+func (r *run) resumeAt(ctx context.Context, notes []string, what string) error {
+	r.st.Phase = Running
+	r.st.Final = ""
+	r.st.Step = stepAt(r.st.Steps, r.st.Weight)
+	r.st.WindowStart, r.st.StepStarted = time.Time{}, time.Time{}
+	notes = append(notes, fmt.Sprintf("%s; the stack shows %s at %d%%: resuming at step %d/%d as run %s",
+		what, r.cfg.Release, r.st.Weight, r.st.Step+1, len(r.st.Steps), r.cfg.RunID))
+	if err := r.decide(Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}); err != nil {
+		return err
+	}
+	return r.steps(ctx)
+}
+
+func (r *run) newState() *State {
+	return &State{Stack: r.cfg.Stack, RunID: r.cfg.RunID, Release: r.cfg.Release, StableRelease: r.cfg.StableRelease,
 		CanaryRevision: r.cfg.CanaryRevision, StableRevision: r.cfg.StableRevision, Phase: Running,
-		Steps: r.cfg.Steps, Started: now}
-	if err := r.c.Setter.SetCanary(ctx, r.cfg.Release, 0); err != nil {
+		Steps: r.cfg.Steps, Started: r.c.now().UTC()}
+}
+
+// fresh deploys the release at weight 0, smoke-tests it and runs the
+// steps.
+func (r *run) fresh(ctx context.Context, notes []string) error {
+	r.st = r.newState()
+	if err := r.c.Setter.SetCanary(r.mark(ctx, MarkCanary, 0), r.cfg.Release, 0); err != nil {
 		return fmt.Errorf("deploying %s at weight 0: %w", r.cfg.Release, err)
 	}
-	if err := r.decide(Decision{Action: ActDeploy, Reason: fmt.Sprintf("run %s deployed %s as revision %s at weight 0 beside %s",
-		r.cfg.RunID, r.cfg.Release, r.cfg.CanaryRevision, r.cfg.StableRevision)}); err != nil {
+	notes = append(notes, fmt.Sprintf("run %s deployed %s as revision %s at weight 0 beside %s",
+		r.cfg.RunID, r.cfg.Release, r.cfg.CanaryRevision, r.cfg.StableRevision))
+	if err := r.decide(Decision{Action: ActDeploy, Reason: strings.Join(notes, "; ")}); err != nil {
 		return err
 	}
 	if r.cfg.LabelURL != "" {
@@ -337,7 +430,7 @@ func (r *run) steps(ctx context.Context) error {
 		}
 		w := r.st.Steps[r.st.Step]
 		if r.st.Weight != w {
-			if err := r.c.Setter.SetCanary(ctx, r.cfg.Release, w); err != nil {
+			if err := r.c.Setter.SetCanary(r.mark(ctx, MarkCanary, w), r.cfg.Release, w); err != nil {
 				return fmt.Errorf("setting the canary weight to %d%%: %w", w, err)
 			}
 			from := r.st.Weight
@@ -691,7 +784,11 @@ func (r *run) withdraw(ctx context.Context, d Decision, phase Phase, sentinel er
 	if err := r.st.save(r.files); err != nil {
 		return fmt.Errorf("recording the rollback: %w", err)
 	}
-	if err := r.c.Setter.SetCanary(ctx, r.st.Release, 0); err != nil {
+	mark := MarkRollback
+	if phase == Aborted {
+		mark = MarkAbort
+	}
+	if err := r.c.Setter.SetCanary(WithMark(ctx, Mark{Action: mark, Release: r.st.Release, RunID: r.cfg.RunID}), r.st.Release, 0); err != nil {
 		return fmt.Errorf("rolling back %s to weight 0 (the state says rolling-back: the next start finishes it): %w", r.st.Release, err)
 	}
 	from := r.st.Weight
@@ -706,7 +803,7 @@ func (r *run) withdraw(ctx context.Context, d Decision, phase Phase, sentinel er
 }
 
 func (r *run) promote(ctx context.Context, reason string) error {
-	if err := r.c.Setter.Promote(ctx, r.st.Release); err != nil {
+	if err := r.c.Setter.Promote(WithMark(ctx, Mark{Action: MarkPromote, Release: r.st.Release, Weight: 100, RunID: r.cfg.RunID}), r.st.Release); err != nil {
 		return fmt.Errorf("promoting %s: %w", r.st.Release, err)
 	}
 	r.st.Weight = 100

@@ -73,7 +73,7 @@ func newSimReleases(t *testing.T, stableRelease, canaryRelease string, failEvery
 	t.Cleanup(func() { monitor.Close(); router.Close(); stable.Close(); canary.Close() })
 	client, err := monitor.Client()
 	require.NoError(t, err)
-	setter := simulation.NewSetter(router)
+	setter := simulation.NewSetter(router, stableRelease)
 	cfg := rollout.Config{
 		Stack: "prod", Release: canaryRelease, StableRelease: stableRelease,
 		CanaryRevision: canary.Revision, StableRevision: stable.Revision,
@@ -82,7 +82,7 @@ func newSimReleases(t *testing.T, stableRelease, canaryRelease string, failEvery
 			CheckRestarts: true, MaxRestarts: 0},
 	}
 	s := &sim{router: router, monitor: monitor, setter: setter, clock: clock, cfg: cfg, stable: stable, canary: canary}
-	s.ctrl = &rollout.Controller{Config: cfg, Setter: setter, Analyzer: rollout.MonitorAnalyzer{Client: client}, Clock: clock}
+	s.ctrl = &rollout.Controller{Config: cfg, Setter: setter, Analyzer: rollout.MonitorAnalyzer{Client: client}, Stack: setter, Clock: clock}
 	return s
 }
 
