@@ -29,6 +29,8 @@ type stackSetter interface {
 	rollout.TrafficSetter
 	// Outputs are the stack's outputs as strings (pulumi stack output).
 	Outputs(ctx context.Context) (map[string]string, error)
+	// LastMark is the last controller mark in the stack's update history.
+	LastMark(ctx context.Context) (*rollout.Mark, error)
 }
 
 // rolloutEnv connects the rollout command to the world; tests substitute
@@ -36,6 +38,16 @@ type stackSetter interface {
 type rolloutEnv struct {
 	setter   func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (stackSetter, error)
 	analyzer func(cfg azmon.Config) (rollout.Analyzer, error)
+	// clock is the controller's time (nil: the wall clock).
+	clock rollout.Clock
+}
+
+// now is the environment's time.
+func (e rolloutEnv) now() time.Time {
+	if e.clock != nil {
+		return e.clock.Now()
+	}
+	return time.Now()
 }
 
 // productionRollout changes the stack through the Automation API (it needs
@@ -83,6 +95,7 @@ const (
 	outCanaryRevision = "canaryRevision"
 	outStableRelease  = "stableRelease"
 	outCanaryRelease  = "canaryRelease"
+	outCanaryWeight   = "canaryWeight"
 )
 
 const defaultStateDir = ".misyinfra/rollout"
@@ -98,6 +111,7 @@ type startFlags struct {
 	latencyConfidence, severeFactor                          float64
 	maxP95, maxP99                                           time.Duration
 	syntheticRate                                            float64
+	retry                                                    bool
 	policyPacks                                              []string
 	region, resourceID, workspaceID, metricsURL, logsURL     string
 }
@@ -167,6 +181,7 @@ func startCommand(env rolloutEnv) *cobra.Command {
 	fl.Float64Var(&f.syntheticRate, "synthetic-rate", 0, "requests per second sent to --label-url after an inconclusive window (0: none)")
 	fl.StringVar(&f.stateDir, "state-dir", defaultStateDir, "directory of the state, lock, control, event and decision log files")
 	fl.StringVar(&f.onInterrupted, "on-interrupted", "resume", "an unfinished rollout of this release: resume or rollback")
+	fl.BoolVar(&f.retry, "retry", false, "roll the release out again although its last rollout on the stack was rolled back or aborted")
 	fl.StringVar(&f.runID, "run-id", "", "identifier of this run, carried by gates (default: generated)")
 	fl.StringVar(&f.notifyURL, "notify-url", "", "URL that receives the end of the rollout as a JSON POST (a chat or alert webhook)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always or never")
@@ -278,6 +293,9 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := rollout.CheckMix(viewOf(outputs, nil), f.release); err != nil {
+		return err
+	}
 	if f.canaryRev == "" && outputs[outCanaryRelease] != f.release {
 		// The release is not the stack's canary yet: deploy it at weight 0
 		// so that the stack announces its revision name.
@@ -314,12 +332,13 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 			LatencyConfidence: f.latencyConfidence, SevereFactor: f.severeFactor,
 			MaxRestarts: f.maxRestarts, CheckRestarts: f.maxRestarts >= 0},
 		LabelURL: f.labelURL, SmokePath: f.smokePath, SmokeTimeout: f.smokeTimeout,
-		OnInterrupted: rollout.Recovery(f.onInterrupted), StateDir: f.stateDir,
+		OnInterrupted: rollout.Recovery(f.onInterrupted), Retry: f.retry, StateDir: f.stateDir,
 	}
 	if err := cfg.Defaults().Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	ctrl := &rollout.Controller{Config: cfg, Setter: setter, Analyzer: analyzer, Progress: progress}
+	ctrl := &rollout.Controller{Config: cfg, Setter: setter, Analyzer: analyzer, Progress: progress, Clock: env.clock,
+		Stack: stackView{setter: setter, f: f}}
 	if f.syntheticRate > 0 {
 		ctrl.Synthetic = rollout.LoadGenerator{Rate: f.syntheticRate, Path: f.smokePath}
 	}
@@ -352,6 +371,32 @@ func stackOutputs(ctx context.Context, f startFlags, setter stackSetter) (map[st
 		return nil, fmt.Errorf("reading the outputs of stack %s: %w", f.stack, err)
 	}
 	return out, nil
+}
+
+// viewOf is what the outputs (and the last mark) say the stack serves.
+func viewOf(outputs map[string]string, last *rollout.Mark) rollout.StackView {
+	w, _ := strconv.Atoi(outputs[outCanaryWeight])
+	return rollout.StackView{StableRelease: outputs[outStableRelease], CanaryRelease: outputs[outCanaryRelease], CanaryWeight: w, Last: last}
+}
+
+// stackView reads the stack's view when the controller starts: the
+// outputs (from the stack, or --outputs) and the last controller mark in
+// its update history.
+type stackView struct {
+	setter stackSetter
+	f      startFlags
+}
+
+func (v stackView) View(ctx context.Context) (rollout.StackView, error) {
+	outputs, err := stackOutputs(ctx, v.f, v.setter)
+	if err != nil {
+		return rollout.StackView{}, err
+	}
+	last, err := v.setter.LastMark(ctx)
+	if err != nil {
+		return rollout.StackView{}, err
+	}
+	return viewOf(outputs, last), nil
 }
 
 // webhook posts rollout events as JSON.
