@@ -1175,7 +1175,7 @@ func TestBrokenWorkflowsAreCaught(t *testing.T) {
 			old: "go build -o \"$RUNNER_TEMP/misyinfra\" ./infra/cmd/misyinfra", new: "go build -o \"$RUNNER_TEMP/misyinfra\" ./cmd/misyinfra",
 			want: "./cmd/misyinfra does not exist"},
 		{name: "unpinned action", file: "drift.yml",
-			old: "actions/github-script@v7", new: "actions/github-script@main",
+			old: "actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea # v7.0.1", new: "actions/github-script@main",
 			want: "actions/github-script@main: pin the action"},
 		{name: "actionlint: unknown input of a known action", file: "pull-request.yml",
 			old: "policyPacks: ./policy", new: "policyPacks: ./policy\n          policy-packs: ./policy",
