@@ -539,3 +539,30 @@ func TestRollbackIsNotified(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &e))
 	assert.Equal(t, n.events[0].RunID, e.RunID)
 }
+
+// Re-probe: the metrics answer for the stable revision but the logs hold
+// none of its latency rows (a partial answer, rows of another workspace):
+// the relative latency check was silently skipped and a canary 3× slower
+// than the stable revision passed. The stable revision served traffic, so
+// its latency is missing data: inconclusive.
+func TestPartialStableLatencyRowsAreInconclusive(t *testing.T) {
+	th := rollout.Thresholds{MinRequests: 50, Max5xxRatio: 0.01, MaxP95: time.Second, MaxLatencyIncrease: 0.2,
+		LatencyFloor: 5 * time.Millisecond, LatencyConfidence: 0.995}
+	canary := rollout.Measurement{Requests: 100, LatencyCount: 100, P95: 300 * time.Millisecond, P99: 400 * time.Millisecond}
+	tests := []struct {
+		name   string
+		stable rollout.Measurement
+		want   rollout.Outcome
+	}{
+		{"stable served, its latency rows missing", rollout.Measurement{Requests: 900}, rollout.Inconclusive},
+		{"stable served, too few latency rows", rollout.Measurement{Requests: 900, LatencyCount: 10, P95: 100 * time.Millisecond}, rollout.Inconclusive},
+		{"stable served nothing (canary at 100%)", rollout.Measurement{}, rollout.Pass},
+		{"stable rows present", rollout.Measurement{Requests: 900, LatencyCount: 900, P95: 100 * time.Millisecond, P99: 120 * time.Millisecond}, rollout.Fail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := rollout.Evaluate(tt.stable, canary, th)
+			assert.Equal(t, tt.want, v.Outcome, "%+v", v.Checks)
+		})
+	}
+}

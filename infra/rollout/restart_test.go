@@ -3,6 +3,8 @@ package rollout_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -252,4 +254,58 @@ func TestRestartAfterTheHiddenPromotion(t *testing.T) {
 	assert.Empty(t, s.callsSince(n))
 	assert.Equal(t, rollout.Promoted, st.Phase)
 	assert.True(t, strings.Contains(lastDecision(st).Reason, "already serves r2"), lastDecision(st).Reason)
+}
+
+// signalSetter receives SIGTERM during the update to weight at: the
+// Automation API passes it on to pulumi as an interrupt, and Pulumi either
+// finishes the operation in flight (applied) or stops before it.
+type signalSetter struct {
+	rollout.TrafficSetter
+	at      int
+	signal  context.CancelFunc
+	applied bool
+}
+
+func (s signalSetter) SetCanary(ctx context.Context, release string, weight int) error {
+	if weight != s.at {
+		return s.TrafficSetter.SetCanary(ctx, release, weight)
+	}
+	s.signal()
+	if s.applied {
+		if err := s.TrafficSetter.SetCanary(context.WithoutCancel(ctx), release, weight); err != nil {
+			return err
+		}
+	}
+	return errors.New("pulumi up: update canceled")
+}
+
+// SIGTERM during a stack update: the controller stops with its lock
+// released and an interrupt decision; whether or not Pulumi applied the
+// update, the next run continues from what the stack shows.
+func TestSignalDuringAStackUpdate(t *testing.T) {
+	for _, applied := range []bool{true, false} {
+		t.Run(fmt.Sprintf("applied %t", applied), func(t *testing.T) {
+			s := newSim(t, 0, 0)
+			s.load()
+			ctx, signal := context.WithCancel(context.Background())
+			s.ctrl.Setter = signalSetter{TrafficSetter: s.setter, at: 25, signal: signal, applied: applied}
+			_, err := s.ctrl.Run(ctx)
+			require.Error(t, err)
+			files := rollout.FilesFor(s.cfg.StateDir, s.cfg.Stack)
+			assert.NoFileExists(t, files.Lock)
+			saved, lerr := rollout.LoadState(files.State)
+			require.NoError(t, lerr)
+			assert.Equal(t, rollout.ActInterrupt, lastDecision(saved).Action)
+
+			n := s.restart()
+			st, err := s.ctrl.Run(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, rollout.Promoted, st.Phase)
+			want := []string{"canary r2 50", "canary r2 100", "promote r2"}
+			if !applied {
+				want = append([]string{"canary r2 25"}, want...)
+			}
+			assert.Equal(t, want, s.callsSince(n))
+		})
+	}
 }
