@@ -68,7 +68,9 @@ func TestRolloutStateOutlivesTheJob(t *testing.T) {
 // would stop it).
 func TestCancelledRolloutLeavesAMark(t *testing.T) {
 	j := deployStackJob(t)
-	i := stepIndex(j, func(s *step) bool { return strings.Contains(s.If, "cancelled()") && strings.Contains(s.Run, "pulumi up") })
+	i := stepIndex(j, func(s *step) bool {
+		return strings.Contains(s.If, "cancelled()") && strings.Contains(s.Run, "pulumi up")
+	})
 	require.GreaterOrEqual(t, i, 0)
 	m := regexp.MustCompile(`--message "([^"]+)"`).FindStringSubmatch(j.Steps[i].Run)
 	require.NotNil(t, m, "the update has a message")
