@@ -498,9 +498,29 @@ func (r *run) steps(ctx context.Context) error {
 		switch v.Outcome {
 		case Pass:
 			if r.st.Step == len(r.st.Steps)-1 && r.cfg.Delay > 0 {
-				tv, tm, twin, err := r.tail(ctx)
+				rate := 0.0
+				if d := win.End.Sub(win.Start).Seconds(); d > 0 {
+					rate = canary.Requests / d
+				}
+				tv, tm, twin, err := r.tail(ctx, rate)
 				if err != nil {
 					return err
+				}
+				if tv.Outcome == Inconclusive {
+					// The tail is not ingested: no promotion on unseen data.
+					r.st.Intervals++
+					r.st.Inconclusive++
+					r.st.WindowStart = twin.End
+					ts, tc := tm[r.st.StableRevision], tm[r.st.CanaryRevision]
+					td := Decision{Action: ActTail, Interval: r.st.Intervals, Outcome: Inconclusive, Checks: tv.Checks, Stable: &ts, Canary: &tc,
+						Reason: fmt.Sprintf("the window passed, but the data after it is still not ingested (%d/%s): %s", r.st.Inconclusive, limitText(r.cfg.MaxInconclusive), summary(tv))}
+					if r.cfg.MaxInconclusive > 0 && r.st.Inconclusive >= r.cfg.MaxInconclusive {
+						return r.rollbackWith(ctx, td, "the data before the promotion was never ingested: "+summary(tv))
+					}
+					if err := r.decide(td); err != nil {
+						return err
+					}
+					continue
 				}
 				if tv.Outcome == Fail {
 					r.st.Intervals++
@@ -590,37 +610,63 @@ func (r *run) providerError(ctx context.Context, cause error) (bool, error) {
 	return false, nil
 }
 
+// tailAttempts is how many times the tail is read again, each time a
+// delay longer, when it holds too few requests to be ingested.
+const tailAttempts = 3
+
+// minTailExpected is the fewest canary requests a tail must be expected
+// to hold for a short count to mean "not ingested" (fewer: a quiet tail).
+const minTailExpected = 10
+
 // tail analyses the data that arrived after the last window, once it is
 // ingested: the requests served while the controller waited for the last
-// window's data.
-func (r *run) tail(ctx context.Context) (Verdict, map[string]Measurement, Window, error) {
+// window's data. canaryRate is the canary's requests per second in that
+// window: a tail with fewer than half the requests it implies is not
+// ingested yet (Azure Monitor later than --delay), and the tail is read
+// again over a longer span, up to tailAttempts times; still short, it is
+// inconclusive, never a pass.
+func (r *run) tail(ctx context.Context, canaryRate float64) (Verdict, map[string]Measurement, Window, error) {
 	start := r.st.WindowStart
-	res, err := r.bake(ctx, false, start.Add(r.cfg.Delay))
-	if err != nil {
-		return Verdict{}, nil, Window{}, err
-	}
-	if res.gate != "" || res.deadline {
-		// A gate or the deadline during the tail: judge nothing more here;
-		// the step loop runs again and handles the gate.
-		return Verdict{Outcome: Pass}, nil, Window{}, nil
-	}
-	m, err := r.measure(ctx, res.window)
-	if err != nil {
-		if ctx.Err() != nil {
-			return Verdict{}, nil, Window{}, err
-		}
-		// The window itself passed; a tail that cannot be read is an error
-		// like any other read.
-		return Verdict{Outcome: Fail, Checks: []Check{{Name: "tail", Note: err.Error()}}}, map[string]Measurement{}, res.window, nil
-	}
 	t := r.cfg.Thresholds
 	// The tail is short: judge it on whatever it holds.
 	t.MinRequests = 1
-	v := Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], t)
-	if v.Outcome == Inconclusive {
-		v.Outcome = Pass
+	for attempt := 0; ; attempt++ {
+		res, err := r.bake(ctx, false, start.Add(time.Duration(attempt+1)*r.cfg.Delay))
+		if err != nil {
+			return Verdict{}, nil, Window{}, err
+		}
+		if res.gate != "" || res.deadline {
+			// A gate or the deadline during the tail: judge nothing more here;
+			// the step loop runs again and handles the gate.
+			return Verdict{Outcome: Pass}, nil, Window{}, nil
+		}
+		m, err := r.measure(ctx, res.window)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Verdict{}, nil, Window{}, err
+			}
+			// The window itself passed; a tail that cannot be read is an error
+			// like any other read.
+			return Verdict{Outcome: Fail, Checks: []Check{{Name: "tail", Note: err.Error()}}}, map[string]Measurement{}, res.window, nil
+		}
+		v := Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], t)
+		if v.Outcome == Fail {
+			return v, m, res.window, nil
+		}
+		expected := canaryRate * res.window.End.Sub(res.window.Start).Seconds()
+		got := m[r.st.CanaryRevision].Requests
+		if expected < minTailExpected || got >= expected/2 {
+			if v.Outcome == Inconclusive {
+				v.Outcome = Pass // a quiet tail, not a missing one
+			}
+			return v, m, res.window, nil
+		}
+		if attempt == tailAttempts {
+			check := Check{Name: "tail requests", Value: got, Threshold: expected / 2, Unit: "req", OK: false,
+				Note: fmt.Sprintf("%.0f canary requests where the last window's rate implies %.0f: not ingested after %s", got, expected, time.Duration(attempt+1)*r.cfg.Delay)}
+			return Verdict{Outcome: Inconclusive, Checks: append(v.Checks, check)}, m, res.window, nil
+		}
 	}
-	return v, m, res.window, nil
 }
 
 func limitText(n int) string {

@@ -566,3 +566,45 @@ func TestPartialStableLatencyRowsAreInconclusive(t *testing.T) {
 		})
 	}
 }
+
+// Re-probe: Azure Monitor's ingestion runs later than --delay (clock skew
+// between the configured delay and the real one: 3× here). The tail read
+// before the promotion held no data yet, counted as a pass, and a canary
+// failing every request at the end of the last step was promoted. A tail
+// with far fewer requests than the last window's rate implies is not
+// ingested: the controller reads a longer tail until it is, and fails it.
+func TestIngestionLaterThanTheDelayDoesNotPromoteBlind(t *testing.T) {
+	s := newSim(t, 0, 0)
+	s.monitor.SetDelay(interval * 6 / 10) // the real ingestion delay
+	s.ctrl.Config.Delay = interval / 5    // the configured one
+	s.ctrl.Config.Thresholds.SevereFactor = -1
+	s.ctrl.Config.FailureThreshold = 1
+	s.ctrl.Config.Steps = []int{50, 100}
+	s.load()
+	var full time.Time
+	s.traffic.OnRequest(func(at time.Time) {
+		if full.IsZero() && s.router.Weight() == 100 {
+			full = at
+		}
+		if !full.IsZero() && at.Sub(full) >= interval*95/100 {
+			s.canary.SetBehaviour(1, 0)
+		}
+	})
+	st, err := s.ctrl.Run(context.Background())
+	require.ErrorIs(t, err, rollout.ErrRolledBack, "decisions %v", actions(st))
+	assert.NotContains(t, s.setter.Calls(), "promote r2")
+	assert.Contains(t, lastDecision(st).Reason, "the tail before promotion failed")
+}
+
+// The same late ingestion with a healthy canary: the tail is read again
+// until it is ingested, then the canary is promoted.
+func TestIngestionLaterThanTheDelayStillPromotesAHealthyCanary(t *testing.T) {
+	s := newSim(t, 0, 0)
+	s.monitor.SetDelay(interval * 6 / 10)
+	s.ctrl.Config.Delay = interval / 5
+	s.ctrl.Config.Steps = []int{50, 100}
+	s.load()
+	st, err := s.ctrl.Run(context.Background())
+	require.NoError(t, err, "decisions %v", actions(st))
+	assert.Equal(t, rollout.Promoted, st.Phase)
+}
