@@ -91,8 +91,9 @@ type run struct {
 	bar   *progressbar.ProgressBar
 	poll  time.Duration
 
-	gates   chan control
-	gateMu  sync.Mutex // one reader of the control file at a time
+	gates    chan control
+	gateMu   sync.Mutex // one reader of the control file at a time
+	leftGate string     // a gate found pending at start, ignored
 	abortMu sync.Mutex
 	aborted bool
 	abortCh chan struct{}
@@ -136,6 +137,14 @@ func (c *Controller) Run(ctx context.Context) (*State, error) {
 		r.bar = progressbar.NewOptions(100, progressbar.OptionSetWriter(c.Progress), progressbar.OptionSetWidth(30),
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(0))
 		defer fmt.Fprintln(c.Progress)
+	}
+	// A gate pending before this process held the lock was written for a
+	// previous process (even of the same run ID): it is never obeyed.
+	if left, err := takeCommand(files.Control); err != nil || left != nil {
+		r.leftGate = fmt.Sprintf("%v", err)
+		if left != nil {
+			r.leftGate = fmt.Sprintf("%s gate for run %s of %s written at %s", left.Command, left.RunID, left.Release, left.Time.UTC().Format(time.RFC3339))
+		}
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	watched := make(chan struct{})
@@ -423,6 +432,13 @@ func (r *run) smoke(ctx context.Context) error {
 
 // steps runs the remaining steps from the state's current one.
 func (r *run) steps(ctx context.Context) error {
+	if r.leftGate != "" {
+		reason := fmt.Sprintf("%s ignored: it was left before this controller started (gates are for the live controller)", r.leftGate)
+		r.leftGate = ""
+		if err := r.decide(Decision{Action: ActIgnore, Reason: reason}); err != nil {
+			return err
+		}
+	}
 	synthetic := false
 	for r.st.Step < len(r.st.Steps) {
 		if r.isAborted() {

@@ -608,3 +608,28 @@ func TestIngestionLaterThanTheDelayStillPromotesAHealthyCanary(t *testing.T) {
 	require.NoError(t, err, "decisions %v", actions(st))
 	assert.Equal(t, rollout.Promoted, st.Phase)
 }
+
+// Re-probe: a gate written for the right run and release, but for a
+// previous process of it (the controller died before taking it, and the
+// run was started again with the same --run-id, or its state directory
+// was restored from a cache): it was obeyed at once, promoting a canary
+// with zero analyses. Gates are for the live process: what is pending
+// when a controller starts is ignored and logged.
+func TestAGateLeftForAPreviousProcessIsIgnored(t *testing.T) {
+	s := newSim(t, 0, 0)
+	s.ctrl.Config.RunID = "run-1"
+	s.ctrl.Config.MaxInconclusive = 2
+	files := rollout.FilesFor(s.cfg.StateDir, "prod")
+	left, _ := json.Marshal(map[string]any{"command": "promote", "runId": "run-1", "release": canaryR, "time": simStart})
+	require.NoError(t, os.MkdirAll(s.cfg.StateDir, 0o755))
+	require.NoError(t, os.WriteFile(files.Control, left, 0o644))
+	st, err := s.ctrl.Run(context.Background())
+	require.ErrorIs(t, err, rollout.ErrRolledBack, "no traffic: inconclusive, never promoted; decisions %v", actions(st))
+	assert.NotContains(t, s.setter.Calls(), "promote r2")
+	require.Equal(t, 1, countActions(st, rollout.ActIgnore))
+	for _, d := range st.Decisions {
+		if d.Action == rollout.ActIgnore {
+			assert.Contains(t, d.Reason, "left before this controller started")
+		}
+	}
+}

@@ -102,3 +102,24 @@ func TestRetryOnlyAfterTheIssueIsClosed(t *testing.T) {
 	assert.Equal(t, "${{ steps.release.outputs.retry }}", ro.Env["RETRY"])
 	assert.Contains(t, ro.Run, `if [ "$RETRY" = true ]; then`)
 }
+
+// Two runs of one stack never overlap (their controllers would fight
+// over the weights from two runners, where the lock file cannot see the
+// other): the deploy job queues them and never cancels a running one.
+// The smoke test's Azure calls are bounded.
+func TestOneDeployOfAStackAtATime(t *testing.T) {
+	j := deployStackJob(t)
+	var c struct {
+		Group            string `yaml:"group"`
+		CancelInProgress bool   `yaml:"cancel-in-progress"`
+	}
+	require.NoError(t, j.Concurrency.Decode(&c))
+	assert.Equal(t, "deploy-${{ inputs.stack }}", c.Group)
+	assert.False(t, c.CancelInProgress)
+	smoke := j.Steps[stepIndex(j, func(s *step) bool { return s.ID == "smoke" })]
+	for _, l := range strings.Split(smoke.Run, "\n") {
+		if strings.Contains(l, "az ") && !strings.HasPrefix(strings.TrimSpace(l), "#") && !strings.HasPrefix(strings.TrimSpace(l), "--") {
+			assert.Contains(t, l, "timeout ", "every az call of the smoke test is bounded: %s", l)
+		}
+	}
+}
