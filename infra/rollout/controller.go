@@ -94,9 +94,9 @@ type run struct {
 	gates    chan control
 	gateMu   sync.Mutex // one reader of the control file at a time
 	leftGate string     // a gate found pending at start, ignored
-	abortMu sync.Mutex
-	aborted bool
-	abortCh chan struct{}
+	abortMu  sync.Mutex
+	aborted  bool
+	abortCh  chan struct{}
 }
 
 // NewRunID returns a fresh run identifier.
