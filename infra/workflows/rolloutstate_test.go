@@ -105,17 +105,21 @@ func TestRetryOnlyAfterTheIssueIsClosed(t *testing.T) {
 
 // Two runs of one stack never overlap (their controllers would fight
 // over the weights from two runners, where the lock file cannot see the
-// other): the deploy job queues them and never cancels a running one.
+// other): the deploy job queues them, never cancels a running one, and
+// keeps every pending one (a rollback queued behind a deploy was
+// cancelled by the next deploy).
 // The smoke test's Azure calls are bounded.
 func TestOneDeployOfAStackAtATime(t *testing.T) {
 	j := deployStackJob(t)
 	var c struct {
 		Group            string `yaml:"group"`
 		CancelInProgress bool   `yaml:"cancel-in-progress"`
+		Queue            string `yaml:"queue"`
 	}
 	require.NoError(t, j.Concurrency.Decode(&c))
 	assert.Equal(t, "deploy-${{ inputs.stack }}", c.Group)
 	assert.False(t, c.CancelInProgress)
+	assert.Equal(t, "max", c.Queue, "a pending rollback is not cancelled by a newer deploy")
 	smoke := j.Steps[stepIndex(j, func(s *step) bool { return s.ID == "smoke" })]
 	for _, l := range strings.Split(smoke.Run, "\n") {
 		if strings.Contains(l, "az ") && !strings.HasPrefix(strings.TrimSpace(l), "#") && !strings.HasPrefix(strings.TrimSpace(l), "--") {

@@ -971,6 +971,10 @@ func lint(t *testing.T, root string) []string {
 		errs, err := l.Lint(f, data, project)
 		require.NoError(t, err)
 		for _, e := range errs {
+			if strings.HasPrefix(e.Message, `unexpected key "queue" for "concurrency" section`) {
+				// queue: max (GitHub, 2026-05) is newer than actionlint v1.7.12.
+				continue
+			}
 			rel, _ := filepath.Rel(root, e.Filepath)
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: %s [%s]", filepath.ToSlash(rel), e.Line, e.Column, e.Message, e.Kind))
 		}
