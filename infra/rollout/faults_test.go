@@ -105,23 +105,29 @@ func TestIngestionDelayLateFailureRollsBack(t *testing.T) {
 
 // A healthy canary is still promoted with a delay, and no window is
 // analysed before it is complete: windows are contiguous and end at least
-// the delay before the analysis.
+// the delay before the analysis. A delay longer than the interval used to
+// roll a healthy canary back as inconclusive (every window read before
+// any of its data arrived).
 func TestIngestionDelayHealthyCanaryPromoted(t *testing.T) {
-	s := newSim(t, 0, 0)
-	delay := interval / 2
-	s.monitor.SetDelay(delay)
-	s.ctrl.Config.Delay = delay
-	s.ctrl.Config.Steps = []int{50, 100}
-	s.load()
-	st, err := s.ctrl.Run(context.Background())
-	require.NoError(t, err, "decisions %v", actions(st))
-	assert.Equal(t, rollout.Promoted, st.Phase)
-	for _, d := range st.Decisions {
-		if d.Action == rollout.ActAdvance {
-			assert.GreaterOrEqual(t, d.Canary.Requests, float64(interval.Seconds()*loadRate*0.5*0.8), "a whole interval of canary requests: %s", d.Reason)
-		}
+	for _, delay := range []time.Duration{interval / 2, interval * 3 / 2} {
+		t.Run(delay.String(), func(t *testing.T) {
+			s := newSim(t, 0, 0)
+			s.monitor.SetDelay(delay)
+			s.ctrl.Config.Delay = delay
+			s.ctrl.Config.Steps = []int{50, 100}
+			s.load()
+			st, err := s.ctrl.Run(context.Background())
+			require.NoError(t, err, "decisions %v", actions(st))
+			assert.Equal(t, rollout.Promoted, st.Phase)
+			for _, d := range st.Decisions {
+				if d.Action == rollout.ActAdvance {
+					assert.GreaterOrEqual(t, d.Canary.Requests, float64(interval.Seconds()*loadRate*0.5*0.8), "a whole interval of canary requests: %s", d.Reason)
+				}
+			}
+			assert.Equal(t, 2, countActions(st, rollout.ActAdvance))
+			assert.Zero(t, countActions(st, rollout.ActHold), "no window is inconclusive")
+		})
 	}
-	assert.Equal(t, 2, countActions(st, rollout.ActAdvance))
 }
 
 // Throttling or 5xx of the metrics API after the SDK's retries used to end
