@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,9 +175,11 @@ func TestRolloutGateAndStatus(t *testing.T) {
 	dir := t.TempDir()
 	// The controller waits at 10% (its simulated clock stops) until the
 	// test has sent its gates.
-	proceed := make(chan struct{})
+	proceed, waiting := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	sim.clock.OnAdvance(func(time.Time, time.Time) {
 		if sim.router.Weight() == 10 {
+			once.Do(func() { close(waiting) })
 			<-proceed
 		}
 	})
@@ -186,9 +189,7 @@ func TestRolloutGateAndStatus(t *testing.T) {
 			"--state-dir", dir, "--progress", "never")
 		done <- err
 	}()
-	for runMain("rollout", "status", "--stack", "staging", "--state-dir", dir).code != 0 {
-		time.Sleep(10 * time.Millisecond) // no deadline: a controller that never starts fails the test by its timeout
-	}
+	<-waiting // the controller analyses at 10%: its clock waits for the test
 	r := runMain("rollout", "status", "--stack", "staging", "--state-dir", dir)
 	assert.Contains(t, r.stdout, "controller: running (pid ")
 	assert.Contains(t, r.stdout, "run run-42 of release r2")
