@@ -127,3 +127,17 @@ func TestOneDeployOfAStackAtATime(t *testing.T) {
 		}
 	}
 }
+
+// A deploy after a job that died mid-rollout (no cancel step ran) keeps
+// the weight the stack gives the release, so that the controller resumes
+// there instead of the deploy taking it to 0 first.
+func TestADeployKeepsTheWeightOfARolloutUnderWay(t *testing.T) {
+	j := deployStackJob(t)
+	rel := j.Steps[stepIndex(j, func(s *step) bool { return s.ID == "release" })].Run
+	keep := strings.Index(rel, `pulumi stack output canaryWeight --stack "$STACK"`)
+	require.GreaterOrEqual(t, keep, 0, "the release step reads the stack's canary weight")
+	assert.Contains(t, rel[:keep], `pulumi stack output canaryRelease --stack "$STACK" 2>/dev/null || true)" = "$desired"`,
+		"only for the release being rolled out")
+	set := strings.Index(rel, `--path 'app.canary.weight' "${weight:-0}"`)
+	assert.Greater(t, set, keep, "the weight read is the weight set")
+}
