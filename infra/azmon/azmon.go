@@ -216,10 +216,10 @@ func (c *Client) Restarts(ctx context.Context, start, end time.Time) (map[string
 }
 
 type series struct {
-	dims          map[string]string
-	total         float64
-	max, min      float64
-	hasMax, hasMn bool
+	dims           map[string]string
+	total          float64
+	max, min       float64
+	hasMax, hasMin bool
 }
 
 // query reads one metric over [start, end] as one time grain (FULL) per
@@ -254,8 +254,8 @@ func (c *Client) query(ctx context.Context, metric, filter, agg string, start, e
 					if v.Maximum != nil && (!s.hasMax || *v.Maximum > s.max) {
 						s.max, s.hasMax = *v.Maximum, true
 					}
-					if v.Minimum != nil && (!s.hasMn || *v.Minimum < s.min) {
-						s.min, s.hasMn = *v.Minimum, true
+					if v.Minimum != nil && (!s.hasMin || *v.Minimum < s.min) {
+						s.min, s.hasMin = *v.Minimum, true
 					}
 				}
 				out = append(out, s)

@@ -301,7 +301,7 @@ func (r *run) reconcile(ctx context.Context, prev *State, perr error, v StackVie
 			r.st.RunID = r.cfg.RunID
 		}
 		final := RolledBack
-		if prev != nil && prev.Phase == Aborted || v.Last != nil && v.Last.Release == release && v.Last.Action == MarkAbort {
+		if (prev != nil && prev.Phase == Aborted) || (v.Last != nil && v.Last.Release == release && v.Last.Action == MarkAbort) {
 			final = Aborted
 		}
 		reason := fmt.Sprintf("%s was withdrawn from stack %s before: %s; it is not exposed again (--retry rolls it out anyway)", release, r.cfg.Stack, why)
