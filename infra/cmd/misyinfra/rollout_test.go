@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -303,4 +308,40 @@ func TestRolloutStartAfterARollbackInAnotherJob(t *testing.T) {
 	_, err = runRollout(env, append(args, "--state-dir", t.TempDir(), "--retry")...)
 	require.ErrorIs(t, err, rollout.ErrRolledBack, "still failing, rolled back again")
 	assert.Greater(t, len(sim.setter.Calls()), n, "--retry rolled it out again")
+}
+
+// In a GitHub Actions job with an OIDC token, the controller's Azure
+// credential asks GitHub for a fresh token at every exchange (the az CLI
+// session of azure/login expires after about an hour, and a prod rollout
+// runs longer); elsewhere it is the default credential chain.
+func TestRolloutCredentialInGitHubActions(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.Header.Get("Authorization") != "bearer request-token" || r.URL.Query().Get("audience") != "api://AzureADTokenExchange" ||
+			r.URL.Query().Get("api-version") != "2.0" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		fmt.Fprintf(w, `{"count":1,"value":"oidc-token-%d"}`, calls.Load())
+	}))
+	defer srv.Close()
+	env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": srv.URL + "/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
+		"ARM_CLIENT_ID": "00000000-0000-0000-0000-0000000000aa", "ARM_TENANT_ID": "00000000-0000-0000-0000-0000000000bb"}
+	cred, err := azureCredential(func(k string) string { return env[k] }, srv.Client())
+	require.NoError(t, err)
+	assert.IsType(t, &azidentity.ClientAssertionCredential{}, cred)
+
+	for i := 1; i <= 2; i++ {
+		tok, err := githubOIDCToken(context.Background(), srv.Client(), env["ACTIONS_ID_TOKEN_REQUEST_URL"], "request-token")
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("oidc-token-%d", i), tok, "a fresh token each time")
+	}
+	_, err = githubOIDCToken(context.Background(), srv.Client(), env["ACTIONS_ID_TOKEN_REQUEST_URL"], "wrong")
+	assert.ErrorContains(t, err, "400 Bad Request")
+
+	delete(env, "ACTIONS_ID_TOKEN_REQUEST_TOKEN") // no id-token: write
+	cred, err = azureCredential(func(k string) string { return env[k] }, srv.Client())
+	require.NoError(t, err)
+	assert.IsType(t, &azidentity.DefaultAzureCredential{}, cred)
 }
