@@ -65,6 +65,7 @@ func identityMoreRules() []Rule {
 			Description:   "Federated identity credentials that trust GitHub Actions pin the subject to one repository and one environment, branch, tag or pull requests (repo:org/repo:environment:prod), with the Entra token-exchange audience.",
 			Remediation:   `Set subject to "repo:<org>/<repo>:environment:<environment>" and audiences to ["api://AzureADTokenExchange"]; do not use claimsMatchingExpression wildcards.`,
 			Enforcement:   Mandatory,
+			AzurePolicy:   []string{"fd1a8e20-2c4f-4a6c-9354-b58d786d9a1f"},
 			Types:         []string{typeADAppFIC, typeADFIC, typeMIFIC},
 			Scope:         PerResource,
 			checkResource: checkGitHubSubject,

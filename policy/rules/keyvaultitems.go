@@ -37,9 +37,10 @@ func keyVaultItemRules() []Rule {
 			Category:    categoryKeyVault,
 			Description: "Key Vault secrets declare a content type (properties.contentType), so readers know how to interpret them.",
 			Remediation: `Set properties.contentType, for example "text/plain" or "application/x-pkcs12".`,
-			Enforcement: Advisory,
+			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_114"},
 			Trivy:       []string{"AVD-AZU-0015"},
+			AzurePolicy: []string{"75262d3e-ba4a-4f43-85f8-9f72c090e5e3"},
 			Types:       secret,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
