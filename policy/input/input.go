@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/misybot/platform/policy/rules"
 )
@@ -37,24 +39,38 @@ func unwrapPathError(err error) error {
 }
 
 // document is either format: a stack export has version and deployment, a
-// preview has steps (and changeSummary). One decoding serves both.
+// preview has steps (and changeSummary).
 type document struct {
 	Version    *int `json:"version"`
 	Deployment *struct {
 		Resources []stateV3 `json:"resources"`
 	} `json:"deployment"`
-	Steps []struct {
-		Op       string   `json:"op"`
-		URN      string   `json:"urn"`
-		NewState *stateV3 `json:"newState"`
-	} `json:"steps"`
+	Steps         []previewStep  `json:"steps"`
 	ChangeSummary map[string]any `json:"changeSummary"`
+}
+
+// previewStep is one step of `pulumi preview --json`.
+type previewStep struct {
+	Op       string   `json:"op"`
+	URN      string   `json:"urn"`
+	NewState *stateV3 `json:"newState"`
+}
+
+// rawDocument is a document whose resources and steps are validated but
+// not decoded yet, so that they can be decoded in parallel.
+type rawDocument struct {
+	Version    *int `json:"version"`
+	Deployment *struct {
+		Resources []json.RawMessage `json:"resources"`
+	} `json:"deployment"`
+	Steps         []json.RawMessage `json:"steps"`
+	ChangeSummary map[string]any    `json:"changeSummary"`
 }
 
 // Parse detects the format (stack export or preview JSON) and reads it.
 func Parse(data []byte) (rules.Stack, error) {
 	var doc document
-	if err := decode(data, &doc); err != nil {
+	if err := decodeDocument(data, &doc); err != nil {
 		return rules.Stack{}, err
 	}
 	switch {
@@ -64,6 +80,81 @@ func Parse(data []byte) (rules.Stack, error) {
 		return fromPreview(doc)
 	}
 	return rules.Stack{}, errors.New(`neither a stack export ("deployment") nor pulumi preview --json output ("steps")`)
+}
+
+// decodeDocument reads a document in two passes: the whole of it once,
+// validating it and cutting out each resource or step, then every resource
+// or step on its own, spread over the available cores. The items are
+// independent, so the result is the same as one json.Unmarshal.
+func decodeDocument(data []byte, doc *document) error {
+	var raw rawDocument
+	if err := decode(data, &raw); err != nil {
+		return err
+	}
+	doc.Version, doc.ChangeSummary = raw.Version, raw.ChangeSummary
+	if raw.Deployment != nil {
+		doc.Deployment = &struct {
+			Resources []stateV3 `json:"resources"`
+		}{}
+		if raw.Deployment.Resources != nil {
+			doc.Deployment.Resources = make([]stateV3, len(raw.Deployment.Resources))
+			if err := decodeItems(raw.Deployment.Resources, doc.Deployment.Resources, "deployment.resources"); err != nil {
+				return err
+			}
+		}
+	}
+	if raw.Steps != nil {
+		doc.Steps = make([]previewStep, len(raw.Steps))
+		if err := decodeItems(raw.Steps, doc.Steps, "steps"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// minItemsPerWorker keeps small documents on one goroutine: below it the
+// hand-off costs more than it saves.
+const minItemsPerWorker = 512
+
+// decodeItems decodes raw[i] into out[i] on up to GOMAXPROCS goroutines,
+// each taking a contiguous run. The error of the lowest index wins, so
+// messages do not depend on scheduling.
+func decodeItems[T any](raw []json.RawMessage, out []T, where string) error {
+	workers := min(runtime.GOMAXPROCS(0), (len(raw)+minItemsPerWorker-1)/minItemsPerWorker)
+	if workers <= 1 {
+		return decodeRun(raw, out, 0, where)
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	chunk := (len(raw) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(raw))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = decodeRun(raw[lo:hi], out[lo:hi], lo, where)
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
+}
+
+func decodeRun[T any](raw []json.RawMessage, out []T, offset int, where string) error {
+	for i := range raw {
+		if err := decode(raw[i], &out[i]); err != nil {
+			return fmt.Errorf("%s[%d]: %w", where, offset+i, err)
+		}
+	}
+	return nil
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // decode unmarshals JSON with a one-line error that says where it broke.
