@@ -142,7 +142,7 @@ func (reg *Registry) Markdown(w io.Writer) error {
 	p("from the reference stack:\n\n")
 	p("```sh\n")
 	p("go test ./policy/synth -run XXX -bench Audit -count 5    # in process: 10,000 and 40,000 resources, export and preview\n")
-	p(".ci/policy-audit-time 5                                 # end to end: misyinfra policy audit, medians of 5 runs\n")
+	p(".ci/policy-audit-time 5                                 # end to end, through the built CLI: medians of 5 runs\n")
 	p("```\n")
 	return b.Flush()
 }
