@@ -18,7 +18,7 @@ func keyVaultItemRules() []Rule {
 		{
 			Name:        "keyvault-secret-expiry",
 			Category:    categoryKeyVault,
-			Description: "Key Vault secrets have an expiration date (properties.attributes.expires).",
+			Description: "Key Vault secrets have an expiration date (properties.attributes.expires). Advisory: an expiry needs a rotation that renews the secret before it, which the platform does not automate yet.",
 			Remediation: "Set properties.attributes.expires (Unix time) and rotate the secret before it passes; for secrets issued by a third party, set it to the date the issuer rotates them.",
 			// Advisory: the platform stores third-party secrets (the bot
 			// token) whose lifetime it does not decide.
@@ -65,7 +65,7 @@ func keyVaultItemRules() []Rule {
 		{
 			Name:        "keyvault-key-hsm-backed",
 			Category:    categoryKeyVault,
-			Description: "Key Vault keys are HSM-backed (properties.kty RSA-HSM or EC-HSM; needs a Premium vault).",
+			Description: "Key Vault keys are HSM-backed (properties.kty RSA-HSM or EC-HSM). Advisory: HSM-backed keys need a Premium vault, and the platform's vaults are Standard.",
 			Remediation: `Set properties.kty to "RSA-HSM" or "EC-HSM" and the vault's sku.name to "premium".`,
 			Enforcement: Advisory,
 			Checkov:     []string{"CKV_AZURE_112"},
