@@ -148,6 +148,9 @@ func DefaultsMarkdown() string {
 // topic and subscription, and the default ingress source. Load calls it
 // before Validate; call it yourself on a Config built in code.
 func (c *Config) ApplyEntityDefaults() {
+	if c.Bootstrap == "" {
+		c.Bootstrap = DefaultBootstrap
+	}
 	c.App.applyDefaults()
 	if len(c.Network.IngressSources) == 0 {
 		c.Network.IngressSources = []string{DefaultIngressSource}

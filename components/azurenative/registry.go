@@ -23,8 +23,12 @@ type RegistryArgs struct {
 	ResourceGroupName pulumi.StringInput
 	Location          string
 	// Sku is Basic, Standard or Premium. Required.
-	Sku  string
-	Tags map[string]string
+	Sku string
+	// ZoneRedundant spreads a Premium registry over availability zones;
+	// it is set only when the registry is created.
+	// https://learn.microsoft.com/azure/container-registry/zone-redundancy
+	ZoneRedundant bool
+	Tags          map[string]string
 }
 
 // NewRegistry registers a container registry.
@@ -37,6 +41,9 @@ func NewRegistry(ctx *pulumi.Context, name string, args RegistryArgs, opts ...pu
 		"adminUserEnabled":     pulumi.Bool(false),
 		"anonymousPullEnabled": pulumi.Bool(false),
 		"tags":                 pulumi.ToStringMap(args.Tags),
+	}
+	if args.ZoneRedundant {
+		props["zoneRedundancy"] = pulumi.String("Enabled")
 	}
 	var res Registry
 	if err := register(ctx, RegistryType, name, props, &res, opts); err != nil {
