@@ -259,7 +259,7 @@ func (c *checker) checkAuthorization() {
 	t := AuthorizationType
 	principal, ok := c.principal(kind)
 	if !ok {
-		where := "no bootstrap state was given"
+		where := "the bootstrap's resources are not known (its outputs alone, a `pulumi stack output --json`, do not hold its service principals: give its `pulumi stack export`)"
 		if src := c.run.opts.Existing.Source; src != "" {
 			where = src + " has no " + kind + "ClientId for stack " + c.plan.Stack
 		}
@@ -286,7 +286,8 @@ func (c *checker) checkAuthorization() {
 	for _, ch := range c.plan.Changes {
 		var verbs []string
 		switch ch.Op {
-		case offline.OpCreate, offline.OpUpdate:
+		case offline.OpCreate, offline.OpUpdate, offline.OpMaybeUpdate:
+			// A possible update must be allowed as an update.
 			verbs = []string{"write"}
 		case offline.OpReplace:
 			verbs = []string{"write", "delete"}

@@ -222,3 +222,11 @@ func parentID(id string) string {
 	}
 	return strings.Join(parts[:len(parts)-2], "/")
 }
+
+// numberOr is the number at a path, or nil when there is none.
+func numberOr(r offline.Resource, path string) any {
+	if f, ok := fval(r, path); ok {
+		return f
+	}
+	return nil
+}

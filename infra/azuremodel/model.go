@@ -178,12 +178,13 @@ func (r *run) Check(p *offline.Plan) []offline.Problem {
 		}
 		// Azure judges what it is sent: an unchanged resource is not.
 		ch := p.Changes[i]
-		if ch.Op != offline.OpCreate && ch.Op != offline.OpUpdate && ch.Op != offline.OpReplace {
+		if ch.Op != offline.OpCreate && ch.Op != offline.OpUpdate && ch.Op != offline.OpMaybeUpdate && ch.Op != offline.OpReplace {
 			continue
 		}
 		if t, ok := typeByToken(canonical(res.Type)); ok && t.check != nil {
 			t.check(c, res, ch)
 		}
+		c.checkName(res, ch)
 	}
 	c.checkLocks()
 	c.checkAuthorization()
@@ -209,11 +210,17 @@ func init() {
 	containerAppType.check = checkContainerApp
 	managedEnvironmentType.check = checkEnvironment
 	namespaceType.check = checkNamespace
-	nsgType.check = func(c *checker, r offline.Resource, _ offline.Change) { c.checkEnvPortsFor(r.ID) }
+	nsgType.check = func(c *checker, r offline.Resource, ch offline.Change) {
+		c.checkEnvPortsFor(r.ID)
+		c.checkPriorities(nsgType, r, ch, list(r, "securityRules"), "securityRules")
+	}
 	privateEndpointType.check = checkPrivateEndpoint
 	queueType.check = checkEntity
 	roleAssignmentType.check = checkRoleAssignment
-	securityRuleType.check = func(c *checker, r offline.Resource, _ offline.Change) { c.checkEnvPortsFor(parentID(r.ID)) }
+	securityRuleType.check = func(c *checker, r offline.Resource, ch offline.Change) {
+		c.checkEnvPortsFor(parentID(r.ID))
+		c.checkPriorities(securityRuleType, r, ch, []any{map[string]any{"name": sval(r, "name"), "priority": numberOr(r, "priority")}}, "priority")
+	}
 	subscriptionType.check = func(c *checker, r offline.Resource, ch offline.Change) {
 		if n := len(sval(r, "name")); n > sbSubscriptionMax {
 			c.failRes(subscriptionType, ruleSBNameLength, r, ch.Op, "subscriptionName", "the name has %d characters, more than %d", n, sbSubscriptionMax)

@@ -7,12 +7,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/infra/azuremodel"
-	"github.com/misybot/platform/infra/bootstrapstate"
+	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/lifecycle"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/stacks"
@@ -39,14 +38,24 @@ var expected = map[string]outcome{
 
 // bootstrap is the bootstrap project's offline plan, made once: what
 // `misyinfra plan --dir bootstrap --stack platform` previews.
-var bootstrap = sync.OnceValues(func() (*offline.State, error) {
-	return bootstrapstate.Plan(context.Background(), filepath.Join(repoRoot, bootstrapstate.Dir))
+var bootstrap = sync.OnceValues(func() (*bootstrapref.Bootstrap, error) {
+	return bootstrapref.FromPlan(context.Background(), filepath.Join(repoRoot, bootstrapref.Dir))
 })
 
-func bootstrapState(t testing.TB) *offline.State {
-	st, err := bootstrap()
+func bootstrapState(t testing.TB) *bootstrapref.Bootstrap {
+	b, err := bootstrap()
 	require.NoError(t, err)
-	return st
+	return b
+}
+
+// without is the bootstrap without the resource of the name (a grant):
+// what Azure would hold had the bootstrap never made it.
+func without(t testing.TB, b *bootstrapref.Bootstrap, name string) *bootstrapref.Bootstrap {
+	st, err := b.Resources()
+	require.NoError(t, err)
+	kept := st.Without(func(r offline.StateResource) bool { return r.Name() == name })
+	require.Len(t, kept.Resources, len(st.Resources)-1, "the bootstrap has a resource named %s", name)
+	return &bootstrapref.Bootstrap{Outputs: b.Outputs, State: kept, Project: b.Project, Stack: b.Stack}
 }
 
 // expectedOutcome is the outcome a scenario must have.
@@ -54,7 +63,7 @@ func expectedOutcome(stack, scenario string) outcome {
 	return expected[stack+"/"+scenario]
 }
 
-func newRunner(t testing.TB, stack string, boot *offline.State) *lifecycle.Runner {
+func newRunner(t testing.TB, stack string, boot *bootstrapref.Bootstrap) *lifecycle.Runner {
 	r, err := lifecycle.NewRunner(repoRoot, stack, stacks.Build, lifecycle.Secrets)
 	require.NoError(t, err)
 	// What the bootstrap made before the stack's first deploy (the
@@ -132,14 +141,12 @@ func TestReadOnlyIdentitiesNeedTheirReaderGrant(t *testing.T) {
 	} {
 		for _, stack := range []string{"dev", "staging", "prod"} {
 			t.Run(stack+"/"+tt.kind, func(t *testing.T) {
-				reader := stack + "-ci-" + tt.kind + "-reader"
-				without := boot.Without(func(r offline.StateResource) bool { return r.Name() == reader })
-				require.Len(t, without.Resources, len(boot.Resources)-1, "the bootstrap has a grant named %s", reader)
+				noReader := without(t, boot, stack+"-ci-"+tt.kind+"-reader")
 
 				sc := scenario(t, stack, tt.scenario)
 				assert.Equal(t, outcome{}, run(t, newRunner(t, stack, boot), sc), "with the grant")
 
-				r := newRunner(t, stack, without)
+				r := newRunner(t, stack, noReader)
 				results, err := r.Run(context.Background(), sc.Steps)
 				require.NoError(t, err)
 				last := results[len(results)-1]
@@ -159,11 +166,12 @@ func TestReadOnlyIdentitiesNeedTheirReaderGrant(t *testing.T) {
 	}
 }
 
+// customResources counts the plan's Azure resources (what a refresh
+// reads from Azure Resource Manager).
 func customResources(p *offline.Plan) int {
 	n := 0
 	for _, r := range p.Resources {
-		// The StackReference reads the bootstrap's state blob, not ARM.
-		if r.Custom && r.Type != offline.StackReferenceType {
+		if r.Custom && strings.HasPrefix(r.Type, "azure-native:") {
 			n++
 		}
 	}
@@ -175,9 +183,7 @@ func customResources(p *offline.Plan) int {
 // resource group and are refused without it.
 func TestDeployIdentityNeedsItsContributorGrant(t *testing.T) {
 	boot := bootstrapState(t)
-	without := boot.Without(func(r offline.StateResource) bool { return r.Name() == "dev-ci-deploy-contributor" })
-	require.Len(t, without.Resources, len(boot.Resources)-1)
-	results, err := newRunner(t, "dev", without).Run(context.Background(), scenario(t, "dev", "updates as the deploy identity").Steps)
+	results, err := newRunner(t, "dev", without(t, boot, "dev-ci-deploy-contributor")).Run(context.Background(), scenario(t, "dev", "updates as the deploy identity").Steps)
 	require.NoError(t, err)
 	last := results[len(results)-1]
 	require.Equal(t, "release bump to 1.4.3 as the deploy identity", last.Step)
@@ -189,27 +195,30 @@ func TestDeployIdentityNeedsItsContributorGrant(t *testing.T) {
 	}
 }
 
-// TestReadOnlyIdentityOfAnUnknownStack: a stack the bootstrap does not
-// list (its outputs have no stacks.<stack>) has no preview identity to
-// run as.
-func TestReadOnlyIdentityOfAnUnknownStack(t *testing.T) {
-	boot := bootstrapState(t)
-	unlisted := boot.Without(func(offline.StateResource) bool { return false })
-	// The stack reads its own outputs (stacks.dev.resourceGroupName, ...)
-	// but the bootstrap lists no preview identity for it.
-	unlisted.Outputs = boot.Outputs.Copy()
-	all := boot.Outputs["stacks"].ObjectValue().Copy()
-	dev := all["dev"].ObjectValue().Copy()
-	delete(dev, "previewClientId")
-	all["dev"] = resource.NewObjectProperty(dev)
-	unlisted.Outputs["stacks"] = resource.NewObjectProperty(all)
-	results, err := newRunner(t, "dev", unlisted).Run(context.Background(), scenario(t, "dev", "preview as the preview identity").Steps)
+// TestSecretRotationIsAnUpdate: a new value of a Key Vault secret alone
+// updates the Secret resource (the saved state keeps its keyed hash), and
+// nothing else; the same value again changes nothing.
+func TestSecretRotationIsAnUpdate(t *testing.T) {
+	r := newRunner(t, "dev", bootstrapState(t))
+	results, err := r.Run(context.Background(), scenario(t, "dev", "rotate a secret").Steps)
 	require.NoError(t, err)
-	last := results[len(results)-1]
-	require.NoError(t, last.Err)
-	require.NotNil(t, last.Plan)
-	assert.Equal(t, []string{"AZ004"}, last.Rules())
-	assert.Contains(t, last.Plan.Problems[0].Message, "the bootstrap state has no previewClientId for stack dev")
+	require.Len(t, results, 2)
+	var changed []offline.Change
+	for _, ch := range results[1].Plan.Changes {
+		if ch.Op != offline.OpSame && ch.Op != offline.OpRead {
+			changed = append(changed, ch)
+		}
+	}
+	require.Len(t, changed, 1, "%v", changed)
+	assert.Equal(t, offline.OpUpdate, changed[0].Op)
+	assert.Contains(t, changed[0].URN, "keyvault-secret-bot-token")
+	assert.Equal(t, []string{"properties"}, changed[0].Keys)
+
+	results, err = r.Run(context.Background(), []lifecycle.Step{{Name: "first deploy"}, {Name: "again"}})
+	require.NoError(t, err)
+	for _, ch := range results[1].Plan.Changes {
+		assert.Contains(t, []offline.Op{offline.OpSame, offline.OpRead}, ch.Op, ch.URN)
+	}
 }
 
 // TestUndeclaredSecret: an app secret that keyVaultSecrets does not

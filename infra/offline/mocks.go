@@ -26,6 +26,7 @@ type mocks struct {
 	existing     *State
 	model        ModelRun
 	forceNew     func(string) []string
+	secrets      *secretHasher
 	references   StackReferences
 
 	mu     sync.Mutex
@@ -54,8 +55,9 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 		states:       map[string]resource.PropertyMap{},
 		rgLoc:        map[string]string{},
 		prior:        opts.Prior,
-		references:   opts.StackReferences,
 		existing:     opts.Existing,
+		secrets:      newSecretHasher(opts.SecretHashKey),
+		references:   opts.StackReferences,
 	}
 	if opts.Model != nil {
 		m.forceNew = opts.Model.ForceNew
@@ -129,7 +131,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 
 	c := call{token: canonicalToken(args.TypeToken), name: args.Name, urn: res.URN, inputs: inputs}
 	if res.Custom && !res.Read {
-		if pr, ok := m.prior.ByURN(res.URN); ok && changeOf(res, m.prior, m.forceNew).Op == OpReplace {
+		if pr, ok := m.prior.ByURN(res.URN); ok && changeOf(res, m.prior, m.forceNew, m.secrets).Op == OpReplace {
 			c.generation = pr.ID
 		}
 	}
@@ -180,7 +182,7 @@ func (m *mocks) create(c call) (string, resource.PropertyMap, error) {
 // Azure computed (a principal ID, a default domain), as a real update
 // would. The model then adjusts what it computes.
 func (m *mocks) update(res *Resource) error {
-	change := changeOf(*res, m.prior, m.forceNew)
+	change := changeOf(*res, m.prior, m.forceNew, m.secrets)
 	var prior *StateResource
 	if pr, ok := m.prior.ByURN(res.URN); ok && pr.Type == res.Type {
 		prior = &pr

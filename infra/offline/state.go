@@ -29,9 +29,8 @@ type State struct {
 	// holds but a Pulumi state does not (a container app's revision
 	// history), by URN. A real stack export has none.
 	Annotations map[string]map[string]any
-	// Outputs are the stack outputs (the root stack resource's outputs):
-	// what a StackReference to the stack reads. Secret outputs of an
-	// export without --show-secrets are opaque secrets.
+	// Outputs are the stack outputs (of its pulumi:pulumi:Stack resource);
+	// nil when the document has no stack resource.
 	Outputs resource.PropertyMap
 
 	byURN map[string]int
@@ -274,8 +273,12 @@ func stateValue(v any) resource.PropertyValue {
 					return resource.MakeSecret(stateValue(inner))
 				}
 			}
+			if sum, ok := x[secretHashField].(string); ok && sum != "" {
+				// The engine's own saved state: the value's keyed hash.
+				return resource.MakeSecret(resource.NewProperty(hashPrefix + sum))
+			}
 			ciphertext, _ := x["ciphertext"].(string)
-			return resource.MakeSecret(resource.NewProperty(ciphertext))
+			return resource.MakeSecret(resource.NewProperty(ciphertextPrefix + ciphertext))
 		}
 		return resource.NewProperty(stateProperties(x))
 	default:
@@ -286,7 +289,9 @@ func stateValue(v any) resource.PropertyValue {
 // SaveState returns the plan as a deployment document of version 3, the
 // shape of `pulumi stack export`, so that the next run can start from it
 // with --state. Secrets are written as Pulumi's secret object with
-// SecretCiphertext as the ciphertext: the plaintext is never written.
+// SecretCiphertext as the ciphertext: the plaintext is never written; with
+// Options.SecretHashKey each known value also carries its keyed hash
+// (secrethash.go), so that the next run sees a changed secret.
 // Deleted resources are gone; read resources are marked external.
 func (p *Plan) SaveState() ([]byte, error) {
 	stackURN := p.StackURN
@@ -297,14 +302,14 @@ func (p *Plan) SaveState() ([]byte, error) {
 			Custom:       r.Custom,
 			ID:           r.ID,
 			Type:         r.Type,
-			Inputs:       objectJSON(r.Inputs),
+			Inputs:       p.secrets.savedObjectJSON(r.Inputs),
 			Parent:       r.Parent,
 			Protect:      r.Protect,
 			External:     r.Read,
 			Dependencies: r.Dependencies,
 		}
 		if r.Custom {
-			out.Outputs = objectJSON(r.State)
+			out.Outputs = p.secrets.savedObjectJSON(r.State)
 		}
 		resources = append(resources, out)
 	}
