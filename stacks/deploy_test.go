@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/components/crosscut"
-	"github.com/misybot/platform/infra/bootstrapref"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
 	"github.com/misybot/platform/infra/stackfile"
@@ -22,9 +22,9 @@ import (
 // committed bootstrap's offline plan.
 func bootstrapRefs(t testing.TB) offline.StackReferences {
 	t.Helper()
-	refs, err := bootstrapref.Committed(context.Background(), "..")
+	st, err := bootstrapstate.Plan(context.Background(), filepath.Join("..", bootstrapstate.Dir))
 	require.NoError(t, err)
-	return refs
+	return st.References()
 }
 
 func planFile(t testing.TB, stackFile string) (*offline.Plan, error) {

@@ -21,7 +21,7 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/loadtesting"
-	"github.com/misybot/platform/infra/bootstrapref"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
 	"github.com/misybot/platform/infra/planpolicy"
@@ -80,9 +80,8 @@ func planEnvironment(t *testing.T, stack string) *offline.Plan {
 		st, err = stackfile.Load("../..", stack)
 	}
 	require.NoError(t, err)
-	outs, err := planBootstrap(t, prodEU2).StackOutputs()
+	boot, err := bootstrapstate.StateOf(planBootstrap(t, prodEU2))
 	require.NoError(t, err)
-	boot := bootstrapref.Bootstrap{Outputs: outs, Project: foundation.Project, Stack: foundation.StackName}
 	p, err := offline.Run(t.Context(), offline.Options{
 		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
 		StackReferences: boot.References(),
@@ -223,7 +222,9 @@ func TestBootstrapListsExactlyTheCommittedStacks(t *testing.T) {
 // environment stack's plan uses them.
 func TestEnvironmentStacksReadTheBootstrapsOutputs(t *testing.T) {
 	boot := planBootstrap(t, prodEU2)
-	outs, err := boot.StackOutputs()
+	st, err := bootstrapstate.StateOf(boot)
+	require.NoError(t, err)
+	outs, err := st.StackOutputs()
 	require.NoError(t, err)
 	assert.NotContains(t, outs.Secret, stacks.BootstrapStacksOutput, "the environment identities cannot decrypt the bootstrap's secrets")
 	all := outs.Outputs[stacks.BootstrapStacksOutput].Mappable()

@@ -259,7 +259,7 @@ func (c *checker) checkAuthorization() {
 	t := AuthorizationType
 	principal, ok := c.principal(kind)
 	if !ok {
-		where := "the bootstrap's resources are not known (its outputs alone, a `pulumi stack output --json`, do not hold its service principals: give its `pulumi stack export`)"
+		where := "no bootstrap state was given"
 		if src := c.run.opts.Existing.Source; src != "" {
 			where = src + " has no " + kind + "ClientId for stack " + c.plan.Stack
 		}

@@ -18,13 +18,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/misybot/platform/infra/azuremodel"
-	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/stackfile"
 )
@@ -122,14 +120,13 @@ type Runner struct {
 	Stack   string
 	Base    Config
 	Program offline.Program
-	// Bootstrap answers the stack's reference to the bootstrap stack:
-	// NewRunner plans the bootstrap of the project directory offline. Its
-	// resources are what exists before the stack's first deploy: the
-	// stack's reads of them are answered from them, and the Azure model
-	// takes its principals and role assignments
-	// (azuremodel.ExistingFromBootstrap), so that steps run as the
-	// preview, drift and deploy identities are the bootstrap's.
-	Bootstrap *bootstrapref.Bootstrap
+	// Bootstrap is the bootstrap project's state (package
+	// bootstrapstate): what exists before the stack's first deploy. The
+	// stack's reads of the bootstrap's resources are answered from it, and
+	// the Azure model takes its principals and role assignments
+	// (azuremodel.ExistingFromBootstrap): --as preview, drift and deploy
+	// resolve to the bootstrap's identities.
+	Bootstrap *offline.State
 	// SecretHashKey keys the hashes of secret values the saved states
 	// keep between steps, so that a changed secret is an update
 	// (offline.Options.SecretHashKey); NewRunner draws one at random.
@@ -155,15 +152,11 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 			return nil, err
 		}
 	}
-	boot, err := bootstrapref.FromPlan(context.Background(), filepath.Join(dir, bootstrapref.Dir))
-	if err != nil {
-		return nil, err
-	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("drawing the secret hash key: %w", err)
 	}
-	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, Bootstrap: boot, SecretHashKey: key}, nil
+	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, SecretHashKey: key}, nil
 }
 
 // Run runs the steps in order, each from the previous step's saved state.
@@ -171,10 +164,6 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 // state to continue from.
 func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 	cfg := r.Base.clone()
-	existing, err := r.Bootstrap.Resources()
-	if err != nil {
-		return nil, err
-	}
 	var prior *offline.State
 	var results []Result
 	for _, s := range steps {
@@ -191,12 +180,14 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		if as == "" {
 			as = azuremodel.AsAdmin
 		}
+		existing := azuremodel.ExistingFromBootstrap(r.Bootstrap, r.Stack)
 		opts := offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
-			Program: program, Prior: prior, Existing: existing, SecretHashKey: r.SecretHashKey,
-			Model: azuremodel.New(azuremodel.Options{As: as, Existing: azuremodel.ExistingFromBootstrap(existing, r.Stack)}),
+			Program: program, Prior: prior, Existing: r.Bootstrap, SecretHashKey: r.SecretHashKey,
+			Model: azuremodel.New(azuremodel.Options{As: as, Existing: existing}),
 		}
 		if r.Bootstrap != nil {
+			// The stack's StackReference to the bootstrap reads its outputs.
 			opts.StackReferences = r.Bootstrap.References()
 		}
 		plan, err := offline.Run(ctx, opts)

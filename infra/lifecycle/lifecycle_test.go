@@ -7,11 +7,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/infra/azuremodel"
-	"github.com/misybot/platform/infra/bootstrapref"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/lifecycle"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/stacks"
@@ -38,24 +39,14 @@ var expected = map[string]outcome{
 
 // bootstrap is the bootstrap project's offline plan, made once: what
 // `misyinfra plan --dir bootstrap --stack platform` previews.
-var bootstrap = sync.OnceValues(func() (*bootstrapref.Bootstrap, error) {
-	return bootstrapref.FromPlan(context.Background(), filepath.Join(repoRoot, bootstrapref.Dir))
+var bootstrap = sync.OnceValues(func() (*offline.State, error) {
+	return bootstrapstate.Plan(context.Background(), filepath.Join(repoRoot, bootstrapstate.Dir))
 })
 
-func bootstrapState(t testing.TB) *bootstrapref.Bootstrap {
-	b, err := bootstrap()
+func bootstrapState(t testing.TB) *offline.State {
+	st, err := bootstrap()
 	require.NoError(t, err)
-	return b
-}
-
-// without is the bootstrap without the resource of the name (a grant):
-// what Azure would hold had the bootstrap never made it.
-func without(t testing.TB, b *bootstrapref.Bootstrap, name string) *bootstrapref.Bootstrap {
-	st, err := b.Resources()
-	require.NoError(t, err)
-	kept := st.Without(func(r offline.StateResource) bool { return r.Name() == name })
-	require.Len(t, kept.Resources, len(st.Resources)-1, "the bootstrap has a resource named %s", name)
-	return &bootstrapref.Bootstrap{Outputs: b.Outputs, State: kept, Project: b.Project, Stack: b.Stack}
+	return st
 }
 
 // expectedOutcome is the outcome a scenario must have.
@@ -63,7 +54,7 @@ func expectedOutcome(stack, scenario string) outcome {
 	return expected[stack+"/"+scenario]
 }
 
-func newRunner(t testing.TB, stack string, boot *bootstrapref.Bootstrap) *lifecycle.Runner {
+func newRunner(t testing.TB, stack string, boot *offline.State) *lifecycle.Runner {
 	r, err := lifecycle.NewRunner(repoRoot, stack, stacks.Build, lifecycle.Secrets)
 	require.NoError(t, err)
 	// What the bootstrap made before the stack's first deploy (the
@@ -141,12 +132,14 @@ func TestReadOnlyIdentitiesNeedTheirReaderGrant(t *testing.T) {
 	} {
 		for _, stack := range []string{"dev", "staging", "prod"} {
 			t.Run(stack+"/"+tt.kind, func(t *testing.T) {
-				noReader := without(t, boot, stack+"-ci-"+tt.kind+"-reader")
+				reader := stack + "-ci-" + tt.kind + "-reader"
+				without := boot.Without(func(r offline.StateResource) bool { return r.Name() == reader })
+				require.Len(t, without.Resources, len(boot.Resources)-1, "the bootstrap has a grant named %s", reader)
 
 				sc := scenario(t, stack, tt.scenario)
 				assert.Equal(t, outcome{}, run(t, newRunner(t, stack, boot), sc), "with the grant")
 
-				r := newRunner(t, stack, noReader)
+				r := newRunner(t, stack, without)
 				results, err := r.Run(context.Background(), sc.Steps)
 				require.NoError(t, err)
 				last := results[len(results)-1]
@@ -166,12 +159,11 @@ func TestReadOnlyIdentitiesNeedTheirReaderGrant(t *testing.T) {
 	}
 }
 
-// customResources counts the plan's Azure resources (what a refresh
-// reads from Azure Resource Manager).
 func customResources(p *offline.Plan) int {
 	n := 0
 	for _, r := range p.Resources {
-		if r.Custom && strings.HasPrefix(r.Type, "azure-native:") {
+		// The StackReference reads the bootstrap's state blob, not ARM.
+		if r.Custom && r.Type != offline.StackReferenceType {
 			n++
 		}
 	}
@@ -183,7 +175,9 @@ func customResources(p *offline.Plan) int {
 // resource group and are refused without it.
 func TestDeployIdentityNeedsItsContributorGrant(t *testing.T) {
 	boot := bootstrapState(t)
-	results, err := newRunner(t, "dev", without(t, boot, "dev-ci-deploy-contributor")).Run(context.Background(), scenario(t, "dev", "updates as the deploy identity").Steps)
+	without := boot.Without(func(r offline.StateResource) bool { return r.Name() == "dev-ci-deploy-contributor" })
+	require.Len(t, without.Resources, len(boot.Resources)-1)
+	results, err := newRunner(t, "dev", without).Run(context.Background(), scenario(t, "dev", "updates as the deploy identity").Steps)
 	require.NoError(t, err)
 	last := results[len(results)-1]
 	require.Equal(t, "release bump to 1.4.3 as the deploy identity", last.Step)
@@ -193,6 +187,29 @@ func TestDeployIdentityNeedsItsContributorGrant(t *testing.T) {
 		assert.Equal(t, "AZ001", p.Rule, p.String())
 		assert.Regexp(t, `the deploy identity .* action '[^']+/write'`, p.Message)
 	}
+}
+
+// TestReadOnlyIdentityOfAnUnknownStack: a stack the bootstrap does not
+// list (its outputs have no stacks.<stack>) has no preview identity to
+// run as.
+func TestReadOnlyIdentityOfAnUnknownStack(t *testing.T) {
+	boot := bootstrapState(t)
+	unlisted := boot.Without(func(offline.StateResource) bool { return false })
+	// The stack reads its own outputs (stacks.dev.resourceGroupName, ...)
+	// but the bootstrap lists no preview identity for it.
+	unlisted.Outputs = boot.Outputs.Copy()
+	all := boot.Outputs["stacks"].ObjectValue().Copy()
+	dev := all["dev"].ObjectValue().Copy()
+	delete(dev, "previewClientId")
+	all["dev"] = resource.NewObjectProperty(dev)
+	unlisted.Outputs["stacks"] = resource.NewObjectProperty(all)
+	results, err := newRunner(t, "dev", unlisted).Run(context.Background(), scenario(t, "dev", "preview as the preview identity").Steps)
+	require.NoError(t, err)
+	last := results[len(results)-1]
+	require.NoError(t, last.Err)
+	require.NotNil(t, last.Plan)
+	assert.Equal(t, []string{"AZ004"}, last.Rules())
+	assert.Contains(t, last.Plan.Problems[0].Message, "the bootstrap state has no previewClientId for stack dev")
 }
 
 // TestSecretRotationIsAnUpdate: a new value of a Key Vault secret alone

@@ -1,10 +1,8 @@
 package offline
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -78,72 +76,16 @@ func sortedUnique(list []string) []string {
 	return out
 }
 
-// StackOutputs returns the plan's stack outputs as another stack's
-// reference to this one would read them after the update. An output not
-// known until deployment makes it an error, naming the output.
-func (p *Plan) StackOutputs() (StackOutputs, error) {
-	out := StackOutputs{Name: p.Project + "/" + p.Stack, Outputs: resource.PropertyMap{}}
-	var unknown []string
-	for _, name := range p.OutputNames() {
-		o := p.Outputs[name]
-		if !o.Known || o.Value.ContainsUnknowns() {
-			unknown = append(unknown, name)
-			continue
-		}
-		out.Outputs[resource.PropertyKey(name)] = o.Value
-		if o.Secret {
-			out.Secret = append(out.Secret, name)
-		}
+// StackOutputs are the state's stack outputs as a StackReference to the
+// stack reads them. A stack never deployed (no stack resource) is an
+// error.
+func (s *State) StackOutputs() (StackOutputs, error) {
+	name := s.Project + "/" + s.Stack
+	if s.Outputs == nil {
+		return StackOutputs{}, fmt.Errorf("%s has no stack outputs: it was never deployed", name)
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return StackOutputs{}, fmt.Errorf("%s: outputs not known until deployment: %s", out.Name, strings.Join(unknown, ", "))
-	}
-	sort.Strings(out.Secret)
-	return out, nil
-}
-
-// LoadStackOutputs reads a stack's outputs from a file: the JSON of
-// `pulumi stack output --json` (an object of outputs; secrets print as
-// "[secret]" unless --show-secrets) or of `pulumi stack export` (the
-// outputs of its pulumi:pulumi:Stack resource; secrets stay opaque, since
-// their ciphertext cannot be decrypted offline).
-// https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_output/
-// https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_export/
-func LoadStackOutputs(path string) (StackOutputs, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return StackOutputs{}, fmt.Errorf("stack outputs %s: cannot read it: %w", path, errors.Unwrap(err))
-	}
-	out, err := ParseStackOutputs(data)
-	if err != nil {
-		return StackOutputs{}, fmt.Errorf("stack outputs %s: %w", path, err)
-	}
-	out.Name = path
-	return out, nil
-}
-
-// ParseStackOutputs parses what LoadStackOutputs reads.
-func ParseStackOutputs(data []byte) (StackOutputs, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return StackOutputs{}, fmt.Errorf("want the JSON object of `pulumi stack output --json` or `pulumi stack export`: %w", err)
-	}
-	var values resource.PropertyMap
-	if _, isExport := doc["deployment"]; isExport {
-		st, err := ParseState(data)
-		if err != nil {
-			return StackOutputs{}, err
-		}
-		if st.Outputs == nil {
-			return StackOutputs{}, errors.New("the export has no pulumi:pulumi:Stack resource: the stack was never deployed")
-		}
-		values = st.Outputs
-	} else {
-		values = stateProperties(doc)
-	}
-	out := StackOutputs{Outputs: resource.PropertyMap{}}
-	for k, v := range values {
+	out := StackOutputs{Name: name, Outputs: resource.PropertyMap{}}
+	for k, v := range s.Outputs {
 		if v.IsSecret() {
 			out.Secret = append(out.Secret, string(k))
 			v = v.SecretValue().Element
@@ -152,4 +94,21 @@ func ParseStackOutputs(data []byte) (StackOutputs, error) {
 	}
 	sort.Strings(out.Secret)
 	return out, nil
+}
+
+// References answers stack references to this state's stack, named
+// organization/project/stack as pulumi.NewStackReference names it (the
+// organization is not checked: a DIY backend has one, "organization").
+// A reference to another stack is an error naming both.
+func (s *State) References() StackReferences {
+	return func(name string) (StackOutputs, error) {
+		parts := strings.Split(name, "/")
+		if len(parts) != 3 {
+			return StackOutputs{}, errors.New("want organization/project/stack")
+		}
+		if parts[1] != s.Project || parts[2] != s.Stack {
+			return StackOutputs{}, fmt.Errorf("the offline engine has the state of %s/%s only", s.Project, s.Stack)
+		}
+		return s.StackOutputs()
+	}
 }

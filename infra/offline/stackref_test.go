@@ -3,8 +3,6 @@ package offline_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -78,67 +76,39 @@ func TestStackReferenceWithoutAnswerFailsNamingIt(t *testing.T) {
 	assert.Contains(t, err.Error(), "no such stack")
 }
 
-func TestPlanStackOutputsRoundTripThroughExportAndOutputJSON(t *testing.T) {
-	p, err := offline.Run(context.Background(), offline.Options{Project: "p", Stack: "dev",
+// A saved state (or a `pulumi stack export`) answers references to its
+// stack: its outputs, secrets kept secret; another stack is refused.
+func TestStateAnswersReferencesToItsStack(t *testing.T) {
+	p, err := offline.Run(context.Background(), offline.Options{Project: "misybot-bootstrap", Stack: "platform",
 		Program: func(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 			return map[string]pulumi.Output{
-				"name":   pulumi.String("x").ToStringOutput(),
-				"nested": pulumi.ToMap(map[string]any{"a": "b"}).ToMapOutput(),
-				"key":    pulumi.ToSecret(pulumi.String("k")).(pulumi.StringOutput),
+				"registryId": pulumi.String("/subscriptions/s/registries/cr").ToStringOutput(),
+				"nested":     pulumi.ToMap(map[string]any{"a": "b"}).ToMapOutput(),
+				"token":      pulumi.ToSecret(pulumi.String("t0ken")).(pulumi.StringOutput),
 			}, nil
 		}})
 	require.NoError(t, err)
-	outs, err := p.StackOutputs()
+	data, err := p.SaveState()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"key"}, outs.Secret)
+	st, err := offline.ParseState(data)
+	require.NoError(t, err)
+
+	outs, err := st.References()(refName)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"token"}, outs.Secret)
 	assert.Equal(t, "b", outs.Outputs["nested"].ObjectValue()["a"].StringValue())
 
-	dir := t.TempDir()
-	export, err := p.SaveState()
+	plan, err := offline.Run(context.Background(), offline.Options{Project: "p", Stack: "dev", Program: readRef, StackReferences: st.References()})
 	require.NoError(t, err)
-	exportPath := filepath.Join(dir, "export.json")
-	require.NoError(t, os.WriteFile(exportPath, export, 0o600))
-	fromExport, err := offline.LoadStackOutputs(exportPath)
-	require.NoError(t, err)
-	assert.Equal(t, exportPath, fromExport.Name)
-	assert.Equal(t, []string{"key"}, fromExport.Secret, "a secret of the export stays a secret")
-	assert.Equal(t, "x", fromExport.Outputs["name"].StringValue())
-	assert.Equal(t, "b", fromExport.Outputs["nested"].ObjectValue()["a"].StringValue())
+	assert.Equal(t, "/subscriptions/s/registries/cr", plan.Outputs["plain"].Value.StringValue())
+	assert.True(t, plan.Outputs["wasSecret"].Value.BoolValue())
 
-	// `pulumi stack output --json`: a plain object, secrets as "[secret]".
-	jsonPath := filepath.Join(dir, "outputs.json")
-	require.NoError(t, os.WriteFile(jsonPath, []byte(`{"name": "x", "nested": {"a": "b"}, "key": "[secret]"}`), 0o600))
-	fromJSON, err := offline.LoadStackOutputs(jsonPath)
-	require.NoError(t, err)
-	assert.Equal(t, "x", fromJSON.Outputs["name"].StringValue())
-	assert.Empty(t, fromJSON.Secret)
-}
-
-func TestLoadStackOutputsRefusesWhatIsNotOutputs(t *testing.T) {
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"list.json":    `[1, 2]`,
-		"version.json": `{"version": 2, "deployment": {}}`,
-		"nostack.json": `{"version": 3, "deployment": {"resources": []}}`,
-		"notjson.json": `outputs: yes`,
-	} {
-		path := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
-		_, err := offline.LoadStackOutputs(path)
+	for _, name := range []string{"organization/misybot-platform/dev", "organization/misybot-bootstrap/other", "misybot-bootstrap/platform"} {
+		_, err := st.References()(name)
 		assert.Error(t, err, name)
-		if err != nil {
-			assert.Contains(t, err.Error(), path, name)
-		}
 	}
-	_, err := offline.LoadStackOutputs(filepath.Join(dir, "missing.json"))
-	assert.ErrorContains(t, err, "cannot read it")
-}
-
-func TestPlanStackOutputsRefusesUnknownOutputs(t *testing.T) {
-	p := &offline.Plan{Project: "p", Stack: "s", Outputs: map[string]offline.Output{
-		"later": {Known: false, Value: resource.NewNullProperty()},
-		"now":   {Known: true, Value: resource.NewProperty("v")},
-	}}
-	_, err := p.StackOutputs()
-	assert.ErrorContains(t, err, "later")
+	empty, err := offline.ParseState([]byte(`{"version": 3, "deployment": {"resources": []}}`))
+	require.NoError(t, err)
+	_, err = empty.StackOutputs()
+	assert.ErrorContains(t, err, "never deployed")
 }

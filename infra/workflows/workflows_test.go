@@ -1011,6 +1011,10 @@ func lint(t *testing.T, root string) []string {
 		errs, err := l.Lint(f, data, project)
 		require.NoError(t, err)
 		for _, e := range errs {
+			if strings.HasPrefix(e.Message, `unexpected key "queue" for "concurrency" section`) {
+				// queue: max (GitHub, 2026-05) is newer than actionlint v1.7.12.
+				continue
+			}
 			rel, _ := filepath.Rel(root, e.Filepath)
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: %s [%s]", filepath.ToSlash(rel), e.Line, e.Column, e.Message, e.Kind))
 		}
@@ -1227,7 +1231,7 @@ func TestBrokenWorkflowsAreCaught(t *testing.T) {
 			old: "go build -o \"$RUNNER_TEMP/misyinfra\" ./infra/cmd/misyinfra", new: "go build -o \"$RUNNER_TEMP/misyinfra\" ./cmd/misyinfra",
 			want: "./cmd/misyinfra does not exist"},
 		{name: "unpinned action", file: "drift.yml",
-			old: "actions/github-script@v7", new: "actions/github-script@main",
+			old: "actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea # v7.0.1", new: "actions/github-script@main",
 			want: "actions/github-script@main: pin the action"},
 		{name: "actionlint: unknown input of a known action", file: "pull-request.yml",
 			old: "policyPacks: ./policy", new: "policyPacks: ./policy\n          policy-packs: ./policy",

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/misybot/platform/infra/azuremodel"
-	"github.com/misybot/platform/infra/bootstrapref"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/planpolicy"
 	"github.com/misybot/platform/infra/stackfile"
@@ -44,12 +43,14 @@ type app struct {
 	// Azure model, which models the platform's resource types.
 	projects map[string]program
 	// existing, when set, are the role assignments made outside the
-	// stack that the Azure model takes as existing when only the
-	// bootstrap's outputs are known (a `pulumi stack output --json`): the
-	// bootstrap's grants to the stack's app identity. With the bootstrap's
-	// resources (its offline plan or its `pulumi stack export`) the model
-	// takes all of them (azuremodel.ExistingFromBootstrap).
-	existing func(stack string, boot *bootstrapref.Bootstrap) ([]azuremodel.ExistingRoleAssignment, error)
+	// stack that the Azure model takes as existing when no bootstrap state
+	// is used: the bootstrap's grants to the stack's app identity.
+	existing func(stack string, bootstrap *offline.State) ([]azuremodel.ExistingRoleAssignment, error)
+	// bootstrap, when set, returns the bootstrap project's state: from the
+	// file at path (--bootstrap-state), else planned offline from
+	// projectDir/bootstrap. It is used with --as deploy, preview or drift
+	// (their identities are the bootstrap's) and with --bootstrap-state.
+	bootstrap func(ctx context.Context, projectDir, path string) (*offline.State, error)
 }
 
 // program is a Pulumi program with its configuration validation.
@@ -123,9 +124,8 @@ type planFlags struct {
 	// state is the prior state to preview an update from; saveState is
 	// where to write the state after the update; as is the principal.
 	state, saveState, as string
-	// bootstrap is the file answering the stack's reference to the
-	// bootstrap; "" plans the bootstrap offline.
-	bootstrap         string
+	// bootstrapState is the bootstrap's state file (else it is planned).
+	bootstrapState    string
 	softDeletedVaults []string
 	// noModel previews without the Azure model.
 	noModel bool
@@ -163,7 +163,7 @@ func (a app) planCommand() *cobra.Command {
 			"not exist, a missing role) exits 1 with one line per error. --as runs the update as\n" +
 			"the admin, deploy, preview or drift identity, with the role assignments of the prior\n" +
 			"state and of the bootstrap project: the deploy, preview and drift identities are the\n" +
-			"bootstrap's, read from --bootstrap (the bootstrap's `pulumi stack export`, or a\n" +
+			"bootstrap's, read from --bootstrap-state (the bootstrap's `pulumi stack export` or a\n" +
 			"--save-state of `plan --dir bootstrap --stack platform`) or, without it, from an\n" +
 			"offline plan of the bootstrap/ directory beside Pulumi.yaml.",
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -237,53 +237,55 @@ func addStateFlags(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringVar(&f.state, "state", "", "prior state to preview an update from: a `pulumi stack export` (deployment v3) or a --save-state file")
 	cmd.Flags().StringVar(&f.saveState, "save-state", "", "write the state after the update to this file (not written when the update would fail)")
 	cmd.Flags().StringVar(&f.as, "as", azuremodel.AsAdmin, "principal the update runs as: "+strings.Join(azuremodel.Principals(), ", ")+" (authorization from the role assignments of the prior state and the bootstrap)")
+	addBootstrapFlag(cmd, f)
 	cmd.Flags().StringSliceVar(&f.softDeletedVaults, "soft-deleted-vault", nil, "a Key Vault name held by a soft-deleted vault (repeatable)")
 	cmd.Flags().BoolVar(&f.noModel, "no-azure-model", false, "preview without the Azure model: no diff judgement, no authorization, nothing Azure would refuse")
-	addBootstrapFlag(cmd, f)
 }
 
-// addBootstrapFlag adds the flag answering the stack's reference to the
-// bootstrap stack.
+// addBootstrapFlag adds the flag naming the bootstrap's state: what the
+// stack's StackReference to the bootstrap reads and, with --as, the
+// bootstrap's identities and grants.
 func addBootstrapFlag(cmd *cobra.Command, f *planFlags) {
-	cmd.Flags().StringVar(&f.bootstrap, "bootstrap", "", "the bootstrap's outputs for the stack's StackReference: a `pulumi stack output --json` or `pulumi stack export` of misybot-bootstrap/platform (default: the offline plan of bootstrap/ in the project directory); --as deploy, preview and drift need its resources, an export or the plan")
+	cmd.Flags().StringVar(&f.bootstrapState, "bootstrap-state", "", "the bootstrap project's state, which answers the stack's StackReference to the bootstrap and gives --as its identities: its `pulumi stack export` or a --save-state file of `plan --dir bootstrap --stack platform` (default: plan bootstrap/ offline, when needed)")
 }
 
-// bootstrapSource loads the bootstrap the stack of a project directory
-// references, once, when it is first needed: from the --bootstrap file,
-// or from the offline plan of the directory's bootstrap/. A program that
-// references no stack never loads it.
+// bootstrapSource loads the bootstrap's state once, when it is first
+// needed: a program that references no stack, planned without --as,
+// never loads it.
 type bootstrapSource struct {
-	ctx       context.Context
-	dir, file string
-	boot      *bootstrapref.Bootstrap
-	err       error
-	loaded    bool
+	load   func() (*offline.State, error)
+	st     *offline.State
+	err    error
+	loaded bool
 }
 
-func (s *bootstrapSource) load() (*bootstrapref.Bootstrap, error) {
+// state returns the bootstrap's state; an unreadable --bootstrap-state
+// file is a usage error.
+func (s *bootstrapSource) state() (*offline.State, error) {
 	if s.loaded {
-		return s.boot, s.err
+		return s.st, s.err
 	}
 	s.loaded = true
-	if s.file != "" {
-		if s.boot, s.err = bootstrapref.FromFile(s.file); s.err != nil {
-			s.err = usagef("--bootstrap: %v", s.err)
+	s.st, s.err = s.load()
+	if s.err != nil {
+		var stateErr *offline.StateError
+		if errors.As(s.err, &stateErr) {
+			s.err = usagef("--bootstrap-state %s: %v", stateErr.Path, stateErr.Err)
+		} else {
+			s.err = fmt.Errorf("the bootstrap's state: %w (or give it with --bootstrap-state)", s.err)
 		}
-		return s.boot, s.err
 	}
-	if s.boot, s.err = bootstrapref.FromPlan(s.ctx, filepath.Join(s.dir, bootstrapref.Dir)); s.err != nil {
-		s.err = fmt.Errorf("%w (or give its outputs with --bootstrap)", s.err)
-	}
-	return s.boot, s.err
+	return s.st, s.err
 }
 
-// references answers the program's stack references from the bootstrap.
+// references answers the program's stack references from the bootstrap's
+// state.
 func (s *bootstrapSource) references(name string) (offline.StackOutputs, error) {
-	boot, err := s.load()
+	st, err := s.state()
 	if err != nil {
 		return offline.StackOutputs{}, err
 	}
-	return boot.References()(name)
+	return st.References()(name)
 }
 
 // offlinePlan checks the stack flags and the stack's configuration and
@@ -337,14 +339,45 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		opts.Prior = prior
 	}
 	_, other := a.projects[st.Project]
-	boot := &bootstrapSource{ctx: ctx, dir: filepath.Dir(st.ProjectFile), file: f.bootstrap}
+	boot := &bootstrapSource{load: func() (*offline.State, error) {
+		if a.bootstrap == nil {
+			return nil, errors.New("no bootstrap state to answer the stack's reference to the bootstrap")
+		}
+		return a.bootstrap(ctx, filepath.Dir(st.ProjectFile), f.bootstrapState)
+	}}
 	if !other {
 		opts.StackReferences = boot.references
+		if f.bootstrapState != "" { // a bad file is a usage error, reported first
+			if _, err := boot.state(); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	if a.model != nil && !f.noModel && !other {
 		mopts := azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults}
-		if err := a.existingState(boot, f.stack, &opts, &mopts); err != nil {
-			return nil, nil, fmt.Errorf("the bootstrap's resources for %s/%s: %w", st.Project, f.stack, err)
+		useBootstrap := f.bootstrapState != "" || (f.as != "" && f.as != azuremodel.AsAdmin)
+		switch {
+		case useBootstrap && a.bootstrap != nil:
+			b, err := boot.state()
+			if err != nil {
+				return nil, nil, err
+			}
+			opts.Existing = b
+			mopts.Existing = azuremodel.ExistingFromBootstrap(b, f.stack)
+		case a.existing != nil:
+			b, err := boot.state()
+			if err != nil {
+				return nil, nil, err
+			}
+			// The stack reads what the bootstrap made (its app identity):
+			// the reads are answered from the bootstrap's state, as with
+			// --as and --bootstrap-state.
+			opts.Existing = b
+			grants, err := a.existing(f.stack, b)
+			if err != nil {
+				return nil, nil, fmt.Errorf("the bootstrap's grants to %s/%s: %w", st.Project, f.stack, err)
+			}
+			mopts.Existing = azuremodel.Existing{RoleAssignments: grants}
 		}
 		opts.Model = a.model(mopts)
 	}
@@ -353,35 +386,6 @@ func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stac
 		return nil, nil, err
 	}
 	return plan, st, nil
-}
-
-// existingState gives the run what the bootstrap made for the stack: with
-// the bootstrap's resources (its plan or export), the engine answers the
-// stack's reads of them and the model takes its principals and grants;
-// with its outputs alone, the model takes the app identity's grants.
-func (a app) existingState(boot *bootstrapSource, stack string, opts *offline.Options, mopts *azuremodel.Options) error {
-	if a.existing == nil {
-		return nil
-	}
-	b, err := boot.load()
-	if err != nil {
-		return err
-	}
-	resources, err := b.Resources()
-	if err != nil {
-		return err
-	}
-	if resources != nil {
-		opts.Existing = resources
-		mopts.Existing = azuremodel.ExistingFromBootstrap(resources, stack)
-		return nil
-	}
-	grants, err := a.existing(stack, b)
-	if err != nil {
-		return err
-	}
-	mopts.Existing = azuremodel.Existing{RoleAssignments: grants}
-	return nil
 }
 
 // writeOutput writes data to the file path, or to stdout when path is ""

@@ -5,7 +5,7 @@ import (
 
 	"github.com/misybot/platform/bootstrap/foundation"
 	"github.com/misybot/platform/infra/azuremodel"
-	"github.com/misybot/platform/infra/bootstrapref"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
@@ -17,15 +17,15 @@ func platform() app {
 	return app{
 		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel,
 		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
-		existing: bootstrapGrants,
+		existing: bootstrapGrants, bootstrap: bootstrapstate.Resolve,
 	}
 }
 
 // bootstrapGrants are the role assignments the bootstrap makes for the
 // stack (stacks.BootstrapGrants), read from the bootstrap's outputs, for
 // the Azure model to take as existing.
-func bootstrapGrants(stack string, boot *bootstrapref.Bootstrap) ([]azuremodel.ExistingRoleAssignment, error) {
-	b, err := stacks.ReadBootstrapStack(boot.Outputs.Name, stack, boot.Outputs.Outputs[stacks.BootstrapStacksOutput].Mappable())
+func bootstrapGrants(stack string, bootstrap *offline.State) ([]azuremodel.ExistingRoleAssignment, error) {
+	b, err := stacks.ReadBootstrapStack(bootstrap.Project+"/"+bootstrap.Stack, stack, bootstrap.Outputs[stacks.BootstrapStacksOutput].Mappable())
 	if err != nil {
 		return nil, err
 	}
