@@ -3,6 +3,7 @@ package foundation
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,12 +45,20 @@ func Deploy(ctx *pulumi.Context) error {
 // bootstrap. It returns the stack outputs by name.
 func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 	raw := map[string]string{}
+	var secretKeys []string
+	keys := slices.Clone(ProviderConfigKeys)
 	for _, k := range Keys() {
-		if v, ok := ctx.GetConfig(ctx.Project() + ":" + k); ok {
-			raw[ctx.Project()+":"+k] = v
+		keys = append(keys, ctx.Project()+":"+k)
+	}
+	for _, k := range keys {
+		if v, ok := ctx.GetConfig(k); ok {
+			raw[k] = v
+		}
+		if ctx.IsConfigSecret(k) {
+			secretKeys = append(secretKeys, k)
 		}
 	}
-	cfg, err := Load(ctx.Project(), raw)
+	cfg, err := Load(ctx.Project(), raw, secretKeys)
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: invalid configuration:\n%w", ctx.Stack(), err)
 	}
@@ -102,22 +111,23 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 	}
 	backendURL := s.account.Name.ApplyT(BackendURL).(pulumi.StringOutput)
 	if _, err := github.NewActionsVariable(ctx, "github-backend-url", &github.ActionsVariableArgs{
-		Repository: pulumi.String(cfg.GitHub.Repository), VariableName: pulumi.String("PULUMI_BACKEND_URL"), Value: backendURL,
+		Repository: pulumi.String(cfg.GitHub.Repository), VariableName: pulumi.String(VarBackendURL), Value: backendURL,
 	}); err != nil {
 		return nil, fmt.Errorf("github variable: %w", err)
 	}
-	// No repository secrets: every job that signs in to Azure runs in one
-	// of a stack's environments, which hold the tenant and subscription
-	// with the identity's client ID.
+	// No repository variables beyond the backend: every job that signs in
+	// to Azure runs in one of a stack's environments, which hold the
+	// tenant and subscription with the identity's client ID.
 
 	bootstrapKey, err := newAdministration(ctx, cfg, s)
 	if err != nil {
 		return nil, err
 	}
+	bootstrapKeyID := bootstrapKey.ID().ToStringOutput()
 
 	stackOutputs := pulumi.Map{}
 	for _, st := range cfg.Stacks {
-		out, err := newStack(ctx, cfg, s, st, tenantID, subscriptionID, backendURL)
+		out, err := newStack(ctx, cfg, s, st, tenantID, subscriptionID, backendURL, bootstrapKeyID)
 		if err != nil {
 			return nil, fmt.Errorf("stack %s: %w", st.Name, err)
 		}
@@ -130,7 +140,7 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 		"secretsVaultName":    s.vault.Name,
 		"registryId":          s.registryID,
 		"registryLoginServer": s.loginServer,
-		"secretsProvider":     bootstrapKey,
+		"secretsProvider":     bootstrapKey.KeyUriWithVersion.ApplyT(SecretsProviderURL).(pulumi.StringOutput),
 	}, nil
 }
 
@@ -138,13 +148,13 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 // the bootstrap itself needs once the backend exists: Owner grants no data
 // access, so they get Storage Blob Data Contributor on the state container
 // and Key Vault Crypto User on the bootstrap's own key. It returns that
-// key's secrets provider URL.
+// key.
 // https://learn.microsoft.com/azure/storage/blobs/assign-azure-role-data-access
 // https://learn.microsoft.com/azure/key-vault/general/rbac-guide
-func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (pulumi.StringOutput, error) {
+func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (*keyvault.Key, error) {
 	key, err := newKey(ctx, "bootstrap-secrets-key", StackName, s, cfg.SecretsKeys, tags(cfg, sharedToken))
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return nil, err
 	}
 	for i, owner := range cfg.Owners {
 		for _, g := range []struct {
@@ -158,11 +168,11 @@ func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (pulumi.Strin
 			if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("admin-%d-%s", i, g.key), g.scope, crosscut.RoleAssignment{
 				PrincipalID: pulumi.String(owner), RoleDefinitionID: g.role, Description: g.why,
 			}); err != nil {
-				return pulumi.StringOutput{}, err
+				return nil, err
 			}
 		}
 	}
-	return key.KeyUriWithVersion.ApplyT(SecretsProviderURL).(pulumi.StringOutput), nil
+	return key, nil
 }
 
 // newKey creates the secrets key of one stack: RSA, encrypt and decrypt
@@ -350,7 +360,7 @@ func StateSku(location string) string {
 
 // newStack creates what one environment stack needs before its first
 // deploy, and returns its outputs.Stack.
-func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenantID, subscriptionID string, backendURL pulumi.StringOutput) (pulumi.Output, error) {
+func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenantID, subscriptionID string, backendURL, bootstrapKeyID pulumi.StringOutput) (pulumi.Output, error) {
 	env := naming.EnvironmentOf(st.Name)
 	n, err := naming.New(Application, naming.Token(st.Name), st.Location, "")
 	if err != nil {
@@ -405,11 +415,25 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 	grant := func(key, role string, scope pulumi.StringInput, condition, why string) identity.Grant {
 		return identity.Grant{Key: key, Scope: scope, RoleDefinitionID: role, Condition: condition, Description: why}
 	}
+	// The stack's StackReference to the bootstrap builds the bootstrap's
+	// secrets manager before it reads any output, so every identity that
+	// runs the stack decrypts with the bootstrap's key
+	// (pulumi/pulumi#11109, #21436). Key Vault Crypto User is the narrowest
+	// built-in role with keys/decrypt/action (Crypto Service Encryption User
+	// only wraps and unwraps); the key allows encrypt and decrypt only, and
+	// protects nothing: the bootstrap's configuration and state hold no
+	// secret value (NoSecretsProblems, TestBootstrapHoldsNoSecret).
+	// https://learn.microsoft.com/azure/key-vault/general/rbac-guide#azure-built-in-roles-for-key-vault-data-plane-operations
+	// https://github.com/pulumi/pulumi/issues/11109
+	bootstrapKeyUser := func(what string) identity.Grant {
+		return grant("bootstrap-key-user", crosscut.RoleKeyVaultCryptoUser, bootstrapKeyID, "", what+" reads the bootstrap's outputs (its StackReference opens the bootstrap's secrets manager)")
+	}
 	readOnly := func(what string) []identity.Grant {
 		return []identity.Grant{
 			grant("reader", crosscut.RoleReader, rgID, "", what+" reads the "+st.Name+" resource group"),
 			grant("state-reader", crosscut.RoleStorageBlobDataReader, s.containerID, StateCondition(EnvironmentProject, st.Name, false), what+" reads the "+st.Name+" state"),
 			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", what+" decrypts the "+st.Name+" secrets"),
+			bootstrapKeyUser(what),
 		}
 	}
 	ci, err := identity.New(ctx, prefix+"ci", identity.Args{
@@ -421,6 +445,7 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 			grant("state", crosscut.RoleStorageBlobDataContributor, s.containerID, StateCondition(EnvironmentProject, st.Name, true), "CI writes the "+st.Name+" state, and no other stack's"),
 			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", "CI encrypts and decrypts the "+st.Name+" secrets"),
 			grant("load-test", loadtesting.RoleLoadTestContributor, rgID, "", "CI runs loadtest/plan.yaml on the "+st.Name+" load testing resource, if it has one"),
+			bootstrapKeyUser("CI"),
 		},
 		Preview:   readOnly("Pull-request preview"),
 		Drift:     readOnly("The drift check"),
@@ -453,13 +478,28 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 	}).ToMapOutput(), nil
 }
 
+// The GitHub Actions variables the bootstrap sets in every environment of
+// a stack (vars.<name> in the workflows). The bootstrap sets no secrets.
+const (
+	VarClientID        = "AZURE_CLIENT_ID"
+	VarTenantID        = "AZURE_TENANT_ID"
+	VarSubscriptionID  = "AZURE_SUBSCRIPTION_ID"
+	VarBackendURL      = "PULUMI_BACKEND_URL"
+	VarSecretsProvider = "PULUMI_SECRETS_PROVIDER"
+)
+
+// EnvironmentVariables are the names of the variables of every stack
+// environment; PULUMI_BACKEND_URL is also a repository variable.
+func EnvironmentVariables() []string {
+	return []string{VarClientID, VarSubscriptionID, VarTenantID, VarBackendURL, VarSecretsProvider}
+}
+
 // newGitHub creates the stack's GitHub environments, <stack> for deploys,
 // <stack>-drift for the drift check and <stack>-preview for pull-request
-// previews, each with its identity's client ID and the secrets and
-// variables the workflows read. Each identity federates its environment's
-// subject only (identity.PreviewSubject), and environment secrets reach
-// only jobs that name the environment, so no pull request signs in as a
-// stack's preview identity without passing that environment's rules.
+// previews, each with its identity's client ID and the variables the
+// workflows read. Each identity federates its environment's subject only
+// (identity.PreviewSubject), so no pull request signs in as a stack's
+// preview identity without passing that environment's rules.
 // Deploys and drift checks come from main only. A pull request runs from
 // its own branch, so the preview environment takes every branch; in the
 // prod family it needs a reviewer other than the pull request's author,
@@ -507,17 +547,15 @@ func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Ide
 				return fmt.Errorf("github environment %s: branch policy: %w", e.env, err)
 			}
 		}
-		secrets := map[string]pulumi.StringInput{
-			"AZURE_CLIENT_ID": e.clientID, "AZURE_TENANT_ID": pulumi.String(tenantID), "AZURE_SUBSCRIPTION_ID": pulumi.String(subscriptionID),
+		// Identifiers, not credentials (the federated subject protects
+		// the sign-in): plain environment variables, so that the
+		// bootstrap's state holds no secret value.
+		// https://docs.github.com/actions/reference/security/oidc
+		// https://docs.github.com/actions/how-tos/write-workflows/choose-what-workflows-do/use-variables
+		variables := map[string]pulumi.StringInput{
+			VarClientID: e.clientID, VarTenantID: pulumi.String(tenantID), VarSubscriptionID: pulumi.String(subscriptionID),
+			VarBackendURL: backendURL, VarSecretsProvider: secretsProvider,
 		}
-		for _, name := range sortedKeys(secrets) {
-			if _, err := github.NewActionsEnvironmentSecret(ctx, "github-env-"+e.env+"-"+name, &github.ActionsEnvironmentSecretArgs{
-				Repository: repo, Environment: environment.Environment, SecretName: pulumi.String(name), PlaintextValue: secrets[name],
-			}, child); err != nil {
-				return fmt.Errorf("github environment %s: secret %s: %w", e.env, name, err)
-			}
-		}
-		variables := map[string]pulumi.StringInput{"PULUMI_BACKEND_URL": backendURL, "PULUMI_SECRETS_PROVIDER": secretsProvider}
 		for _, name := range sortedKeys(variables) {
 			if _, err := github.NewActionsEnvironmentVariable(ctx, "github-env-"+e.env+"-"+name, &github.ActionsEnvironmentVariableArgs{
 				Repository: repo, Environment: environment.Environment, VariableName: pulumi.String(name), Value: variables[name],

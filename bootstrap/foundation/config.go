@@ -12,7 +12,8 @@
 //   - per environment stack: its resource group, the app's user-assigned
 //     identity with AcrPull on the registry, the deploy, preview and drift
 //     identities with their roles, and the stack's GitHub environments with
-//     the secrets and variables the workflows read.
+//     the variables the workflows read (no secrets: the bootstrap's
+//     state and configuration hold no secret value).
 //
 // An environment stack finds what the bootstrap made for it by name: the
 // names derive from the stack's name (naming.Token), and the stack reads

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-github/sdk/v6/go/github"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -94,7 +96,7 @@ func planEnvironment(t *testing.T, stack string) *offline.Plan {
 // principal of a bootstrap plan, by object ID.
 func who(t *testing.T, p *offline.Plan) map[string][2]string {
 	out := map[string][2]string{}
-	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t))
+	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t), nil)
 	require.NoError(t, err)
 	for _, o := range cfg.Owners {
 		out[o] = [2]string{foundation.StackName, "administrator"}
@@ -150,7 +152,10 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 	raw[p+"stateRetentionDays"] = "400"
 	raw[p+"colour"] = "blue"
 	raw[p+"secretsKeys"] = `{"expires":"30/11/2028","rotateAfter":"P3Y","expireAfter":"P1Y"}`
-	_, err := foundation.Load(foundation.Project, raw)
+	raw[foundation.GitHubTokenKey] = "ghp_not-a-real-token"
+	raw[p+"nameSeed"] = "seed-from-a-secure-value"
+	raw["azure-native:clientSecret"] = "secure-value"
+	_, err := foundation.Load(foundation.Project, raw, []string{p + "nameSeed", "azure-native:clientSecret"})
 	var problems stacks.Problems
 	require.True(t, errors.As(err, &problems), "%v", err)
 	keys := map[string]string{}
@@ -158,37 +163,50 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 		keys[pr.Key] += pr.String() + "\n"
 	}
 	for key, want := range map[string]string{
-		"colour":                  "a known key",
-		"github.repository":       "a repository name",
-		"owners[0]":               "GUID",
-		"registry.name":           "5-50 letters and digits",
-		"registry.sku":            "Basic, Standard, Premium",
-		"stacks[1].reviewers":     "a prod stack deploys only after a review",
-		"stacks[2].name":          `the same resource names and identities as "prod-eu2"`,
-		"stacks[3].name":          "starting with dev, staging, prod",
-		"stacks[4].reviewers":     "a prod stack deploys only after a review",
-		"stateRetentionDays":      "1 to 365",
-		"secretsKeys.expires":     "YYYY-MM-DD",
-		"secretsKeys.rotateAfter": "7 days to 730 days",
-		"stacks[0].operators[0]":  "GUID",
-		"secretsKeys.expireAfter": "longer than rotateAfter",
+		"colour":                    "a known key",
+		"github.repository":         "a repository name",
+		"owners[0]":                 "GUID",
+		"registry.name":             "5-50 letters and digits",
+		"registry.sku":              "Basic, Standard, Premium",
+		"stacks[1].reviewers":       "a prod stack deploys only after a review",
+		"stacks[2].name":            `the same resource names and identities as "prod-eu2"`,
+		"stacks[3].name":            "starting with dev, staging, prod",
+		"stacks[4].reviewers":       "a prod stack deploys only after a review",
+		"stateRetentionDays":        "1 to 365",
+		"secretsKeys.expires":       "YYYY-MM-DD",
+		"secretsKeys.rotateAfter":   "7 days to 730 days",
+		"stacks[0].operators[0]":    "GUID",
+		"secretsKeys.expireAfter":   "longer than rotateAfter",
+		"github:token":              "set GITHUB_TOKEN in the environment",
+		"nameSeed":                  "the bootstrap's configuration holds no secret",
+		"azure-native:clientSecret": "the bootstrap's configuration holds no secret",
 	} {
 		assert.Contains(t, keys[key], want, key)
 	}
-	assert.Len(t, keys, 14, "one entry per broken key, nothing else:\n%v", err)
+	assert.Len(t, keys, 17, "one entry per broken key, nothing else:\n%v", err)
+	assert.NotContains(t, err.Error(), "ghp_not-a-real-token", "a token is never printed")
+	assert.NotContains(t, err.Error(), "seed-from-a-secure-value", "a secure value is never printed")
+
+	// A token is refused even when it is a secure value, and alone.
+	raw = bootstrapConfig(t)
+	raw[foundation.GitHubTokenKey] = "[secret]"
+	_, err = foundation.Load(foundation.Project, raw, []string{foundation.GitHubTokenKey})
+	require.True(t, errors.As(err, &problems), "%v", err)
+	require.Len(t, problems, 1, "%v", err)
+	assert.Equal(t, foundation.GitHubTokenKey, problems[0].Key)
 
 	// A rotated version must outlive its rotation.
 	raw = bootstrapConfig(t)
 	raw[p+"secretsKeys"] = `{"expires":"2028-11-30","rotateAfter":"P1Y","expireAfter":"P1Y"}`
-	_, err = foundation.Load(foundation.Project, raw)
+	_, err = foundation.Load(foundation.Project, raw, nil)
 	assert.ErrorContains(t, err, "secretsKeys.expireAfter")
 	delete(raw, p+"secretsKeys")
-	_, err = foundation.Load(foundation.Project, raw)
+	_, err = foundation.Load(foundation.Project, raw, nil)
 	assert.ErrorContains(t, err, "secretsKeys.expires", "the keys' expiry is required")
 
 	raw = bootstrapConfig(t)
 	raw[p+"github"] = `{"owner":"misybot","repo":"platform"}`
-	_, err = foundation.Load(foundation.Project, raw)
+	_, err = foundation.Load(foundation.Project, raw, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `github: `)
 	assert.Contains(t, err.Error(), `unknown field "repo"`)
@@ -205,7 +223,7 @@ func TestBootstrapListsExactlyTheCommittedStacks(t *testing.T) {
 	sort.Strings(listed)
 	assert.Equal(t, committed, listed, "every stack file has its bootstrap entry, and the reverse")
 
-	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t))
+	cfg, err := foundation.Load(foundation.Project, bootstrapConfig(t), nil)
 	require.NoError(t, err)
 	for _, s := range cfg.Stacks {
 		st, err := stackfile.Load("../..", s.Name)
@@ -276,24 +294,106 @@ func TestPreviewAndDriftIdentitiesWriteNothing(t *testing.T) {
 			assert.NotContains(t, a.condition, "blobs/write")
 		}
 	}
-	assert.Equal(t, 3*2*len(stackNames(t)), seen, "reader, state reader and key user for each read-only identity")
+	assert.Equal(t, 4*2*len(stackNames(t)), seen, "reader, state reader, key user and bootstrap key user for each read-only identity")
 }
 
+// An identity decrypts with its own stack's key and, for the environment
+// identities, the bootstrap's (their StackReference opens its secrets
+// manager: pulumi/pulumi#11109), which protects nothing
+// (TestBootstrapHoldsNoSecret). No identity decrypts another environment
+// stack's key.
 func TestNoIdentityDecryptsAnotherStacksKey(t *testing.T) {
 	p := planBootstrap(t, prodEU2)
-	keys := 0
+	all := append(stackNames(t), "prod-eu2")
+	bootstrapKey := "/keys/pulumi-" + foundation.StackName
+	keys, bootstrapUsers := 0, map[string]bool{}
 	for _, a := range assignments(t, p) {
 		if a.role != crosscut.RoleKeyVaultCryptoUser {
 			continue
 		}
 		keys++
-		assert.True(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+a.stack), "%s %s decrypts with %s", a.stack, a.kind, a.scope)
 		assert.NotEqual(t, "app", a.kind)
+		if strings.HasSuffix(a.scope, bootstrapKey) {
+			bootstrapUsers[a.stack+"/"+a.kind] = true
+			continue
+		}
+		assert.True(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+a.stack), "%s %s decrypts with %s", a.stack, a.kind, a.scope)
+		for _, other := range all {
+			if other != a.stack {
+				assert.False(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+other), "%s %s decrypts %s's secrets", a.stack, a.kind, other)
+			}
+		}
 	}
-	assert.Equal(t, 3*(len(stackNames(t))+1)+2, keys, "deploy, preview and drift of every stack, and the two administrators, on their own key")
+	assert.Equal(t, 2*3*len(all)+2, keys, "deploy, preview and drift of every stack on their own key and the bootstrap's, and the two administrators on the bootstrap's")
+	for _, stack := range all {
+		for _, kind := range []string{identity.KindDeploy, identity.KindPreview, identity.KindDrift} {
+			assert.True(t, bootstrapUsers[stack+"/"+kind], "%s %s cannot open the bootstrap's secrets manager: its StackReference fails", stack, kind)
+		}
+	}
+	assert.True(t, bootstrapUsers[foundation.StackName+"/administrator"])
 	for _, k := range p.Find("azure-native:keyvault:Key") {
 		assert.True(t, k.Protect, "a deleted key makes its stack's secrets unreadable")
+		assert.Equal(t, []any{"encrypt", "decrypt"}, offlinetest.Input(t, k, "properties.keyOps"), "%s: no signing, wrapping or other use of the key", k.URN)
 	}
+}
+
+// secretValues lists what in a plan is secret: resource inputs and state
+// (the outputs a provider returns) and stack outputs.
+func secretValues(p *offline.Plan) []string {
+	var out []string
+	for _, r := range p.Resources {
+		for k, v := range r.Inputs {
+			if v.ContainsSecrets() {
+				out = append(out, r.URN+" input "+string(k))
+			}
+		}
+		for k, v := range r.State {
+			if v.ContainsSecrets() {
+				out = append(out, r.URN+" output "+string(k))
+			}
+		}
+	}
+	for name, o := range p.Outputs {
+		if o.Secret || o.Value.ContainsSecrets() {
+			out = append(out, "stack output "+name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The bootstrap's key protects nothing, which is what lets every
+// environment identity decrypt with it: its offline plan holds no secret
+// value (inputs, provider outputs, stack outputs), its committed
+// configuration no secure value and no GitHub token.
+func TestBootstrapHoldsNoSecret(t *testing.T) {
+	assert.Empty(t, secretValues(planBootstrap(t, prodEU2)))
+	st, err := stackfile.Load("..", foundation.StackName)
+	require.NoError(t, err)
+	assert.Empty(t, st.SecretKeys, "Pulumi.platform.yaml holds secure values")
+	assert.NotContains(t, st.Config, foundation.GitHubTokenKey)
+
+	// The check sees a secret anywhere a program could add one.
+	p, err := offline.Run(t.Context(), offline.Options{
+		Project: foundation.Project, Stack: foundation.StackName, Config: bootstrapConfig(t),
+		Program: func(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
+			outs, err := foundation.Build(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := github.NewActionsEnvironmentSecret(ctx, "token", &github.ActionsEnvironmentSecretArgs{
+				Repository: pulumi.String("platform"), Environment: pulumi.String("dev"), SecretName: pulumi.String("TOKEN"), PlaintextValue: pulumi.String("x"),
+			}); err != nil {
+				return nil, err
+			}
+			outs["password"] = pulumi.ToSecret(pulumi.String("x"))
+			return outs, nil
+		},
+	})
+	require.NoError(t, err)
+	found := strings.Join(secretValues(p), "\n")
+	assert.Contains(t, found, "actionsEnvironmentSecret:ActionsEnvironmentSecret::token input plaintextValue")
+	assert.Contains(t, found, "stack output password")
 }
 
 func TestStateAccessIsConfinedToTheStack(t *testing.T) {
@@ -434,22 +534,26 @@ func TestGitHubEnvironments(t *testing.T) {
 	for env := range envs {
 		assert.Equal(t, !strings.HasSuffix(env, "-preview"), policies[env], "%s deploys from main only", env)
 	}
-	// The identities are environment secrets: no repository secret names
-	// a stack (a hyphenated stack would give an invalid name), and no
-	// pull request reads one without its environment.
+	// The identities are environment variables: identifiers, not
+	// credentials, so the bootstrap's state holds no secret. No repository
+	// variable names a stack (a hyphenated stack would give an invalid
+	// name), and no pull request reads one without its environment.
 	assert.Empty(t, p.Find("github:index/actionsSecret:ActionsSecret"), "no repository secrets")
-	clientIDs := map[string]string{}
-	for _, s := range p.Find("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") {
-		name := offlinetest.Input(t, s, "secretName").(string)
-		assert.Regexp(t, `^[A-Z0-9_]+$`, name, "GitHub secret names: letters, digits and underscores")
-		if name == "AZURE_CLIENT_ID" {
-			env, _ := s.Input("environment")
-			clientIDs[env.(string)] = s.URN
-		}
+	assert.Empty(t, p.Find("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"), "no environment secrets")
+	variables := map[string][]string{}
+	for _, v := range p.Find("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable") {
+		name := offlinetest.Input(t, v, "variableName").(string)
+		assert.Regexp(t, `^[A-Z0-9_]+$`, name, "GitHub variable names: letters, digits and underscores")
+		env := offlinetest.Input(t, v, "environment").(string)
+		variables[env] = append(variables[env], name)
 	}
+	want := foundation.EnvironmentVariables()
+	sort.Strings(want)
 	for env := range envs {
-		assert.Contains(t, clientIDs, env, "%s holds its identity's client ID", env)
+		sort.Strings(variables[env])
+		assert.Equal(t, want, variables[env], "%s holds its identity's client ID, tenant, subscription and backend", env)
 	}
+	assert.Len(t, variables, len(envs))
 }
 
 // Every role assignment an environment stack declares must be one its
@@ -544,6 +648,8 @@ func TestIdentitiesDocIsCurrent(t *testing.T) {
 			condition = "reads and writes only its stack's state blobs"
 		case a.condition != "":
 			condition = "reads only its stack's state blobs (and the backend's meta.yaml)"
+		case a.kind != "administrator" && strings.HasSuffix(a.scope, "/keys/pulumi-"+foundation.StackName):
+			condition = "the bootstrap's key, which encrypts nothing: the stack's StackReference opens the bootstrap's secrets manager"
 		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | `%s` | %s |", a.stack, a.kind, roleName(a.role), scope, condition))
 	}
@@ -631,8 +737,9 @@ func conditionAllows(t *testing.T, role, condition, action, path string) bool {
 }
 
 // Every environment identity reads the bootstrap's checkpoint (its
-// StackReference) and nothing else of the bootstrap; none writes it or
-// decrypts with the bootstrap's key.
+// StackReference) and nothing else of the bootstrap's state; none writes
+// it. (Their decrypt right on the bootstrap's key:
+// TestNoIdentityDecryptsAnotherStacksKey.)
 func TestEnvironmentIdentitiesReadOnlyTheBootstrapState(t *testing.T) {
 	p := planBootstrap(t, prodEU2)
 	checkpoint := foundation.BootstrapCheckpoint()
@@ -641,9 +748,6 @@ func TestEnvironmentIdentitiesReadOnlyTheBootstrapState(t *testing.T) {
 	for _, a := range assignments(t, p) {
 		if a.kind == "administrator" {
 			continue
-		}
-		if a.role == crosscut.RoleKeyVaultCryptoUser {
-			assert.False(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+foundation.StackName), "%s %s decrypts the bootstrap's secrets", a.stack, a.kind)
 		}
 		if a.role != crosscut.RoleStorageBlobDataContributor && a.role != crosscut.RoleStorageBlobDataReader {
 			continue

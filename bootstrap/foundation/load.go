@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,14 +38,34 @@ const (
 	minExpiryGapDays = 28
 )
 
+// GitHubTokenKey is the GitHub provider's token in a stack's
+// configuration. The bootstrap refuses it: the provider reads GITHUB_TOKEN
+// from the environment instead, so the token never reaches the bootstrap's
+// configuration or state.
+// https://www.pulumi.com/registry/packages/github/installation-configuration/
+const GitHubTokenKey = "github:token"
+
+// ProviderConfigKeys are the provider configuration keys the program
+// checks for secure values itself (Build), besides its own: the GitHub
+// provider's (pulumi-github v6 config package). misyinfra checks every key
+// of the stack file.
+var ProviderConfigKeys = []string{
+	"github:appAuth", "github:baseUrl", "github:insecure", "github:maxRetries", "github:organization",
+	"github:owner", "github:parallelRequests", "github:readDelayMs", "github:retryDelayMs",
+	"github:retryableErrors", GitHubTokenKey, "github:writeDelayMs",
+}
+
 // Load builds the bootstrap's Config from its Pulumi configuration (keys
 // "misybot-bootstrap:<name>", objects and lists JSON-encoded, as the engine
-// hands them to the program). On any mistake it returns stacks.Problems
-// listing all of them, sorted by key, in the form stack configuration uses.
-func Load(project string, raw map[string]string) (Config, error) {
+// hands them to the program; other namespaces' keys are ignored except
+// github:token). secretKeys are the keys whose value is secure: the
+// bootstrap's configuration holds none (see NoSecretsProblems). On any
+// mistake it returns stacks.Problems listing all of them, sorted by key, in
+// the form stack configuration uses.
+func Load(project string, raw map[string]string, secretKeys []string) (Config, error) {
 	prefix := project + ":"
 	var cfg Config
-	var problems stacks.Problems
+	problems := NoSecretsProblems(project, raw, secretKeys)
 	root := reflect.ValueOf(&cfg).Elem()
 	fields := map[string]int{}
 	var known []string
@@ -63,6 +84,9 @@ func Load(project string, raw map[string]string) (Config, error) {
 	sort.Strings(keys)
 	for _, full := range keys {
 		name, value := strings.TrimPrefix(full, prefix), raw[full]
+		if slices.Contains(secretKeys, full) {
+			value = stacks.RedactedValue
+		}
 		i, ok := fields[name]
 		if !ok {
 			problems = append(problems, stacks.Problem{Key: name, Value: value, Expected: "a known key (" + strings.Join(known, ", ") + ")"})
@@ -102,6 +126,31 @@ func Load(project string, raw map[string]string) (Config, error) {
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
 	return Config{}, problems
+}
+
+// NoSecretsProblems reports what would put a secret in the bootstrap's
+// configuration or state: a github:token key (plain or secure) and every
+// secure value. The environment stacks' CI identities may decrypt with the
+// bootstrap's key, because their StackReference to the bootstrap builds
+// its secrets manager before reading any output (pulumi/pulumi#11109,
+// #21436); that is safe only while the key protects nothing.
+// https://github.com/pulumi/pulumi/issues/11109
+// https://github.com/pulumi/pulumi/issues/21436
+func NoSecretsProblems(project string, raw map[string]string, secretKeys []string) stacks.Problems {
+	var ps stacks.Problems
+	short := func(key string) string { return strings.TrimPrefix(key, project+":") }
+	if _, ok := raw[GitHubTokenKey]; ok || slices.Contains(secretKeys, GitHubTokenKey) {
+		ps = append(ps, stacks.Problem{Key: GitHubTokenKey, Value: stacks.RedactedValue,
+			Expected: "no token in the configuration: set GITHUB_TOKEN in the environment of `pulumi up`, so that no token reaches the bootstrap's configuration or state"})
+	}
+	for _, key := range secretKeys {
+		if key == GitHubTokenKey {
+			continue
+		}
+		ps = append(ps, stacks.Problem{Key: short(key), Value: stacks.RedactedValue,
+			Expected: "a plain value: the bootstrap's configuration holds no secret, since every environment stack's CI identities may decrypt with its key"})
+	}
+	return ps
 }
 
 func describe(t reflect.Type) string {

@@ -39,8 +39,8 @@ func bootstrapGrants(stack string, bootstrap *offline.State) ([]azuremodel.Exist
 
 // validateBootstrap checks the bootstrap's configuration (plan --dir
 // bootstrap --stack platform) as validateConfig checks a stack's.
-func validateBootstrap(project string, config map[string]string, _ []string) error {
-	_, err := foundation.Load(project, config)
+func validateBootstrap(project string, config map[string]string, secretKeys []string) error {
+	_, err := foundation.Load(project, config, secretKeys)
 	return usageProblems(err)
 }
 
