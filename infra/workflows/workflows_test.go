@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/misybot/platform/bootstrap/foundation"
 )
 
 const repoRoot = "../.."
@@ -633,6 +636,25 @@ func (r *repo) check() []string {
 				}
 			}
 
+			// The bootstrap sets its values as variables, not secrets:
+			// identifiers, and a secret in the bootstrap's state would need
+			// a key its readers could not hold. A variable it does not set
+			// is empty at run time; the stack's identity and tenant exist
+			// only in the stack's environments.
+			// https://docs.github.com/actions/how-tos/write-workflows/choose-what-workflows-do/use-variables
+			for _, v := range j.expressions() {
+				for _, m := range contextName.FindAllStringSubmatch(v, -1) {
+					switch {
+					case m[1] == "secrets" && slices.Contains(foundation.EnvironmentVariables(), m[2]):
+						add(w, j, "reads secrets.%s: the bootstrap sets it as a variable (vars.%s)", m[2], m[2])
+					case m[1] == "vars" && !slices.Contains(foundation.EnvironmentVariables(), m[2]):
+						add(w, j, "reads vars.%s, which the bootstrap does not set (it sets %s)", m[2], strings.Join(foundation.EnvironmentVariables(), ", "))
+					case m[1] == "vars" && m[2] != foundation.VarBackendURL && env == "":
+						add(w, j, "reads vars.%s outside a stack's environment, the only place it is set", m[2])
+					}
+				}
+			}
+
 			// Secrets never reach fork pull requests.
 			if onPullRequest && usesSecrets && !strings.Contains(j.If, "head.repo.fork") {
 				add(w, j, "uses secrets on pull requests without skipping forks (if: github.event.pull_request.head.repo.fork == false)")
@@ -685,6 +707,9 @@ func (r *repo) check() []string {
 }
 
 // expressions are the job's env, with and step values.
+// contextName is a secrets.NAME or vars.NAME reference.
+var contextName = regexp.MustCompile(`\b(secrets|vars)\.([A-Za-z_][A-Za-z0-9_]*)`)
+
 func (j *job) expressions() []string {
 	var out []string
 	for _, v := range j.Env {
@@ -1195,8 +1220,17 @@ func TestBrokenWorkflowsAreCaught(t *testing.T) {
 			old: "    if: ${{ github.event.pull_request.head.repo.fork == false }}\n    runs-on: ubuntu-latest\n    timeout-minutes: 30", new: "    runs-on: ubuntu-latest\n    timeout-minutes: 30",
 			want: "job preview: uses secrets on pull requests without skipping forks"},
 		{name: "a preview identity by a secret name built from the stack", file: "pull-request.yml",
-			old: "          client-id: ${{ secrets.AZURE_CLIENT_ID }}", new: "          client-id: ${{ secrets[format('AZURE_CLIENT_ID_PREVIEW_{0}', matrix.stack)] }}",
+			old: "          client-id: ${{ vars.AZURE_CLIENT_ID }}", new: "          client-id: ${{ secrets[format('AZURE_CLIENT_ID_PREVIEW_{0}', matrix.stack)] }}",
 			want: "job preview: builds a secret name"},
+		{name: "the client ID read as a secret", file: "deploy-stack.yml",
+			old: "          client-id: ${{ vars.AZURE_CLIENT_ID }}", new: "          client-id: ${{ secrets.AZURE_CLIENT_ID }}",
+			want: "reads secrets.AZURE_CLIENT_ID: the bootstrap sets it as a variable (vars.AZURE_CLIENT_ID)"},
+		{name: "a variable the bootstrap does not set", file: "drift.yml",
+			old: "          tenant-id: ${{ vars.AZURE_TENANT_ID }}", new: "          tenant-id: ${{ vars.AZURE_TENANT }}",
+			want: "job drift: reads vars.AZURE_TENANT, which the bootstrap does not set"},
+		{name: "the identity read outside the stack's environment", file: "watch.yml",
+			old: "    environment: ${{ matrix.stack }}-drift\n", new: "",
+			want: "job watch: reads vars.AZURE_CLIENT_ID outside a stack's environment"},
 		{name: "a pull-request preview outside its preview environment", file: "pull-request.yml",
 			old: "    environment: ${{ matrix.stack }}-preview\n", new: "",
 			want: "job preview: signs in to Azure on pull requests outside the stack's environment <stack>-preview"},
