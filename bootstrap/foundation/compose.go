@@ -551,7 +551,7 @@ func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Ide
 		// the sign-in): plain environment variables, so that the
 		// bootstrap's state holds no secret value.
 		// https://docs.github.com/actions/reference/security/oidc
-		// https://docs.github.com/actions/how-tos/write-workflows/choose-what-workflows-do/use-variables
+		// https://docs.github.com/actions/concepts/workflows-and-actions/variables
 		variables := map[string]pulumi.StringInput{
 			VarClientID: e.clientID, VarTenantID: pulumi.String(tenantID), VarSubscriptionID: pulumi.String(subscriptionID),
 			VarBackendURL: backendURL, VarSecretsProvider: secretsProvider,

@@ -641,7 +641,7 @@ func (r *repo) check() []string {
 			// a key its readers could not hold. A variable it does not set
 			// is empty at run time; the stack's identity and tenant exist
 			// only in the stack's environments.
-			// https://docs.github.com/actions/how-tos/write-workflows/choose-what-workflows-do/use-variables
+			// https://docs.github.com/actions/concepts/workflows-and-actions/variables
 			for _, v := range j.expressions() {
 				for _, m := range contextName.FindAllStringSubmatch(v, -1) {
 					switch {

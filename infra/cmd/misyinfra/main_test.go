@@ -316,11 +316,15 @@ func TestBootstrapPlan(t *testing.T) {
   misybot-bootstrap:location: westeurope
   misybot-bootstrap:owners: ["alice"]
   misybot-bootstrap:stacks: [{name: qa}]
+  misybot-bootstrap:nameSeed:
+    secure: v1:c2VjcmV0
+  github:token: ghp_plaintexttoken
 `})
 	require.NoError(t, os.WriteFile(filepath.Join(bad, "Pulumi.yaml"), []byte("name: misybot-bootstrap\nruntime: go\n"), 0o644))
 	r = runMain("plan", "--stack", "platform", "--dir", bad)
 	assert.Equal(t, 2, r.code, r.stderr)
-	for _, key := range []string{"costCenter:", "github.owner:", "owners[0]:", "registry.name:", "stacks[0].name:"} {
+	for _, key := range []string{"costCenter:", "github.owner:", "owners[0]:", "registry.name:", "stacks[0].name:", "github:token:", "nameSeed:"} {
 		assert.Contains(t, r.stderr, key)
 	}
+	assert.NotContains(t, r.stderr, "ghp_plaintexttoken", "the bootstrap holds no secret, and never prints one")
 }
