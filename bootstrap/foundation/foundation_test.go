@@ -368,6 +368,10 @@ func secretValues(p *offline.Plan) []string {
 // configuration no secure value and no GitHub token.
 func TestBootstrapHoldsNoSecret(t *testing.T) {
 	assert.Empty(t, secretValues(planBootstrap(t, prodEU2)))
+	const member = "5a5a5a5a-1b1b-4c4c-8d8d-9e9e9e9e9e9e"
+	withGroups := planBootstrap(t, `{"name":"prod-eu2","location":"eastus2","reviewers":{"teams":[4242001]},"operators":["`+member+`"],"readers":["`+member+`"]}`)
+	require.NotEmpty(t, withGroups.Find("azuread:index/group:Group"))
+	assert.Empty(t, secretValues(withGroups), "operators' and readers' groups")
 	st, err := stackfile.Load("..", foundation.StackName)
 	require.NoError(t, err)
 	assert.Empty(t, st.SecretKeys, "Pulumi.platform.yaml holds secure values")
