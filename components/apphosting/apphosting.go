@@ -14,11 +14,13 @@
 package apphosting
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,7 +140,7 @@ type Args struct {
 	// TargetPort is the port the container listens on. Required.
 	TargetPort int
 	// AllowedIPRanges, when set, restrict the ingress to these IPv4
-	// addresses or CIDRs; everything else is denied.
+	// addresses or CIDRs, in any order; everything else is denied.
 	AllowedIPRanges []string
 	// Probes are the health endpoints. Defaults: Default*Path.
 	Probes Probes
@@ -165,7 +167,7 @@ type Args struct {
 	AppInsights *AppInsights
 
 	// Secrets are Key Vault secrets exposed to the container as
-	// environment variables.
+	// environment variables, keyed by Name; their order does not matter.
 	Secrets []Secret
 	// Env are plain (non-secret) environment variables.
 	Env map[string]string
@@ -318,6 +320,10 @@ func (a *Args) defaults() {
 	if a.ServiceBus.MessageCount == 0 {
 		a.ServiceBus.MessageCount = 5
 	}
+	// Secrets are keyed by name and IP ranges by value: the app lists them
+	// sorted, so a caller's order is no change (and no new revision).
+	a.Secrets = slices.SortedFunc(slices.Values(a.Secrets), func(x, y Secret) int { return cmp.Compare(x.Name, y.Name) })
+	a.AllowedIPRanges = slices.Sorted(slices.Values(a.AllowedIPRanges))
 }
 
 // memoryFor is the memory the Consumption profile pairs with cpu cores.
