@@ -209,6 +209,15 @@ const (
 	DefaultStartupPath   = "/healthz/startup"
 )
 
+// Defaults of the scale rules when a caller sets none.
+const (
+	// DefaultHTTPConcurrency is the concurrent requests per replica that
+	// scale out.
+	DefaultHTTPConcurrency = 50
+	// DefaultScaleMessageCount is the messages in the scale queue per replica.
+	DefaultScaleMessageCount = 5
+)
+
 // KeyVault is the vault the app reads secrets from.
 type KeyVault struct {
 	// ID is the vault's resource ID, the scope of Key Vault Secrets User.
@@ -315,10 +324,10 @@ func (a *Args) defaults() {
 		a.MaxReplicas = 10
 	}
 	if a.HTTPConcurrency == 0 {
-		a.HTTPConcurrency = 50
+		a.HTTPConcurrency = DefaultHTTPConcurrency
 	}
 	if a.ServiceBus.MessageCount == 0 {
-		a.ServiceBus.MessageCount = 5
+		a.ServiceBus.MessageCount = DefaultScaleMessageCount
 	}
 	// Secrets are keyed by name and IP ranges by value: the app lists them
 	// sorted, so a caller's order is no change (and no new revision).
