@@ -18,6 +18,10 @@ type Config struct {
 	NameSeed string `json:"nameSeed,omitempty"`
 	// Tags are added to the standard tags on every taggable resource.
 	Tags map[string]string `json:"tags,omitempty"`
+	// Bootstrap is the bootstrap stack the stack reads its resource group,
+	// app identity and registry from (a StackReference), as
+	// organization/project/stack. Default DefaultBootstrap.
+	Bootstrap string `json:"bootstrap,omitempty"`
 	// Protect marks stateful resources protected. Default: prod only.
 	Protect bool `json:"protect"`
 	// LoadTesting provisions an Azure Load Testing resource for the

@@ -2,9 +2,6 @@ package stacks
 
 // AppConfig describes the MisyBot service on Container Apps.
 type AppConfig struct {
-	// Registry holds the images; the app pulls them with its managed
-	// identity. Required.
-	Registry RegistryConfig `json:"registry"`
 	// Repository is the image repository in the registry. Default misybot/bot.
 	Repository string `json:"repository,omitempty"`
 	// Release is the stable release: the image tag serving traffic, which
@@ -48,13 +45,6 @@ type AppConfig struct {
 	Secrets []AppSecretConfig `json:"secrets,omitempty"`
 	// Env are plain environment variables.
 	Env map[string]string `json:"env,omitempty"`
-}
-
-// RegistryConfig locates the container registry (Azure Container
-// Registry) in the stack's subscription.
-type RegistryConfig struct {
-	Name          string `json:"name"`
-	ResourceGroup string `json:"resourceGroup"`
 }
 
 // CanaryConfig is the release under test and its share of traffic.

@@ -216,6 +216,8 @@ func EntityDefaultsTable() []EntityDefault {
 	queues, topics := configkeys.ServiceBusQueues+"[]", configkeys.ServiceBusTopics+"[]"
 	subs := topics + ".subscriptions[]"
 	return []EntityDefault{
+		each(configkeys.Bootstrap, DefaultBootstrap, "the bootstrap stack whose outputs the environment stack reads",
+			func(c *Config) { orDefault(&c.Bootstrap, DefaultBootstrap) }),
 		each(configkeys.NetworkIngressSources, "["+network.DefaultIngressSource+"]", "only callers inside the virtual network reach the apps",
 			func(c *Config) {
 				if len(c.Network.IngressSources) == 0 {

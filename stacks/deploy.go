@@ -146,12 +146,18 @@ func compose(ctx *pulumi.Context, stack string, cfg Config, tenantID, subscripti
 	// identity with AcrPull on the registry, and the CI identities: they
 	// need rights the deploy identity does not have (creating resource
 	// groups, assigning roles outside the group, Microsoft Graph). The
-	// resource group carries no lock: a CanNotDelete lock on it would block
-	// every replace in the stack, and the deploy identity cannot manage
-	// locks. Stateful resources are protected (`protect`) instead.
+	// stack reads them from the bootstrap's outputs (a StackReference).
+	// The resource group carries no lock: a CanNotDelete lock on it would
+	// block every replace in the stack, and the deploy identity cannot
+	// manage locks. Stateful resources are protected (`protect`) instead.
+	boot, err := readBootstrap(ctx, stack, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n.resourceGroup = boot.ResourceGroupName
 	rgName := pulumi.String(n.resourceGroup).ToStringOutput()
 	appIdentity, err := azurenative.GetUserAssignedIdentity(ctx, "app-identity",
-		pulumi.ID(appIdentityID(subscriptionID, n)),
+		pulumi.ID(boot.AppIdentityID),
 		azurenative.UserAssignedIdentityArgs{ResourceName: n.appIdentity, ResourceGroupName: rgName, Location: cfg.Location})
 	if err != nil {
 		return nil, err
@@ -210,7 +216,7 @@ func compose(ctx *pulumi.Context, stack string, cfg Config, tenantID, subscripti
 		return nil, err
 	}
 
-	hosting, err := appArgs(cfg, n, base, subscriptionID, net, kv, sb, obs)
+	hosting, err := appArgs(cfg, n, base, boot, net, kv, sb, obs)
 	if err != nil {
 		return nil, err
 	}

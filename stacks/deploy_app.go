@@ -15,44 +15,7 @@ import (
 	"github.com/misybot/platform/naming"
 )
 
-// registryID is the resource ID of the stack's container registry, in the
-// subscription the stack deploys to.
-func registryID(subscriptionID string, r RegistryConfig) string {
-	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerRegistry/registries/%s",
-		subscriptionID, r.ResourceGroup, r.Name)
-}
-
-// appSpec is the part of the app hosting arguments known from the
-// configuration alone: what names the revisions (RevisionScope).
-// appIdentityID is the resource ID of the app's user-assigned identity,
-// which the bootstrap creates in the stack's resource group.
-func appIdentityID(subscriptionID string, n names) string {
-	return "/subscriptions/" + subscriptionID + "/resourceGroups/" + n.resourceGroup +
-		"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + n.appIdentity
-}
-
-// BootstrapGrant is a role assignment the bootstrap project
-// (bootstrap/foundation) makes for a stack's app identity, outside the
-// stack's plan.
-type BootstrapGrant struct {
-	IdentityID, Role, Scope string
-}
-
-// BootstrapGrants are the grants the stack's program relies on without
-// making them: the app identity's AcrPull on the shared registry.
-func (c Config) BootstrapGrants(stack, subscriptionID string) ([]BootstrapGrant, error) {
-	n, err := resourceNames(stack, c)
-	if err != nil {
-		return nil, err
-	}
-	return []BootstrapGrant{{
-		IdentityID: appIdentityID(subscriptionID, n),
-		Role:       crosscut.RoleAcrPull,
-		Scope:      registryID(subscriptionID, c.App.Registry),
-	}}, nil
-}
-
-func appSpec(cfg Config, n names) apphosting.Args {
+func appSpec(cfg Config, n names, loginServer string) apphosting.Args {
 	a := cfg.App
 	args := apphosting.Args{
 		EnvironmentName: n.appsEnvironment,
@@ -60,7 +23,7 @@ func appSpec(cfg Config, n names) apphosting.Args {
 		ZoneRedundant:   a.ZoneRedundant,
 		IdentityName:    n.appIdentity,
 		AppName:         n.app,
-		Registry:        apphosting.Registry{Server: strings.ToLower(a.Registry.Name) + ".azurecr.io"},
+		Registry:        apphosting.Registry{Server: loginServer},
 		Repository:      a.Repository,
 		StableRelease:   a.Release,
 		ExternalIngress: true, // reachable from the VNet; the environment decides how far beyond
@@ -91,37 +54,39 @@ func appSpec(cfg Config, n names) apphosting.Args {
 }
 
 // RevisionScope is the revision scope of the app of stack running release,
-// as the program builds it (apphosting.RevisionName takes it). The stack
-// name matters: it names the resources (naming.Token).
-func (c Config) RevisionScope(stack, release string) (apphosting.RevisionScope, error) {
+// as the program builds it (apphosting.RevisionName takes it), with the
+// images pulled from the registry loginServer (the bootstrap's
+// registryLoginServer). The stack name matters: it names the resources
+// (naming.Token).
+func (c Config) RevisionScope(stack, release, loginServer string) (apphosting.RevisionScope, error) {
 	n, err := resourceNames(stack, c)
 	if err != nil {
 		return apphosting.RevisionScope{}, err
 	}
-	return appSpec(c, n).RevisionScope(release), nil
+	return appSpec(c, n, loginServer).RevisionScope(release), nil
 }
 
 // RevisionName is the name of the revision that runs release in the app
 // of stack, as the program names it: the rollout tool analyses the
 // revisions the stack deploys.
-func (c Config) RevisionName(stack, release string) (string, error) {
+func (c Config) RevisionName(stack, release, loginServer string) (string, error) {
 	n, err := resourceNames(stack, c)
 	if err != nil {
 		return "", err
 	}
-	return apphosting.RevisionName(n.app, release, appSpec(c, n).RevisionScope(release))
+	return apphosting.RevisionName(n.app, release, appSpec(c, n, loginServer).RevisionScope(release))
 }
 
-func appArgs(cfg Config, n names, in crosscut.Inputs, subscriptionID string,
+func appArgs(cfg Config, n names, in crosscut.Inputs, boot BootstrapStack,
 	net *network.Network, kv *keyvault.KeyVault, sb *servicebus.ServiceBus, obs *observability.Observability,
 ) (apphosting.Args, error) {
-	args := appSpec(cfg, n)
+	args := appSpec(cfg, n, boot.RegistryLoginServer)
 	// The environment's only private endpoint-like surface is its internal
 	// load balancer; the component refuses a PrivateEndpoint input.
 	in.PrivateEndpoint = nil
 	args.Inputs = in
 	args.InfrastructureSubnetID = net.AppsSubnetID
-	args.Registry.ID = pulumi.String(registryID(subscriptionID, cfg.App.Registry))
+	args.Registry.ID = pulumi.String(boot.RegistryID)
 	args.KeyVault = apphosting.KeyVault{ID: kv.VaultID, URI: kv.VaultURI}
 	args.ServiceBus.ID, args.ServiceBus.Name = sb.NamespaceID, sb.NamespaceName
 	args.ServiceBus.FullyQualifiedNamespace = sb.FullyQualifiedNamespace

@@ -11,19 +11,30 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/components/crosscut"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
 	"github.com/misybot/platform/infra/stackfile"
 	"github.com/misybot/platform/stacks"
 )
 
+// bootstrapRefs answers the stacks' reference to the bootstrap from the
+// committed bootstrap's offline plan.
+func bootstrapRefs(t testing.TB) offline.StackReferences {
+	t.Helper()
+	st, err := bootstrapstate.Plan(context.Background(), filepath.Join("..", bootstrapstate.Dir))
+	require.NoError(t, err)
+	return st.References()
+}
+
 func planFile(t testing.TB, stackFile string) (*offline.Plan, error) {
 	t.Helper()
 	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), stackFile)
 	require.NoError(t, err)
-	name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(stackFile), "Pulumi."), ".yaml")
+	// A test variant (Pulumi.dev-secrets.yaml) plans as the stack it varies.
+	name, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(stackFile), "Pulumi."), ".yaml"), "-secrets")
 	return offline.Run(context.Background(), offline.Options{
-		Project: st.Project, Stack: name, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		Project: st.Project, Stack: name, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build, StackReferences: bootstrapRefs(t),
 	})
 }
 
@@ -167,7 +178,7 @@ func TestSecretsFromConfigStaySecret(t *testing.T) {
 	require.NoError(t, err)
 	st.Config["misybot-platform:keyVaultSecrets"] = `{"bot-token":"` + plaintext + `"}`
 	p, err = offline.Run(context.Background(), offline.Options{
-		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build, StackReferences: bootstrapRefs(t),
 	})
 	require.NoError(t, err)
 	secrets = p.Find("azure-native:keyvault:Secret")
@@ -183,7 +194,7 @@ func TestPlainSecretsAreRefused(t *testing.T) {
 	st, err := stackfile.LoadFile(filepath.Join("..", "Pulumi.yaml"), filepath.Join("testdata", "Pulumi.dev-secrets.yaml"))
 	require.NoError(t, err)
 	_, err = offline.Run(context.Background(), offline.Options{
-		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: nil, Program: stacks.Build,
+		Project: st.Project, Stack: "dev", Config: st.Config, SecretKeys: nil, Program: stacks.Build, StackReferences: bootstrapRefs(t),
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "keyVaultSecrets")
@@ -194,8 +205,8 @@ func TestStacksDoNotShareNames(t *testing.T) {
 	seen := map[string]string{}
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		for _, r := range planStack(t, stack).Resources {
-			if r.ID == "" {
-				continue
+			if r.ID == "" || r.Type == offline.StackReferenceType {
+				continue // every stack reads the one bootstrap stack
 			}
 			if other, dup := seen[r.ID]; dup {
 				t.Errorf("%s and %s have the same ID %s", other, stack, r.ID)
@@ -275,9 +286,10 @@ func TestProdCanaryDeferredOnAFirstDeploy(t *testing.T) {
 func BenchmarkPlanProd(b *testing.B) {
 	st, err := stackfile.Load("..", "prod")
 	require.NoError(b, err)
+	refs := bootstrapRefs(b)
 	for b.Loop() {
 		_, err := offline.Run(context.Background(), offline.Options{
-			Project: st.Project, Stack: "prod", Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+			Project: st.Project, Stack: "prod", Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build, StackReferences: refs,
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -33,7 +33,7 @@ func planWith(t testing.TB, stack string, change func(cfg map[string]string)) (*
 	require.NoError(t, err)
 	change(st.Config)
 	return offline.Run(context.Background(), offline.Options{
-		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build, StackReferences: bootstrapRefs(t),
 	})
 }
 

@@ -555,7 +555,7 @@ func prodRaw() map[string]string {
 		project + ":tags":                  `{}`,
 		project + ":nameSeed":              "",
 		project + ":keyVault":              `{}`,
-		project + ":app":                   `{"registry":{"name":"crmisybotshared","resourceGroup":"rg-misybot-shared-weu"},"release":"1.4.2"}`,
+		project + ":app":                   `{"release":"1.4.2"}`,
 		project + ":alerts":                `{}`,
 		"pulumi:disable-default-providers": `[]`,
 	}

@@ -2,16 +2,16 @@ package stacks_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/lifecycle"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/stacks"
@@ -124,22 +124,19 @@ func reverseLists(c *lifecycle.Config) error {
 // name, not by position: reordering every list of a stack file (queues,
 // topics, subscriptions, NSG rules, ingress sources, IP ranges, receivers,
 // secrets) changes nothing in a deployed stack. Each step is an offline
-// update from the previous step's saved state; the reordered update must
-// propose exactly what the same update without the reordering proposes.
+// update from the previous step's saved state, judged by the Azure model.
 func TestReorderedListsChangeNothing(t *testing.T) {
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
-			r, err := lifecycle.NewRunner(filepath.Join(".."), stack, stacks.Build, lifecycle.Secrets)
-			require.NoError(t, err)
-			r.Existing = bootstrapGrantsOf(t, r, stack)
-			deploy := []lifecycle.Step{
+			r := newRunner(t, stack)
+			results, err := r.Run(context.Background(), []lifecycle.Step{
 				{Name: "deploy with two of every list", Change: twoOfEveryList(stack)},
+				// prod's canary is deferred on a first deploy (the stable
+				// revision must exist first): this update deploys it, and
+				// the stack is settled.
 				{Name: "the same again"},
-			}
-			control, err := r.Run(context.Background(), append(slices.Clone(deploy), lifecycle.Step{Name: "unchanged"}))
-			require.NoError(t, err)
-			requireDeployed(t, control, 3)
-			results, err := r.Run(context.Background(), append(slices.Clone(deploy), lifecycle.Step{Name: "every list reversed", Change: reverseLists}))
+				{Name: "every list reversed", Change: reverseLists},
+			})
 			require.NoError(t, err)
 			requireDeployed(t, results, 3)
 
@@ -147,32 +144,20 @@ func TestReorderedListsChangeNothing(t *testing.T) {
 			for _, typ := range []string{"azure-native:servicebus:Queue", "azure-native:servicebus:Subscription"} {
 				require.GreaterOrEqual(t, len(first.Find(typ)), 2, "the stack has several %s to reorder", typ)
 			}
-			assert.Equal(t, changesOf(control[2].Plan), changesOf(reordered))
+			assert.Len(t, reordered.Resources, len(first.Resources))
 			for _, c := range reordered.Changes {
-				assert.Contains(t, []offline.Op{offline.OpSame, offline.OpRead, offline.OpUpdate}, c.Op, "%s: %s %v", c.URN, c.Op, c.Keys)
+				assert.Contains(t, []offline.Op{offline.OpSame, offline.OpRead}, c.Op, "%s: %s %v", c.URN, c.Op, c.Keys)
 			}
 		})
 	}
 }
 
-// changesOf lists a plan's changes as "op urn keys", one a line.
-func changesOf(p *offline.Plan) []string {
-	var out []string
-	for _, c := range p.Changes {
-		out = append(out, fmt.Sprintf("%s %s %v", c.Op, c.URN, c.Keys))
-	}
-	return out
-}
-
 // The check above sees changes when there are some: removing one queue
 // from the same configuration deletes that queue and nothing else.
 func TestReorderCheckSeesAChangedList(t *testing.T) {
-	r, err := lifecycle.NewRunner(filepath.Join(".."), "dev", stacks.Build, lifecycle.Secrets)
-	require.NoError(t, err)
-	r.Existing = bootstrapGrantsOf(t, r, "dev")
+	r := newRunner(t, "dev")
 	results, err := r.Run(context.Background(), []lifecycle.Step{
 		{Name: "deploy with two of every list", Change: twoOfEveryList("dev")},
-		{Name: "the same again"},
 		{Name: "one queue fewer", Change: func(c *lifecycle.Config) error {
 			sb, err := c.Object("serviceBus")
 			if err != nil {
@@ -184,9 +169,9 @@ func TestReorderCheckSeesAChangedList(t *testing.T) {
 		}},
 	})
 	require.NoError(t, err)
-	requireDeployed(t, results, 3)
+	requireDeployed(t, results, 2)
 	ops := map[offline.Op]int{}
-	for _, c := range results[2].Plan.Changes {
+	for _, c := range results[1].Plan.Changes {
 		ops[c.Op]++
 	}
 	assert.Equal(t, 1, ops[offline.OpDelete], "one queue deleted: %v", ops)
@@ -205,15 +190,20 @@ func requireDeployed(t *testing.T, results []lifecycle.Result, n int) {
 	require.Len(t, results, n, "every step deploys")
 }
 
-func bootstrapGrantsOf(t *testing.T, r *lifecycle.Runner, stack string) []azuremodel.ExistingRoleAssignment {
+// bootstrapOnce is the bootstrap project's offline plan, made once: what
+// the stacks read through their StackReference and find existing.
+var bootstrapOnce = sync.OnceValues(func() (*offline.State, error) {
+	return bootstrapstate.Plan(context.Background(), filepath.Join("..", bootstrapstate.Dir))
+})
+
+// newRunner runs updates of a committed stack offline, with what the
+// bootstrap made before its first deploy existing.
+func newRunner(t *testing.T, stack string) *lifecycle.Runner {
 	t.Helper()
-	cfg, err := stacks.Load(r.Project, r.Base.Values, r.Base.SecretKeys)
+	boot, err := bootstrapOnce()
 	require.NoError(t, err)
-	grants, err := cfg.BootstrapGrants(stack, offline.PlaceholderSubscriptionID)
+	r, err := lifecycle.NewRunner(filepath.Join(".."), stack, stacks.Build, lifecycle.Secrets)
 	require.NoError(t, err)
-	var out []azuremodel.ExistingRoleAssignment
-	for _, g := range grants {
-		out = append(out, azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope})
-	}
-	return out
+	r.Bootstrap = boot
+	return r
 }

@@ -62,6 +62,7 @@ func reservedTagKeys() []string {
 func (c Config) Validate() Problems {
 	v := &validator{env: c.Environment}
 	v.general(c)
+	v.bootstrap(c.Bootstrap)
 	v.tags(c.Tags)
 	v.network(c.Network)
 	v.loadTestSubnet(c)

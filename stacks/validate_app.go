@@ -12,10 +12,6 @@ import (
 )
 
 var (
-	// Azure Container Registry names: 5-50 letters and digits.
-	registryNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
-	// Resource group names.
-	resourceGroupPattern = regexp.MustCompile(`^[-\w.()]{0,89}[-\w()]$`)
 	// Environment variable names.
 	envVarPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// Image repositories.
@@ -40,18 +36,6 @@ func (c Config) AppName() string {
 
 func (v *validator) app(c Config) {
 	a := c.App
-	switch {
-	case a.Registry.Name == "":
-		v.add("app.registry.name", "", "the Azure Container Registry holding the images, such as crmisybotshared")
-	case !registryNamePattern.MatchString(a.Registry.Name):
-		v.add("app.registry.name", a.Registry.Name, "5-50 letters and digits (an Azure Container Registry name)")
-	}
-	switch {
-	case a.Registry.ResourceGroup == "":
-		v.add("app.registry.resourceGroup", "", "the registry's resource group")
-	case !resourceGroupPattern.MatchString(a.Registry.ResourceGroup):
-		v.add("app.registry.resourceGroup", a.Registry.ResourceGroup, "a resource group name: letters, digits, - _ . ( ), at most 90, not ending with .")
-	}
 	if !repositoryPattern.MatchString(a.Repository) {
 		v.add("app.repository", a.Repository, "an image repository such as misybot/bot (lowercase)")
 	}

@@ -10,7 +10,7 @@ import (
 
 // App, identity and alert settings a user gets wrong, each rejected at its key.
 func TestLoadRejectsBrokenAppConfigs(t *testing.T) {
-	const reg = `"registry":{"name":"crmisybotshared","resourceGroup":"rg-misybot-shared-weu"}`
+	const reg = `"repository":"misybot/bot"`
 	tests := []struct {
 		name    string
 		dev     bool
@@ -26,8 +26,8 @@ func TestLoadRejectsBrokenAppConfigs(t *testing.T) {
 		{"release without letters or digits", false, "app", `{` + reg + `,"release":"---"}`, "app.release", "---"},
 		{"release too long for a revision name", false, "app", `{` + reg + `,"release":"sha-3f2a9c1d5e7b9a0c2e4f6a8b0c2d4e6f8a0b2c4d"}`, "app.release", "more than 43"},
 		{"missing release", false, "app", `{` + reg + `}`, "app.release", "image tag"},
-		{"missing registry", false, "app", `{"release":"1.4.2"}`, "app.registry.name", "Azure Container Registry"},
-		{"registry name with a dash", false, "app", `{"registry":{"name":"cr-misybot","resourceGroup":"rg"},"release":"1.4.2"}`, "app.registry.name", "cr-misybot"},
+		{"registry set in the stack (the bootstrap's output now)", false, "app", `{"registry":{"name":"crmisybotshared","resourceGroup":"rg"},"release":"1.4.2"}`, "app.registry", "crmisybotshared"},
+		{"bootstrap that is not organization/project/stack", false, "bootstrap", `misybot-bootstrap/platform`, "bootstrap", "organization/misybot-bootstrap/platform"},
 		{"scale to zero in prod", false, "app", `{` + reg + `,"release":"1.4.2","minReplicas":0}`, "app.minReplicas", "at least 1"},
 		{"canary with scale to zero in dev", true, "app", `{` + reg + `,"release":"1.4.2","minReplicas":0,"canary":{"release":"1.5.0","weight":10}}`, "app.minReplicas", "canary"},
 		{"public environment in prod", false, "app", `{` + reg + `,"release":"1.4.2","internal":false}`, "app.internal", "virtual network"},
@@ -62,7 +62,7 @@ func TestLoadRejectsBrokenAppConfigs(t *testing.T) {
 func TestEveryCanaryWeightLoads(t *testing.T) {
 	for w := 0; w <= 100; w++ {
 		raw := prodRaw()
-		raw[fullKey("app")] = `{"registry":{"name":"crmisybotshared","resourceGroup":"rg-misybot-shared-weu"},"release":"1.4.2","canary":{"release":"1.5.0","weight":` + strconv.Itoa(w) + `}}`
+		raw[fullKey("app")] = `{"release":"1.4.2","canary":{"release":"1.5.0","weight":` + strconv.Itoa(w) + `}}`
 		cfg, err := Load(project, raw, nil)
 		require.NoError(t, err, "weight %d", w)
 		assert.Equal(t, w, cfg.App.Canary.Weight)

@@ -519,7 +519,6 @@ func TestValidateConfigBuiltInCode(t *testing.T) {
 	c.CostCenter = "cc-misybot-1001"
 	c.Network = NetworkConfig{AddressSpace: "10.21.0.0/16", AppsSubnet: "10.21.0.0/23", EndpointsSubnet: "10.21.2.0/24", LoadTestSubnet: "10.21.3.0/24"}
 	c.ServiceBus.Queues = []QueueConfig{{Name: "inbound-messages"}}
-	c.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
 	c.App.Release = "1.4.2"
 
 	ps := c.Validate()
@@ -628,7 +627,6 @@ func TestTooManyIngressSources(t *testing.T) {
 		cfg.Network.IngressSources = append(cfg.Network.IngressSources, fmt.Sprintf("198.51.%d.0/24", i))
 	}
 	cfg.KeyVault.AllowPublicNetworkAccess, cfg.ServiceBus.AllowPublicNetworkAccess = true, true
-	cfg.App.Registry = RegistryConfig{Name: "crmisybotshared", ResourceGroup: "rg-misybot-shared-weu"}
 	cfg.App.Release = "1.4.2"
 	cfg.ApplyEntityDefaults()
 	var keys []string

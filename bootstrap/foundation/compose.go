@@ -2,8 +2,10 @@ package foundation
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi-github/sdk/v6/go/github"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -16,6 +18,7 @@ import (
 	"github.com/misybot/platform/naming"
 	"github.com/misybot/platform/sdk/azurenative/authorization"
 	"github.com/misybot/platform/sdk/azurenative/keyvault"
+	"github.com/misybot/platform/sdk/azurenative/operationalinsights"
 	"github.com/misybot/platform/sdk/azurenative/resources"
 )
 
@@ -59,7 +62,13 @@ func Build(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
 
 // Keys are the bootstrap's config keys: the json names of Config's fields.
 func Keys() []string {
-	return []string{"location", "owner", "costCenter", "nameSeed", "github", "owners", "registry", "stateRetentionDays", "stacks"}
+	t := reflect.TypeFor[Config]()
+	keys := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys = append(keys, name)
+	}
+	return keys
 }
 
 // DeployAssignableRoles are the roles an environment stack's deploy
@@ -97,13 +106,9 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 	}); err != nil {
 		return nil, fmt.Errorf("github variable: %w", err)
 	}
-	for _, sec := range []struct{ name, value string }{{"AZURE_TENANT_ID", tenantID}, {"AZURE_SUBSCRIPTION_ID", subscriptionID}} {
-		if _, err := github.NewActionsSecret(ctx, "github-"+strings.ToLower(strings.ReplaceAll(sec.name, "_", "-")), &github.ActionsSecretArgs{
-			Repository: pulumi.String(cfg.GitHub.Repository), SecretName: pulumi.String(sec.name), PlaintextValue: pulumi.String(sec.value),
-		}); err != nil {
-			return nil, fmt.Errorf("github secret %s: %w", sec.name, err)
-		}
-	}
+	// No repository secrets: every job that signs in to Azure runs in one
+	// of a stack's environments, which hold the tenant and subscription
+	// with the identity's client ID.
 
 	bootstrapKey, err := newAdministration(ctx, cfg, s)
 	if err != nil {
@@ -137,7 +142,7 @@ func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (
 // https://learn.microsoft.com/azure/storage/blobs/assign-azure-role-data-access
 // https://learn.microsoft.com/azure/key-vault/general/rbac-guide
 func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (pulumi.StringOutput, error) {
-	key, err := newKey(ctx, "bootstrap-secrets-key", StackName, s, tags(cfg, sharedToken))
+	key, err := newKey(ctx, "bootstrap-secrets-key", StackName, s, cfg.SecretsKeys, tags(cfg, sharedToken))
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -167,7 +172,11 @@ func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (pulumi.Strin
 // is created through Azure Resource Manager, so the administrator needs no
 // Key Vault data-plane role for it.
 // https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist
-func newKey(ctx *pulumi.Context, name, stack string, s *shared, t map[string]string) (*keyvault.Key, error) {
+func newKey(ctx *pulumi.Context, name, stack string, s *shared, k KeysConfig, t map[string]string) (*keyvault.Key, error) {
+	expires, err := time.Parse(time.DateOnly, k.Expires)
+	if err != nil {
+		return nil, fmt.Errorf("secrets key %s: secretsKeys.expires: %w", stack, err) // Load reports it first
+	}
 	key, err := keyvault.NewKey(ctx, name, &keyvault.KeyArgs{
 		KeyName:           pulumi.String("pulumi-" + stack),
 		VaultName:         s.vault.Name,
@@ -176,6 +185,26 @@ func newKey(ctx *pulumi.Context, name, stack string, s *shared, t map[string]str
 			Kty:     pulumi.String("RSA"),
 			KeySize: pulumi.Int(3072),
 			KeyOps:  pulumi.ToStringArray([]string{"encrypt", "decrypt"}),
+			// The first version expires on the configured date; each
+			// rotation (RotateAfter after a version's creation) adds a
+			// version living ExpireAfter, and Event Grid is notified 30
+			// days before a version expires. Expired versions still
+			// decrypt, so the stacks' versioned URLs keep working.
+			// https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation
+			Attributes: &keyvault.KeyAttributesArgs{Expires: pulumi.Float64(float64(expires.Unix()))},
+			RotationPolicy: &keyvault.RotationPolicyArgs{
+				Attributes: &keyvault.KeyRotationPolicyAttributesArgs{ExpiryTime: pulumi.String(k.ExpireAfter)},
+				LifetimeActions: keyvault.LifetimeActionArray{
+					keyvault.LifetimeActionArgs{
+						Action:  &keyvault.ActionArgs{Type: keyvault.KeyRotationPolicyActionTypeRotate},
+						Trigger: &keyvault.TriggerArgs{TimeAfterCreate: pulumi.String(k.RotateAfter)},
+					},
+					keyvault.LifetimeActionArgs{
+						Action:  &keyvault.ActionArgs{Type: keyvault.KeyRotationPolicyActionTypeNotify},
+						Trigger: &keyvault.TriggerArgs{TimeBeforeExpiry: pulumi.String("P30D")},
+					},
+				},
+			},
 		},
 		Tags: pulumi.ToStringMap(t),
 	}, pulumi.Parent(s.vault), pulumi.Protect(true))
@@ -196,7 +225,7 @@ func newShared(ctx *pulumi.Context, cfg Config, n naming.Namer, tenantID, subscr
 		qualifier string
 	}{
 		"rg": {naming.ResourceGroup, ""}, "state": {naming.StorageAccount, "state"},
-		"vault": {naming.KeyVault, ""},
+		"vault": {naming.KeyVault, ""}, "audit": {naming.LogAnalytics, "audit"},
 	} {
 		name, err := n.Name(r.rule, r.qualifier)
 		if err != nil {
@@ -215,7 +244,7 @@ func newShared(ctx *pulumi.Context, cfg Config, n naming.Namer, tenantID, subscr
 	}
 
 	if s.account, err = azurenative.NewStorageAccount(ctx, "state", azurenative.StorageAccountArgs{
-		AccountName: names["state"], ResourceGroupName: s.rg.Name, Location: cfg.Location, Sku: "Standard_ZRS", Tags: t,
+		AccountName: names["state"], ResourceGroupName: s.rg.Name, Location: cfg.Location, Sku: StateSku(cfg.Location), Tags: t,
 	}, stateful); err != nil {
 		return nil, err
 	}
@@ -261,12 +290,42 @@ func newShared(ctx *pulumi.Context, cfg Config, n naming.Namer, tenantID, subscr
 		return nil, err
 	}
 
+	// Who decrypted with which key, who read or wrote which state blob:
+	// the vault's and the state blobs' logs go to an audit workspace, with
+	// Entra-only access, kept AuditRetentionDays.
+	// https://learn.microsoft.com/azure/key-vault/general/logging
+	// https://learn.microsoft.com/azure/storage/blobs/monitor-blob-storage
+	audit, err := operationalinsights.NewWorkspace(ctx, "audit", &operationalinsights.WorkspaceArgs{
+		WorkspaceName:     pulumi.String(names["audit"]),
+		ResourceGroupName: s.rg.Name,
+		Location:          pulumi.String(cfg.Location),
+		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
+		RetentionInDays:   pulumi.Int(AuditRetentionDays),
+		Features: &operationalinsights.WorkspaceFeaturesArgs{
+			DisableLocalAuth: pulumi.Bool(true),
+			EnableLogAccessUsingOnlyResourcePermissions: pulumi.Bool(true),
+		},
+		Tags: pulumi.ToStringMap(t),
+	}, stateful)
+	if err != nil {
+		return nil, fmt.Errorf("audit workspace: %w", err)
+	}
+	diagnostics := crosscut.Diagnostics{WorkspaceID: audit.ID().ToStringOutput()}
+	if _, err := crosscut.NewDiagnosticSetting(ctx, "secrets", s.vault.ID().ToStringOutput(), diagnostics, true, pulumi.Parent(s.vault)); err != nil {
+		return nil, err
+	}
+	blobService := pulumi.Sprintf("%s/blobServices/default", s.account.ID())
+	if _, err := crosscut.NewDiagnosticSetting(ctx, "state-blobs", blobService, diagnostics, true, pulumi.Parent(s.account)); err != nil {
+		return nil, err
+	}
+
 	if r := cfg.Registry; r.Existing {
 		s.registryID = pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerRegistry/registries/%s", subscriptionID, r.ResourceGroup, r.Name)
 		s.loginServer = pulumi.String(strings.ToLower(r.Name) + ".azurecr.io").ToStringOutput()
 	} else {
 		reg, err := azurenative.NewRegistry(ctx, "registry", azurenative.RegistryArgs{
 			RegistryName: r.Name, ResourceGroupName: s.rg.Name, Location: cfg.Location, Sku: cfg.Registry.Sku, Tags: t,
+			ZoneRedundant: cfg.Registry.Sku == "Premium" && naming.HasZones(cfg.Location),
 		}, stateful)
 		if err != nil {
 			return nil, err
@@ -274,6 +333,21 @@ func newShared(ctx *pulumi.Context, cfg Config, n naming.Namer, tenantID, subscr
 		s.registryID, s.loginServer = reg.ID().ToStringOutput(), reg.LoginServer
 	}
 	return s, nil
+}
+
+// AuditRetentionDays is how long the audit workspace keeps the vault's and
+// the state blobs' logs.
+const AuditRetentionDays = 365
+
+// StateSku is the state account's replication: geo-zone-redundant where
+// the region has availability zones, else geo-redundant. The state of
+// every stack survives the loss of a zone and of the region.
+// https://learn.microsoft.com/azure/storage/common/storage-redundancy
+func StateSku(location string) string {
+	if naming.HasZones(location) {
+		return "Standard_GZRS"
+	}
+	return "Standard_GRS"
 }
 
 // newStack creates what one environment stack needs before its first
@@ -320,7 +394,7 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 		return nil, err
 	}
 
-	key, err := newKey(ctx, prefix+"secrets-key", st.Name, s, t)
+	key, err := newKey(ctx, prefix+"secrets-key", st.Name, s, cfg.SecretsKeys, t)
 	if err != nil {
 		return nil, err
 	}
@@ -350,8 +424,10 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", "CI encrypts and decrypts the "+st.Name+" secrets"),
 			grant("load-test", loadtesting.RoleLoadTestContributor, rgID, "", "CI runs loadtest/plan.yaml on the "+st.Name+" load testing resource, if it has one"),
 		},
-		Preview: readOnly("Pull-request preview"),
-		Drift:   readOnly("The drift check"),
+		Preview:   readOnly("Pull-request preview"),
+		Drift:     readOnly("The drift check"),
+		Operators: group(st.Name, "operators", st.Operators, grant("contributor", crosscut.RoleContributor, rgID, "", "Operators run the "+st.Name+" resources")),
+		Readers:   group(st.Name, "readers", st.Readers, grant("reader", crosscut.RoleReader, rgID, "", "Readers read the "+st.Name+" resources")),
 	})
 	if err != nil {
 		return nil, err
@@ -379,36 +455,41 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 	}).ToMapOutput(), nil
 }
 
-// PreviewSecretName is the repository secret holding a stack's preview
-// identity: AZURE_CLIENT_ID_PREVIEW_DEV, AZURE_CLIENT_ID_PREVIEW_PROD_EU2
-// (secret names take letters, digits and underscores).
-func PreviewSecretName(stack string) string {
-	return "AZURE_CLIENT_ID_PREVIEW_" + strings.ToUpper(strings.ReplaceAll(stack, "-", "_"))
-}
-
-// newGitHub creates the stack's GitHub environments, <stack> for deploys
-// and <stack>-drift for the drift check, with the secrets and variables
-// the workflows read, and the repository secret of its preview identity.
-// Deployments come from main only; prod-family environments need a
-// reviewer other than the one who triggered the run.
+// newGitHub creates the stack's GitHub environments, <stack> for deploys,
+// <stack>-drift for the drift check and <stack>-preview for pull-request
+// previews, each with its identity's client ID and the secrets and
+// variables the workflows read. Each identity federates its environment's
+// subject only (identity.PreviewSubject), and environment secrets reach
+// only jobs that name the environment, so no pull request signs in as a
+// stack's preview identity without passing that environment's rules.
+// Deploys and drift checks come from main only. A pull request runs from
+// its own branch, so the preview environment takes every branch; in the
+// prod family it needs a reviewer other than the pull request's author,
+// since a preview decrypts the stack's secrets. Deploys of the prod family
+// need one too.
 // https://docs.github.com/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment
+// https://docs.github.com/actions/reference/security/oidc
 func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Identity, tenantID, subscriptionID string, backendURL, secretsProvider pulumi.StringOutput) error {
 	repo := pulumi.String(cfg.GitHub.Repository)
+	prod := naming.EnvironmentOf(st.Name) == "prod"
 	for _, e := range []struct {
-		env      string
-		clientID pulumi.StringOutput
-		review   bool
+		env              string
+		clientID         pulumi.StringOutput
+		review, mainOnly bool
 	}{
-		{st.Name, ci.DeployClientID, naming.EnvironmentOf(st.Name) == "prod"},
-		{identity.DriftEnvironment(st.Name), ci.DriftClientID, false},
+		{st.Name, ci.DeployClientID, prod, true},
+		{identity.DriftEnvironment(st.Name), ci.DriftClientID, false, true},
+		{identity.PreviewEnvironment(st.Name), ci.PreviewClientID, prod, false},
 	} {
 		args := &github.RepositoryEnvironmentArgs{
-			Repository:  repo,
-			Environment: pulumi.String(e.env),
-			DeploymentBranchPolicy: &github.RepositoryEnvironmentDeploymentBranchPolicyArgs{
-				ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
-			},
+			Repository:      repo,
+			Environment:     pulumi.String(e.env),
 			CanAdminsBypass: pulumi.Bool(false),
+		}
+		if e.mainOnly {
+			args.DeploymentBranchPolicy = &github.RepositoryEnvironmentDeploymentBranchPolicyArgs{
+				ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
+			}
 		}
 		if e.review && st.Reviewers != nil {
 			args.PreventSelfReview = pulumi.Bool(true)
@@ -421,10 +502,12 @@ func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Ide
 			return fmt.Errorf("github environment %s: %w", e.env, err)
 		}
 		child := pulumi.Parent(environment)
-		if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(ctx, "github-env-"+e.env+"-main", &github.RepositoryEnvironmentDeploymentPolicyArgs{
-			Repository: repo, Environment: environment.Environment, BranchPattern: pulumi.String("main"),
-		}, child); err != nil {
-			return fmt.Errorf("github environment %s: branch policy: %w", e.env, err)
+		if e.mainOnly {
+			if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(ctx, "github-env-"+e.env+"-main", &github.RepositoryEnvironmentDeploymentPolicyArgs{
+				Repository: repo, Environment: environment.Environment, BranchPattern: pulumi.String("main"),
+			}, child); err != nil {
+				return fmt.Errorf("github environment %s: branch policy: %w", e.env, err)
+			}
 		}
 		secrets := map[string]pulumi.StringInput{
 			"AZURE_CLIENT_ID": e.clientID, "AZURE_TENANT_ID": pulumi.String(tenantID), "AZURE_SUBSCRIPTION_ID": pulumi.String(subscriptionID),
@@ -445,12 +528,16 @@ func newGitHub(ctx *pulumi.Context, cfg Config, st StackConfig, ci *identity.Ide
 			}
 		}
 	}
-	if _, err := github.NewActionsSecret(ctx, "github-"+st.Name+"-preview-client-id", &github.ActionsSecretArgs{
-		Repository: repo, SecretName: pulumi.String(PreviewSecretName(st.Name)), PlaintextValue: ci.PreviewClientID,
-	}); err != nil {
-		return fmt.Errorf("github secret %s: %w", PreviewSecretName(st.Name), err)
-	}
 	return nil
+}
+
+// group is a stack's Entra group with its members and grant, or nil
+// without members.
+func group(stack, kind string, members []string, g identity.Grant) *identity.Group {
+	if len(members) == 0 {
+		return nil
+	}
+	return &identity.Group{DisplayName: Application + "-" + stack + "-" + kind, Members: members, Grants: []identity.Grant{g}}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -48,6 +48,9 @@ type Config struct {
 	// StateRetentionDays keeps deleted or overwritten state blobs (soft
 	// delete, 1-365). Default 30.
 	StateRetentionDays int `json:"stateRetentionDays,omitempty"`
+	// SecretsKeys sets the expiry and rotation of every stack's secrets
+	// key. Expires is required.
+	SecretsKeys KeysConfig `json:"secretsKeys"`
 	// Stacks are the environment stacks. At least one.
 	Stacks []StackConfig `json:"stacks"`
 }
@@ -68,7 +71,10 @@ type RegistryConfig struct {
 	// then only grants AcrPull on it.
 	Existing      bool   `json:"existing,omitempty"`
 	ResourceGroup string `json:"resourceGroup,omitempty"`
-	// Sku of a created registry: Basic, Standard or Premium. Default Standard.
+	// Sku of a created registry: Basic, Standard or Premium. Default
+	// Premium, the tier with zone redundancy (on where the region has
+	// availability zones) and the one Azure Policy asks for.
+	// https://learn.microsoft.com/azure/container-registry/container-registry-skus
 	Sku string `json:"sku,omitempty"`
 }
 
@@ -82,8 +88,37 @@ type StackConfig struct {
 	// location key. Default: the bootstrap's location.
 	Location string `json:"location,omitempty"`
 	// Reviewers must approve a deployment in the stack's GitHub
+	// environment, and a pull request's preview in its preview
 	// environment. Required for the prod family.
 	Reviewers *ReviewersConfig `json:"reviewers,omitempty"`
+	// Operators and Readers are Entra object IDs (users or groups) made
+	// members of the stack's operators group (Contributor on its resource
+	// group) and readers group (Reader on it). Without members, no group.
+	Operators []string `json:"operators,omitempty"`
+	Readers   []string `json:"readers,omitempty"`
+}
+
+// KeysConfig is the lifecycle of the secrets keys (one per stack). Key
+// Vault refuses encrypt with an expired key version but still decrypts
+// with it, so a stack whose secrets provider URL names an expired version
+// keeps working; rotation adds a new version and leaves the old ones as
+// they are, so versioned URLs keep working too. Azure Resource Manager
+// creates a key once and never updates it: these settings apply when a
+// key is created; later changes go through `az keyvault key
+// rotation-policy update` (docs/deployment.md).
+// https://learn.microsoft.com/azure/key-vault/keys/about-keys-details#date-time-controlled-operations
+// https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation
+// https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist
+type KeysConfig struct {
+	// Expires is the date (YYYY-MM-DD, UTC) the first version of each key
+	// expires. Required.
+	Expires string `json:"expires"`
+	// RotateAfter is how long after its creation a version is replaced by
+	// a new one (ISO 8601 duration, at most 2 years). Default P1Y.
+	RotateAfter string `json:"rotateAfter,omitempty"`
+	// ExpireAfter is the lifetime of each rotated version (ISO 8601
+	// duration, longer than RotateAfter). Default P2Y.
+	ExpireAfter string `json:"expireAfter,omitempty"`
 }
 
 // ReviewersConfig are GitHub user and team IDs (numbers, as the API takes them).

@@ -21,10 +21,13 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/components/loadtesting"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
+	"github.com/misybot/platform/infra/planpolicy"
 	"github.com/misybot/platform/infra/stackfile"
 	"github.com/misybot/platform/naming"
+	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
 )
 
@@ -77,8 +80,11 @@ func planEnvironment(t *testing.T, stack string) *offline.Plan {
 		st, err = stackfile.Load("../..", stack)
 	}
 	require.NoError(t, err)
+	boot, err := bootstrapstate.StateOf(planBootstrap(t, prodEU2))
+	require.NoError(t, err)
 	p, err := offline.Run(t.Context(), offline.Options{
 		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		StackReferences: boot.References(),
 	})
 	require.NoError(t, err)
 	return p
@@ -140,9 +146,10 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 	raw[p+"github"] = `{"owner":"misybot","repository":"*"}`
 	raw[p+"owners"] = `["alice@misybot.example"]`
 	raw[p+"registry"] = `{"name":"cr-shared","sku":"Gold"}`
-	raw[p+"stacks"] = `[{"name":"dev"},{"name":"prod-eu2"},{"name":"prodeu2","reviewers":{"users":[1]}},{"name":"qa"},{"name":"prod"}]`
+	raw[p+"stacks"] = `[{"name":"dev","operators":["ops@misybot.example"]},{"name":"prod-eu2"},{"name":"prodeu2","reviewers":{"users":[1]}},{"name":"qa"},{"name":"prod"}]`
 	raw[p+"stateRetentionDays"] = "400"
 	raw[p+"colour"] = "blue"
+	raw[p+"secretsKeys"] = `{"expires":"30/11/2028","rotateAfter":"P3Y","expireAfter":"P1Y"}`
 	_, err := foundation.Load(foundation.Project, raw)
 	var problems stacks.Problems
 	require.True(t, errors.As(err, &problems), "%v", err)
@@ -151,20 +158,33 @@ func TestBadConfigIsRejectedWithEveryProblemAtOnce(t *testing.T) {
 		keys[pr.Key] += pr.String() + "\n"
 	}
 	for key, want := range map[string]string{
-		"colour":              "a known key",
-		"github.repository":   "a repository name",
-		"owners[0]":           "GUID",
-		"registry.name":       "5-50 letters and digits",
-		"registry.sku":        "Basic, Standard, Premium",
-		"stacks[1].reviewers": "a prod stack deploys only after a review",
-		"stacks[2].name":      `the same resource names and identities as "prod-eu2"`,
-		"stacks[3].name":      "starting with dev, staging, prod",
-		"stacks[4].reviewers": "a prod stack deploys only after a review",
-		"stateRetentionDays":  "1 to 365",
+		"colour":                  "a known key",
+		"github.repository":       "a repository name",
+		"owners[0]":               "GUID",
+		"registry.name":           "5-50 letters and digits",
+		"registry.sku":            "Basic, Standard, Premium",
+		"stacks[1].reviewers":     "a prod stack deploys only after a review",
+		"stacks[2].name":          `the same resource names and identities as "prod-eu2"`,
+		"stacks[3].name":          "starting with dev, staging, prod",
+		"stacks[4].reviewers":     "a prod stack deploys only after a review",
+		"stateRetentionDays":      "1 to 365",
+		"secretsKeys.expires":     "YYYY-MM-DD",
+		"secretsKeys.rotateAfter": "7 days to 730 days",
+		"stacks[0].operators[0]":  "GUID",
+		"secretsKeys.expireAfter": "longer than rotateAfter",
 	} {
 		assert.Contains(t, keys[key], want, key)
 	}
-	assert.Len(t, keys, 10, "one entry per broken key, nothing else:\n%v", err)
+	assert.Len(t, keys, 14, "one entry per broken key, nothing else:\n%v", err)
+
+	// A rotated version must outlive its rotation.
+	raw = bootstrapConfig(t)
+	raw[p+"secretsKeys"] = `{"expires":"2028-11-30","rotateAfter":"P1Y","expireAfter":"P1Y"}`
+	_, err = foundation.Load(foundation.Project, raw)
+	assert.ErrorContains(t, err, "secretsKeys.expireAfter")
+	delete(raw, p+"secretsKeys")
+	_, err = foundation.Load(foundation.Project, raw)
+	assert.ErrorContains(t, err, "secretsKeys.expires", "the keys' expiry is required")
 
 	raw = bootstrapConfig(t)
 	raw[p+"github"] = `{"owner":"misybot","repo":"platform"}`
@@ -193,13 +213,52 @@ func TestBootstrapListsExactlyTheCommittedStacks(t *testing.T) {
 		env := st.Config["misybot-platform:environment"]
 		assert.Equal(t, naming.EnvironmentOf(s.Name), env, "%s: the name says the environment", s.Name)
 		assert.Equal(t, s.Location, st.Config["misybot-platform:location"], "%s: the bootstrap creates its resource group in its region", s.Name)
-		var app struct {
-			Registry struct{ Name, ResourceGroup string } `json:"registry"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(st.Config["misybot-platform:app"]), &app))
-		assert.Equal(t, cfg.Registry.Name, app.Registry.Name, "%s pulls from the bootstrap's registry", s.Name)
-		assert.Equal(t, "rg-misybot-shared-weu", app.Registry.ResourceGroup, s.Name)
+		assert.NotContains(t, st.Config["misybot-platform:app"], `"registry"`, "%s: the registry is the bootstrap's output, named in one place", s.Name)
 	}
+}
+
+// The bootstrap exports, per stack, every output the environment stacks
+// read (stacks.BootstrapStack), plain, and equal to what it created; each
+// environment stack's plan uses them.
+func TestEnvironmentStacksReadTheBootstrapsOutputs(t *testing.T) {
+	boot := planBootstrap(t, prodEU2)
+	st, err := bootstrapstate.StateOf(boot)
+	require.NoError(t, err)
+	outs, err := st.StackOutputs()
+	require.NoError(t, err)
+	assert.NotContains(t, outs.Secret, stacks.BootstrapStacksOutput, "the environment identities cannot decrypt the bootstrap's secrets")
+	all := outs.Outputs[stacks.BootstrapStacksOutput].Mappable()
+	registry := offlinetest.One(t, boot, "azure-native:containerregistry:Registry")
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		b, err := stacks.ReadBootstrapStack(stacks.DefaultBootstrap, stack, all)
+		require.NoError(t, err, stack)
+		rg := findNamed(t, boot, rgType, stack+"-rg")
+		assert.Equal(t, rg.ID, b.ResourceGroupID, stack)
+		assert.Equal(t, rg.State["name"].StringValue(), b.ResourceGroupName, stack)
+		assert.Equal(t, findNamed(t, boot, "azure-native:managedidentity:UserAssignedIdentity", stack+"-app-identity").ID, b.AppIdentityID, stack)
+		assert.Equal(t, registry.ID, b.RegistryID, stack)
+		assert.Equal(t, registry.State["loginServer"].StringValue(), b.RegistryLoginServer, stack)
+
+		env := planEnvironment(t, stack)
+		ref := offlinetest.One(t, env, offline.StackReferenceType)
+		assert.Equal(t, stacks.DefaultBootstrap, ref.ID, stack)
+		app := offlinetest.One(t, env, "azure-native:app/v20250101:ContainerApp")
+		assert.Equal(t, b.RegistryLoginServer, offlinetest.Input(t, app, "configuration.registries[0].server"), stack)
+		assert.Equal(t, b.ResourceGroupName, offlinetest.Input(t, app, "resourceGroupName"), stack)
+	}
+	_, err = stacks.ReadBootstrapStack(stacks.DefaultBootstrap, "prod-eu3", all)
+	assert.ErrorContains(t, err, "stacks.prod-eu3 is missing")
+}
+
+func findNamed(t *testing.T, p *offline.Plan, typ, name string) offline.Resource {
+	t.Helper()
+	for _, r := range p.Find(typ) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s", typ, name)
+	return offline.Resource{}
 }
 
 func TestPreviewAndDriftIdentitiesWriteNothing(t *testing.T) {
@@ -300,15 +359,13 @@ func TestFederatedSubjectsArePinnedToTheRepository(t *testing.T) {
 		stack, kind, _ := strings.Cut(strings.TrimSuffix(app, "-app"), "-ci-")
 		want := map[string]string{
 			identity.KindDeploy:  "repo:misybot/platform:environment:" + stack,
-			identity.KindPreview: "repo:misybot/platform:pull_request",
+			identity.KindPreview: "repo:misybot/platform:environment:" + stack + "-preview",
 			identity.KindDrift:   "repo:misybot/platform:environment:" + stack + "-drift",
 		}[kind]
 		assert.Equal(t, want, subject, app)
-		if kind != identity.KindPreview {
-			other, taken := subjects[subject]
-			assert.False(t, taken, "%s and %s federate %s", app, other, subject)
-			subjects[subject] = app
-		}
+		other, taken := subjects[subject]
+		assert.False(t, taken, "%s and %s federate %s: one pull request would sign in as both", app, other, subject)
+		subjects[subject] = app
 	}
 }
 
@@ -346,27 +403,53 @@ func TestGitHubEnvironments(t *testing.T) {
 	for _, stack := range append(stackNames(t), "prod-eu2") {
 		require.Contains(t, envs, stack)
 		require.Contains(t, envs, stack+"-drift")
-		reviewers, _ := envs[stack]["reviewers"].([]any)
-		if naming.EnvironmentOf(stack) == "prod" {
-			assert.NotEmpty(t, reviewers, "%s deploys after a review", stack)
-			assert.Equal(t, true, envs[stack]["preventSelfReview"])
-		} else {
-			assert.Empty(t, reviewers, stack)
+		require.Contains(t, envs, stack+"-preview", "pull-request previews run in the stack's preview environment")
+		for _, env := range []string{stack, stack + "-preview"} {
+			reviewers, _ := envs[env]["reviewers"].([]any)
+			if naming.EnvironmentOf(stack) == "prod" {
+				// A pull request's preview decrypts the stack's secrets: in
+				// prod, only after someone other than its author approves.
+				assert.NotEmpty(t, reviewers, "%s runs after a review", env)
+				assert.Equal(t, true, envs[env]["preventSelfReview"], env)
+			} else {
+				assert.Empty(t, reviewers, env)
+			}
 		}
-		assert.Equal(t, false, envs[stack]["canAdminsBypass"])
+		for _, env := range []string{stack, stack + "-drift", stack + "-preview"} {
+			assert.Equal(t, false, envs[env]["canAdminsBypass"], env)
+		}
+		// Pull requests run from their head branch: the preview
+		// environment cannot be limited to main, the others are.
+		assert.Nil(t, envs[stack+"-preview"]["deploymentBranchPolicy"], stack)
 	}
-	policies := 0
+	policies := map[string]bool{}
+	byURN := map[string]string{}
+	for _, e := range p.Find("github:index/repositoryEnvironment:RepositoryEnvironment") {
+		byURN[e.URN] = offlinetest.Input(t, e, "environment").(string)
+	}
 	for _, d := range p.Find("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy") {
 		assert.Equal(t, "main", offlinetest.Input(t, d, "branchPattern"))
-		policies++
+		policies[byURN[d.Parent]] = true
 	}
-	assert.Equal(t, len(envs), policies, "every environment deploys from main only")
-	secrets := map[string]bool{}
-	for _, s := range p.Find("github:index/actionsSecret:ActionsSecret") {
-		secrets[offlinetest.Input(t, s, "secretName").(string)] = true
+	for env := range envs {
+		assert.Equal(t, !strings.HasSuffix(env, "-preview"), policies[env], "%s deploys from main only", env)
 	}
-	assert.True(t, secrets["AZURE_CLIENT_ID_PREVIEW_PROD_EU2"])
-	assert.True(t, secrets["AZURE_CLIENT_ID_PREVIEW_DEV"])
+	// The identities are environment secrets: no repository secret names
+	// a stack (a hyphenated stack would give an invalid name), and no
+	// pull request reads one without its environment.
+	assert.Empty(t, p.Find("github:index/actionsSecret:ActionsSecret"), "no repository secrets")
+	clientIDs := map[string]string{}
+	for _, s := range p.Find("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") {
+		name := offlinetest.Input(t, s, "secretName").(string)
+		assert.Regexp(t, `^[A-Z0-9_]+$`, name, "GitHub secret names: letters, digits and underscores")
+		if name == "AZURE_CLIENT_ID" {
+			env, _ := s.Input("environment")
+			clientIDs[env.(string)] = s.URN
+		}
+	}
+	for env := range envs {
+		assert.Contains(t, clientIDs, env, "%s holds its identity's client ID", env)
+	}
 }
 
 // Every role assignment an environment stack declares must be one its
@@ -398,6 +481,9 @@ func TestDeployIdentityCanCreateEveryRoleAssignmentOfItsStack(t *testing.T) {
 		// on the resource group covers every resource of the stack, read
 		// ones included, and nothing of the stack lives outside it.
 		for _, r := range env.Resources {
+			if r.Type == offline.StackReferenceType {
+				continue // the bootstrap's state: TestEnvironmentIdentitiesReadOnlyTheBootstrapState
+			}
 			if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
 				assert.True(t, strings.HasPrefix(r.ID, rgs[stack]+"/"), "%s: the drift identity cannot refresh %s (%s)", stack, r.URN, r.ID)
 			}
@@ -415,8 +501,8 @@ func TestNewStackCollidesWithNoOther(t *testing.T) {
 	for _, stack := range append(stackNames(t), "prod-eu2") {
 		p := planEnvironment(t, stack)
 		for _, r := range p.Resources {
-			if !r.Custom || r.ID == "" || strings.HasPrefix(r.Type, "pulumi:providers:") {
-				continue
+			if !r.Custom || r.ID == "" || strings.HasPrefix(r.Type, "pulumi:providers:") || r.Type == offline.StackReferenceType {
+				continue // every stack reads the one bootstrap stack
 			}
 			id := strings.ToLower(r.ID)
 			if other, ok := owner[id]; ok {
@@ -512,4 +598,180 @@ func TestDeploymentDocRegistersEveryProvider(t *testing.T) {
 	for _, ns := range foundation.ResourceProviders {
 		assert.Regexp(t, `\s`+regexp.QuoteMeta(ns)+`[\s;]`, string(doc), "docs/deployment.md does not register %s", ns)
 	}
+}
+
+// conditionClause is one clause of a StateCondition: the blob actions it
+// governs and the path prefixes it allows them on.
+var conditionClause = regexp.MustCompile(`\(\(!\((.*?)\)\) OR \((.*?)\)\)`)
+
+// conditionAllows evaluates a StateCondition for a blob data action
+// (read, write, add/action, delete) on a path: every clause naming the
+// action must allow the path. A role without write data actions
+// (Storage Blob Data Reader) is refused writes by the role itself.
+func conditionAllows(t *testing.T, role, condition, action, path string) bool {
+	t.Helper()
+	if role == crosscut.RoleStorageBlobDataReader && action != "read" {
+		return false
+	}
+	clauses := conditionClause.FindAllStringSubmatch(condition, -1)
+	require.NotEmpty(t, clauses, condition)
+	for _, c := range clauses {
+		if !strings.Contains(c[1], "blobs/"+action+"'") {
+			continue
+		}
+		allowed := false
+		for _, m := range regexp.MustCompile(`StringStartsWith '([^']*)'`).FindAllStringSubmatch(c[2], -1) {
+			allowed = allowed || strings.HasPrefix(path, m[1])
+		}
+		if !allowed {
+			return false
+		}
+	}
+	return true
+}
+
+// Every environment identity reads the bootstrap's checkpoint (its
+// StackReference) and nothing else of the bootstrap; none writes it or
+// decrypts with the bootstrap's key.
+func TestEnvironmentIdentitiesReadOnlyTheBootstrapState(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	checkpoint := foundation.BootstrapCheckpoint()
+	assert.Equal(t, ".pulumi/stacks/misybot-bootstrap/platform.json", checkpoint)
+	readers := map[string]bool{}
+	for _, a := range assignments(t, p) {
+		if a.kind == "administrator" {
+			continue
+		}
+		if a.role == crosscut.RoleKeyVaultCryptoUser {
+			assert.False(t, strings.HasSuffix(a.scope, "/keys/pulumi-"+foundation.StackName), "%s %s decrypts the bootstrap's secrets", a.stack, a.kind)
+		}
+		if a.role != crosscut.RoleStorageBlobDataContributor && a.role != crosscut.RoleStorageBlobDataReader {
+			continue
+		}
+		if conditionAllows(t, a.role, a.condition, "read", checkpoint) {
+			readers[a.stack+"/"+a.kind] = true
+		}
+		for _, path := range []string{checkpoint, checkpoint + ".bak", ".pulumi/history/misybot-bootstrap/platform/x.json", ".pulumi/locks/misybot-bootstrap/platform/l.json"} {
+			for _, action := range []string{"write", "add/action", "delete"} {
+				assert.False(t, conditionAllows(t, a.role, a.condition, action, path), "%s %s may %s %s", a.stack, a.kind, action, path)
+			}
+		}
+		assert.False(t, conditionAllows(t, a.role, a.condition, "read", ".pulumi/history/misybot-bootstrap/platform/x.json"), "%s %s reads the bootstrap's history", a.stack, a.kind)
+		// Its own state: read, and written by the deploy identity only.
+		own := ".pulumi/stacks/" + foundation.EnvironmentProject + "/" + a.stack + ".json"
+		assert.True(t, conditionAllows(t, a.role, a.condition, "read", own), a.stack+" "+a.kind)
+		assert.Equal(t, a.kind == identity.KindDeploy, conditionAllows(t, a.role, a.condition, "write", own), a.stack+" "+a.kind)
+	}
+	for _, stack := range append(stackNames(t), "prod-eu2") {
+		for _, kind := range []string{identity.KindDeploy, identity.KindPreview, identity.KindDrift} {
+			assert.True(t, readers[stack+"/"+kind], "%s %s cannot read the bootstrap's outputs", stack, kind)
+		}
+	}
+}
+
+// Every secrets key expires and rotates: the first version on the
+// configured date, each rotated version after rotateAfter, and lives
+// expireAfter. Azure Resource Manager creates the key once, so these are
+// set at creation.
+func TestSecretsKeysExpireAndRotate(t *testing.T) {
+	p := planBootstrap(t, prodEU2)
+	keys := p.Find("azure-native:keyvault:Key")
+	require.Len(t, keys, len(stackNames(t))+2, "one per stack, prod-eu2 and the bootstrap's")
+	for _, k := range keys {
+		assert.Equal(t, 1859155200.0, offlinetest.Input(t, k, "properties.attributes.expires"), "2028-11-30T00:00:00Z, %s", k.URN)
+		assert.Equal(t, foundation.DefaultExpireAfter, offlinetest.Input(t, k, "properties.rotationPolicy.attributes.expiryTime"), k.URN)
+		actions := offlinetest.Input(t, k, "properties.rotationPolicy.lifetimeActions").([]any)
+		byType := map[string]map[string]any{}
+		for _, a := range actions {
+			m := a.(map[string]any)
+			byType[m["action"].(map[string]any)["type"].(string)] = m["trigger"].(map[string]any)
+		}
+		assert.Equal(t, foundation.DefaultRotateAfter, byType["Rotate"]["timeAfterCreate"], k.URN)
+		assert.Equal(t, "P30D", byType["Notify"]["timeBeforeExpiry"], k.URN)
+	}
+}
+
+// The state survives a zone and a region; the registry spreads over zones;
+// the vault's and the state blobs' logs reach the audit workspace.
+func TestSharedResourcesAreRedundantAndAudited(t *testing.T) {
+	p := planBootstrap(t)
+	storage := offlinetest.One(t, p, "azure-native:storage:StorageAccount")
+	assert.Equal(t, "Standard_GZRS", offlinetest.Input(t, storage, "sku.name"), "westeurope has zones")
+	assert.Equal(t, "Standard_GRS", foundation.StateSku("nowhere"), "without zones, geo-redundant")
+	registry := offlinetest.One(t, p, "azure-native:containerregistry:Registry")
+	assert.Equal(t, "Premium", offlinetest.Input(t, registry, "sku.name"))
+	assert.Equal(t, "Enabled", offlinetest.Input(t, registry, "zoneRedundancy"))
+	workspace := offlinetest.One(t, p, "azure-native:operationalinsights:Workspace")
+	assert.Equal(t, float64(foundation.AuditRetentionDays), offlinetest.Input(t, workspace, "retentionInDays"))
+	assert.Equal(t, true, offlinetest.Input(t, workspace, "features.disableLocalAuth"))
+	vault := offlinetest.One(t, p, "azure-native:keyvault:Vault")
+	targets := map[string]bool{}
+	for _, d := range p.Find("azure-native:insights:DiagnosticSetting") {
+		assert.Equal(t, workspace.ID, offlinetest.Input(t, d, "workspaceId"), d.URN)
+		targets[offlinetest.Input(t, d, "resourceUri").(string)] = true
+	}
+	assert.True(t, targets[vault.ID], "the vault's audit events")
+	assert.True(t, targets[storage.ID+"/blobServices/default"], "the state blobs' reads and writes")
+}
+
+// policy-config.json makes advisory exactly the exceptions the bootstrap
+// states, each with its reason; with it the plan has no mandatory
+// violation, and without it the only mandatory violations are those.
+func TestPolicyExceptionsAreTheStatedOnes(t *testing.T) {
+	data, err := os.ReadFile("../policy-config.json")
+	require.NoError(t, err)
+	var cfg map[string]string
+	require.NoError(t, json.Unmarshal(data, &cfg))
+	want := map[string]string{}
+	for rule, reason := range foundation.PolicyExceptions {
+		want[rule] = "advisory"
+		assert.NotEmpty(t, strings.TrimSpace(reason), rule)
+	}
+	assert.Equal(t, want, cfg)
+
+	reg := rules.NewRegistry()
+	strict := planpolicy.Evaluate(reg, planBootstrap(t), rules.Config{})
+	mandatory := map[string]bool{}
+	for _, v := range strict.Violations {
+		if v.Enforcement == rules.Mandatory {
+			mandatory[v.Rule] = true
+		}
+	}
+	for rule := range mandatory {
+		assert.Contains(t, foundation.PolicyExceptions, rule, "%s is broken without a stated reason", rule)
+	}
+	for rule := range foundation.PolicyExceptions {
+		assert.True(t, mandatory[rule], "%s is an exception the bootstrap no longer needs", rule)
+	}
+	doc, err := os.ReadFile("../../docs/deployment.md")
+	require.NoError(t, err)
+	for rule := range foundation.PolicyExceptions {
+		assert.Contains(t, string(doc), "`"+rule+"`", "docs/deployment.md names the exception %s", rule)
+	}
+}
+
+// A stack's operators and readers become its Entra groups, with
+// Contributor and Reader on its resource group only.
+func TestOperatorAndReaderGroups(t *testing.T) {
+	const member = "5a5a5a5a-1b1b-4c4c-8d8d-9e9e9e9e9e9e"
+	p := planBootstrap(t, `{"name":"prod-eu2","location":"eastus2","reviewers":{"teams":[4242001]},"operators":["`+member+`"],"readers":["`+member+`"]}`)
+	groups := map[string]offline.Resource{}
+	for _, g := range p.Find("azuread:index/group:Group") {
+		groups[offlinetest.Input(t, g, "displayName").(string)] = g
+	}
+	require.Contains(t, groups, "misybot-prod-eu2-operators")
+	require.Contains(t, groups, "misybot-prod-eu2-readers")
+	assert.Len(t, groups, 2, "no groups for stacks without members")
+	rg := findNamed(t, p, rgType, "prod-eu2-rg")
+	roles := map[string]string{}
+	for _, ra := range p.Find(raType) {
+		for name, g := range groups {
+			if offlinetest.Input(t, ra, "principalId") == g.State["objectId"].StringValue() {
+				role := offlinetest.Input(t, ra, "roleDefinitionId").(string)
+				roles[name] = role[strings.LastIndex(role, "/")+1:]
+				assert.Equal(t, rg.ID, offlinetest.Input(t, ra, "scope"), name)
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{"misybot-prod-eu2-operators": crosscut.RoleContributor, "misybot-prod-eu2-readers": crosscut.RoleReader}, roles)
 }

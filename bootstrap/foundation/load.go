@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/misybot/platform/naming"
 	"github.com/misybot/platform/stacks"
@@ -20,6 +22,19 @@ var (
 	registryName  = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
 	registrySkus  = []string{"Basic", "Standard", "Premium"}
 	defaultRetain = 30
+	isoDuration   = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$`)
+)
+
+// Key lifecycle defaults and limits.
+const (
+	DefaultRotateAfter = "P1Y"
+	DefaultExpireAfter = "P2Y"
+	// maxRotateDays is the longest rotation period: the lifetime
+	// Microsoft recommends for keys (2 years).
+	maxRotateDays = 730
+	// minExpiryGapDays: Key Vault wants a rotated version to live at
+	// least 28 days beyond its rotation.
+	minExpiryGapDays = 28
 )
 
 // Load builds the bootstrap's Config from its Pulumi configuration (keys
@@ -68,7 +83,13 @@ func Load(project string, raw map[string]string) (Config, error) {
 		cfg.StateRetentionDays = defaultRetain
 	}
 	if cfg.Registry.Sku == "" && !cfg.Registry.Existing {
-		cfg.Registry.Sku = "Standard"
+		cfg.Registry.Sku = "Premium"
+	}
+	if cfg.SecretsKeys.RotateAfter == "" {
+		cfg.SecretsKeys.RotateAfter = DefaultRotateAfter
+	}
+	if cfg.SecretsKeys.ExpireAfter == "" {
+		cfg.SecretsKeys.ExpireAfter = DefaultExpireAfter
 	}
 	for i := range cfg.Stacks {
 		if cfg.Stacks[i].Location == "" {
@@ -140,6 +161,22 @@ func (c Config) validate() stacks.Problems {
 	case !r.Existing && !contains(registrySkus, r.Sku):
 		bad("registry.sku", r.Sku, "one of "+strings.Join(registrySkus, ", "))
 	}
+	k := c.SecretsKeys
+	if _, err := time.Parse(time.DateOnly, k.Expires); err != nil {
+		bad("secretsKeys.expires", k.Expires, "the date the keys' first versions expire, YYYY-MM-DD")
+	}
+	rotate, okRotate := isoDays(k.RotateAfter)
+	switch {
+	case !okRotate:
+		bad("secretsKeys.rotateAfter", k.RotateAfter, "an ISO 8601 duration such as P1Y or P90D")
+	case rotate < 7 || rotate > maxRotateDays:
+		bad("secretsKeys.rotateAfter", k.RotateAfter, fmt.Sprintf("7 days to %d days (2 years, the longest lifetime Microsoft recommends for a key)", maxRotateDays))
+	}
+	if expire, ok := isoDays(k.ExpireAfter); !ok {
+		bad("secretsKeys.expireAfter", k.ExpireAfter, "an ISO 8601 duration such as P2Y")
+	} else if okRotate && expire < rotate+minExpiryGapDays {
+		bad("secretsKeys.expireAfter", k.ExpireAfter, fmt.Sprintf("at least %d days longer than rotateAfter (%s): a version must outlive its rotation", minExpiryGapDays, k.RotateAfter))
+	}
 	if c.StateRetentionDays < 1 || c.StateRetentionDays > 365 {
 		bad("stateRetentionDays", fmt.Sprint(c.StateRetentionDays), "1 to 365 days")
 	}
@@ -162,6 +199,16 @@ func (c Config) validate() stacks.Problems {
 		if naming.EnvironmentOf(s.Name) == "prod" && (s.Reviewers == nil || len(s.Reviewers.Users)+len(s.Reviewers.Teams) == 0) {
 			bad(key+".reviewers", "", "at least one user or team ID: a prod stack deploys only after a review")
 		}
+		for _, m := range []struct {
+			key     string
+			members []string
+		}{{"operators", s.Operators}, {"readers", s.Readers}} {
+			for j, id := range m.members {
+				if !guidPattern.MatchString(id) {
+					bad(fmt.Sprintf("%s.%s[%d]", key, m.key, j), id, "an Entra object ID (GUID) of a user or group")
+				}
+			}
+		}
 		if r := s.Reviewers; r != nil {
 			if len(r.Users)+len(r.Teams) > 6 {
 				bad(key+".reviewers", "", "at most 6 users and teams, GitHub's limit")
@@ -174,6 +221,26 @@ func (c Config) validate() stacks.Problems {
 		}
 	}
 	return ps
+}
+
+// isoDays converts an ISO 8601 date duration (P1Y, P90D, P1Y6M) to days,
+// a year as 365 and a month as 30 days.
+func isoDays(s string) (int, bool) {
+	m := isoDuration.FindStringSubmatch(s)
+	if m == nil || s == "P" {
+		return 0, false
+	}
+	days := 0
+	for i, mult := range []int{365, 30, 1} {
+		if m[i+1] != "" {
+			n, err := strconv.Atoi(m[i+1])
+			if err != nil {
+				return 0, false
+			}
+			days += n * mult
+		}
+	}
+	return days, true
 }
 
 func contains(list []string, s string) bool {

@@ -21,6 +21,9 @@ func planFrom(t *testing.T, config map[string]string, prior *offline.State) *off
 	t.Helper()
 	p, err := offline.Run(t.Context(), offline.Options{
 		Project: foundation.Project, Stack: foundation.StackName, Config: config, Program: foundation.Build, Prior: prior,
+		// One key for every plan of the test, so that the saved states'
+		// secret hashes compare.
+		SecretHashKey: []byte("stable-keys-test"),
 	})
 	require.NoError(t, err)
 	return p

@@ -37,14 +37,25 @@ func StatePaths(project, stack string) []string {
 	}
 }
 
-// sharedReadPaths are what every stack reads besides its own state: the
-// backend's metadata (layout version).
-func sharedReadPaths() []string { return []string{".pulumi/meta.yaml"} }
+// BootstrapCheckpoint is the blob of the bootstrap stack's latest
+// checkpoint (and, by prefix, its .gz and .bak siblings): what an
+// environment stack's StackReference to the bootstrap reads on the DIY
+// backend. Reading it needs no key: the outputs the environment stacks
+// read are plain, and only secret values are encrypted.
+// https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences
+// https://www.pulumi.com/docs/iac/concepts/state-and-backends/#azure-blob-storage
+func BootstrapCheckpoint() string { return ".pulumi/stacks/" + Project + "/" + StackName + ".json" }
+
+// sharedReadPaths are what every environment stack reads besides its own
+// state: the backend's metadata (layout version) and the bootstrap's
+// checkpoint.
+func sharedReadPaths() []string { return []string{".pulumi/meta.yaml", BootstrapCheckpoint()} }
 
 // StateCondition is the ABAC condition (version 2.0) on a stack's blob role
-// on the state container: it reads blobs only under the stack's own paths
-// and the backend's meta.yaml, lists the container, and — when write is set — writes,
-// creates and deletes blobs only under its own paths.
+// on the state container: it reads blobs only under the stack's own paths,
+// the backend's meta.yaml and the bootstrap's checkpoint, lists the
+// container, and — when write is set — writes, creates and deletes blobs
+// only under its own paths.
 func StateCondition(project, stack string, write bool) string {
 	own := StatePaths(project, stack)
 	read := "((!(ActionMatches{'" + blobAction + "read'} AND NOT SubOperationMatches{'Blob.List'})) OR (" +

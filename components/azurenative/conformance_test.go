@@ -165,7 +165,7 @@ var (
 	}
 	identity = UserAssignedIdentityArgs{ResourceName: "id", ResourceGroupName: rg, Location: "westeurope", Tags: map[string]string{"a": "b"}}
 	loadTest = LoadTestArgs{LoadTestName: "lt", ResourceGroupName: rg, Location: "westeurope", Description: "d", Tags: map[string]string{"a": "b"}}
-	registry = RegistryArgs{RegistryName: "crmisy", ResourceGroupName: rg, Location: "westeurope", Sku: "Premium", Tags: map[string]string{"a": "b"}}
+	registry = RegistryArgs{RegistryName: "crmisy", ResourceGroupName: rg, Location: "westeurope", Sku: "Premium", ZoneRedundant: true, Tags: map[string]string{"a": "b"}}
 	account  = StorageAccountArgs{AccountName: "stmisy", ResourceGroupName: rg, Location: "westeurope", Sku: "Standard_ZRS", Tags: map[string]string{"a": "b"}}
 	blobs    = BlobServicePropertiesArgs{AccountName: pulumi.String("stmisy"), ResourceGroupName: rg, RetentionDays: 30}
 )

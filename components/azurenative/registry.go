@@ -26,12 +26,16 @@ type RegistryArgs struct {
 	ResourceGroupName pulumi.StringInput
 	Location          string
 	// Sku is Basic, Standard or Premium. Required.
-	Sku  string
-	Tags map[string]string
+	Sku string
+	// ZoneRedundant spreads a Premium registry over availability zones;
+	// it is set only when the registry is created.
+	// https://learn.microsoft.com/azure/container-registry/zone-redundancy
+	ZoneRedundant bool
+	Tags          map[string]string
 }
 
 func (args RegistryArgs) props() pulumi.Map {
-	return pulumi.Map{
+	m := pulumi.Map{
 		"registryName":      pulumi.String(args.RegistryName),
 		"resourceGroupName": args.ResourceGroupName,
 		"location":          pulumi.String(args.Location),
@@ -39,6 +43,10 @@ func (args RegistryArgs) props() pulumi.Map {
 		"adminUserEnabled":  pulumi.Bool(false),
 		"tags":              pulumi.ToStringMap(args.Tags),
 	}
+	if args.ZoneRedundant {
+		m["zoneRedundancy"] = pulumi.String("Enabled")
+	}
+	return m
 }
 
 // NewRegistry registers a container registry.

@@ -5,7 +5,8 @@
 //
 //   - deploy: the stack's deploy jobs, in the GitHub environment named after
 //     the stack (repo:<owner>/<repo>:environment:<stack>);
-//   - preview: pull-request previews (repo:<owner>/<repo>:pull_request),
+//   - preview: pull-request previews, in the GitHub environment
+//     <stack>-preview (repo:<owner>/<repo>:environment:<stack>-preview),
 //     read-only;
 //   - drift: the scheduled drift check, in the GitHub environment
 //     <stack>-drift, read-only.
@@ -177,9 +178,18 @@ func DriftSubject(owner, repo, stack string) string {
 	return DeploySubject(owner, repo, DriftEnvironment(stack))
 }
 
-// PreviewSubject is the OIDC subject of pull-request workflows.
-func PreviewSubject(owner, repo string) string {
-	return "repo:" + owner + "/" + repo + ":pull_request"
+// PreviewEnvironment is the GitHub environment of a stack's pull-request
+// preview. A job that names an environment gets the environment subject,
+// pull_request events included, so each stack's preview identity trusts
+// only jobs that passed its environment's protection rules (a prod
+// stack's needs a reviewer). The shared pull_request subject would let any
+// pull request sign in as every stack's preview identity.
+// https://docs.github.com/actions/reference/security/oidc
+func PreviewEnvironment(stack string) string { return stack + "-preview" }
+
+// PreviewSubject is the OIDC subject of one stack's pull-request preview.
+func PreviewSubject(owner, repo, stack string) string {
+	return DeploySubject(owner, repo, PreviewEnvironment(stack))
 }
 
 // DisplayName is the Entra display name of one identity of a stack:
@@ -189,8 +199,8 @@ func DisplayName(prefix, stack, kind string) string {
 }
 
 // ValidateSubject accepts only the subjects this platform federates: one
-// GitHub environment of one repository, or its pull requests. Anything
-// broader (a branch filter, a wildcard, another claim) is rejected.
+// GitHub environment of one repository. Anything broader (every pull
+// request, a branch filter, a wildcard, another claim) is rejected.
 func ValidateSubject(subject string) error {
 	rest, ok := strings.CutPrefix(subject, "repo:")
 	if !ok {
@@ -201,14 +211,11 @@ func ValidateSubject(subject string) error {
 	if !ok || !okRepo || !ownerPattern.MatchString(owner) || !repoPattern.MatchString(repo) {
 		return fmt.Errorf("federated subject %q: want one repository repo:<owner>/<repo>", subject)
 	}
-	if claim == "pull_request" {
-		return nil
-	}
 	if env, ok := strings.CutPrefix(claim, "environment:"); ok && envPattern.MatchString(env) {
 		return nil
 	}
-	return fmt.Errorf("federated subject %q is broader than one environment: want repo:%s/%s:environment:<name> or repo:%s/%s:pull_request",
-		subject, owner, repo, owner, repo)
+	return fmt.Errorf("federated subject %q is broader than one environment: want repo:%s/%s:environment:<name>",
+		subject, owner, repo)
 }
 
 // ValidateResourceGroupID accepts exactly /subscriptions/<id>/resourceGroups/<name>.
@@ -382,7 +389,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		grants     []Grant
 	}{
 		{KindDeploy, "Deploys the " + stack + " stack from GitHub Actions.", map[string]string{"github": DeploySubject(owner, repo, stack)}, args.Deploy},
-		{KindPreview, "Reads the " + stack + " stack for pull-request previews.", map[string]string{"github": PreviewSubject(owner, repo)}, args.Preview},
+		{KindPreview, "Reads the " + stack + " stack for pull-request previews.", map[string]string{"github": PreviewSubject(owner, repo, stack)}, args.Preview},
 		{KindDrift, "Reads the " + stack + " stack for the scheduled drift check.", map[string]string{"github": DriftSubject(owner, repo, stack)}, args.Drift},
 	} {
 		id, err := newFederatedIdentity(ctx, name+"-"+k.kind, args, DisplayName(args.NamePrefix, stack, k.kind), k.what, k.subjects, child)

@@ -94,7 +94,7 @@ func TestDisplayNamesAndSubjectsComeFromTheStackName(t *testing.T) {
 		}
 		assert.Equal(t, map[string][]string{
 			"ci-deploy-app":  {"repo:misybot/platform:environment:" + stack},
-			"ci-preview-app": {"repo:misybot/platform:pull_request"},
+			"ci-preview-app": {"repo:misybot/platform:environment:" + stack + "-preview"},
 			"ci-drift-app":   {"repo:misybot/platform:environment:" + stack + "-drift"},
 		}, subjects)
 	}
@@ -159,7 +159,8 @@ func TestValidateSubject(t *testing.T) {
 	for subject, ok := range map[string]bool{
 		"repo:misybot/platform:environment:prod":         true,
 		"repo:misybot/platform:environment:prod-eu2":     true,
-		"repo:misybot/platform:pull_request":             true,
+		"repo:misybot/platform:pull_request":             false, // any pull request of the repository, for every stack
+		"repo:misybot/platform:environment:prod-preview": true,
 		"repo:misybot/platform:*":                        false,
 		"repo:misybot/platform:ref:refs/heads/*":         false,
 		"repo:misybot/platform:ref:refs/heads/main":      false,

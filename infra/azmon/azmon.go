@@ -28,6 +28,7 @@ const (
 	MetricRestarts     = "RestartCount"
 	DimRevision        = "revisionName"
 	DimStatusCategory  = "statusCodeCategory"
+	DimPod             = "podName"
 	DefaultLatencyKQL  = defaultLatencyKQL
 	timeFormat         = "2006-01-02T15:04:05.000Z"
 	defaultMetricsHost = "https://%s.metrics.monitor.azure.com"
@@ -178,7 +179,7 @@ type Latency struct {
 // Requests returns the requests per revision between start and end,
 // split by status code category ("2xx", "5xx", ...).
 func (c *Client) Requests(ctx context.Context, start, end time.Time) (map[string]Requests, error) {
-	series, err := c.query(ctx, MetricRequests, DimRevision+" eq '*' and "+DimStatusCategory+" eq '*'", start, end)
+	series, err := c.query(ctx, MetricRequests, DimRevision+" eq '*' and "+DimStatusCategory+" eq '*'", "total", start, end)
 	if err != nil {
 		return nil, err
 	}
@@ -198,26 +199,34 @@ func (c *Client) Requests(ctx context.Context, start, end time.Time) (map[string
 
 // Restarts returns the container restarts per revision between start and end.
 func (c *Client) Restarts(ctx context.Context, start, end time.Time) (map[string]float64, error) {
-	series, err := c.query(ctx, MetricRestarts, DimRevision+" eq '*'", start, end)
+	// RestartCount is the cumulative count of a replica's restarts, not the
+	// restarts in the time grain (microsoft/azure-container-apps#467,
+	// #1384): summing it counted a restart of long ago in every window.
+	// The restarts in the window are, per replica, its maximum minus its
+	// minimum over the window.
+	series, err := c.query(ctx, MetricRestarts, DimRevision+" eq '*' and "+DimPod+" eq '*'", "maximum,minimum", start, end)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]float64{}
 	for _, s := range series {
-		out[s.dims[DimRevision]] += s.total
+		out[s.dims[DimRevision]] += max(s.max-s.min, 0)
 	}
 	return out, nil
 }
 
 type series struct {
-	dims  map[string]string
-	total float64
+	dims           map[string]string
+	total          float64
+	max, min       float64
+	hasMax, hasMin bool
 }
 
-// query sums the total aggregation of one metric per time series.
-func (c *Client) query(ctx context.Context, metric, filter string, start, end time.Time) ([]series, error) {
+// query reads one metric over [start, end] as one time grain (FULL) per
+// time series, with the aggregations asked ("total", "maximum,minimum").
+func (c *Client) query(ctx context.Context, metric, filter, agg string, start, end time.Time) ([]series, error) {
 	s, e := start.UTC().Format(timeFormat), end.UTC().Format(timeFormat)
-	interval, agg := "FULL", "total"
+	interval := "FULL"
 	top := int32(100)
 	resp, err := c.metrics.QueryResources(ctx, c.subscription, Namespace, []string{metric},
 		azmetrics.ResourceIDList{ResourceIDs: []string{c.resourceID}},
@@ -241,6 +250,12 @@ func (c *Client) query(ctx context.Context, metric, filter string, start, end ti
 				for _, v := range ts.Data {
 					if v.Total != nil {
 						s.total += *v.Total
+					}
+					if v.Maximum != nil && (!s.hasMax || *v.Maximum > s.max) {
+						s.max, s.hasMax = *v.Maximum, true
+					}
+					if v.Minimum != nil && (!s.hasMin || *v.Minimum < s.min) {
+						s.min, s.hasMin = *v.Minimum, true
 					}
 				}
 				out = append(out, s)

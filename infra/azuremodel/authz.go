@@ -33,7 +33,16 @@ const (
 	AsAdmin   = "admin"
 	AsDeploy  = "deploy"
 	AsPreview = "preview"
+	// AsDrift is the drift check's identity: like the preview's, it
+	// refreshes the stack and writes nothing.
+	AsDrift = "drift"
 )
+
+// Principals lists the values --as accepts.
+func Principals() []string { return []string{AsAdmin, AsDeploy, AsPreview, AsDrift} }
+
+// readOnly reports whether a principal kind only refreshes (preview, drift).
+func readOnly(kind string) bool { return kind == AsPreview || kind == AsDrift }
 
 // AuthorizationType documents the authorization rules (they apply to
 // every type, so they have a table of their own).
@@ -47,7 +56,7 @@ var AuthorizationType = &Type{
 		{ID: ruleGraph, Code: "Authorization_RequestDenied", Source: srcGraphDenied,
 			Summary: "Entra objects (azuread) are read and written through Microsoft Graph: only the admin principal, or one granted a Graph app role in the prior state, may"},
 		{ID: rulePrincipal, Code: "PrincipalNotFound", Source: srcAuthFailed,
-			Summary: "--as deploy and --as preview name the service principal of the identity component (`*-deploy-sp`, `*-preview-sp`) in the plan or the prior state"},
+			Summary: "--as deploy, preview and drift name the stack's service principal of that kind: the bootstrap's (its output `stacks.<stack>.<kind>ClientId` and the service principal with that client ID), else one of the identity component (`*-<kind>-sp`) in the plan or the prior state. Its grants are the role assignments of the prior state and the bootstrap's"},
 	},
 }
 
@@ -167,9 +176,13 @@ type grant struct {
 	scope, role, condition string
 }
 
-// principal resolves --as to an object ID, from the identity component's
-// service principals in the plan or the prior state.
+// principal resolves --as to an object ID: the existing (bootstrap)
+// principal of the kind, else the identity component's service principals
+// in the plan or the prior state.
 func (c *checker) principal(kind string) (string, bool) {
+	if id, ok := c.run.opts.Existing.Principals[kind]; ok && id != "" {
+		return id, true
+	}
 	suffix := "-" + kind + "-sp"
 	for _, r := range c.plan.Resources {
 		if r.Type == "azuread:index/servicePrincipal:ServicePrincipal" && strings.HasSuffix(r.Name, suffix) {
@@ -190,13 +203,18 @@ func (c *checker) principal(kind string) (string, bool) {
 	return "", false
 }
 
-// grants are the principal's role assignments in the prior state: what
-// Azure authorizes the run with.
+// grants are the principal's role assignments in the prior state and
+// outside the stack (the bootstrap's): what Azure authorizes the run with.
 func (c *checker) grants(principal string) ([]grant, bool) {
 	var out []grant
 	graph := false
+	for _, a := range c.existingAssignments() {
+		if a.principal == strings.ToLower(principal) {
+			out = append(out, grant{scope: a.scope, role: a.role, condition: a.condition})
+		}
+	}
 	if c.run.prior == nil {
-		return nil, false
+		return out, false
 	}
 	for _, pr := range c.run.prior.Resources {
 		switch {
@@ -241,15 +259,19 @@ func (c *checker) checkAuthorization() {
 	t := AuthorizationType
 	principal, ok := c.principal(kind)
 	if !ok {
+		where := "no bootstrap state was given"
+		if src := c.run.opts.Existing.Source; src != "" {
+			where = src + " has no " + kind + "ClientId for stack " + c.plan.Stack
+		}
 		c.fail(t, rulePrincipal, c.plan.StackURN, "", "", "",
-			"no %s identity: no service principal named *-%s-sp in the plan or the prior state", kind, kind)
+			"no %s identity: %s, and no service principal named *-%s-sp is in the plan or the prior state", kind, where, kind)
 		return
 	}
 	grants, graph := c.grants(principal)
 	who := fmt.Sprintf("the %s identity (object ID %s)", kind, principal)
-	if kind == AsPreview {
-		// A preview (with refresh) reads every resource of the prior state
-		// and writes nothing.
+	if readOnly(kind) {
+		// A preview or a drift check (with refresh) reads every resource
+		// of the prior state and writes nothing.
 		if c.run.prior == nil {
 			return
 		}
@@ -264,7 +286,8 @@ func (c *checker) checkAuthorization() {
 	for _, ch := range c.plan.Changes {
 		var verbs []string
 		switch ch.Op {
-		case offline.OpCreate, offline.OpUpdate:
+		case offline.OpCreate, offline.OpUpdate, offline.OpMaybeUpdate:
+			// A possible update must be allowed as an update.
 			verbs = []string{"write"}
 		case offline.OpReplace:
 			verbs = []string{"write", "delete"}

@@ -18,6 +18,8 @@ type checker struct {
 	byType   map[string][]offline.Resource
 	changes  map[string]offline.Change
 	seen     map[string]bool
+	// allAssignments caches assignments().
+	allAssignments []roleAssignment
 }
 
 // done reports whether a check keyed by key already ran, and marks it.
@@ -96,23 +98,18 @@ func assignmentOf(r offline.Resource) roleAssignment {
 	}
 }
 
-// assignments are the role assignments of the desired state.
+// assignments are the role assignments of the desired state and those
+// that exist outside the stack, computed once per check.
 func (c *checker) assignments() []roleAssignment {
-	var out []roleAssignment
+	if c.allAssignments != nil {
+		return c.allAssignments
+	}
+	out := []roleAssignment{}
 	for _, r := range c.of(roleAssignmentType.Token) {
 		out = append(out, assignmentOf(r))
 	}
-	for i, e := range c.run.opts.Existing {
-		principal := c.identityPrincipal(e.IdentityID)
-		if principal == "" {
-			continue // the identity is not in the plan
-		}
-		out = append(out, roleAssignment{
-			name: fmt.Sprintf("existing-%d", i), principal: strings.ToLower(principal), role: roleGUID(e.Role), scope: e.Scope,
-			urn: fmt.Sprintf("existing role assignment %d", i),
-		})
-	}
-	return out
+	c.allAssignments = append(out, c.existingAssignments()...)
+	return c.allAssignments
 }
 
 // holds reports whether principal holds one of roles on a scope covering id
@@ -224,4 +221,12 @@ func parentID(id string) string {
 		return ""
 	}
 	return strings.Join(parts[:len(parts)-2], "/")
+}
+
+// numberOr is the number at a path, or nil when there is none.
+func numberOr(r offline.Resource, path string) any {
+	if f, ok := fval(r, path); ok {
+		return f
+	}
+	return nil
 }

@@ -9,7 +9,7 @@ import (
 // docs/azure-model.md (between its generated-section markers).
 func RulesMarkdown() string {
 	var b strings.Builder
-	for _, t := range append(Types(), AuthorizationType) {
+	for _, t := range append(Types(), NamingType, AuthorizationType) {
 		fmt.Fprintf(&b, "### `%s`\n\n", t.Token)
 		if len(t.ForceNew) > 0 {
 			fmt.Fprintf(&b, "Replaced when these change (beyond the ARM path and location): `%s`.\n\n", strings.Join(t.ForceNew, "`, `"))

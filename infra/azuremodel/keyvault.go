@@ -17,6 +17,7 @@ const (
 	rulePurgeProtection = "KV001"
 	ruleSoftDeletedName = "KV002"
 	ruleSoftDeleteOff   = "KV003"
+	ruleRetentionRange  = "KV004"
 	ruleVaultCompute    = "KV101"
 )
 
@@ -29,6 +30,8 @@ var vaultType = &Type{
 			Summary: "a vault name held by a soft-deleted vault cannot be used for a new vault until the deleted vault is recovered or purged (soft-deleted names: `misyinfra plan --soft-deleted-vault`)"},
 		{ID: ruleSoftDeleteOff, Code: "BadRequest", Source: srcKVSoftDelete,
 			Summary: "soft delete cannot be turned off (`enableSoftDelete: false` is refused)"},
+		{ID: ruleRetentionRange, Code: "BadRequest", Source: srcKVSoftDelete,
+			Summary: "`softDeleteRetentionInDays` is 7 to 90 (a deleted vault or object is recoverable for a configurable 7 to 90 calendar days)"},
 		{ID: ruleVaultCompute, Computes: true, Source: "https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers",
 			Summary: "`properties.vaultUri` (`https://<name>.vault.azure.net/`); a secret's `secretUri` and `secretUriWithVersion`"},
 	},
@@ -46,6 +49,10 @@ func checkVault(c *checker, v offline.Resource, ch offline.Change) {
 					"purge protection is enabled on vault %s and cannot be turned off", name)
 			}
 		}
+	}
+	if days, ok := fval(v, "properties.softDeleteRetentionInDays"); ok && (days < 7 || days > 90) {
+		c.failRes(t, ruleRetentionRange, v, ch.Op, "properties.softDeleteRetentionInDays",
+			"the soft-delete retention is %g days, not 7 to 90", days)
 	}
 	if off, ok := bval(v, "properties.enableSoftDelete"); ok && !off {
 		c.failRes(t, ruleSoftDeleteOff, v, ch.Op, "properties.enableSoftDelete", "soft delete cannot be disabled")

@@ -86,22 +86,10 @@ type Options struct {
 	// As is the principal the run is authorized as: AsAdmin or "" (may do
 	// everything: no authorization checks), AsDeploy or AsPreview.
 	As string
-	// Existing are role assignments that exist in Azure but belong to no
-	// stack's plan: the bootstrap project's (bootstrap/foundation), such
-	// as the app identity's AcrPull on the shared registry. The checks
-	// that ask whether a principal holds a role count them; nothing
-	// creates or deletes them.
-	Existing []ExistingRoleAssignment
-}
-
-// ExistingRoleAssignment is a role assignment made outside the stack, for
-// a user-assigned identity the stack reads or creates (by its resource
-// ID: its principal ID is known only from the plan).
-type ExistingRoleAssignment struct {
-	IdentityID string
-	// Role is the role definition GUID (crosscut.Role...).
-	Role  string
-	Scope string
+	// Existing is what exists outside the stack: the bootstrap's
+	// principals and role assignments (ExistingFromBootstrap), or only
+	// the app identity's grants (stacks.BootstrapGrants).
+	Existing Existing
 }
 
 // Model implements offline.Model.
@@ -190,12 +178,13 @@ func (r *run) Check(p *offline.Plan) []offline.Problem {
 		}
 		// Azure judges what it is sent: an unchanged resource is not.
 		ch := p.Changes[i]
-		if ch.Op != offline.OpCreate && ch.Op != offline.OpUpdate && ch.Op != offline.OpReplace {
+		if ch.Op != offline.OpCreate && ch.Op != offline.OpUpdate && ch.Op != offline.OpMaybeUpdate && ch.Op != offline.OpReplace {
 			continue
 		}
 		if t, ok := typeByToken(canonical(res.Type)); ok && t.check != nil {
 			t.check(c, res, ch)
 		}
+		c.checkName(res, ch)
 	}
 	c.checkLocks()
 	c.checkAuthorization()
@@ -221,11 +210,17 @@ func init() {
 	containerAppType.check = checkContainerApp
 	managedEnvironmentType.check = checkEnvironment
 	namespaceType.check = checkNamespace
-	nsgType.check = func(c *checker, r offline.Resource, _ offline.Change) { c.checkEnvPortsFor(r.ID) }
+	nsgType.check = func(c *checker, r offline.Resource, ch offline.Change) {
+		c.checkEnvPortsFor(r.ID)
+		c.checkPriorities(nsgType, r, ch, list(r, "securityRules"), "securityRules")
+	}
 	privateEndpointType.check = checkPrivateEndpoint
 	queueType.check = checkEntity
 	roleAssignmentType.check = checkRoleAssignment
-	securityRuleType.check = func(c *checker, r offline.Resource, _ offline.Change) { c.checkEnvPortsFor(parentID(r.ID)) }
+	securityRuleType.check = func(c *checker, r offline.Resource, ch offline.Change) {
+		c.checkEnvPortsFor(parentID(r.ID))
+		c.checkPriorities(securityRuleType, r, ch, []any{map[string]any{"name": sval(r, "name"), "priority": numberOr(r, "priority")}}, "priority")
+	}
 	subscriptionType.check = func(c *checker, r offline.Resource, ch offline.Change) {
 		if n := len(sval(r, "name")); n > sbSubscriptionMax {
 			c.failRes(subscriptionType, ruleSBNameLength, r, ch.Op, "subscriptionName", "the name has %d characters, more than %d", n, sbSubscriptionMax)

@@ -16,6 +16,7 @@ const (
 	srcEnvInternal   = "https://learn.microsoft.com/azure/container-apps/vnet-custom-internal#deploy-with-a-private-dns"
 	srcEnvDomain     = "https://learn.microsoft.com/azure/container-apps/environment"
 	srcSBPrivate     = "https://learn.microsoft.com/azure/service-bus-messaging/private-link-service"
+	srcNSGRules      = "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules"
 )
 
 // Rule ids of environments, NSGs and private endpoints.
@@ -25,6 +26,7 @@ const (
 	ruleInternalDNS     = "ME003"
 	ruleEnvCompute      = "ME101"
 	ruleEnvPorts        = "NSG001"
+	rulePriority        = "NSG002"
 	rulePrivateEndpoint = "PE001"
 )
 
@@ -49,7 +51,30 @@ var nsgType = &Type{
 	Rules: []Rule{
 		{ID: ruleEnvPorts, Code: "ManagedEnvironmentIngressBlocked", Source: srcEnvFirewall,
 			Summary: "an NSG on a workload-profiles environment's subnet allows inbound TCP 443 and 31443 (80 and 31080 when the apps accept HTTP) before any deny: the edge proxy behind the internal load balancer listens there"},
+		{ID: rulePriority, Code: "SecurityRuleInvalidPriority", Source: srcNSGRules,
+			Summary: "a security rule's `priority` is a number between 100 and 4096 (inline `securityRules` or a SecurityRule resource)"},
 	},
+}
+
+// checkPriorities judges the priorities of an NSG's inline rules, or of
+// one SecurityRule resource (rule is nil for the NSG).
+func (c *checker) checkPriorities(t *Type, r offline.Resource, ch offline.Change, rules []any, property string) {
+	for i, sr := range rules {
+		m, _ := sr.(map[string]any)
+		p, ok := m["priority"].(float64)
+		if !ok {
+			if props, isMap := m["properties"].(map[string]any); isMap {
+				p, ok = props["priority"].(float64)
+			}
+		}
+		if ok && (p < 100 || p > 4096) {
+			prop := property
+			if property == "securityRules" {
+				prop = fmt.Sprintf("securityRules[%d].priority", i)
+			}
+			c.failRes(t, rulePriority, r, ch.Op, prop, "priority %g of rule %v is not between 100 and 4096", p, m["name"])
+		}
+	}
 }
 
 var securityRuleType = &Type{

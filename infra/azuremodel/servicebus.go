@@ -10,11 +10,14 @@ import (
 )
 
 const (
-	srcSBPremium   = "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging"
-	srcSBMigrate   = "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-migrate-standard-premium"
-	srcSBQuotas    = "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas"
-	srcSBDuplicate = "https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection"
-	srcSBNaming    = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftservicebus"
+	srcSBPremium = "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging"
+	// srcSBPartitions: "the number of assigned messaging units is always a
+	// multiplier of the number of partitions".
+	srcSBPartitions = "https://learn.microsoft.com/azure/service-bus-messaging/enable-partitions-premium"
+	srcSBMigrate    = "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-migrate-standard-premium"
+	srcSBQuotas     = "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas"
+	srcSBDuplicate  = "https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection"
+	srcSBNaming     = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftservicebus"
 )
 
 // Rule ids of Service Bus.
@@ -36,7 +39,7 @@ var namespaceType = &Type{
 		{ID: ruleSBDowngrade, Code: "BadRequest", Source: srcSBMigrate,
 			Summary: "a Premium namespace cannot be changed to Standard or Basic in place"},
 		{ID: ruleSBCapacity, Code: "BadRequest", Source: srcSBPremium,
-			Summary: "a Premium namespace has 1, 2, 4, 8 or 16 messaging units (`sku.capacity`)"},
+			Summary: "a Premium namespace has 1, 2, 4, 8 or 16 messaging units (`sku.capacity`) per partition: with `premiumMessagingPartitions` p (default 1), a capacity of 1, 2, 4, 8 or 16 times p (" + srcSBPartitions + ")"},
 		{ID: ruleSBNameLength, Code: "InvalidResourceName", Source: srcSBNaming,
 			Summary: "a namespace name has 6-50 characters"},
 		{ID: ruleSBCompute, Computes: true, Source: "https://learn.microsoft.com/rest/api/servicebus/controlplane-stable/namespaces/get",
@@ -87,8 +90,12 @@ func checkNamespace(c *checker, ns offline.Resource, ch offline.Change) {
 		}
 	}
 	if strings.EqualFold(sku, premiumSku) {
-		if capacity, ok := fval(ns, "sku.capacity"); ok && !slices.Contains(premiumCapacities, capacity) {
-			c.failRes(t, ruleSBCapacity, ns, ch.Op, "sku.capacity", "%g messaging units: want 1, 2, 4, 8 or 16", capacity)
+		partitions, ok := fval(ns, "premiumMessagingPartitions")
+		if !ok || partitions < 1 {
+			partitions = 1
+		}
+		if capacity, ok := fval(ns, "sku.capacity"); ok && !slices.Contains(premiumCapacities, capacity/partitions) {
+			c.failRes(t, ruleSBCapacity, ns, ch.Op, "sku.capacity", "%g messaging units with %g partitions: want 1, 2, 4, 8 or 16 per partition", capacity, partitions)
 		}
 	}
 	if n := len(sval(ns, "name")); n < 6 || n > 50 {

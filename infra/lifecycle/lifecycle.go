@@ -2,7 +2,10 @@
 // life, each a plan from the previous step's saved state, judged by the
 // Azure model: first deploy, release bump, canary stepped and promoted,
 // canary aborted, a revision-scope change without a release bump, adding
-// a secret, a refresh as the preview identity and a destroy attempt.
+// a secret, a refresh as the preview identity and as the drift identity,
+// and a destroy attempt. What the bootstrap project made before the
+// stack's first deploy (its identities, grants, resource group) is the
+// Runner's Bootstrap state.
 //
 // Steps change the stack's configuration as a user would (`pulumi config
 // set`): the stack file's config map, with the Key Vault secret values a
@@ -11,6 +14,7 @@ package lifecycle
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -116,9 +120,17 @@ type Runner struct {
 	Stack   string
 	Base    Config
 	Program offline.Program
-	// Existing are the role assignments made outside the stack that exist
-	// before its first deploy: the bootstrap's grants (BootstrapGrants).
-	Existing []azuremodel.ExistingRoleAssignment
+	// Bootstrap is the bootstrap project's state (package
+	// bootstrapstate): what exists before the stack's first deploy. The
+	// stack's reads of the bootstrap's resources are answered from it, and
+	// the Azure model takes its principals and role assignments
+	// (azuremodel.ExistingFromBootstrap): --as preview, drift and deploy
+	// resolve to the bootstrap's identities.
+	Bootstrap *offline.State
+	// SecretHashKey keys the hashes of secret values the saved states
+	// keep between steps, so that a changed secret is an update
+	// (offline.Options.SecretHashKey); NewRunner draws one at random.
+	SecretHashKey []byte
 }
 
 // NewRunner loads the stack from the project directory. The base
@@ -140,7 +152,11 @@ func NewRunner(dir, stack string, program offline.Program, secrets map[string]st
 			return nil, err
 		}
 	}
-	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program}, nil
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("drawing the secret hash key: %w", err)
+	}
+	return &Runner{Project: st.Project, Stack: stack, Base: base, Program: program, SecretHashKey: key}, nil
 }
 
 // Run runs the steps in order, each from the previous step's saved state.
@@ -164,17 +180,24 @@ func (r *Runner) Run(ctx context.Context, steps []Step) ([]Result, error) {
 		if as == "" {
 			as = azuremodel.AsAdmin
 		}
-		plan, err := offline.Run(ctx, offline.Options{
+		existing := azuremodel.ExistingFromBootstrap(r.Bootstrap, r.Stack)
+		opts := offline.Options{
 			Project: r.Project, Stack: r.Stack, Config: cfg.Values, SecretKeys: cfg.SecretKeys,
-			Program: program, Prior: prior, Model: azuremodel.New(azuremodel.Options{As: as, Existing: r.Existing}),
-		})
+			Program: program, Prior: prior, Existing: r.Bootstrap, SecretHashKey: r.SecretHashKey,
+			Model: azuremodel.New(azuremodel.Options{As: as, Existing: existing}),
+		}
+		if r.Bootstrap != nil {
+			// The stack's StackReference to the bootstrap reads its outputs.
+			opts.StackReferences = r.Bootstrap.References()
+		}
+		plan, err := offline.Run(ctx, opts)
 		res := Result{Step: s.Name, Plan: plan, Err: err}
 		results = append(results, res)
 		if res.Failed() {
 			return results, nil
 		}
-		if s.As == azuremodel.AsPreview {
-			continue // a preview changes nothing
+		if s.As == azuremodel.AsPreview || s.As == azuremodel.AsDrift {
+			continue // a preview or a drift check changes nothing
 		}
 		data, err := plan.SaveState()
 		if err != nil {

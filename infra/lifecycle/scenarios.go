@@ -83,9 +83,32 @@ var (
 		})
 	}}
 
+	// rotateSecret changes the value of a Key Vault secret, as `pulumi
+	// config set --secret --path 'keyVaultSecrets.bot-token'` does.
+	rotateSecret = Step{Name: "rotate a secret", Change: func(c *Config) error {
+		secrets, err := c.Object("keyVaultSecrets")
+		if err != nil {
+			return err
+		}
+		secrets["bot-token"] = "offline-placeholder-bot-token-rotated"
+		return c.SetObject("keyVaultSecrets", secrets, true)
+	}}
+
 	previewRefresh = Step{Name: "preview and refresh as the preview identity", As: azuremodel.AsPreview}
 
+	// driftRefresh is the drift check (drift.yml): `pulumi preview
+	// --refresh` as the stack's drift identity.
+	driftRefresh = Step{Name: "refresh as the drift identity", As: azuremodel.AsDrift}
+
 	destroy = Step{Name: "destroy", Destroy: true}
+
+	// asDeploy is a step run as the stack's deploy identity (deploy.yml),
+	// with the grants the bootstrap gives it.
+	asDeploy = func(s Step) Step {
+		s.Name += " as the deploy identity"
+		s.As = azuremodel.AsDeploy
+		return s
+	}
 )
 
 // Scenarios are the lifecycle scenarios of a stack; destroy only in prod.
@@ -99,7 +122,10 @@ func Scenarios(stack string) []Scenario {
 		{Name: "revision-scope change", Steps: []Step{firstDeploy, revisionScopeChange}},
 		{Name: "remove the canary", Steps: []Step{firstDeploy, canaryAt("1.5.0", 0, dev), removeCanary}},
 		{Name: "add a secret", Steps: []Step{firstDeploy, addSecret}},
+		{Name: "rotate a secret", Steps: []Step{firstDeploy, rotateSecret}},
 		{Name: "preview as the preview identity", Steps: []Step{firstDeploy, previewRefresh}},
+		{Name: "refresh as the drift identity", Steps: []Step{firstDeploy, releaseBump, driftRefresh}},
+		{Name: "updates as the deploy identity", Steps: []Step{firstDeploy, asDeploy(releaseBump), asDeploy(addSecret), asDeploy(canaryAt("1.5.0", 10, dev))}},
 	}
 	if stack == "prod" {
 		out = append(out, Scenario{Name: "destroy attempt", Steps: []Step{firstDeploy, destroy}})

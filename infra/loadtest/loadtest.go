@@ -88,6 +88,12 @@ type Plan struct {
 	// every progressLineEvery); nil for none.
 	Progress      io.Writer
 	ProgressLines bool
+
+	// stage and wait replace, in this package's tests, the load of one
+	// stress stage and the cool-down's wait: the search is then tested on
+	// a model of the target, without wall-clock time deciding an outcome.
+	stage func(ctx context.Context, rate float64, d time.Duration) (Summary, error)
+	wait  func(ctx context.Context, d time.Duration) error
 }
 
 // StressPlan is the search for the breaking point: the rate starts at
@@ -463,20 +469,23 @@ func (r *runner) shouldAbort(now time.Time) bool {
 func (r *runner) stress(ctx context.Context) error {
 	p := r.p
 	best := -1 // index of the passing stage with the highest throughput
+	load, wait := p.stage, p.wait
+	if load == nil {
+		load = r.loadStage
+	}
+	if wait == nil {
+		wait = sleep
+	}
 	run := func(rate float64) (passed, limited bool, err error) {
 		if len(r.res.Stages) > 0 && p.Stress.CoolDown > 0 {
 			r.prog.describe(fmt.Sprintf("cool-down %s", p.Stress.CoolDown))
-			select {
-			case <-ctx.Done():
+			if err := wait(ctx, p.Stress.CoolDown); err != nil {
 				r.res.Partial = true
-				return false, false, fmt.Errorf("%w: %w", ErrInterrupted, ctx.Err())
-			case <-time.After(p.Stress.CoolDown):
+				return false, false, fmt.Errorf("%w: %w", ErrInterrupted, err)
 			}
 		}
 		r.prog.describe(fmt.Sprintf("stage %d: %s req/s", len(r.res.Stages)+1, fmtRate(rate)))
-		var st tally
-		out, err := r.attack(ctx, constantProfile(rate, p.Stress.StageDuration), &st)
-		sum := st.summary(out.sent, out.planned)
+		sum, err := load(ctx, rate, p.Stress.StageDuration)
 		stage := Stage{Rate: rate, Summary: sum, GeneratorLimited: sum.GeneratorLimited}
 		if err == nil && !r.res.Aborted {
 			stage.Breaches = p.SLO.Check(sum, false)
@@ -542,6 +551,25 @@ func (r *runner) stress(ctx context.Context) error {
 			Text: fmt.Sprintf("capacity %.1f req/s is below the minimum throughput %.1f req/s", r.res.Capacity, min)})
 	}
 	return err
+}
+
+// loadStage sends one stress stage at a constant rate.
+func (r *runner) loadStage(ctx context.Context, rate float64, d time.Duration) (Summary, error) {
+	var st tally
+	out, err := r.attack(ctx, constantProfile(rate, d), &st)
+	return st.summary(out.sent, out.planned), err
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (r *runner) sendingTime() time.Duration {

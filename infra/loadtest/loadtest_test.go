@@ -69,39 +69,6 @@ func TestRampRaisesTheRate(t *testing.T) {
 	assert.InDelta(t, 105, float64(res.Summary.Requests), 25)
 }
 
-// TestStressFindsCapacity measures the stress search against a server that
-// serves at most a known rate and answers 503 beyond it.
-func TestStressFindsCapacity(t *testing.T) {
-	tests := []struct {
-		name     string
-		capacity float64
-	}{
-		{"150 req/s", 150},
-		{"300 req/s", 300},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := simulation.NewLimitedServer(tt.capacity, 5)
-			defer srv.Close()
-			res, err := loadtest.Run(context.Background(), loadtest.Plan{
-				Mode: loadtest.Stress, URL: srv.URL(),
-				Stress: loadtest.StressPlan{Start: 20, Factor: 2, StageDuration: 800 * time.Millisecond, Precision: 0.05, CoolDown: 100 * time.Millisecond},
-				// 5%: requests bunched by a busy scheduler and answered 503
-				// must not break a stage below the capacity; 10% above it
-				// breaks it.
-				SLO: loadtest.SLO{MaxErrorRate: 0.05},
-			})
-			require.NoError(t, err)
-			t.Logf("known capacity %.0f req/s: found capacity %.0f req/s, breaking point %.0f req/s, %d stages, error %.1f%%",
-				tt.capacity, res.Capacity, res.BreakingPoint, len(res.Stages), 100*(res.Capacity-tt.capacity)/tt.capacity)
-			assert.InEpsilon(t, tt.capacity, res.Capacity, 0.10, "capacity within 10%")
-
-			assert.Greater(t, res.BreakingPoint, res.Capacity)
-			assert.True(t, res.Passed())
-		})
-	}
-}
-
 func TestReportFiles(t *testing.T) {
 	srv := simulation.NewLimitedServer(100, 5)
 	defer srv.Close()
@@ -197,82 +164,6 @@ func TestFractionalRate(t *testing.T) {
 	res, err := loadtest.Run(context.Background(), loadtest.Plan{Mode: loadtest.Constant, URL: srv.URL, Rate: 1.5, Duration: 2 * time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), res.Summary.Requests, "1.5 req/s for 2 s")
-}
-
-// lossyServer answers every tenth request 503 and the rest through the
-// limited server.
-func lossyServer(capacity float64) (*httptest.Server, *simulation.LimitedServer) {
-	limited := simulation.NewLimitedServer(capacity, 5)
-	var n atomic.Uint64
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1)%10 == 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		resp, err := http.Get(limited.URL())
-		if err != nil {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		resp.Body.Close()
-		w.WriteHeader(resp.StatusCode)
-	})), limited
-}
-
-// Probe "the stress search reports the requested rate instead of the
-// achieved one": the capacity is the successful throughput achieved.
-func TestStressCapacityIsAchievedThroughput(t *testing.T) {
-	srv, limited := lossyServer(150)
-	defer srv.Close()
-	defer limited.Close()
-	res, err := loadtest.Run(context.Background(), loadtest.Plan{
-		Mode: loadtest.Stress, URL: srv.URL,
-		Stress: loadtest.StressPlan{Start: 40, Factor: 2, StageDuration: 600 * time.Millisecond, Precision: 0.1, CoolDown: 100 * time.Millisecond},
-		SLO:    loadtest.SLO{MaxErrorRate: 0.15},
-	})
-	require.NoError(t, err)
-	best := 0.0
-	bestRate := 0.0
-	for _, st := range res.Stages {
-		if len(st.Breaches) == 0 && st.Summary.Throughput > best {
-			best, bestRate = st.Summary.Throughput, st.Rate
-		}
-	}
-	require.Positive(t, best)
-	assert.Equal(t, best, res.Capacity, "the capacity is the best passing stage's achieved throughput")
-	assert.Less(t, res.Capacity, 0.95*bestRate, "a tenth of the requests failed: below the requested rate")
-}
-
-// Probe "no cool-down between stages": the generator pauses between
-// stress stages.
-func TestStressCoolsDownBetweenStages(t *testing.T) {
-	var mu sync.Mutex
-	var arrivals []time.Time
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		arrivals = append(arrivals, time.Now())
-		mu.Unlock()
-		if len(arrivals) > 60 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-	}))
-	defer srv.Close()
-	res, err := loadtest.Run(context.Background(), loadtest.Plan{
-		Mode: loadtest.Stress, URL: srv.URL,
-		Stress: loadtest.StressPlan{Start: 50, Factor: 2, StageDuration: 300 * time.Millisecond, Precision: 0.5, CoolDown: 500 * time.Millisecond},
-		SLO:    loadtest.SLO{MaxErrorRate: 0.01},
-	})
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(res.Stages), 2)
-	mu.Lock()
-	defer mu.Unlock()
-	gaps := 0
-	for i := 1; i < len(arrivals); i++ {
-		if arrivals[i].Sub(arrivals[i-1]) >= 450*time.Millisecond {
-			gaps++
-		}
-	}
-	assert.Equal(t, len(res.Stages)-1, gaps, "one pause between each two stages")
 }
 
 // Probe "no abort-on-fail".

@@ -220,63 +220,68 @@ func round(d time.Duration) time.Duration { return d.Round(100 * time.Microsecon
 // WriteCharts draws the latency percentiles and the throughput over time
 // as PNG files in dir.
 func WriteCharts(dir string, r *Result) error {
-	lat, err := LatencyChart(r)
-	if err != nil {
-		return err
-	}
-	if err := lat.Save(chartWidth, chartHeight, filepath.Join(dir, ChartLatency)); err != nil {
-		return fmt.Errorf("drawing the latency chart: %w", err)
-	}
-	thr, err := ThroughputChart(r)
-	if err != nil {
-		return err
-	}
-	if err := thr.Save(chartWidth, chartHeight, filepath.Join(dir, ChartThroughput)); err != nil {
-		return fmt.Errorf("drawing the throughput chart: %w", err)
+	for _, c := range []chart{latencyChart(r), throughputChart(r)} {
+		p, err := c.plot(r.Series)
+		if err != nil {
+			return err
+		}
+		if err := p.Save(chartWidth, chartHeight, filepath.Join(dir, c.file)); err != nil {
+			return fmt.Errorf("drawing the %s chart: %w", c.name, err)
+		}
 	}
 	return nil
 }
 
+// chart is one chart of the report: its lines over the series and its
+// objectives as dashed lines.
+type chart struct {
+	name, file, title, yLabel string
+	lines                     []line
+	slo                       []sloLine
+}
+
+func (c chart) plot(pts []Point) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = c.title
+	p.X.Label.Text = "time (s, by send time)"
+	p.Y.Label.Text = c.yLabel
+	return p, addLines(p, pts, c.lines, c.slo)
+}
+
 // LatencyChart plots p50, p95 and p99 per bucket with the latency
 // objectives as dashed lines.
-func LatencyChart(r *Result) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = "Latency percentiles"
-	p.X.Label.Text = "time (s, by send time)"
-	p.Y.Label.Text = "latency (ms)"
-	var slo []sloLine
-	if r.SLO.P95 > 0 {
-		slo = append(slo, sloLine{"p95 objective", ms(r.SLO.P95)})
-	}
-	if r.SLO.P99 > 0 {
-		slo = append(slo, sloLine{"p99 objective", ms(r.SLO.P99)})
-	}
-	err := addLines(p, r.Series, []line{
-		{"p50", func(p Point) float64 { return ms(p.P50) }},
-		{"p95", func(p Point) float64 { return ms(p.P95) }},
-		{"p99", func(p Point) float64 { return ms(p.P99) }},
-	}, slo)
-	return p, err
-}
+func LatencyChart(r *Result) (*plot.Plot, error) { return latencyChart(r).plot(r.Series) }
 
 // ThroughputChart plots the requested, sent and successful requests per
 // second of each bucket (count / bucket length, by send time) with the
 // throughput objective as a dashed line.
-func ThroughputChart(r *Result) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = "Throughput"
-	p.X.Label.Text = "time (s, by send time)"
-	p.Y.Label.Text = "requests/s"
-	var slo []sloLine
-	if r.SLO.MinThroughput > 0 {
-		slo = append(slo, sloLine{"throughput objective", r.SLO.MinThroughput})
+func ThroughputChart(r *Result) (*plot.Plot, error) { return throughputChart(r).plot(r.Series) }
+
+func latencyChart(r *Result) chart {
+	c := chart{name: "latency", file: ChartLatency, title: "Latency percentiles", yLabel: "latency (ms)", lines: []line{
+		{"p50", func(p Point) float64 { return ms(p.P50) }},
+		{"p95", func(p Point) float64 { return ms(p.P95) }},
+		{"p99", func(p Point) float64 { return ms(p.P99) }},
+	}}
+	if r.SLO.P95 > 0 {
+		c.slo = append(c.slo, sloLine{"p95 objective", ms(r.SLO.P95)})
 	}
-	err := addLines(p, r.Series, []line{
+	if r.SLO.P99 > 0 {
+		c.slo = append(c.slo, sloLine{"p99 objective", ms(r.SLO.P99)})
+	}
+	return c
+}
+
+func throughputChart(r *Result) chart {
+	c := chart{name: "throughput", file: ChartThroughput, title: "Throughput", yLabel: "requests/s", lines: []line{
 		{"requested", func(p Point) float64 { return p.RequestedRate }},
 		{"sent", func(p Point) float64 { return p.Rate }},
 		{"successful", func(p Point) float64 { return p.Throughput }},
-	}, slo)
-	return p, err
+	}}
+	if r.SLO.MinThroughput > 0 {
+		c.slo = append(c.slo, sloLine{"throughput objective", r.SLO.MinThroughput})
+	}
+	return c
 }
 
 type line struct {

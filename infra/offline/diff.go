@@ -2,7 +2,6 @@ package offline
 
 import (
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -20,6 +19,11 @@ const (
 	OpDelete  Op = "delete"
 	OpSame    Op = "same"
 	OpRead    Op = "read"
+	// OpMaybeUpdate is a resource whose inputs are the same except, maybe,
+	// a secret the offline engine cannot compare: a real stack export's
+	// ciphertext, or a value not known offline. Its Keys are those inputs.
+	// `pulumi preview`, which decrypts, says update or same.
+	OpMaybeUpdate Op = "update?"
 )
 
 // Change is what the update does to one resource.
@@ -123,11 +127,10 @@ func compactStrings(s []string) []string {
 	return out
 }
 
-// diffInputs returns the top-level input keys whose values differ. A secret
-// compares equal to a secret whose plaintext is not known (a saved state or
-// an export without --show-secrets): the offline engine cannot see such a
-// change.
-func diffInputs(prior, desired resource.PropertyMap) []string {
+// diffInputs returns the top-level input keys whose values differ, and
+// those that may differ only in a secret the engine cannot compare
+// offline (see secrethash.go).
+func diffInputs(prior, desired resource.PropertyMap, h *secretHasher) (changed, unknown []string) {
 	keys := map[resource.PropertyKey]bool{}
 	for k := range prior {
 		keys[k] = true
@@ -135,34 +138,34 @@ func diffInputs(prior, desired resource.PropertyMap) []string {
 	for k := range desired {
 		keys[k] = true
 	}
-	var changed []string
 	for k := range keys {
 		if strings.HasPrefix(string(k), "__") {
 			continue // engine bookkeeping such as __defaults
 		}
-		if !sameValue(prior[k], desired[k]) {
+		switch c, u := h.compareValues(prior[k], desired[k]); {
+		case c:
 			changed = append(changed, string(k))
+		case u:
+			unknown = append(unknown, string(k))
 		}
 	}
 	sort.Strings(changed)
-	return changed
-}
-
-func sameValue(a, b resource.PropertyValue) bool {
-	return reflect.DeepEqual(comparable(a), comparable(b))
+	sort.Strings(unknown)
+	return changed, unknown
 }
 
 // comparable turns a value into plain JSON for comparison; a missing
 // value, null and an empty object or array are alike, as the provider
-// treats them.
+// treats them. Every secret is alike: secrethash.go compares them.
 func comparable(v resource.PropertyValue) any {
 	switch {
 	case v.IsSecret():
-		// A ciphertext from a real export cannot be read, and a saved state
-		// keeps no plaintext: a secret is compared as a secret.
 		return "<secret>"
 	case v.IsOutput():
 		o := v.OutputValue()
+		if o.Secret {
+			return "<secret>"
+		}
 		if !o.Known {
 			return UnknownValue
 		}
@@ -226,7 +229,7 @@ func computeDiff(p *Plan, prior *State, forceNew func(token string) []string) []
 		if pr, ok := prior.Of(r); ok {
 			seen[pr.URN] = true // an alias: the prior resource is updated, not deleted
 		}
-		changes = append(changes, changeOf(r, prior, forceNew))
+		changes = append(changes, changeOf(r, prior, forceNew, p.secrets))
 	}
 	if prior != nil {
 		for i := len(prior.Resources) - 1; i >= 0; i-- {
@@ -240,7 +243,7 @@ func computeDiff(p *Plan, prior *State, forceNew func(token string) []string) []
 	return changes
 }
 
-func changeOf(r Resource, prior *State, forceNew func(token string) []string) Change {
+func changeOf(r Resource, prior *State, forceNew func(token string) []string, h *secretHasher) Change {
 	c := Change{URN: r.URN, Type: r.Type}
 	pr, ok := prior.Of(r)
 	switch {
@@ -253,8 +256,12 @@ func changeOf(r Resource, prior *State, forceNew func(token string) []string) Ch
 	case !r.Custom:
 		c.Op = OpSame // components have no provider to diff them
 	default:
-		c.Keys = diffInputs(pr.Inputs, r.Inputs)
+		var unknown []string
+		c.Keys, unknown = diffInputs(pr.Inputs, r.Inputs, h)
 		c.Op, c.ReplaceKeys = classify(c.Keys, replaceKeysOf(r.Type, forceNew))
+		if c.Op == OpSame && len(unknown) > 0 {
+			c.Op, c.Keys = OpMaybeUpdate, unknown
+		}
 	}
 	return c
 }

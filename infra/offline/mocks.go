@@ -24,8 +24,11 @@ type mocks struct {
 	location     string // azure-native:location, the provider's default
 	rec          *recorder
 	prior        *State
+	existing     *State
 	model        ModelRun
 	forceNew     func(string) []string
+	secrets      *secretHasher
+	references   StackReferences
 
 	mu     sync.Mutex
 	states map[string]resource.PropertyMap // lower-cased resource ID -> state, for later lookups
@@ -53,6 +56,9 @@ func newMocks(ctx context.Context, opts Options, rec *recorder) *mocks {
 		states:       map[string]resource.PropertyMap{},
 		rgLoc:        map[string]string{},
 		prior:        opts.Prior,
+		existing:     opts.Existing,
+		secrets:      newSecretHasher(opts.SecretHashKey),
+		references:   opts.StackReferences,
 	}
 	if opts.Model != nil {
 		m.forceNew = opts.Model.ForceNew
@@ -127,7 +133,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 
 	c := call{token: canonicalToken(args.TypeToken), name: args.Name, urn: res.URN, inputs: inputs}
 	if res.Custom && !res.Read {
-		if pr, ok := m.prior.Of(res); ok && changeOf(res, m.prior, m.forceNew).Op == OpReplace {
+		if pr, ok := m.prior.Of(res); ok && changeOf(res, m.prior, m.forceNew, m.secrets).Op == OpReplace {
 			c.generation = pr.ID
 		}
 	}
@@ -136,6 +142,8 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	case !res.Custom:
 		// A component has no ID; its "state" is what it was given.
 		res.State = inputs.Copy()
+	case res.Read && c.token == StackReferenceType:
+		res.ID, res.State, err = m.stackReference(args.ID)
 	case res.Read:
 		res.ID, res.State, err = m.read(c, args.ID)
 	default:
@@ -210,7 +218,7 @@ func (m *mocks) create(c call) (string, resource.PropertyMap, error) {
 // Azure computed (a principal ID, a default domain), as a real update
 // would. The model then adjusts what it computes.
 func (m *mocks) update(res *Resource) error {
-	change := changeOf(*res, m.prior, m.forceNew)
+	change := changeOf(*res, m.prior, m.forceNew, m.secrets)
 	var prior *StateResource
 	if pr, ok := m.prior.Of(*res); ok && pr.Type == res.Type {
 		prior = &pr
@@ -237,9 +245,16 @@ func (m *mocks) update(res *Resource) error {
 	return nil
 }
 
-// read answers a Get: the state is the given ID's, named by its last
-// segment, with the outputs a create would compute.
+// read answers a Get: the resource's outputs in the existing state when
+// it is there, else the given ID's state, named by its last segment, with
+// the outputs a create would compute.
 func (m *mocks) read(c call, id string) (string, resource.PropertyMap, error) {
+	if ex, ok := m.existing.ByID(id); ok && strings.HasPrefix(c.token, "azure-native:") {
+		state := ex.Outputs.Copy()
+		state["id"] = str(ex.ID)
+		m.remember(ex.ID, state)
+		return ex.ID, state, nil
+	}
 	_, state, err := m.create(c)
 	if err != nil {
 		// A read names the resource by ID only; missing inputs are fine.

@@ -11,6 +11,7 @@ import (
 // resources or stack outputs read.
 func (m *mocks) computeOutputs(c call, id, name string, state resource.PropertyMap) {
 	location, _ := stringAt(state, "location")
+	m.userAssignedIdentities(state)
 	switch c.token {
 	case "azure-native:network:VirtualNetwork":
 		m.inlineSubnets(id, state)
@@ -54,6 +55,43 @@ func (m *mocks) computeOutputs(c call, id, name string, state resource.PropertyM
 	case "azure-native:containerregistry:Registry":
 		state["loginServer"] = str(strings.ToLower(name) + ".azurecr.io")
 	}
+}
+
+// userAssignedIdentities turns a managed service identity's input list of
+// user-assigned identity IDs into what azure-native returns: a map from
+// each ID to the identity's principal and client IDs (the SDK's
+// ManagedServiceIdentity input has `userAssignedIdentities []string`, its
+// ManagedServiceIdentityResponse a `map[string]UserAssignedIdentityResponse`).
+// Left a list, the state would not decode into a Lookup...Result: the SDK
+// drops the decoding error of an invoke and leaves the later fields empty.
+func (m *mocks) userAssignedIdentities(state resource.PropertyMap) {
+	v, ok := lookup(state, "identity")
+	if !ok || !v.IsObject() {
+		return
+	}
+	identity := v.ObjectValue()
+	ids, ok := identity["userAssignedIdentities"]
+	if !ok || !ids.IsArray() {
+		return
+	}
+	out := resource.PropertyMap{}
+	for _, e := range ids.ArrayValue() {
+		if !e.IsString() {
+			return // not known yet: leave the input as it is
+		}
+		entry := resource.PropertyMap{}
+		if st, ok := m.stateOf(e.StringValue()); ok {
+			for _, k := range []resource.PropertyKey{"principalId", "clientId"} {
+				if x, ok := st[k]; ok {
+					entry[k] = x
+				}
+			}
+		}
+		out[resource.PropertyKey(e.StringValue())] = resource.NewProperty(entry)
+	}
+	copied := identity.Copy()
+	copied["userAssignedIdentities"] = resource.NewProperty(out)
+	state["identity"] = resource.NewProperty(copied)
 }
 
 // inlineSubnets gives the subnets declared inside a virtual network their

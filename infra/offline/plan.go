@@ -29,6 +29,9 @@ type Plan struct {
 	Problems []Problem
 	// Annotations are what the model keeps across runs (see State).
 	Annotations map[string]map[string]any
+
+	// secrets hashes the secret values SaveState keeps; nil keeps none.
+	secrets *secretHasher
 }
 
 // Resource is one resource the program registered (or read).

@@ -31,6 +31,19 @@ type Options struct {
 	// Model judges the plan and computes what Azure computes; nil accepts
 	// everything.
 	Model Model
+	// Existing is the state of resources that exist outside the stack (the
+	// bootstrap project's: its resource groups, identities, registry): a
+	// read (a Get) of one of them returns its outputs there, as Azure
+	// returns the real resource, instead of placeholder outputs.
+	Existing *State
+	// SecretHashKey keys the hashes of secret values a saved state keeps
+	// (Plan.SaveState) and this run compares the prior state's with, so
+	// that a changed secret is an update (secrethash.go). Without a key,
+	// secrets are not hashed and compare as unknown.
+	SecretHashKey []byte
+	// StackReferences answers the program's pulumi.NewStackReference
+	// reads; nil fails every stack reference with an error naming it.
+	StackReferences StackReferences
 }
 
 // Run runs the program under mocks and returns what it would create.
@@ -91,6 +104,7 @@ func Run(ctx context.Context, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	plan := rec.plan(outputs)
+	plan.secrets = m.secrets
 	var forceNew func(string) []string
 	if opts.Model != nil {
 		forceNew = opts.Model.ForceNew

@@ -29,8 +29,43 @@ type State struct {
 	// holds but a Pulumi state does not (a container app's revision
 	// history), by URN. A real stack export has none.
 	Annotations map[string]map[string]any
+	// Outputs are the stack outputs (of its pulumi:pulumi:Stack resource);
+	// nil when the document has no stack resource.
+	Outputs resource.PropertyMap
 
 	byURN map[string]int
+}
+
+// Without returns a copy of the state without the resources for which
+// drop is true: what Azure would hold had they never been made (a test
+// removes a grant to show a check depends on it).
+func (s *State) Without(drop func(StateResource) bool) *State {
+	if s == nil {
+		return nil
+	}
+	out := &State{Project: s.Project, Stack: s.Stack, Annotations: s.Annotations, Outputs: s.Outputs, byURN: map[string]int{}}
+	for _, r := range s.Resources {
+		if drop(r) {
+			continue
+		}
+		out.byURN[r.URN] = len(out.Resources)
+		out.Resources = append(out.Resources, r)
+	}
+	return out
+}
+
+// ByID returns the custom resource of the state with the ID, compared
+// case-insensitively as ARM compares resource IDs.
+func (s *State) ByID(id string) (StateResource, bool) {
+	if s == nil || id == "" {
+		return StateResource{}, false
+	}
+	for _, r := range s.Resources {
+		if r.Custom && strings.EqualFold(r.ID, id) {
+			return r, true
+		}
+	}
+	return StateResource{}, false
 }
 
 // StateResource is one resource of a prior state.
@@ -173,7 +208,11 @@ func ParseState(data []byte) (*State, error) {
 		} else if string(urn.Project()) != st.Project || string(urn.Stack()) != st.Stack {
 			return nil, fmt.Errorf("resource %s belongs to %s/%s, the others to %s/%s", r.URN, urn.Project(), urn.Stack(), st.Project, st.Stack)
 		}
-		if r.Type == string(resource.RootStackType) || strings.HasPrefix(r.Type, "pulumi:providers:") {
+		if r.Type == string(resource.RootStackType) {
+			st.Outputs = stateProperties(r.Outputs)
+			continue
+		}
+		if strings.HasPrefix(r.Type, "pulumi:providers:") {
 			continue
 		}
 		if _, dup := st.byURN[r.URN]; dup {
@@ -248,8 +287,12 @@ func stateValue(v any) resource.PropertyValue {
 					return resource.MakeSecret(stateValue(inner))
 				}
 			}
+			if sum, ok := x[secretHashField].(string); ok && sum != "" {
+				// The engine's own saved state: the value's keyed hash.
+				return resource.MakeSecret(resource.NewProperty(hashPrefix + sum))
+			}
 			ciphertext, _ := x["ciphertext"].(string)
-			return resource.MakeSecret(resource.NewProperty(ciphertext))
+			return resource.MakeSecret(resource.NewProperty(ciphertextPrefix + ciphertext))
 		}
 		return resource.NewProperty(stateProperties(x))
 	default:
@@ -260,7 +303,9 @@ func stateValue(v any) resource.PropertyValue {
 // SaveState returns the plan as a deployment document of version 3, the
 // shape of `pulumi stack export`, so that the next run can start from it
 // with --state. Secrets are written as Pulumi's secret object with
-// SecretCiphertext as the ciphertext: the plaintext is never written.
+// SecretCiphertext as the ciphertext: the plaintext is never written; with
+// Options.SecretHashKey each known value also carries its keyed hash
+// (secrethash.go), so that the next run sees a changed secret.
 // Deleted resources are gone; read resources are marked external.
 func (p *Plan) SaveState() ([]byte, error) {
 	stackURN := p.StackURN
@@ -271,14 +316,14 @@ func (p *Plan) SaveState() ([]byte, error) {
 			Custom:       r.Custom,
 			ID:           r.ID,
 			Type:         r.Type,
-			Inputs:       objectJSON(r.Inputs),
+			Inputs:       p.secrets.savedObjectJSON(r.Inputs),
 			Parent:       r.Parent,
 			Protect:      r.Protect,
 			External:     r.Read,
 			Dependencies: r.Dependencies,
 		}
 		if r.Custom {
-			out.Outputs = objectJSON(r.State)
+			out.Outputs = p.secrets.savedObjectJSON(r.State)
 		}
 		resources = append(resources, out)
 	}

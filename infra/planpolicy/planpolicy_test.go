@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/planpolicy"
 	"github.com/misybot/platform/infra/stackfile"
@@ -18,8 +19,10 @@ func plan(t *testing.T, stack string) *offline.Plan {
 	t.Helper()
 	st, err := stackfile.Load("../..", stack)
 	require.NoError(t, err)
+	boot, err := bootstrapstate.Plan(context.Background(), "../../"+bootstrapstate.Dir)
+	require.NoError(t, err)
 	p, err := offline.Run(context.Background(), offline.Options{
-		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build,
+		Project: st.Project, Stack: stack, Config: st.Config, SecretKeys: st.SecretKeys, Program: stacks.Build, StackReferences: boot.References(),
 	})
 	require.NoError(t, err)
 	return p

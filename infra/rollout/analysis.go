@@ -179,7 +179,16 @@ func Evaluate(stable, canary Measurement, t Thresholds) Verdict {
 	if t.MaxP99 > 0 {
 		add(Check{Name: "p99", Value: msOf(canary.P99), Threshold: msOf(t.MaxP99), Unit: "ms", OK: canary.P99 <= t.MaxP99})
 	}
-	if t.MaxLatencyIncrease > 0 && stable.LatencyCount >= int64(t.MinRequests) && stable.P95 > 0 {
+	if t.MaxLatencyIncrease > 0 && stableJudged && stable.LatencyCount < int64(t.MinRequests) {
+		// The stable revision served (the metric says so) but its latency
+		// rows are missing: the comparison cannot be made, which is not a
+		// pass. (A stable revision without traffic, at 100%, is not judged.)
+		v.Checks = append(v.Checks, Check{Name: "stable latency samples", Value: float64(stable.LatencyCount), Threshold: min, Unit: "req", OK: false,
+			Note: fmt.Sprintf("the stable revision served %.0f requests but has too few latency samples to compare with", stable.Requests)})
+		if v.Outcome == Pass {
+			v.Outcome = Inconclusive
+		}
+	} else if t.MaxLatencyIncrease > 0 && stable.LatencyCount >= int64(t.MinRequests) && stable.P95 > 0 {
 		limit := max(time.Duration(float64(stable.P95)*(1+t.MaxLatencyIncrease)), stable.P95+t.LatencyFloor)
 		sigma := spreadOf(stable, canary)
 		z := (float64(canary.P95) - float64(limit)) / math.Hypot(p95StdErr(canary, sigma), p95StdErr(stable, sigma))

@@ -25,7 +25,7 @@ func TestEvaluate(t *testing.T) {
 		{"healthy", stable, good, rollout.Pass, nil},
 		{"too few requests", stable, with(func(m *rollout.Measurement) { m.Requests = 49 }), rollout.Inconclusive, []string{"requests"}},
 		{"5% errors", stable, with(func(m *rollout.Measurement) { m.Errors5xx = 5 }), rollout.Fail, []string{"5xx ratio", "5xx ratio over stable"}},
-		{"worse than stable only", rollout.Measurement{Requests: 1000}, with(func(m *rollout.Measurement) { m.Errors5xx = 0.8 }), rollout.Fail, []string{"5xx ratio over stable"}},
+		{"worse than stable only", rollout.Measurement{Requests: 1000, LatencyCount: 1000, P95: 100 * time.Millisecond, P99: 200 * time.Millisecond}, with(func(m *rollout.Measurement) { m.Errors5xx = 0.8 }), rollout.Fail, []string{"5xx ratio over stable"}},
 		{"slower than stable", stable, with(func(m *rollout.Measurement) { m.P95, m.P99 = 300*time.Millisecond, 350*time.Millisecond }), rollout.Fail, []string{"p95 over stable"}},
 		{"slower than stable within the noise", stable, with(func(m *rollout.Measurement) { m.P95 = 130 * time.Millisecond }), rollout.Pass, nil},
 		{"slower than stable by less than the floor", rollout.Measurement{Requests: 1000, LatencyCount: 1000, P95: 10 * time.Millisecond, P99: 12 * time.Millisecond},

@@ -57,7 +57,11 @@ type Config struct {
 	// OnInterrupted is what happens to an unfinished rollout of the same
 	// release found in the state directory: Resume (default) or RollBack.
 	OnInterrupted Recovery
-	StateDir      string
+	// Retry rolls the release out again although its last rollout on the
+	// stack was rolled back or aborted (without it such a release is never
+	// exposed again).
+	Retry    bool
+	StateDir string
 }
 
 // Recovery is what to do with an interrupted rollout.

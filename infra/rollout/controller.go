@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +25,11 @@ type TrafficSetter interface {
 	Promote(ctx context.Context, release string) error
 }
 
-// TrafficGenerator sends synthetic requests to url for d.
+// TrafficGenerator sends synthetic requests.
 type TrafficGenerator interface {
-	Send(ctx context.Context, url string, d time.Duration) error
+	// Start sends requests to url for d, or until ctx ends, in the
+	// background: it returns at once.
+	Start(ctx context.Context, url string, d time.Duration)
 }
 
 // Event is what the controller announces when a rollout ends: the
@@ -64,6 +67,9 @@ type Controller struct {
 	// Synthetic, when set with a label URL, sends traffic to the canary
 	// during the interval after an inconclusive one.
 	Synthetic TrafficGenerator
+	// Stack reads what the stack serves (required): the truth the state
+	// file is reconciled with when a run starts.
+	Stack StackReader
 	// Notifier is told when the rollout ends; nil for none. A failed
 	// notification is logged, it changes no outcome.
 	Notifier Notifier
@@ -72,8 +78,8 @@ type Controller struct {
 	// HTTPClient runs the smoke test; a client with Config.SmokeTimeout
 	// when nil.
 	HTTPClient *http.Client
-	// Now is the clock; time.Now when nil.
-	Now func() time.Time
+	// Clock is the controller's time; the wall clock when nil.
+	Clock Clock
 }
 
 type run struct {
@@ -85,10 +91,12 @@ type run struct {
 	bar   *progressbar.ProgressBar
 	poll  time.Duration
 
-	gates   chan control
-	abortMu sync.Mutex
-	aborted bool
-	abortCh chan struct{}
+	gates    chan control
+	gateMu   sync.Mutex // one reader of the control file at a time
+	leftGate string     // a gate found pending at start, ignored
+	abortMu  sync.Mutex
+	aborted  bool
+	abortCh  chan struct{}
 }
 
 // NewRunID returns a fresh run identifier.
@@ -107,6 +115,9 @@ func (c *Controller) Run(ctx context.Context) (*State, error) {
 	cfg := c.Config.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if c.Setter == nil || c.Analyzer == nil || c.Stack == nil {
+		return nil, errors.New("the controller needs a traffic setter, an analyzer and a stack reader")
 	}
 	if cfg.RunID == "" {
 		cfg.RunID = NewRunID()
@@ -127,6 +138,14 @@ func (c *Controller) Run(ctx context.Context) (*State, error) {
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(0))
 		defer fmt.Fprintln(c.Progress)
 	}
+	// A gate pending before this process held the lock was written for a
+	// previous process (even of the same run ID): it is never obeyed.
+	if left, err := takeCommand(files.Control); err != nil || left != nil {
+		r.leftGate = fmt.Sprintf("%v", err)
+		if left != nil {
+			r.leftGate = fmt.Sprintf("%s gate for run %s of %s written at %s", left.Command, left.RunID, left.Release, left.Time.UTC().Format(time.RFC3339))
+		}
+	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	watched := make(chan struct{})
 	go func() { defer close(watched); r.watch(watchCtx) }()
@@ -144,35 +163,49 @@ func (c *Controller) Run(ctx context.Context) (*State, error) {
 	return r.st, err
 }
 
-func (c *Controller) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
+func (c *Controller) clock() Clock {
+	if c.Clock != nil {
+		return c.Clock
 	}
-	return time.Now()
+	return realClock{}
 }
 
+func (c *Controller) now() time.Time { return c.clock().Now() }
+
 // watch polls the control file and beats the heart of the lock until ctx
-// ends. An abort for this run closes abortCh at once, which interrupts an
-// analysis in flight.
+// ends, on the wall clock: it is what interrupts a stack update or an
+// analysis in flight (an abort for this run closes abortCh at once).
 func (r *run) watch(ctx context.Context) {
 	t := time.NewTicker(r.poll)
 	defer t.Stop()
 	for {
 		_ = r.lock.Heartbeat()
-		if c, err := takeCommand(r.files.Control); err == nil && c != nil {
-			if c.Command == CmdAbort && r.mine(*c) {
-				r.abort()
-			}
-			select {
-			case r.gates <- *c:
-			default:
-			}
-		}
+		r.pollGates()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pollGates takes a pending gate from the control file: an abort for
+// this run is raised at once, and every gate is queued for the step loop.
+// Both the watcher and the step loop call it, so that a gate written
+// before the loop's next look is always seen by that look.
+func (r *run) pollGates() {
+	r.gateMu.Lock()
+	defer r.gateMu.Unlock()
+	c, err := takeCommand(r.files.Control)
+	if err != nil || c == nil {
+		return
+	}
+	if c.Command == CmdAbort && r.mine(*c) {
+		r.abort()
+	}
+	select {
+	case r.gates <- *c:
+	default:
 	}
 }
 
@@ -207,64 +240,150 @@ func (r *run) decide(d Decision) error {
 	return r.st.save(r.files)
 }
 
+// mark is the context of a stack update carrying its history mark.
+func (r *run) mark(ctx context.Context, a MarkAction, weight int) context.Context {
+	return WithMark(ctx, Mark{Action: a, Release: r.cfg.Release, Weight: weight, RunID: r.cfg.RunID})
+}
+
 func (r *run) drive(ctx context.Context) error {
-	prev, err := LoadState(r.files.State)
+	prev, perr := LoadState(r.files.State)
+	view, err := r.c.Stack.View(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("reading what the stack serves: %w", err)
 	}
-	if prev != nil && !prev.Phase.Final() {
-		r.st = prev
-		if prev.Phase == RollingBack {
-			// Killed during a rollback: finish it, whatever the options.
-			final := prev.Final
-			if final == "" {
-				final = RolledBack
-			}
-			reason := fmt.Sprintf("interrupted rollback of %s found (run %s): finishing it", prev.Release, prev.RunID)
-			if err := r.withdraw(ctx, Decision{Action: ActRecover, Reason: reason}, final, sentinelOf(final)); err != nil && !errors.Is(err, sentinelOf(final)) {
-				return err
-			}
-			if prev.Release == r.cfg.Release {
-				return fmt.Errorf("%w: %s", sentinelOf(final), reason)
-			}
-		} else if prev.Release == r.cfg.Release && r.cfg.OnInterrupted == Resume {
-			r.st.RunID = r.cfg.RunID
-			// The stack is set again to the recorded weight: the run may have
-			// stopped between a change of the stack and its record.
-			if err := r.c.Setter.SetCanary(ctx, prev.Release, prev.Weight); err != nil {
-				return fmt.Errorf("restoring the canary weight %d%%: %w", prev.Weight, err)
-			}
-			if r.st.Phase == Paused {
-				r.st.Phase = Running
-			}
-			// What happened while no controller watched is not judged as a
-			// window of its own: the analysis starts afresh.
-			r.st.WindowStart = time.Time{}
-			reason := fmt.Sprintf("interrupted rollout found at step %d/%d (weight %d%%, %d failed and %d inconclusive analyses): weight %d%% set again, resuming as run %s",
-				min(prev.Step+1, len(prev.Steps)), len(prev.Steps), prev.Weight, prev.Failures, prev.Inconclusive, prev.Weight, r.cfg.RunID)
-			if err := r.decide(Decision{Action: ActRecover, Reason: reason}); err != nil {
-				return err
-			}
-			return r.steps(ctx)
-		} else {
-			reason := fmt.Sprintf("interrupted rollout of %s found at weight %d%%: rolling it back", prev.Release, prev.Weight)
-			if err := r.rollback(ctx, ActRecover, reason); err != nil && !errors.Is(err, ErrRolledBack) {
-				return err
-			}
-			if prev.Release == r.cfg.Release {
-				return fmt.Errorf("%w: %s", ErrRolledBack, reason)
-			}
+	return r.reconcile(ctx, prev, perr, view)
+}
+
+// reconcile starts from the stack's view and the state file, whichever
+// of them a killed or cancelled job left behind (docs/progressive-delivery.md,
+// "Restarts"): the stack is the truth for the release and the weight, the
+// state file for the rollout's history (phase, counters, decision log).
+func (r *run) reconcile(ctx context.Context, prev *State, perr error, v StackView) error {
+	var notes []string
+	if perr == nil && prev != nil {
+		if err := validState(prev, r.cfg.Stack); err != nil {
+			perr = err
 		}
 	}
-	now := r.c.now().UTC()
-	r.st = &State{Stack: r.cfg.Stack, RunID: r.cfg.RunID, Release: r.cfg.Release, StableRelease: r.cfg.StableRelease,
+	if perr != nil {
+		// A corrupt or partial file is kept aside for the post-mortem and
+		// never trusted.
+		aside := r.files.State + ".unreadable"
+		_ = os.Rename(r.files.State, aside)
+		notes = append(notes, fmt.Sprintf("the state file was unusable (%v), kept as %s; the stack is the truth", perr, aside))
+		prev = nil
+	}
+	release := r.cfg.Release
+	if err := CheckMix(v, release); err != nil {
+		return err
+	}
+	if prev != nil && prev.Release != release {
+		if !prev.Phase.Final() {
+			notes = append(notes, fmt.Sprintf("run %s of %s stopped unfinished at %d%% and the stack no longer exposes it: superseded",
+				prev.RunID, prev.Release, prev.Weight))
+		}
+		prev = nil
+	}
+	if v.CanaryRelease == "" && v.StableRelease == release {
+		// Killed after the promotion's stack update, before its record.
+		r.st = r.newState()
+		if prev != nil {
+			r.st = prev
+		}
+		r.st.RunID, r.st.Phase, r.st.Weight = r.cfg.RunID, Promoted, 100
+		notes = append(notes, fmt.Sprintf("the stack already serves %s as its stable release: promoted", release))
+		return r.decide(Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")})
+	}
+	if gone, why := withdrawn(release, prev, &v); gone && !r.cfg.Retry {
+		r.st = r.newState()
+		if prev != nil {
+			r.st = prev
+			r.st.RunID = r.cfg.RunID
+		}
+		final := RolledBack
+		if (prev != nil && prev.Phase == Aborted) || (v.Last != nil && v.Last.Release == release && v.Last.Action == MarkAbort) {
+			final = Aborted
+		}
+		reason := fmt.Sprintf("%s was withdrawn from stack %s before: %s; it is not exposed again (--retry rolls it out anyway)", release, r.cfg.Stack, why)
+		notes = append(notes, reason)
+		if v.CanaryRelease == release && v.CanaryWeight > 0 {
+			// Someone gave it traffic since: take it away.
+			r.st.Weight = v.CanaryWeight
+			return r.withdraw(ctx, Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}, final, sentinelOf(final))
+		}
+		r.st.Weight, r.st.Phase, r.st.Final = 0, final, ""
+		if err := r.decide(Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %s", sentinelOf(final), reason)
+	}
+	if prev != nil && !prev.Phase.Final() {
+		// An unfinished rollout of this release.
+		r.st = prev
+		r.st.RunID = r.cfg.RunID
+		r.st.Weight = 0
+		if v.CanaryRelease == release {
+			r.st.Weight = v.CanaryWeight
+		}
+		if prev.Phase == RollingBack || r.cfg.OnInterrupted == RollBack {
+			final := prev.Final
+			if final == "" || prev.Phase != RollingBack {
+				final = RolledBack
+			}
+			notes = append(notes, fmt.Sprintf("interrupted %s of %s found (run %s, the stack shows %d%%): rolling it back",
+				prev.Phase, release, prev.RunID, r.st.Weight))
+			err := r.withdraw(ctx, Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}, final, sentinelOf(final))
+			return err
+		}
+		return r.resumeAt(ctx, notes, fmt.Sprintf("interrupted rollout found (run %s: step %d/%d, %d failed and %d inconclusive analyses)",
+			prev.RunID, min(prev.Step+1, len(prev.Steps)), len(prev.Steps), prev.Failures, prev.Inconclusive))
+	}
+	if v.CanaryRelease == release && v.CanaryWeight > 0 {
+		// No state for a canary the stack exposes (lost with a job):
+		// continue at the stack's weight with fresh counters.
+		r.st = r.newState()
+		r.st.Weight = v.CanaryWeight
+		notes = append(notes, "no state for this rollout")
+		if v.Last != nil && v.Last.Release == release {
+			notes = append(notes, fmt.Sprintf("last stack update %q", v.Last.String()))
+		}
+		return r.resumeAt(ctx, notes, "the stack exposes the canary: its state is reconstructed from the stack")
+	}
+	return r.fresh(ctx, notes)
+}
+
+// resumeAt continues r.st at the weight it holds (the stack's): the
+// step is the highest not above it; the analysis starts afresh, since
+// what happened while no controller watched is not judged.
+func (r *run) resumeAt(ctx context.Context, notes []string, what string) error {
+	r.st.Phase = Running
+	r.st.Final = ""
+	r.st.Step = stepAt(r.st.Steps, r.st.Weight)
+	r.st.WindowStart, r.st.StepStarted = time.Time{}, time.Time{}
+	notes = append(notes, fmt.Sprintf("%s; the stack shows %s at %d%%: resuming at step %d/%d as run %s",
+		what, r.cfg.Release, r.st.Weight, r.st.Step+1, len(r.st.Steps), r.cfg.RunID))
+	if err := r.decide(Decision{Action: ActRecover, Reason: strings.Join(notes, "; ")}); err != nil {
+		return err
+	}
+	return r.steps(ctx)
+}
+
+func (r *run) newState() *State {
+	return &State{Stack: r.cfg.Stack, RunID: r.cfg.RunID, Release: r.cfg.Release, StableRelease: r.cfg.StableRelease,
 		CanaryRevision: r.cfg.CanaryRevision, StableRevision: r.cfg.StableRevision, Phase: Running,
-		Steps: r.cfg.Steps, Started: now}
-	if err := r.c.Setter.SetCanary(ctx, r.cfg.Release, 0); err != nil {
+		Steps: r.cfg.Steps, Started: r.c.now().UTC()}
+}
+
+// fresh deploys the release at weight 0, smoke-tests it and runs the
+// steps.
+func (r *run) fresh(ctx context.Context, notes []string) error {
+	r.st = r.newState()
+	if err := r.c.Setter.SetCanary(r.mark(ctx, MarkCanary, 0), r.cfg.Release, 0); err != nil {
 		return fmt.Errorf("deploying %s at weight 0: %w", r.cfg.Release, err)
 	}
-	if err := r.decide(Decision{Action: ActDeploy, Reason: fmt.Sprintf("run %s deployed %s as revision %s at weight 0 beside %s",
-		r.cfg.RunID, r.cfg.Release, r.cfg.CanaryRevision, r.cfg.StableRevision)}); err != nil {
+	notes = append(notes, fmt.Sprintf("run %s deployed %s as revision %s at weight 0 beside %s",
+		r.cfg.RunID, r.cfg.Release, r.cfg.CanaryRevision, r.cfg.StableRevision))
+	if err := r.decide(Decision{Action: ActDeploy, Reason: strings.Join(notes, "; ")}); err != nil {
 		return err
 	}
 	if r.cfg.LabelURL != "" {
@@ -313,6 +432,13 @@ func (r *run) smoke(ctx context.Context) error {
 
 // steps runs the remaining steps from the state's current one.
 func (r *run) steps(ctx context.Context) error {
+	if r.leftGate != "" {
+		reason := fmt.Sprintf("%s ignored: it was left before this controller started (gates are for the live controller)", r.leftGate)
+		r.leftGate = ""
+		if err := r.decide(Decision{Action: ActIgnore, Reason: reason}); err != nil {
+			return err
+		}
+	}
 	synthetic := false
 	for r.st.Step < len(r.st.Steps) {
 		if r.isAborted() {
@@ -320,7 +446,7 @@ func (r *run) steps(ctx context.Context) error {
 		}
 		w := r.st.Steps[r.st.Step]
 		if r.st.Weight != w {
-			if err := r.c.Setter.SetCanary(ctx, r.cfg.Release, w); err != nil {
+			if err := r.c.Setter.SetCanary(r.mark(ctx, MarkCanary, w), r.cfg.Release, w); err != nil {
 				return fmt.Errorf("setting the canary weight to %d%%: %w", w, err)
 			}
 			from := r.st.Weight
@@ -388,9 +514,29 @@ func (r *run) steps(ctx context.Context) error {
 		switch v.Outcome {
 		case Pass:
 			if r.st.Step == len(r.st.Steps)-1 && r.cfg.Delay > 0 {
-				tv, tm, twin, err := r.tail(ctx)
+				rate := 0.0
+				if d := win.End.Sub(win.Start).Seconds(); d > 0 {
+					rate = canary.Requests / d
+				}
+				tv, tm, twin, err := r.tail(ctx, rate)
 				if err != nil {
 					return err
+				}
+				if tv.Outcome == Inconclusive {
+					// The tail is not ingested: no promotion on unseen data.
+					r.st.Intervals++
+					r.st.Inconclusive++
+					r.st.WindowStart = twin.End
+					ts, tc := tm[r.st.StableRevision], tm[r.st.CanaryRevision]
+					td := Decision{Action: ActTail, Interval: r.st.Intervals, Outcome: Inconclusive, Checks: tv.Checks, Stable: &ts, Canary: &tc,
+						Reason: fmt.Sprintf("the window passed, but the data after it is still not ingested (%d/%s): %s", r.st.Inconclusive, limitText(r.cfg.MaxInconclusive), summary(tv))}
+					if r.cfg.MaxInconclusive > 0 && r.st.Inconclusive >= r.cfg.MaxInconclusive {
+						return r.rollbackWith(ctx, td, "the data before the promotion was never ingested: "+summary(tv))
+					}
+					if err := r.decide(td); err != nil {
+						return err
+					}
+					continue
 				}
 				if tv.Outcome == Fail {
 					r.st.Intervals++
@@ -475,42 +621,68 @@ func (r *run) providerError(ctx context.Context, cause error) (bool, error) {
 		return true, ctx.Err()
 	case <-r.abortCh:
 		return true, r.rollback(ctx, ActAbort, "aborted by the operator")
-	case <-time.After(wait):
+	case <-r.c.clock().After(wait):
 	}
 	return false, nil
 }
 
+// tailAttempts is how many times the tail is read again, each time a
+// delay longer, when it holds too few requests to be ingested.
+const tailAttempts = 3
+
+// minTailExpected is the fewest canary requests a tail must be expected
+// to hold for a short count to mean "not ingested" (fewer: a quiet tail).
+const minTailExpected = 10
+
 // tail analyses the data that arrived after the last window, once it is
 // ingested: the requests served while the controller waited for the last
-// window's data.
-func (r *run) tail(ctx context.Context) (Verdict, map[string]Measurement, Window, error) {
+// window's data. canaryRate is the canary's requests per second in that
+// window: a tail with fewer than half the requests it implies is not
+// ingested yet (Azure Monitor later than --delay), and the tail is read
+// again over a longer span, up to tailAttempts times; still short, it is
+// inconclusive, never a pass.
+func (r *run) tail(ctx context.Context, canaryRate float64) (Verdict, map[string]Measurement, Window, error) {
 	start := r.st.WindowStart
-	res, err := r.bake(ctx, false, start.Add(r.cfg.Delay))
-	if err != nil {
-		return Verdict{}, nil, Window{}, err
-	}
-	if res.gate != "" || res.deadline {
-		// A gate or the deadline during the tail: judge nothing more here;
-		// the step loop runs again and handles the gate.
-		return Verdict{Outcome: Pass}, nil, Window{}, nil
-	}
-	m, err := r.measure(ctx, res.window)
-	if err != nil {
-		if ctx.Err() != nil {
-			return Verdict{}, nil, Window{}, err
-		}
-		// The window itself passed; a tail that cannot be read is an error
-		// like any other read.
-		return Verdict{Outcome: Fail, Checks: []Check{{Name: "tail", Note: err.Error()}}}, map[string]Measurement{}, res.window, nil
-	}
 	t := r.cfg.Thresholds
 	// The tail is short: judge it on whatever it holds.
 	t.MinRequests = 1
-	v := Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], t)
-	if v.Outcome == Inconclusive {
-		v.Outcome = Pass
+	for attempt := 0; ; attempt++ {
+		res, err := r.bake(ctx, false, start.Add(time.Duration(attempt+1)*r.cfg.Delay))
+		if err != nil {
+			return Verdict{}, nil, Window{}, err
+		}
+		if res.gate != "" || res.deadline {
+			// A gate or the deadline during the tail: judge nothing more here;
+			// the step loop runs again and handles the gate.
+			return Verdict{Outcome: Pass}, nil, Window{}, nil
+		}
+		m, err := r.measure(ctx, res.window)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Verdict{}, nil, Window{}, err
+			}
+			// The window itself passed; a tail that cannot be read is an error
+			// like any other read.
+			return Verdict{Outcome: Fail, Checks: []Check{{Name: "tail", Note: err.Error()}}}, map[string]Measurement{}, res.window, nil
+		}
+		v := Evaluate(m[r.st.StableRevision], m[r.st.CanaryRevision], t)
+		if v.Outcome == Fail {
+			return v, m, res.window, nil
+		}
+		expected := canaryRate * res.window.End.Sub(res.window.Start).Seconds()
+		got := m[r.st.CanaryRevision].Requests
+		if expected < minTailExpected || got >= expected/2 {
+			if v.Outcome == Inconclusive {
+				v.Outcome = Pass // a quiet tail, not a missing one
+			}
+			return v, m, res.window, nil
+		}
+		if attempt == tailAttempts {
+			check := Check{Name: "tail requests", Value: got, Threshold: expected / 2, Unit: "req", OK: false,
+				Note: fmt.Sprintf("%.0f canary requests where the last window's rate implies %.0f: not ingested after %s", got, expected, time.Duration(attempt+1)*r.cfg.Delay)}
+			return Verdict{Outcome: Inconclusive, Checks: append(v.Checks, check)}, m, res.window, nil
+		}
 	}
-	return v, m, res.window, nil
 }
 
 func limitText(n int) string {
@@ -561,15 +733,17 @@ func (r *run) bake(ctx context.Context, synthetic bool, end time.Time) (bakeResu
 	if synthetic {
 		sctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		go func() { _ = r.c.Synthetic.Send(sctx, r.cfg.LabelURL, end.Sub(r.c.now())) }()
+		r.c.Synthetic.Start(sctx, r.cfg.LabelURL, end.Sub(r.c.now()))
 	}
-	timer := time.NewTicker(r.poll)
-	defer timer.Stop()
 	// Severe failures are looked for every quarter interval in the data
 	// already ingested, at most once a second (each look is three queries).
 	checkEvery := max(r.cfg.Interval/4, time.Second)
 	nextCheck := r.c.now().Add(checkEvery)
 	for {
+		if err := ctx.Err(); err != nil {
+			return bakeResult{}, fmt.Errorf("rollout interrupted at weight %d%% (run again to resume): %w", r.st.Weight, err)
+		}
+		r.pollGates()
 		select {
 		case c := <-r.gates:
 			if !r.mine(c) {
@@ -624,7 +798,7 @@ func (r *run) bake(ctx context.Context, synthetic bool, end time.Time) (bakeResu
 		select {
 		case <-ctx.Done():
 			return bakeResult{}, fmt.Errorf("rollout interrupted at weight %d%% (run again to resume): %w", r.st.Weight, ctx.Err())
-		case <-timer.C:
+		case <-r.c.clock().After(r.poll):
 		}
 	}
 }
@@ -672,7 +846,11 @@ func (r *run) withdraw(ctx context.Context, d Decision, phase Phase, sentinel er
 	if err := r.st.save(r.files); err != nil {
 		return fmt.Errorf("recording the rollback: %w", err)
 	}
-	if err := r.c.Setter.SetCanary(ctx, r.st.Release, 0); err != nil {
+	mark := MarkRollback
+	if phase == Aborted {
+		mark = MarkAbort
+	}
+	if err := r.c.Setter.SetCanary(WithMark(ctx, Mark{Action: mark, Release: r.st.Release, RunID: r.cfg.RunID}), r.st.Release, 0); err != nil {
 		return fmt.Errorf("rolling back %s to weight 0 (the state says rolling-back: the next start finishes it): %w", r.st.Release, err)
 	}
 	from := r.st.Weight
@@ -687,7 +865,7 @@ func (r *run) withdraw(ctx context.Context, d Decision, phase Phase, sentinel er
 }
 
 func (r *run) promote(ctx context.Context, reason string) error {
-	if err := r.c.Setter.Promote(ctx, r.st.Release); err != nil {
+	if err := r.c.Setter.Promote(WithMark(ctx, Mark{Action: MarkPromote, Release: r.st.Release, Weight: 100, RunID: r.cfg.RunID}), r.st.Release); err != nil {
 		return fmt.Errorf("promoting %s: %w", r.st.Release, err)
 	}
 	r.st.Weight = 100

@@ -46,11 +46,8 @@ func TestSlowCanaryWithDashedRevisionNamesRollsBack(t *testing.T) {
 	s.ctrl.Config.Thresholds.MaxP95 = 100 * time.Millisecond
 	s.ctrl.Config.FailureThreshold = 1
 	s.ctrl.Config.Steps = []int{50, 100}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
-	st, err := s.ctrl.Run(ctx)
-	cancel()
+	s.load()
+	st, err := s.ctrl.Run(context.Background())
 	require.ErrorIs(t, err, rollout.ErrRolledBack)
 	last := lastDecision(st)
 	require.NotNil(t, last.Canary)
@@ -90,18 +87,17 @@ func TestIngestionDelayLateFailureRollsBack(t *testing.T) {
 	s.ctrl.Config.Thresholds.SevereFactor = -1 // judged by the windows alone
 	s.ctrl.Config.FailureThreshold = 1
 	s.ctrl.Config.Steps = []int{50, 100}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
-	go func() {
-		for s.router.Weight() < 100 {
-			time.Sleep(2 * time.Millisecond)
+	s.load()
+	var full time.Time // when the canary got all the traffic
+	s.traffic.OnRequest(func(at time.Time) {
+		if full.IsZero() && s.router.Weight() == 100 {
+			full = at
 		}
-		time.Sleep(interval * 7 / 10)
-		s.canary.SetBehaviour(1, 0) // every request fails from here on
-	}()
-	st, err := s.ctrl.Run(ctx)
-	cancel()
+		if !full.IsZero() && at.Sub(full) >= interval*7/10 {
+			s.canary.SetBehaviour(1, 0) // every request fails from here on
+		}
+	})
+	st, err := s.ctrl.Run(context.Background())
 	require.ErrorIs(t, err, rollout.ErrRolledBack, "decisions %v", actions(st))
 	assert.NotContains(t, s.setter.Calls(), "promote r2")
 	assert.Equal(t, 0, s.router.Weight())
@@ -109,26 +105,29 @@ func TestIngestionDelayLateFailureRollsBack(t *testing.T) {
 
 // A healthy canary is still promoted with a delay, and no window is
 // analysed before it is complete: windows are contiguous and end at least
-// the delay before the analysis.
+// the delay before the analysis. A delay longer than the interval used to
+// roll a healthy canary back as inconclusive (every window read before
+// any of its data arrived).
 func TestIngestionDelayHealthyCanaryPromoted(t *testing.T) {
-	s := newSim(t, 0, 0)
-	delay := interval / 2
-	s.monitor.SetDelay(delay)
-	s.ctrl.Config.Delay = delay
-	s.ctrl.Config.Steps = []int{50, 100}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
-	st, err := s.ctrl.Run(ctx)
-	cancel()
-	require.NoError(t, err, "decisions %v", actions(st))
-	assert.Equal(t, rollout.Promoted, st.Phase)
-	for _, d := range st.Decisions {
-		if d.Action == rollout.ActAdvance {
-			assert.GreaterOrEqual(t, d.Canary.Requests, float64(interval.Seconds()*loadRate*0.5*0.8), "a whole interval of canary requests: %s", d.Reason)
-		}
+	for _, delay := range []time.Duration{interval / 2, interval * 3 / 2} {
+		t.Run(delay.String(), func(t *testing.T) {
+			s := newSim(t, 0, 0)
+			s.monitor.SetDelay(delay)
+			s.ctrl.Config.Delay = delay
+			s.ctrl.Config.Steps = []int{50, 100}
+			s.load()
+			st, err := s.ctrl.Run(context.Background())
+			require.NoError(t, err, "decisions %v", actions(st))
+			assert.Equal(t, rollout.Promoted, st.Phase)
+			for _, d := range st.Decisions {
+				if d.Action == rollout.ActAdvance {
+					assert.GreaterOrEqual(t, d.Canary.Requests, float64(interval.Seconds()*loadRate*0.5*0.8), "a whole interval of canary requests: %s", d.Reason)
+				}
+			}
+			assert.Equal(t, 2, countActions(st, rollout.ActAdvance))
+			assert.Zero(t, countActions(st, rollout.ActHold), "no window is inconclusive")
+		})
 	}
-	assert.Equal(t, 2, countActions(st, rollout.ActAdvance))
 }
 
 // Throttling or 5xx of the metrics API after the SDK's retries used to end
@@ -152,11 +151,8 @@ func TestProviderErrors(t *testing.T) {
 			s.ctrl.Config.Thresholds.SevereFactor = -1 // no reads within the window: every fault hits an analysis
 			s.ctrl.Config.Steps = []int{50, 100}
 			s.monitor.SetFault(tt.status, tt.n)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			s.load(t, ctx)
-			st, err := s.ctrl.Run(ctx)
-			cancel()
+			s.load()
+			st, err := s.ctrl.Run(context.Background())
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 				assert.Equal(t, 0, s.router.Weight())
@@ -248,18 +244,24 @@ func TestSevereFailureRollsBackAtOnce(t *testing.T) {
 	s := newSim(t, 1, 0)
 	s.ctrl.Config.FailureThreshold = 3
 	s.ctrl.Config.Interval = 2 * time.Second
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
-	start := time.Now()
-	st, err := s.ctrl.Run(ctx)
-	elapsed := time.Since(start)
-	cancel()
+	s.load()
+	start := s.clock.Now()
+	st, err := s.ctrl.Run(context.Background())
+	elapsed := s.elapsed(start)
 	require.ErrorIs(t, err, rollout.ErrRolledBack)
 	t.Logf("rolled back in %s (interval %s); %s", elapsed, s.ctrl.Config.Interval, lastDecision(st).Reason)
 	assert.Equal(t, 1, st.Intervals)
 	assert.Less(t, elapsed, s.ctrl.Config.Interval, "within the first interval")
 	assert.Contains(t, lastDecision(st).Reason, "severe")
+}
+
+// waitUntil polls cond until it holds. It has no deadline of its own: a
+// condition that never holds is a defect that the test binary's timeout
+// reports, and how long the machine takes never decides an outcome.
+func waitUntil(cond func() bool) {
+	for !cond() {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // startAsync runs the controller in the background.
@@ -275,14 +277,7 @@ func startAsync(s *sim, ctx context.Context) (done chan struct{}, st **rollout.S
 func TestGatesAreBoundToALiveRun(t *testing.T) {
 	t.Run("a gate without a live controller is refused", func(t *testing.T) {
 		s := newSim(t, 0, 0)
-		ctx, interrupt := context.WithCancel(context.Background())
-		go func() {
-			for s.router.Weight() < 10 {
-				time.Sleep(2 * time.Millisecond)
-			}
-			interrupt()
-		}()
-		_, err := s.ctrl.Run(ctx)
+		_, err := s.ctrl.Run(s.cancelAtWeight(10))
 		require.ErrorIs(t, err, context.Canceled)
 		err = rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdPromote, Release: canaryR})
 		require.ErrorIs(t, err, rollout.ErrNoLiveController)
@@ -304,18 +299,23 @@ func TestGatesAreBoundToALiveRun(t *testing.T) {
 		s := newSim(t, 0, 0)
 		s.ctrl.Config.Interval = 5 * time.Second
 		s.ctrl.Config.RunID = "run-1"
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		done, st, runErr := startAsync(s, ctx)
-		require.Eventually(t, func() bool { return s.router.Weight() == 10 }, 2*time.Second, 5*time.Millisecond)
-		err := rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdPromote, Release: "r3"})
-		assert.ErrorContains(t, err, "rolls out r2, not r3")
-		err = rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdPromote, Release: canaryR, RunID: "run-0"})
-		assert.ErrorContains(t, err, "not run-0")
-		require.NoError(t, rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdAbort, Release: canaryR, RunID: "run-1"}))
-		<-done
-		require.ErrorIs(t, *runErr, rollout.ErrAborted)
-		assert.Equal(t, rollout.Aborted, (*st).Phase)
+		var wrongRelease, wrongRun, right error
+		sent := false
+		s.clock.OnAdvance(func(time.Time, time.Time) {
+			if sent || s.router.Weight() != 10 {
+				return
+			}
+			sent = true
+			wrongRelease = rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdPromote, Release: "r3"})
+			wrongRun = rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdPromote, Release: canaryR, RunID: "run-0"})
+			right = rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdAbort, Release: canaryR, RunID: "run-1"})
+		})
+		st, err := s.ctrl.Run(context.Background())
+		assert.ErrorContains(t, wrongRelease, "rolls out r2, not r3")
+		assert.ErrorContains(t, wrongRun, "not run-0")
+		require.NoError(t, right)
+		require.ErrorIs(t, err, rollout.ErrAborted)
+		assert.Equal(t, rollout.Aborted, st.Phase)
 	})
 }
 
@@ -360,10 +360,11 @@ func TestAbortIsImmediate(t *testing.T) {
 		done, st, err := startAsync(s, context.Background())
 		<-bs.entered
 		require.NoError(t, rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdAbort, Release: canaryR}))
-		require.Eventually(t, func() bool {
+		// The watcher takes the gate while the stack update blocks.
+		waitUntil(func() bool {
 			_, e := os.Stat(rollout.FilesFor(s.cfg.StateDir, "prod").Control)
 			return os.IsNotExist(e)
-		}, 2*time.Second, 5*time.Millisecond)
+		})
 		close(bs.release)
 		<-done
 		require.ErrorIs(t, *err, rollout.ErrAborted)
@@ -374,14 +375,15 @@ func TestAbortIsImmediate(t *testing.T) {
 		s := newSim(t, 0, 0)
 		a := &slowAnalyzer{}
 		s.ctrl.Analyzer = a
-		s.ctrl.Config.CallTimeout = time.Minute
+		// Only the abort can end the analysis: the call timeout is longer
+		// than any test run.
+		s.ctrl.Config.CallTimeout = 24 * time.Hour
 		done, _, err := startAsync(s, context.Background())
-		require.Eventually(t, func() bool { return a.calls.Load() > 0 }, 3*time.Second, 5*time.Millisecond)
-		sent := time.Now()
+		waitUntil(func() bool { return a.calls.Load() > 0 })
 		require.NoError(t, rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: rollout.CmdAbort, Release: canaryR}))
 		<-done
 		require.ErrorIs(t, *err, rollout.ErrAborted)
-		assert.Less(t, time.Since(sent), time.Second, "the analysis is interrupted")
+		assert.Equal(t, int32(1), a.calls.Load(), "the analysis in flight was interrupted, no other started")
 		assert.Equal(t, []string{"canary r2 0", "canary r2 10", "canary r2 0"}, s.setter.Calls())
 	})
 }
@@ -392,9 +394,8 @@ func TestRollbackResumesAsRollbackAfterAKill(t *testing.T) {
 	s := newSim(t, 20, 0)
 	s.ctrl.Config.Thresholds.SevereFactor = -1
 	s.setter.FailAt = 2 // the rollback's update dies: "canary r2 0" after "canary r2 10"
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
+	ctx := context.Background()
+	s.load()
 	_, err := s.ctrl.Run(ctx)
 	require.Error(t, err)
 	saved, lerr := rollout.LoadState(rollout.FilesFor(s.cfg.StateDir, "prod").State)
@@ -403,7 +404,6 @@ func TestRollbackResumesAsRollbackAfterAKill(t *testing.T) {
 
 	s.setter.FailAt = -1
 	st, err := s.ctrl.Run(ctx) // default recovery: resume
-	cancel()
 	require.ErrorIs(t, err, rollout.ErrRolledBack)
 	assert.Equal(t, rollout.RolledBack, st.Phase)
 	calls := s.setter.Calls()
@@ -413,14 +413,7 @@ func TestRollbackResumesAsRollbackAfterAKill(t *testing.T) {
 // Ctrl-C left the lock and a state that did not say where it stopped.
 func TestInterruptLeavesAConsistentState(t *testing.T) {
 	s := newSim(t, 0, 0)
-	ctx, interrupt := context.WithCancel(context.Background())
-	go func() {
-		for s.router.Weight() < 10 {
-			time.Sleep(2 * time.Millisecond)
-		}
-		interrupt()
-	}()
-	st, err := s.ctrl.Run(ctx)
+	st, err := s.ctrl.Run(s.cancelAtWeight(10))
 	require.ErrorIs(t, err, context.Canceled)
 	files := rollout.FilesFor(s.cfg.StateDir, "prod")
 	assert.NoFileExists(t, files.Lock)
@@ -507,11 +500,11 @@ func TestSmokeTestTimesOut(t *testing.T) {
 	defer close(hang)
 	s := newSim(t, 0, 0)
 	s.ctrl.Config.LabelURL = srv.URL
+	// The server never answers: only the timeout ends the smoke test (a
+	// test that hangs here is the defect).
 	s.ctrl.Config.SmokeTimeout = 200 * time.Millisecond
-	start := time.Now()
 	st, err := s.ctrl.Run(context.Background())
 	require.ErrorIs(t, err, rollout.ErrRolledBack)
-	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Equal(t, rollout.ActSmoke, lastDecision(st).Action)
 	assert.Contains(t, lastDecision(st).Reason, "Timeout")
 }
@@ -521,10 +514,10 @@ func TestProgressDeadline(t *testing.T) {
 	s := newSim(t, 0, 0)
 	s.ctrl.Config.MaxInconclusive = 0
 	s.ctrl.Config.ProgressDeadline = 3 * interval
-	start := time.Now()
+	start := s.clock.Now()
 	st, err := s.ctrl.Run(context.Background())
 	require.ErrorIs(t, err, rollout.ErrRolledBack)
-	assert.Less(t, time.Since(start), 5*interval)
+	assert.LessOrEqual(t, s.elapsed(start), 3*interval+interval/5, "rolled back at the first look past the deadline")
 	assert.Contains(t, lastDecision(st).Reason, "progress deadline")
 }
 
@@ -551,4 +544,98 @@ func TestRollbackIsNotified(t *testing.T) {
 	var e rollout.Event
 	require.NoError(t, json.Unmarshal(data, &e))
 	assert.Equal(t, n.events[0].RunID, e.RunID)
+}
+
+// Re-probe: the metrics answer for the stable revision but the logs hold
+// none of its latency rows (a partial answer, rows of another workspace):
+// the relative latency check was silently skipped and a canary 3× slower
+// than the stable revision passed. The stable revision served traffic, so
+// its latency is missing data: inconclusive.
+func TestPartialStableLatencyRowsAreInconclusive(t *testing.T) {
+	th := rollout.Thresholds{MinRequests: 50, Max5xxRatio: 0.01, MaxP95: time.Second, MaxLatencyIncrease: 0.2,
+		LatencyFloor: 5 * time.Millisecond, LatencyConfidence: 0.995}
+	canary := rollout.Measurement{Requests: 100, LatencyCount: 100, P95: 300 * time.Millisecond, P99: 400 * time.Millisecond}
+	tests := []struct {
+		name   string
+		stable rollout.Measurement
+		want   rollout.Outcome
+	}{
+		{"stable served, its latency rows missing", rollout.Measurement{Requests: 900}, rollout.Inconclusive},
+		{"stable served, too few latency rows", rollout.Measurement{Requests: 900, LatencyCount: 10, P95: 100 * time.Millisecond}, rollout.Inconclusive},
+		{"stable served nothing (canary at 100%)", rollout.Measurement{}, rollout.Pass},
+		{"stable rows present", rollout.Measurement{Requests: 900, LatencyCount: 900, P95: 100 * time.Millisecond, P99: 120 * time.Millisecond}, rollout.Fail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := rollout.Evaluate(tt.stable, canary, th)
+			assert.Equal(t, tt.want, v.Outcome, "%+v", v.Checks)
+		})
+	}
+}
+
+// Re-probe: Azure Monitor's ingestion runs later than --delay (clock skew
+// between the configured delay and the real one: 3× here). The tail read
+// before the promotion held no data yet, counted as a pass, and a canary
+// failing every request at the end of the last step was promoted. A tail
+// with far fewer requests than the last window's rate implies is not
+// ingested: the controller reads a longer tail until it is, and fails it.
+func TestIngestionLaterThanTheDelayDoesNotPromoteBlind(t *testing.T) {
+	s := newSim(t, 0, 0)
+	s.monitor.SetDelay(interval * 6 / 10) // the real ingestion delay
+	s.ctrl.Config.Delay = interval / 5    // the configured one
+	s.ctrl.Config.Thresholds.SevereFactor = -1
+	s.ctrl.Config.FailureThreshold = 1
+	s.ctrl.Config.Steps = []int{50, 100}
+	s.load()
+	var full time.Time
+	s.traffic.OnRequest(func(at time.Time) {
+		if full.IsZero() && s.router.Weight() == 100 {
+			full = at
+		}
+		if !full.IsZero() && at.Sub(full) >= interval*95/100 {
+			s.canary.SetBehaviour(1, 0)
+		}
+	})
+	st, err := s.ctrl.Run(context.Background())
+	require.ErrorIs(t, err, rollout.ErrRolledBack, "decisions %v", actions(st))
+	assert.NotContains(t, s.setter.Calls(), "promote r2")
+	assert.Contains(t, lastDecision(st).Reason, "the tail before promotion failed")
+}
+
+// The same late ingestion with a healthy canary: the tail is read again
+// until it is ingested, then the canary is promoted.
+func TestIngestionLaterThanTheDelayStillPromotesAHealthyCanary(t *testing.T) {
+	s := newSim(t, 0, 0)
+	s.monitor.SetDelay(interval * 6 / 10)
+	s.ctrl.Config.Delay = interval / 5
+	s.ctrl.Config.Steps = []int{50, 100}
+	s.load()
+	st, err := s.ctrl.Run(context.Background())
+	require.NoError(t, err, "decisions %v", actions(st))
+	assert.Equal(t, rollout.Promoted, st.Phase)
+}
+
+// Re-probe: a gate written for the right run and release, but for a
+// previous process of it (the controller died before taking it, and the
+// run was started again with the same --run-id, or its state directory
+// was restored from a cache): it was obeyed at once, promoting a canary
+// with zero analyses. Gates are for the live process: what is pending
+// when a controller starts is ignored and logged.
+func TestAGateLeftForAPreviousProcessIsIgnored(t *testing.T) {
+	s := newSim(t, 0, 0)
+	s.ctrl.Config.RunID = "run-1"
+	s.ctrl.Config.MaxInconclusive = 2
+	files := rollout.FilesFor(s.cfg.StateDir, "prod")
+	left, _ := json.Marshal(map[string]any{"command": "promote", "runId": "run-1", "release": canaryR, "time": simStart})
+	require.NoError(t, os.MkdirAll(s.cfg.StateDir, 0o755))
+	require.NoError(t, os.WriteFile(files.Control, left, 0o644))
+	st, err := s.ctrl.Run(context.Background())
+	require.ErrorIs(t, err, rollout.ErrRolledBack, "no traffic: inconclusive, never promoted; decisions %v", actions(st))
+	assert.NotContains(t, s.setter.Calls(), "promote r2")
+	require.Equal(t, 1, countActions(st, rollout.ActIgnore))
+	for _, d := range st.Decisions {
+		if d.Action == rollout.ActIgnore {
+			assert.Contains(t, d.Reason, "left before this controller started")
+		}
+	}
 }

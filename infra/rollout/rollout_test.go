@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/misybot/platform/infra/loadtest"
 	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/infra/simulation"
 )
@@ -22,6 +21,11 @@ import (
 // Simulation parameters: at 800 req/s a 300ms interval holds about 240
 // requests, 24 of them at the first step (10%), enough for one failure of
 // a canary failing one request in 20 (5%) to show in every interval.
+//
+// The simulation runs on simulated time (simulation.Clock): the
+// controller's waits move the clock, and the traffic of each span is
+// computed for it, so every outcome below is a function of the inputs,
+// never of how loaded the machine is.
 const (
 	loadRate = 800
 	interval = 300 * time.Millisecond
@@ -29,10 +33,15 @@ const (
 	canaryR  = "r2"
 )
 
+// simStart is where simulated time begins.
+var simStart = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+
 type sim struct {
 	router  *simulation.Router
 	monitor *simulation.Monitor
 	setter  *simulation.Setter
+	clock   *simulation.Clock
+	traffic *simulation.Traffic
 	cfg     rollout.Config
 	ctrl    *rollout.Controller
 	stable  *simulation.Backend
@@ -59,33 +68,56 @@ func newSimReleases(t *testing.T, stableRelease, canaryRelease string, failEvery
 	canary := simulation.NewBackend(canaryRev, failEvery, latency)
 	router := simulation.NewRouter(stable, canary)
 	monitor := simulation.NewMonitor(router)
+	clock := simulation.NewClock(simStart)
+	monitor.SetClock(clock.Now)
 	t.Cleanup(func() { monitor.Close(); router.Close(); stable.Close(); canary.Close() })
 	client, err := monitor.Client()
 	require.NoError(t, err)
-	setter := simulation.NewSetter(router)
+	setter := simulation.NewSetter(router, stableRelease)
 	cfg := rollout.Config{
 		Stack: "prod", Release: canaryRelease, StableRelease: stableRelease,
 		CanaryRevision: canary.Revision, StableRevision: stable.Revision,
 		Interval: interval, FailureThreshold: 2, StateDir: t.TempDir(),
-		// No absolute latency check by default: the simulation's latency is
-		// wall-clock time on a shared machine. The latency tests set theirs.
 		Thresholds: rollout.Thresholds{MinRequests: 10, Max5xxRatio: 0.01, Max5xxIncrease: 0.01,
 			CheckRestarts: true, MaxRestarts: 0},
 	}
-	s := &sim{router: router, monitor: monitor, setter: setter, cfg: cfg, stable: stable, canary: canary}
-	s.ctrl = &rollout.Controller{Config: cfg, Setter: setter, Analyzer: rollout.MonitorAnalyzer{Client: client}}
+	s := &sim{router: router, monitor: monitor, setter: setter, clock: clock, cfg: cfg, stable: stable, canary: canary}
+	s.ctrl = &rollout.Controller{Config: cfg, Setter: setter, Analyzer: rollout.MonitorAnalyzer{Client: client}, Stack: setter, Clock: clock}
 	return s
 }
 
-// load sends constant traffic to the router until the test's context ends.
-func (s *sim) load(t *testing.T, ctx context.Context) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = loadtest.Run(ctx, loadtest.Plan{Mode: loadtest.Constant, URL: s.router.URL(), Rate: loadRate, Duration: time.Minute, Timeout: 2 * time.Second})
-	}()
-	t.Cleanup(func() { <-done })
+// load sends constant traffic (loadRate) to the router from now on, on
+// simulated time.
+func (s *sim) load() { s.traffic = simulation.NewTraffic(s.clock, s.router, loadRate) }
+
+// elapsed is the simulated time since start.
+func (s *sim) elapsed(start time.Time) time.Duration { return s.clock.Now().Sub(start) }
+
+// cancelAtWeight returns a context cancelled as soon as the stack update
+// to weight w has been applied: a controller stopped (a signal, a
+// cancelled job) right after that update, before anything else.
+func (s *sim) cancelAtWeight(w int) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.ctrl.Setter = hookSetter{TrafficSetter: s.ctrl.Setter, after: func(_ string, weight int) {
+		if weight == w {
+			cancel()
+		}
+	}}
+	return ctx
+}
+
+// hookSetter calls after once each SetCanary has been applied.
+type hookSetter struct {
+	rollout.TrafficSetter
+	after func(release string, weight int)
+}
+
+func (h hookSetter) SetCanary(ctx context.Context, release string, weight int) error {
+	if err := h.TrafficSetter.SetCanary(ctx, release, weight); err != nil {
+		return err
+	}
+	h.after(release, weight)
+	return nil
 }
 
 func actions(st *rollout.State) []rollout.Action {
@@ -101,14 +133,11 @@ func actions(st *rollout.State) []rollout.Action {
 // having had more than 10% of the traffic.
 func TestFailingCanaryIsRolledBack(t *testing.T) {
 	s := newSim(t, 10, 0) // any window of 10 or more requests holds a failure
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
+	s.load()
 
-	start := time.Now()
-	st, err := s.ctrl.Run(ctx)
-	elapsed := time.Since(start)
-	cancel()
+	start := s.clock.Now()
+	st, err := s.ctrl.Run(context.Background())
+	elapsed := s.elapsed(start)
 	require.ErrorIs(t, err, rollout.ErrRolledBack)
 	require.NotNil(t, st)
 
@@ -133,14 +162,11 @@ func TestFailingCanaryIsRolledBack(t *testing.T) {
 // 100% and is promoted after steps × interval.
 func TestHealthyCanaryIsPromoted(t *testing.T) {
 	s := newSim(t, 0, 0)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.load(t, ctx)
+	s.load()
 
-	start := time.Now()
-	st, err := s.ctrl.Run(ctx)
-	elapsed := time.Since(start)
-	cancel()
+	start := s.clock.Now()
+	st, err := s.ctrl.Run(context.Background())
+	elapsed := s.elapsed(start)
 	require.NoError(t, err)
 	steps := len(rollout.DefaultSteps())
 	t.Logf("promoted after %d intervals in %s (steps × interval = %s); decisions %v",
@@ -186,7 +212,8 @@ func TestInconclusiveHolds(t *testing.T) {
 func TestSyntheticTrafficResolvesInconclusive(t *testing.T) {
 	s := newSim(t, 0, 0)
 	s.ctrl.Config.LabelURL = s.router.LabelURL()
-	s.ctrl.Synthetic = rollout.LoadGenerator{Rate: 200}
+	s.traffic = simulation.NewTraffic(s.clock, s.router, 0) // no traffic but the synthetic one
+	s.ctrl.Synthetic = simulation.Label{Traffic: s.traffic, Clock: s.clock, Rate: 200}
 	s.ctrl.Config.Steps = []int{50, 100}
 	st, err := s.ctrl.Run(context.Background())
 	require.NoError(t, err)
@@ -215,11 +242,8 @@ func TestSlowCanaryAndRestartsFail(t *testing.T) {
 			}
 			s.ctrl.Config.FailureThreshold = 1
 			s.ctrl.Config.Steps = []int{50, 100}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			s.load(t, ctx)
-			st, err := s.ctrl.Run(ctx)
-			cancel()
+			s.load()
+			st, err := s.ctrl.Run(context.Background())
 			require.ErrorIs(t, err, rollout.ErrRolledBack)
 			last := st.Decisions[len(st.Decisions)-1]
 			var failed []string
@@ -250,17 +274,8 @@ func TestManualGates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSim(t, 0, 0)
 			s.ctrl.Config.Interval = time.Second // long enough that no analysis happens first
-			done := make(chan struct{})
-			var st *rollout.State
-			var err error
-			go func() { defer close(done); st, err = s.ctrl.Run(context.Background()) }()
-			require.Eventually(t, func() bool { return s.router.Weight() == 10 }, 2*time.Second, 10*time.Millisecond)
-			for _, c := range tt.commands {
-				require.NoError(t, rollout.SendCommand(s.cfg.StateDir, "prod", rollout.Gate{Command: c, Release: canaryR}))
-				files := rollout.FilesFor(s.cfg.StateDir, "prod")
-				require.Eventually(t, func() bool { _, e := os.Stat(files.Control); return os.IsNotExist(e) }, 2*time.Second, 10*time.Millisecond)
-			}
-			<-done
+			s.sendGates(t, 10, tt.commands...)
+			st, err := s.ctrl.Run(context.Background())
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -296,18 +311,8 @@ func TestInterruptedRollout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSim(t, 0, 0)
-			loadCtx, stopLoad := context.WithCancel(context.Background())
-			defer stopLoad()
-			s.load(t, loadCtx)
-
-			ctx, interrupt := context.WithCancel(context.Background())
-			go func() {
-				for s.router.Weight() < 25 {
-					time.Sleep(5 * time.Millisecond)
-				}
-				interrupt()
-			}()
-			st, err := s.ctrl.Run(ctx)
+			s.load()
+			st, err := s.ctrl.Run(s.cancelAtWeight(25))
 			require.ErrorIs(t, err, context.Canceled)
 			require.Equal(t, rollout.Running, st.Phase)
 			require.Equal(t, 25, st.Weight)
@@ -317,8 +322,8 @@ func TestInterruptedRollout(t *testing.T) {
 			require.NoError(t, os.WriteFile(files.Lock, deadLock(t), 0o644))
 
 			s.ctrl.Config.OnInterrupted = tt.recovery
+			s.ctrl.Setter = s.setter
 			st, err = s.ctrl.Run(context.Background())
-			stopLoad()
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -329,6 +334,24 @@ func TestInterruptedRollout(t *testing.T) {
 			t.Logf("decisions %v; calls %v", actions(st), s.setter.Calls())
 		})
 	}
+}
+
+// sendGates sends the gates one after the other once the canary has the
+// weight: each one at a wait of the controller after the previous one was
+// taken, as an operator would.
+func (s *sim) sendGates(t *testing.T, weight int, gates ...rollout.Command) {
+	t.Helper()
+	control := rollout.FilesFor(s.cfg.StateDir, s.cfg.Stack).Control
+	s.clock.OnAdvance(func(time.Time, time.Time) {
+		if len(gates) == 0 || s.router.Weight() != weight {
+			return
+		}
+		if _, err := os.Stat(control); err == nil {
+			return // the previous gate is not taken yet
+		}
+		assert.NoError(t, rollout.SendCommand(s.cfg.StateDir, s.cfg.Stack, rollout.Gate{Command: gates[0], Release: s.cfg.Release}))
+		gates = gates[1:]
+	})
 }
 
 // deadLock is a lock file naming a process that has exited.

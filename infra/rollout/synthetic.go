@@ -15,7 +15,12 @@ type LoadGenerator struct {
 	Path string  // appended to the URL
 }
 
-// Send implements TrafficGenerator.
+// Start implements TrafficGenerator: it sends in the background.
+func (g LoadGenerator) Start(ctx context.Context, url string, d time.Duration) {
+	go func() { _ = g.Send(ctx, url, d) }()
+}
+
+// Send sends to url for d, or until ctx ends.
 func (g LoadGenerator) Send(ctx context.Context, url string, d time.Duration) error {
 	if d <= 0 {
 		return nil

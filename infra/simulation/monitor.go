@@ -39,6 +39,7 @@ type Monitor struct {
 	Queries atomic.Int64 // answered queries
 
 	mu          sync.Mutex
+	now         func() time.Time
 	delay       time.Duration
 	faultStatus int
 	faults      int // queries still to fail; negative: all
@@ -50,6 +51,14 @@ func (m *Monitor) SetDelay(d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.delay = d
+}
+
+// SetClock makes the ingestion delay count on now (a simulation.Clock's
+// Now) instead of the wall clock.
+func (m *Monitor) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
 }
 
 // SetFault makes the next n queries (n < 0: every query) fail with the
@@ -76,8 +85,13 @@ func (m *Monitor) fault() int {
 // and are already ingested.
 func (m *Monitor) observations(start, end time.Time) []Observation {
 	m.mu.Lock()
-	visible := time.Now().Add(-m.delay)
+	now := time.Now
+	if m.now != nil {
+		now = m.now
+	}
+	delay := m.delay
 	m.mu.Unlock()
+	visible := now().Add(-delay)
 	if end.After(visible) {
 		end = visible
 	}
@@ -159,8 +173,11 @@ func (m *Monitor) metrics(w http.ResponseWriter, r *http.Request) {
 	case !strings.EqualFold(q.Get("metricnamespace"), azmon.Namespace):
 		writeError(w, http.StatusBadRequest, "BadRequest", "metric namespace "+q.Get("metricnamespace"))
 		return
-	case !strings.Contains(strings.ToLower(q.Get("aggregation")), "total"):
-		writeError(w, http.StatusBadRequest, "BadRequest", "this server only computes the total aggregation")
+	}
+	aggs := strings.ToLower(q.Get("aggregation"))
+	total, extremes := strings.Contains(aggs, "total"), strings.Contains(aggs, "maximum") && strings.Contains(aggs, "minimum")
+	if !total && !extremes {
+		writeError(w, http.StatusBadRequest, "BadRequest", "this server computes the total, or the maximum and minimum, aggregations")
 		return
 	}
 	var body struct {
@@ -182,9 +199,13 @@ func (m *Monitor) metrics(w http.ResponseWriter, r *http.Request) {
 		var ts []any
 		switch name {
 		case azmon.MetricRequests:
+			if !total {
+				writeError(w, http.StatusBadRequest, "BadRequest", "Requests is read with the total aggregation")
+				return
+			}
 			ts = m.requestSeries(start, end, dims)
 		case azmon.MetricRestarts:
-			ts = m.restartSeries(start, dims)
+			ts = m.restartSeries(start, dims, extremes)
 		default:
 			writeError(w, http.StatusBadRequest, "BadRequest", "unknown metric "+name)
 			return
@@ -259,19 +280,36 @@ func (m *Monitor) requestSeries(start, end time.Time, dims []string) []any {
 	return out
 }
 
-func (m *Monitor) restartSeries(start time.Time, dims []string) []any {
+// RestartBaseline is the restarts every simulated replica had before any
+// window: RestartCount is a cumulative count per replica
+// (microsoft/azure-container-apps#467), so a reader that sums it sees old
+// restarts in every window.
+const RestartBaseline = 5
+
+// restartSeries answers RestartCount as Azure does for a cumulative
+// count: per revision (and, when asked, per replica, podName), the
+// maximum and minimum over the window are the count at its end and its
+// start (RestartBaseline, plus the restarts SetRestarts puts in every
+// window); the total is at least the count itself.
+func (m *Monitor) restartSeries(start time.Time, dims []string, extremes bool) []any {
 	restarts := m.router.restartCounts()
 	revs := []string{m.router.Stable(), m.router.Canary()}
 	out := make([]any, 0, len(revs))
 	for _, rev := range revs {
 		var md []any
-		if len(dims) > 0 {
-			md = append(md, map[string]any{"name": map[string]string{"value": azmon.DimRevision, "localizedValue": azmon.DimRevision}, "value": rev})
+		for _, d := range dims {
+			v := rev
+			if d == azmon.DimPod {
+				v = ReplicaName(rev)
+			}
+			md = append(md, map[string]any{"name": map[string]string{"value": d, "localizedValue": d}, "value": v})
 		}
-		out = append(out, map[string]any{
-			"metadatavalues": md,
-			"data":           []any{map[string]any{"timeStamp": start.UTC().Format(time.RFC3339), "total": restarts[rev]}},
-		})
+		point := map[string]any{"timeStamp": start.UTC().Format(time.RFC3339), "total": RestartBaseline + restarts[rev]}
+		if extremes {
+			point = map[string]any{"timeStamp": start.UTC().Format(time.RFC3339),
+				"maximum": RestartBaseline + restarts[rev], "minimum": float64(RestartBaseline)}
+		}
+		out = append(out, map[string]any{"metadatavalues": md, "data": []any{point}})
 	}
 	return out
 }

@@ -49,16 +49,25 @@ func NewBackend(revision string, failEvery int, latency time.Duration) *Backend 
 	return b
 }
 
-func (b *Backend) serve(w http.ResponseWriter, _ *http.Request) {
+// answer is the status and latency of the backend's next request: the
+// first request of every FailEvery fails, so that any run of FailEvery
+// requests holds exactly one failure.
+func (b *Backend) answer() (int, time.Duration) {
 	i := b.n.Add(1) - 1
 	failEvery, latency := b.behaviour()
+	if failEvery > 0 && i%int64(failEvery) == 0 {
+		return http.StatusInternalServerError, latency
+	}
+	return http.StatusOK, latency
+}
+
+func (b *Backend) serve(w http.ResponseWriter, _ *http.Request) {
+	status, latency := b.answer()
 	if latency > 0 {
 		time.Sleep(latency)
 	}
-	// The first request of every FailEvery fails, so that any run of
-	// FailEvery requests holds exactly one failure.
-	if failEvery > 0 && i%int64(failEvery) == 0 {
-		http.Error(w, "simulated failure", http.StatusInternalServerError)
+	if status != http.StatusOK {
+		http.Error(w, "simulated failure", status)
 		return
 	}
 	fmt.Fprintf(w, "%s\n", b.Revision)
@@ -168,17 +177,35 @@ func (r *Router) restartCounts() map[string]float64 {
 	return out
 }
 
-func (r *Router) serveMain(w http.ResponseWriter, req *http.Request) {
+// pick is the backend of the next main-URL request: of every 100
+// consecutive requests, weight go to the canary.
+func (r *Router) pick() *Backend {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	k := r.seq
 	r.seq++
-	toCanary := (k+1)*int64(r.weight)/100 > k*int64(r.weight)/100
-	r.mu.Unlock()
-	b := r.stable
-	if toCanary {
-		b = r.canary
+	if (k+1)*int64(r.weight)/100 > k*int64(r.weight)/100 {
+		return r.canary
 	}
-	r.forward(w, req, b)
+	return r.stable
+}
+
+func (r *Router) serveMain(w http.ResponseWriter, req *http.Request) {
+	r.forward(w, req, r.pick())
+}
+
+// simulate records a request arriving at t of simulated time (Traffic):
+// routed like a main-URL request (or to the canary for its label), and
+// answered by the backend's behaviour, without HTTP.
+func (r *Router) simulate(t time.Time, label bool) {
+	b := r.canary
+	if !label {
+		b = r.pick()
+	}
+	status, latency := b.answer()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.obs = append(r.obs, Observation{Time: t, Revision: b.Revision, Instance: ReplicaName(b.Revision), Status: status, Duration: latency})
 }
 
 func (r *Router) forward(w http.ResponseWriter, req *http.Request, b *Backend) {

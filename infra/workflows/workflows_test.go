@@ -488,7 +488,7 @@ func (r *repo) check() []string {
 			}
 			env := scalarOrField(j.Environment, "name")
 			if env != "" {
-				checkStacks(w, j, nil, "environment", env, "-drift")
+				checkStacks(w, j, nil, "environment", env, "-drift", "-preview")
 			}
 
 			// What the job does.
@@ -615,6 +615,24 @@ func (r *repo) check() []string {
 				add(w, j, "`contents: write`: no job here pushes to the repository")
 			}
 
+			// A pull request signs in only as the stack's preview identity,
+			// which federates the subject of its <stack>-preview environment
+			// alone: a job outside it gets the shared pull_request subject,
+			// which no identity trusts.
+			// https://docs.github.com/actions/reference/security/oidc
+			if onPullRequest && j.logsIn() && !strings.HasSuffix(env, "-preview") {
+				add(w, j, "signs in to Azure on pull requests outside the stack's environment <stack>-preview (environment %q)", env)
+			}
+			// Secret names are letters, digits and underscores: a name built
+			// from a stack (format('..._{0}', matrix.stack)) is invalid for
+			// prod-eu2.
+			// https://docs.github.com/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#naming-your-secrets
+			for _, v := range j.expressions() {
+				if strings.Contains(v, "secrets[") {
+					add(w, j, "builds a secret name (%s): name it, in the stack's environment", v)
+				}
+			}
+
 			// Secrets never reach fork pull requests.
 			if onPullRequest && usesSecrets && !strings.Contains(j.If, "head.repo.fork") {
 				add(w, j, "uses secrets on pull requests without skipping forks (if: github.event.pull_request.head.repo.fork == false)")
@@ -664,6 +682,28 @@ func (r *repo) check() []string {
 	}
 	sort.Strings(problems)
 	return problems
+}
+
+// expressions are the job's env, with and step values.
+func (j *job) expressions() []string {
+	var out []string
+	for _, v := range j.Env {
+		out = append(out, v)
+	}
+	for _, v := range j.With {
+		out = append(out, v)
+	}
+	for _, s := range j.Steps {
+		for _, v := range s.Env {
+			out = append(out, v)
+		}
+		for _, v := range s.With {
+			out = append(out, v)
+		}
+		out = append(out, s.Run)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (j *job) logsIn() bool {
@@ -971,6 +1011,10 @@ func lint(t *testing.T, root string) []string {
 		errs, err := l.Lint(f, data, project)
 		require.NoError(t, err)
 		for _, e := range errs {
+			if strings.HasPrefix(e.Message, `unexpected key "queue" for "concurrency" section`) {
+				// queue: max (GitHub, 2026-05) is newer than actionlint v1.7.12.
+				continue
+			}
 			rel, _ := filepath.Rel(root, e.Filepath)
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: %s [%s]", filepath.ToSlash(rel), e.Line, e.Column, e.Message, e.Kind))
 		}
@@ -1150,6 +1194,18 @@ func TestBrokenWorkflowsAreCaught(t *testing.T) {
 		{name: "secrets on fork pull requests", file: "pull-request.yml",
 			old: "    if: ${{ github.event.pull_request.head.repo.fork == false }}\n    runs-on: ubuntu-latest\n    timeout-minutes: 30", new: "    runs-on: ubuntu-latest\n    timeout-minutes: 30",
 			want: "job preview: uses secrets on pull requests without skipping forks"},
+		{name: "a preview identity by a secret name built from the stack", file: "pull-request.yml",
+			old: "          client-id: ${{ secrets.AZURE_CLIENT_ID }}", new: "          client-id: ${{ secrets[format('AZURE_CLIENT_ID_PREVIEW_{0}', matrix.stack)] }}",
+			want: "job preview: builds a secret name"},
+		{name: "a pull-request preview outside its preview environment", file: "pull-request.yml",
+			old: "    environment: ${{ matrix.stack }}-preview\n", new: "",
+			want: "job preview: signs in to Azure on pull requests outside the stack's environment <stack>-preview"},
+		{name: "a pull-request preview in the deploy environment", file: "pull-request.yml",
+			old: "    environment: ${{ matrix.stack }}-preview\n", new: "    environment: ${{ matrix.stack }}\n",
+			want: "job preview: signs in to Azure on pull requests outside the stack's environment <stack>-preview"},
+		{name: "a preview environment of an unknown stack", file: "pull-request.yml",
+			old: "    environment: ${{ matrix.stack }}-preview\n", new: "    environment: qa-preview\n",
+			want: `environment "qa-preview" is not a stack of this repository`},
 		{name: "deploy without the policy pack", file: "deploy-stack.yml",
 			old: "          command: up\n          stack-name: ${{ inputs.stack }}\n          work-dir: .\n          policyPacks: ./policy\n", new: "          command: up\n          stack-name: ${{ inputs.stack }}\n          work-dir: .\n",
 			want: "pulumi up without the policy pack"},
@@ -1175,7 +1231,7 @@ func TestBrokenWorkflowsAreCaught(t *testing.T) {
 			old: "go build -o \"$RUNNER_TEMP/misyinfra\" ./infra/cmd/misyinfra", new: "go build -o \"$RUNNER_TEMP/misyinfra\" ./cmd/misyinfra",
 			want: "./cmd/misyinfra does not exist"},
 		{name: "unpinned action", file: "drift.yml",
-			old: "actions/github-script@v7", new: "actions/github-script@main",
+			old: "actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea # v7.0.1", new: "actions/github-script@main",
 			want: "actions/github-script@main: pin the action"},
 		{name: "actionlint: unknown input of a known action", file: "pull-request.yml",
 			old: "policyPacks: ./policy", new: "policyPacks: ./policy\n          policy-packs: ./policy",

@@ -33,9 +33,6 @@ const (
 	AppProbesLiveness                   = "app.probes.liveness"
 	AppProbesReadiness                  = "app.probes.readiness"
 	AppProbesStartup                    = "app.probes.startup"
-	AppRegistry                         = "app.registry"
-	AppRegistryName                     = "app.registry.name"
-	AppRegistryResourceGroup            = "app.registry.resourceGroup"
 	AppRelease                          = "app.release"
 	AppRepository                       = "app.repository"
 	AppScaleMessageCount                = "app.scaleMessageCount"
@@ -43,6 +40,7 @@ const (
 	AppSecrets                          = "app.secrets"
 	AppTargetPort                       = "app.targetPort"
 	AppZoneRedundant                    = "app.zoneRedundant"
+	Bootstrap                           = "bootstrap"
 	CostCenter                          = "costCenter"
 	Environment                         = "environment"
 	KeyVault                            = "keyVault"
@@ -107,9 +105,6 @@ func All() []string {
 		AppProbesLiveness,
 		AppProbesReadiness,
 		AppProbesStartup,
-		AppRegistry,
-		AppRegistryName,
-		AppRegistryResourceGroup,
 		AppRelease,
 		AppRepository,
 		AppScaleMessageCount,
@@ -117,6 +112,7 @@ func All() []string {
 		AppSecrets,
 		AppTargetPort,
 		AppZoneRedundant,
+		Bootstrap,
 		CostCenter,
 		Environment,
 		KeyVault,

@@ -39,6 +39,7 @@ func (a app) graphCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&f.output, "output", "o", "", "file to write (default: standard output)")
 	cmd.Flags().StringVar(&f.format, "format", "markdown", "markdown (a heading and a mermaid code block) or mermaid (the flowchart alone)")
 	cmd.Flags().BoolVar(&f.allEdges, "all-edges", false, "draw every direct dependency, even those implied by others")
+	addBootstrapFlag(cmd, &f.planFlags)
 	return cmd
 }
 

@@ -51,6 +51,7 @@ func (a app) importCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&f.output, "output", "o", "", "file to write (default: standard output)")
 	cmd.Flags().BoolVar(&f.allowUnmatched, "allow-unmatched", false, "exit 0 even when some IDs match no resource of the program")
 	cmd.Flags().BoolVar(&f.componentsExists, "components-exist", false, "the stack already holds the components: refer to them by URN instead of creating them")
+	addBootstrapFlag(cmd, &f.planFlags)
 	return cmd
 }
 

@@ -96,7 +96,7 @@ func writeMarkdownSummary(w io.Writer, plan *offline.Plan) {
 	var diff []string
 	for _, c := range plan.Changes {
 		switch c.Op {
-		case offline.OpUpdate, offline.OpReplace, offline.OpDelete:
+		case offline.OpUpdate, offline.OpMaybeUpdate, offline.OpReplace, offline.OpDelete:
 			keys := strings.Join(c.Keys, ", ")
 			if c.Op == offline.OpReplace {
 				keys += " (forced by " + strings.Join(c.ReplaceKeys, ", ") + ")"

@@ -5,6 +5,7 @@ import (
 
 	"github.com/misybot/platform/bootstrap/foundation"
 	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/bootstrapstate"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
@@ -16,26 +17,19 @@ func platform() app {
 	return app{
 		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel,
 		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
-		existing: bootstrapGrants,
+		existing: bootstrapGrants, bootstrap: bootstrapstate.Resolve,
 	}
 }
 
 // bootstrapGrants are the role assignments the bootstrap makes for the
-// stack (stacks.Config.BootstrapGrants), in the subscription the plan
-// runs in, for the Azure model to take as existing.
-func bootstrapGrants(project, stack string, config map[string]string, secretKeys []string) ([]azuremodel.ExistingRoleAssignment, error) {
-	cfg, err := stacks.Load(project, config, secretKeys)
+// stack (stacks.BootstrapGrants), read from the bootstrap's outputs, for
+// the Azure model to take as existing.
+func bootstrapGrants(stack string, bootstrap *offline.State) ([]azuremodel.ExistingRoleAssignment, error) {
+	b, err := stacks.ReadBootstrapStack(bootstrap.Project+"/"+bootstrap.Stack, stack, bootstrap.Outputs[stacks.BootstrapStacksOutput].Mappable())
 	if err != nil {
 		return nil, err
 	}
-	subscription := config["azure-native:subscriptionId"]
-	if subscription == "" {
-		subscription = offline.PlaceholderSubscriptionID
-	}
-	grants, err := cfg.BootstrapGrants(stack, subscription)
-	if err != nil {
-		return nil, err
-	}
+	grants := stacks.BootstrapGrants(b)
 	out := make([]azuremodel.ExistingRoleAssignment, len(grants))
 	for i, g := range grants {
 		out[i] = azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope}

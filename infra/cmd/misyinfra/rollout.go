@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,8 @@ type stackSetter interface {
 	rollout.TrafficSetter
 	// Outputs are the stack's outputs as strings (pulumi stack output).
 	Outputs(ctx context.Context) (map[string]string, error)
+	// LastMark is the last controller mark in the stack's update history.
+	LastMark(ctx context.Context) (*rollout.Mark, error)
 }
 
 // rolloutEnv connects the rollout command to the world; tests substitute
@@ -36,6 +39,16 @@ type stackSetter interface {
 type rolloutEnv struct {
 	setter   func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (stackSetter, error)
 	analyzer func(cfg azmon.Config) (rollout.Analyzer, error)
+	// clock is the controller's time (nil: the wall clock).
+	clock rollout.Clock
+}
+
+// now is the environment's time.
+func (e rolloutEnv) now() time.Time {
+	if e.clock != nil {
+		return e.clock.Now()
+	}
+	return time.Now()
 }
 
 // productionRollout changes the stack through the Automation API (it needs
@@ -46,7 +59,7 @@ func productionRollout() rolloutEnv {
 			return autostack.Select(ctx, stack, workDir, progress, policyPacks...)
 		},
 		analyzer: func(cfg azmon.Config) (rollout.Analyzer, error) {
-			cred, err := azidentity.NewDefaultAzureCredential(nil)
+			cred, err := azureCredential(os.Getenv, &http.Client{Timeout: 30 * time.Second})
 			if err != nil {
 				return nil, fmt.Errorf("azure credential: %w", err)
 			}
@@ -57,6 +70,69 @@ func productionRollout() rolloutEnv {
 			return rollout.MonitorAnalyzer{Client: c}, nil
 		},
 	}
+}
+
+// azureCredential is the credential of the controller's metric and log
+// reads. In a GitHub Actions job that may request an OIDC token
+// (id-token: write) and names the deploy identity (AZURE_ or ARM_CLIENT_ID
+// and TENANT_ID), every Entra token exchange uses a fresh GitHub token:
+// the az CLI session that azure/login leaves holds a single assertion,
+// which expires after about an hour (AADSTS700024:
+// https://github.com/Azure/login/issues/180,
+// https://github.com/Azure/login/issues/372), and a prod rollout runs
+// longer: its metric reads would fail and roll a healthy canary back at
+// the error limit. Elsewhere: DefaultAzureCredential.
+func azureCredential(getenv func(string) string, client *http.Client) (azcore.TokenCredential, error) {
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if v := getenv(k); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	url, bearer := getenv("ACTIONS_ID_TOKEN_REQUEST_URL"), getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+	clientID, tenantID := first("AZURE_CLIENT_ID", "ARM_CLIENT_ID"), first("AZURE_TENANT_ID", "ARM_TENANT_ID")
+	if url == "" || bearer == "" || clientID == "" || tenantID == "" {
+		return azidentity.NewDefaultAzureCredential(nil)
+	}
+	return azidentity.NewClientAssertionCredential(tenantID, clientID, func(ctx context.Context) (string, error) {
+		return githubOIDCToken(ctx, client, url, bearer)
+	}, nil)
+}
+
+// entraAudience is the audience of a GitHub OIDC token exchanged with
+// Microsoft Entra ID (the federated credentials' audience).
+const entraAudience = "api://AzureADTokenExchange"
+
+// githubOIDCToken asks the job's token endpoint for an OIDC token for
+// Entra: GET ACTIONS_ID_TOKEN_REQUEST_URL with the audience, the request
+// token as bearer; the answer's "value" is the token.
+func githubOIDCToken(ctx context.Context, client *http.Client, url, bearer string) (string, error) {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+sep+"audience="+entraAudience, nil)
+	if err != nil {
+		return "", fmt.Errorf("GitHub OIDC token: %w", err)
+	}
+	req.Header.Set("Authorization", "bearer "+bearer)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("GitHub OIDC token: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GitHub OIDC token: the endpoint answered %s", resp.Status)
+	}
+	var body struct {
+		Value string `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Value == "" {
+		return "", fmt.Errorf("GitHub OIDC token: no token in the answer (%v)", err)
+	}
+	return body.Value, nil
 }
 
 func (a app) rolloutCommand() *cobra.Command { return newRolloutCommand(productionRollout()) }
@@ -83,6 +159,7 @@ const (
 	outCanaryRevision = "canaryRevision"
 	outStableRelease  = "stableRelease"
 	outCanaryRelease  = "canaryRelease"
+	outCanaryWeight   = "canaryWeight"
 )
 
 const defaultStateDir = ".misyinfra/rollout"
@@ -98,6 +175,7 @@ type startFlags struct {
 	latencyConfidence, severeFactor                          float64
 	maxP95, maxP99                                           time.Duration
 	syntheticRate                                            float64
+	retry                                                    bool
 	policyPacks                                              []string
 	region, resourceID, workspaceID, metricsURL, logsURL     string
 }
@@ -167,6 +245,7 @@ func startCommand(env rolloutEnv) *cobra.Command {
 	fl.Float64Var(&f.syntheticRate, "synthetic-rate", 0, "requests per second sent to --label-url after an inconclusive window (0: none)")
 	fl.StringVar(&f.stateDir, "state-dir", defaultStateDir, "directory of the state, lock, control, event and decision log files")
 	fl.StringVar(&f.onInterrupted, "on-interrupted", "resume", "an unfinished rollout of this release: resume or rollback")
+	fl.BoolVar(&f.retry, "retry", false, "roll the release out again although its last rollout on the stack was rolled back or aborted")
 	fl.StringVar(&f.runID, "run-id", "", "identifier of this run, carried by gates (default: generated)")
 	fl.StringVar(&f.notifyURL, "notify-url", "", "URL that receives the end of the rollout as a JSON POST (a chat or alert webhook)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always or never")
@@ -278,6 +357,9 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := rollout.CheckMix(viewOf(outputs, nil), f.release); err != nil {
+		return err
+	}
 	if f.canaryRev == "" && outputs[outCanaryRelease] != f.release {
 		// The release is not the stack's canary yet: deploy it at weight 0
 		// so that the stack announces its revision name.
@@ -314,12 +396,13 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 			LatencyConfidence: f.latencyConfidence, SevereFactor: f.severeFactor,
 			MaxRestarts: f.maxRestarts, CheckRestarts: f.maxRestarts >= 0},
 		LabelURL: f.labelURL, SmokePath: f.smokePath, SmokeTimeout: f.smokeTimeout,
-		OnInterrupted: rollout.Recovery(f.onInterrupted), StateDir: f.stateDir,
+		OnInterrupted: rollout.Recovery(f.onInterrupted), Retry: f.retry, StateDir: f.stateDir,
 	}
 	if err := cfg.Defaults().Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	ctrl := &rollout.Controller{Config: cfg, Setter: setter, Analyzer: analyzer, Progress: progress}
+	ctrl := &rollout.Controller{Config: cfg, Setter: setter, Analyzer: analyzer, Progress: progress, Clock: env.clock,
+		Stack: stackView{setter: setter, f: f}}
 	if f.syntheticRate > 0 {
 		ctrl.Synthetic = rollout.LoadGenerator{Rate: f.syntheticRate, Path: f.smokePath}
 	}
@@ -352,6 +435,32 @@ func stackOutputs(ctx context.Context, f startFlags, setter stackSetter) (map[st
 		return nil, fmt.Errorf("reading the outputs of stack %s: %w", f.stack, err)
 	}
 	return out, nil
+}
+
+// viewOf is what the outputs (and the last mark) say the stack serves.
+func viewOf(outputs map[string]string, last *rollout.Mark) rollout.StackView {
+	w, _ := strconv.Atoi(outputs[outCanaryWeight])
+	return rollout.StackView{StableRelease: outputs[outStableRelease], CanaryRelease: outputs[outCanaryRelease], CanaryWeight: w, Last: last}
+}
+
+// stackView reads the stack's view when the controller starts: the
+// outputs (from the stack, or --outputs) and the last controller mark in
+// its update history.
+type stackView struct {
+	setter stackSetter
+	f      startFlags
+}
+
+func (v stackView) View(ctx context.Context) (rollout.StackView, error) {
+	outputs, err := stackOutputs(ctx, v.f, v.setter)
+	if err != nil {
+		return rollout.StackView{}, err
+	}
+	last, err := v.setter.LastMark(ctx)
+	if err != nil {
+		return rollout.StackView{}, err
+	}
+	return viewOf(outputs, last), nil
 }
 
 // webhook posts rollout events as JSON.

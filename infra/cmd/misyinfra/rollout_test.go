@@ -4,17 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/infra/azmon"
-	"github.com/misybot/platform/infra/loadtest"
 	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/infra/simulation"
 )
@@ -25,30 +31,44 @@ type simSetter struct {
 	*simulation.Setter
 }
 
-func (simSetter) Outputs(context.Context) (map[string]string, error) {
+func (s simSetter) Outputs(ctx context.Context) (map[string]string, error) {
+	v, err := s.View(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]string{
 		outAppResourceID: simulation.ResourceID, outWorkspaceID: simulation.WorkspaceID,
 		outStableRevision: "misybot--r1", outCanaryRevision: "misybot--r2",
-		outStableRelease: "r1", outCanaryRelease: "r2",
+		outStableRelease: v.StableRelease, outCanaryRelease: v.CanaryRelease, outCanaryWeight: strconv.Itoa(v.CanaryWeight),
 	}, nil
 }
 
-// simEnv runs the rollout command against a simulation with load.
-func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulation.Router) {
+func (s simSetter) LastMark(ctx context.Context) (*rollout.Mark, error) {
+	v, err := s.View(ctx)
+	return v.Last, err
+}
+
+// simulated is a simulation on simulated time: two revisions behind a
+// router, 400 req/s of traffic, the fake Azure Monitor.
+type simulated struct {
+	router *simulation.Router
+	clock  *simulation.Clock
+	setter *simulation.Setter
+}
+
+// simEnv runs the rollout command against a simulation on simulated time
+// (simulation.Clock): outcomes never depend on the machine's load.
+func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulated) {
 	t.Helper()
 	stable := simulation.NewBackend("misybot--r1", 0, 0)
 	canary := simulation.NewBackend("misybot--r2", failEvery, 0)
 	router := simulation.NewRouter(stable, canary)
 	monitor := simulation.NewMonitor(router)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = loadtest.Run(ctx, loadtest.Plan{Mode: loadtest.Constant, URL: router.URL(), Rate: 400, Duration: 2 * time.Minute})
-	}()
+	clock := simulation.NewClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	monitor.SetClock(clock.Now)
+	simulation.NewTraffic(clock, router, 400)
+	setter := simulation.NewSetter(router, "r1")
 	t.Cleanup(func() {
-		cancel()
-		<-done
 		monitor.Close()
 		router.Close()
 		stable.Close()
@@ -56,7 +76,7 @@ func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulation.Router) {
 	})
 	return rolloutEnv{
 		setter: func(context.Context, string, string, io.Writer, []string) (stackSetter, error) {
-			return simSetter{simulation.NewSetter(router)}, nil
+			return simSetter{setter}, nil
 		},
 		analyzer: func(cfg azmon.Config) (rollout.Analyzer, error) {
 			mc := monitor.Config()
@@ -67,7 +87,8 @@ func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulation.Router) {
 			}
 			return rollout.MonitorAnalyzer{Client: c}, nil
 		},
-	}, router
+		clock: clock,
+	}, &simulated{router: router, clock: clock, setter: setter}
 }
 
 func runRollout(env rolloutEnv, args ...string) (string, error) {
@@ -88,18 +109,18 @@ func TestRolloutStartSimulated(t *testing.T) {
 		wantErr   error
 		wantOut   string
 	}{
-		{"healthy canary is promoted", 0, nil, "promoted at weight 100% after"}, // 4 windows, more if one is inconclusive
+		{"healthy canary is promoted", 0, nil, "promoted at weight 100% after 4 intervals"},
 		{"failing canary is rolled back", 10, rollout.ErrRolledBack, "rolled-back at weight 0% after 2 intervals"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, router := simEnv(t, tt.failEvery)
+			env, sim := simEnv(t, tt.failEvery)
 			out, err := runRollout(env, "start", "--stack", "prod", "--release", "r2", "--interval", "500ms", "--delay", "0s",
 				"--min-requests", "10", "--failure-threshold", "2", "--max-latency-increase", "0", "--max-p95", "0", "--max-p99", "0",
 				"--state-dir", t.TempDir(), "--progress", "never")
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
-				assert.Equal(t, 0, router.Weight())
+				assert.Equal(t, 0, sim.router.Weight())
 			} else {
 				require.NoError(t, err)
 			}
@@ -155,17 +176,25 @@ func outputsFile(t *testing.T, content string) string {
 }
 
 func TestRolloutGateAndStatus(t *testing.T) {
-	env, _ := simEnv(t, 0)
+	env, sim := simEnv(t, 0)
 	dir := t.TempDir()
+	// The controller waits at 10% (its simulated clock stops) until the
+	// test has sent its gates.
+	proceed, waiting := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	sim.clock.OnAdvance(func(time.Time, time.Time) {
+		if sim.router.Weight() == 10 {
+			once.Do(func() { close(waiting) })
+			<-proceed
+		}
+	})
 	done := make(chan error, 1)
 	go func() {
 		_, err := runRollout(env, "start", "--stack", "staging", "--release", "r2", "--interval", "2s", "--run-id", "run-42",
 			"--state-dir", dir, "--progress", "never")
 		done <- err
 	}()
-	require.Eventually(t, func() bool {
-		return runMain("rollout", "status", "--stack", "staging", "--state-dir", dir).code == 0
-	}, 3*time.Second, 20*time.Millisecond)
+	<-waiting // the controller analyses at 10%: its clock waits for the test
 	r := runMain("rollout", "status", "--stack", "staging", "--state-dir", dir)
 	assert.Contains(t, r.stdout, "controller: running (pid ")
 	assert.Contains(t, r.stdout, "run run-42 of release r2")
@@ -178,6 +207,7 @@ func TestRolloutGateAndStatus(t *testing.T) {
 	r = runMain("rollout", "abort", "--stack", "staging", "--release", "r2", "--state-dir", dir)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "abort sent to the rollout of r2 on staging\n", r.stdout)
+	close(proceed)
 	require.ErrorIs(t, <-done, rollout.ErrAborted)
 	r = runMain("rollout", "status", "--stack", "staging", "--state-dir", dir)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -222,11 +252,11 @@ func TestRolloutWatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, router := simEnv(t, tt.failEvery)
-			require.NoError(t, router.SetWeight(100)) // r2 promoted: all traffic on it
-			time.Sleep(time.Second)
+			env, sim := simEnv(t, tt.failEvery)
+			require.NoError(t, sim.router.SetWeight(100)) // r2 promoted: all traffic on it
+			sim.clock.Advance(time.Second)
 			result := filepath.Join(t.TempDir(), "watch.json")
-			args := append([]string{"watch", "--stack", "prod", "--promoted-at", time.Now().Add(-tt.promoted).UTC().Format(time.RFC3339),
+			args := append([]string{"watch", "--stack", "prod", "--promoted-at", sim.clock.Now().Add(-tt.promoted).UTC().Format(time.RFC3339),
 				"--delay", "0s", "--window", "1s", "--min-requests", "50", "--max-p95", "0", "--max-p99", "0",
 				"--stable-revision", "misybot--r2", "--result", result}, tt.args...)
 			out, err := runRollout(env, args...)
@@ -245,4 +275,73 @@ func TestRolloutWatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A start for a release while the stack gives another release's canary
+// traffic is refused before the stack is touched (the other rollout's job
+// was killed: finish or withdraw it first).
+func TestRolloutStartRefusesToMixReleases(t *testing.T) {
+	env, sim := simEnv(t, 0)
+	sim.setter.Expose("r0", 25)
+	_, err := runRollout(env, "start", "--stack", "prod", "--release", "r2", "--interval", "500ms", "--delay", "0s",
+		"--state-dir", t.TempDir(), "--progress", "never")
+	require.ErrorIs(t, err, rollout.ErrOtherRelease)
+	assert.Contains(t, err.Error(), "r0 has 25% of the traffic")
+	assert.Empty(t, sim.setter.Calls())
+}
+
+// A release the stack's history says was rolled back is not rolled out
+// again by a new job (its state directory is empty), unless --retry.
+func TestRolloutStartAfterARollbackInAnotherJob(t *testing.T) {
+	env, sim := simEnv(t, 10)
+	args := []string{"start", "--stack", "prod", "--release", "r2", "--interval", "500ms", "--delay", "0s", "--min-requests", "10",
+		"--failure-threshold", "2", "--max-latency-increase", "0", "--max-p95", "0", "--max-p99", "0", "--progress", "never"}
+	_, err := runRollout(env, append(args, "--state-dir", t.TempDir())...)
+	require.ErrorIs(t, err, rollout.ErrRolledBack)
+	n := len(sim.setter.Calls())
+
+	out, err := runRollout(env, append(args, "--state-dir", t.TempDir())...) // a new job: no state
+	require.ErrorIs(t, err, rollout.ErrRolledBack)
+	assert.Contains(t, err.Error(), "not exposed again")
+	assert.Equal(t, n, len(sim.setter.Calls()), "the stack is not touched: %s", out)
+
+	_, err = runRollout(env, append(args, "--state-dir", t.TempDir(), "--retry")...)
+	require.ErrorIs(t, err, rollout.ErrRolledBack, "still failing, rolled back again")
+	assert.Greater(t, len(sim.setter.Calls()), n, "--retry rolled it out again")
+}
+
+// In a GitHub Actions job with an OIDC token, the controller's Azure
+// credential asks GitHub for a fresh token at every exchange (the az CLI
+// session of azure/login expires after about an hour, and a prod rollout
+// runs longer); elsewhere it is the default credential chain.
+func TestRolloutCredentialInGitHubActions(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.Header.Get("Authorization") != "bearer request-token" || r.URL.Query().Get("audience") != "api://AzureADTokenExchange" ||
+			r.URL.Query().Get("api-version") != "2.0" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		fmt.Fprintf(w, `{"count":1,"value":"oidc-token-%d"}`, calls.Load())
+	}))
+	defer srv.Close()
+	env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": srv.URL + "/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
+		"ARM_CLIENT_ID": "00000000-0000-0000-0000-0000000000aa", "ARM_TENANT_ID": "00000000-0000-0000-0000-0000000000bb"}
+	cred, err := azureCredential(func(k string) string { return env[k] }, srv.Client())
+	require.NoError(t, err)
+	assert.IsType(t, &azidentity.ClientAssertionCredential{}, cred)
+
+	for i := 1; i <= 2; i++ {
+		tok, err := githubOIDCToken(context.Background(), srv.Client(), env["ACTIONS_ID_TOKEN_REQUEST_URL"], "request-token")
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("oidc-token-%d", i), tok, "a fresh token each time")
+	}
+	_, err = githubOIDCToken(context.Background(), srv.Client(), env["ACTIONS_ID_TOKEN_REQUEST_URL"], "wrong")
+	assert.ErrorContains(t, err, "400 Bad Request")
+
+	delete(env, "ACTIONS_ID_TOKEN_REQUEST_TOKEN") // no id-token: write
+	cred, err = azureCredential(func(k string) string { return env[k] }, srv.Client())
+	require.NoError(t, err)
+	assert.IsType(t, &azidentity.DefaultAzureCredential{}, cred)
 }

@@ -88,7 +88,7 @@ func runWatch(cmd *cobra.Command, env rolloutEnv, f watchFlags) error {
 	}
 	ctx, stop := signalContext(cmd.Context())
 	defer stop()
-	now := time.Now().UTC()
+	now := env.now().UTC()
 	res := watchResult{Stack: f.stack}
 	if now.Sub(promoted) > f.period {
 		res.Verdict, res.Reason = watchOver, fmt.Sprintf("promoted at %s, more than %s ago: the watch is over", promoted.Format(time.RFC3339), f.period)
@@ -146,7 +146,10 @@ func runWatch(cmd *cobra.Command, env rolloutEnv, f watchFlags) error {
 	case rollout.Fail:
 		res.Verdict, res.Severe = watchBreach, v.Severe
 		if v.Severe && f.rollbackTo != "" {
-			if err := setter.Promote(ctx, f.rollbackTo); err != nil {
+			// The withdrawn release is marked in the stack's history: no
+			// controller exposes it again without --retry.
+			mctx := rollout.WithMark(ctx, rollout.Mark{Action: rollout.MarkRollback, Release: res.Release, RunID: "watch"})
+			if err := setter.Promote(mctx, f.rollbackTo); err != nil {
 				res.Reason += fmt.Sprintf("; rolling back to %s FAILED: %v", f.rollbackTo, err)
 			} else {
 				res.Verdict, res.RolledBack = watchRolledBack, f.rollbackTo

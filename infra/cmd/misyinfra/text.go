@@ -60,7 +60,7 @@ func writeText(w io.Writer, plan *offline.Plan) error {
 		op   offline.Op
 		line string
 	}{
-		{offline.OpUpdate, "~ %d to update"}, {offline.OpReplace, "+- %d to replace"},
+		{offline.OpUpdate, "~ %d to update"}, {offline.OpMaybeUpdate, "~? %d to update if a secret changed (not comparable offline)"}, {offline.OpReplace, "+- %d to replace"},
 		{offline.OpDelete, "- %d to delete"}, {offline.OpSame, "  %d unchanged"}, {offline.OpRead, "> %d to read"},
 	} {
 		if ops[o.op] > 0 {
@@ -145,6 +145,8 @@ func opSymbol(op offline.Op) string {
 	switch op {
 	case offline.OpUpdate:
 		return "~"
+	case offline.OpMaybeUpdate:
+		return "~?"
 	case offline.OpReplace:
 		return "+-"
 	case offline.OpDelete:
@@ -166,6 +168,8 @@ func writeChanges(b *strings.Builder, plan *offline.Plan) {
 		switch c.Op {
 		case offline.OpUpdate:
 			lines = append(lines, fmt.Sprintf("    ~ %s: %s", c.URN, strings.Join(c.Keys, ", ")))
+		case offline.OpMaybeUpdate:
+			lines = append(lines, fmt.Sprintf("    ~? %s: %s (a secret the prior state holds as ciphertext or under another key: its value cannot be compared offline)", c.URN, strings.Join(c.Keys, ", ")))
 		case offline.OpReplace:
 			lines = append(lines, fmt.Sprintf("    +- %s: %s (replace forced by %s)", c.URN, strings.Join(c.Keys, ", "), strings.Join(c.ReplaceKeys, ", ")))
 		case offline.OpDelete:

@@ -17,8 +17,10 @@ import (
 	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
+	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/stacks/configkeys"
 )
 
@@ -86,7 +88,7 @@ func (s *Setter) SetCanary(ctx context.Context, release string, weight int) erro
 	if err := s.set(ctx, KeyCanaryWeight, strconv.Itoa(weight)); err != nil {
 		return err
 	}
-	return s.up(ctx, fmt.Sprintf("rollout: canary %s at %d%%", release, weight))
+	return s.up(ctx, message(ctx, fmt.Sprintf("rollout: canary %s at %d%%", release, weight)))
 }
 
 // Promote makes the release app.release, removes app.canary and applies it.
@@ -97,7 +99,37 @@ func (s *Setter) Promote(ctx context.Context, release string) error {
 	if err := s.stack.RemoveConfigWithOptions(ctx, KeyCanary, pathOpts()); err != nil {
 		return fmt.Errorf("removing %s: %w", KeyCanary, err)
 	}
-	return s.up(ctx, "rollout: promote "+release)
+	return s.up(ctx, message(ctx, "rollout: promote "+release))
+}
+
+// message is the update's message: the controller's mark when it sent
+// one (rollout.WithMark), which the next controller reads back from the
+// stack's history (LastMark).
+func message(ctx context.Context, fallback string) string {
+	if m, ok := rollout.MarkFrom(ctx); ok {
+		return m.String()
+	}
+	return fallback
+}
+
+// historyDepth is how many of the stack's latest updates LastMark reads:
+// a rollout's marks are followed by at most a few plain deploys.
+const historyDepth = 20
+
+// LastMark is the most recent controller mark among the stack's latest
+// updates, failed ones included (a failed rollback still says the
+// canary was to be withdrawn); nil when there is none.
+func (s *Setter) LastMark(ctx context.Context) (*rollout.Mark, error) {
+	hist, err := s.stack.History(ctx, historyDepth, 1, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, fmt.Errorf("reading the stack's update history: %w", err)
+	}
+	for _, u := range hist { // newest first
+		if m, ok := rollout.ParseMark(u.Message); ok {
+			return &m, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *Setter) set(ctx context.Context, key, value string) error {
