@@ -10,6 +10,11 @@ const (
 	BlobContainerType         = "azure-native:storage:BlobContainer"
 )
 
+// SASExpirationPeriod (DD.HH:MM:SS) is the longest validity a shared access
+// signature of the account should have; Azure logs longer ones
+// (https://learn.microsoft.com/azure/storage/common/sas-expiration-policy).
+const SASExpirationPeriod = "1.00:00:00"
+
 // StorageAccount is an azure-native:storage:StorageAccount.
 type StorageAccount struct {
 	pulumi.CustomResourceState
@@ -19,7 +24,7 @@ type StorageAccount struct {
 
 // StorageAccountArgs are the inputs of an Entra-only blob account: shared
 // keys off, no anonymous blob access, TLS 1.2, HTTPS only, Entra ID as the
-// portal's default.
+// portal's default, a SAS expiration policy.
 // https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent
 // https://learn.microsoft.com/azure/storage/blobs/anonymous-read-access-prevent
 type StorageAccountArgs struct {
@@ -44,7 +49,11 @@ func (a StorageAccountArgs) props() pulumi.Map {
 		"defaultToOAuthAuthentication": pulumi.Bool(true),
 		"enableHttpsTrafficOnly":       pulumi.Bool(true),
 		"minimumTlsVersion":            pulumi.String("TLS1_2"),
-		"tags":                         pulumi.ToStringMap(a.Tags),
+		"sasPolicy": pulumi.Map{
+			"sasExpirationPeriod": pulumi.String(SASExpirationPeriod),
+			"expirationAction":    pulumi.String("Log"),
+		},
+		"tags": pulumi.ToStringMap(a.Tags),
 	}
 }
 

@@ -19,6 +19,12 @@ import (
 	"github.com/misybot/platform/components/crosscut"
 )
 
+// SecretContentType labels the secrets this component stores: plain text
+// values from the stack's configuration. A content type tells readers what
+// a secret holds and how it rotates
+// (https://learn.microsoft.com/azure/key-vault/secrets/about-secrets).
+const SecretContentType = "text/plain"
+
 // Type is the component's Pulumi type token.
 const Type = "misybot:keyvault:KeyVault"
 
@@ -215,7 +221,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			VaultName:         vault.Name,
 			ResourceGroupName: args.ResourceGroupName,
 			Properties: &keyvault.SecretPropertiesArgs{
-				Value: pulumi.ToSecret(args.Secrets[n]).(pulumi.StringOutput),
+				Value:       pulumi.ToSecret(args.Secrets[n]).(pulumi.StringOutput),
+				ContentType: pulumi.String(SecretContentType),
 			},
 			Tags: args.TagMap(),
 		}, child)

@@ -24,6 +24,7 @@ const (
 	srcImagePull     = "https://learn.microsoft.com/azure/container-apps/managed-identity-image-pull"
 	srcScaleIdentity = "https://learn.microsoft.com/azure/container-apps/scale-app#authentication"
 	srcKEDASB        = "https://keda.sh/docs/2.17/scalers/azure-service-bus/"
+	srcScaleLimits   = "https://learn.microsoft.com/azure/container-apps/scale-app#scale-definition"
 )
 
 // Rule ids of container apps.
@@ -36,6 +37,7 @@ const (
 	ruleKVNetwork       = "CA006"
 	ruleAcrPull         = "CA007"
 	ruleKEDAManage      = "CA008"
+	ruleReplicaLimits   = "CA009"
 	ruleRevisionCompute = "CA101"
 )
 
@@ -58,6 +60,8 @@ var containerAppType = &Type{
 			Summary: "a registry pulled with a managed identity grants that identity AcrPull (or a role above it) on the registry"},
 		{ID: ruleKEDAManage, Code: "ContainerAppScaleRuleUnauthorized", Source: srcKEDASB,
 			Summary: "the KEDA `azure-servicebus` scale rule's identity needs the Manage right to read entity counts: Azure Service Bus Data Owner on the queue or the namespace (" + srcScaleIdentity + ")"},
+		{ID: ruleReplicaLimits, Code: "ContainerAppInvalidScaleLimits", Source: srcScaleLimits,
+			Summary: "`template.scale.minReplicas` is 0 to 1,000 and `maxReplicas` 1 to 1,000 (the scale limits table: maximum replicas configurable are 1,000)"},
 		{ID: ruleRevisionCompute, Computes: true, Source: srcRevisions,
 			Summary: "a create or a change under `template` creates a revision `<app>--<revisionSuffix>` (a generated suffix when none is given); `latestRevisionName` and `latestReadyRevisionName` name it; the app's revision history persists in the saved state"},
 	},
@@ -276,6 +280,14 @@ func argString(m resource.PropertyMap, key string) string {
 
 func checkContainerApp(c *checker, r offline.Resource, ch offline.Change) {
 	t := containerAppType
+	for _, lim := range []struct {
+		path     string
+		min, max float64
+	}{{"template.scale.minReplicas", 0, 1000}, {"template.scale.maxReplicas", 1, 1000}} {
+		if n, ok := fval(r, lim.path); ok && (n < lim.min || n > lim.max) {
+			c.failRes(t, ruleReplicaLimits, r, ch.Op, lim.path, "%g replicas: want %g to %g", n, lim.min, lim.max)
+		}
+	}
 	a := c.run.apps[r.URN]
 	if a == nil {
 		a = &appRevisions{}

@@ -66,6 +66,10 @@ func TestMoreRules(t *testing.T) {
 	app := func(name string) offline.Program {
 		return one("azure-native:app:ContainerApp", "app", pulumi.Map{"containerAppName": pulumi.String(name)})
 	}
+	scaled := func(minReplicas, maxReplicas int) offline.Program {
+		return one("azure-native:app:ContainerApp", "app", pulumi.Map{"containerAppName": pulumi.String("ca-bot"),
+			"template": pulumi.Map{"scale": pulumi.Map{"minReplicas": pulumi.Int(minReplicas), "maxReplicas": pulumi.Int(maxReplicas)}}})
+	}
 	workspace := func(name string) offline.Program {
 		return one("azure-native:operationalinsights:Workspace", "logs", pulumi.Map{"workspaceName": pulumi.String(name)})
 	}
@@ -93,6 +97,10 @@ func TestMoreRules(t *testing.T) {
 		{"container app name with capitals", app("Ca-Bot"), []string{"NM001"}},
 		{"container app name of 33 characters", app("ca-" + strings.Repeat("a", 30)), []string{"NM001"}},
 		{"container app name that is fine", app("ca-misybot-dev-weu"), nil},
+		{"max replicas 0", scaled(0, 0), []string{"CA009"}},
+		{"max replicas 1001", scaled(1, 1001), []string{"CA009"}},
+		{"min replicas -1", scaled(-1, 10), []string{"CA009"}},
+		{"replicas 0 to 1000", scaled(0, 1000), nil},
 		{"workspace name of 3 characters", workspace("log"), []string{"NM001"}},
 		{"workspace name that is fine", workspace("log-misybot-dev"), nil},
 	}

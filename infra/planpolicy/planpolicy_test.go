@@ -102,6 +102,12 @@ func TestMutatedStacksFireTheRule(t *testing.T) {
 		{"app without identity", "dev", "azure-native:app:ContainerApp", func(p map[string]any) {
 			delete(p, "identity")
 		}, "containerapp-managed-identity"},
+		{"staging apps environment made external, app still external", "staging", "azure-native:app:ManagedEnvironment", func(p map[string]any) {
+			p["vnetConfiguration"].(map[string]any)["internal"] = false
+		}, "containerapp-ingress-not-public"},
+		{"bot token without content type", "prod", "azure-native:keyvault:Secret", func(p map[string]any) {
+			delete(p["properties"].(map[string]any), "contentType")
+		}, "keyvault-secret-content-type"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			st := planpolicy.Stack(plan(t, m.stack))

@@ -11,7 +11,7 @@ import (
 // the resource schema; other versions are refused.
 func ParseExport(data []byte) (rules.Stack, error) {
 	var doc document
-	if err := decode(data, &doc); err != nil {
+	if err := decodeDocument(data, &doc); err != nil {
 		return rules.Stack{}, err
 	}
 	return fromExport(doc)

@@ -15,7 +15,7 @@ const previewSecret = "[secret]"
 // replaced in several steps counts once, with its last new state.
 func ParsePreview(data []byte) (rules.Stack, error) {
 	var doc document
-	if err := decode(data, &doc); err != nil {
+	if err := decodeDocument(data, &doc); err != nil {
 		return rules.Stack{}, err
 	}
 	return fromPreview(doc)

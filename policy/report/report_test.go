@@ -30,7 +30,7 @@ func sample(t *testing.T) rules.Report {
 				"networkAcls": map[string]any{"defaultAction": rules.UnknownString}},
 		}},
 		{URN: "urn:pulumi:prod::misybot-platform::azure-native:storage:StorageAccount::st", Type: "azure-native:storage:StorageAccount", Properties: map[string]any{
-			"minimumTlsVersion": "TLS1_0", "tags": map[string]any{"environment": "prod", "application": "a", "owner": "o", "cost-center": "c", "managed-by": "m"},
+			"minimumTlsVersion": "TLS1_0", "encryption": map[string]any{"requireInfrastructureEncryption": true}, "tags": map[string]any{"environment": "prod", "application": "a", "owner": "o", "cost-center": "c", "managed-by": "m"},
 		}},
 	}}, cfg)
 }

@@ -106,6 +106,10 @@ func anchorCases() []anchorCase {
 		return map[string]any{"identity": map[string]any{"type": "UserAssigned"},
 			"template": map[string]any{"containers": []any{map[string]any{"name": "bot", "image": "x", "env": env}}}}
 	}
+	ingress := func(external bool) map[string]any {
+		return map[string]any{"managedEnvironmentId": rgID + "/providers/Microsoft.App/managedEnvironments/cae", "identity": map[string]any{"type": "UserAssigned"},
+			"configuration": map[string]any{"ingress": map[string]any{"external": external, "targetPort": 8080.0}}}
+	}
 	return []anchorCase{
 		// Key Vault secrets and keys.
 		{name: "secret without expiry", rule: "keyvault-secret-expiry", typ: secret,
@@ -148,6 +152,11 @@ func anchorCases() []anchorCase {
 			good: map[string]any{"appLogsConfiguration": map[string]any{"destination": "log-analytics"}}},
 		{name: "environment in one zone", rule: "containerapps-environment-zone-redundant", typ: env,
 			bad: map[string]any{"zoneRedundant": false}, good: map[string]any{"zoneRedundant": true}},
+		{name: "external ingress outside an internal environment", rule: "containerapp-ingress-not-public", typ: app,
+			bad: ingress(true), good: ingress(true),
+			extra: map[string]extraRes{"environment": {env, map[string]any{"environmentName": "cae", "vnetConfiguration": map[string]any{"internal": true, "infrastructureSubnetId": "s"}}}}},
+		{name: "external ingress", rule: "containerapp-ingress-not-public", env: "staging", typ: app,
+			bad: ingress(true), good: ingress(false)},
 		// Container registries.
 		{name: "anonymous pull", rule: "container-registry-no-anonymous-pull", typ: registry,
 			bad: acr("anonymousPullEnabled", true), good: acr("anonymousPullEnabled", false)},
@@ -173,6 +182,9 @@ func anchorCases() []anchorCase {
 			bad: acr(), good: acr("policies", map[string]any{"quarantinePolicy": map[string]any{"status": "enabled"}})},
 		{name: "registry on the regional data endpoint", rule: "container-registry-dedicated-data-endpoint", typ: registry,
 			bad: acr("dataEndpointEnabled", false), good: acr("dataEndpointEnabled", true)},
+		{name: "registry accepting ARM-audience tokens", rule: "container-registry-arm-audience-token-disabled", typ: registry,
+			bad:  acr("policies", map[string]any{"azureADAuthenticationAsArmPolicy": map[string]any{"status": "enabled"}}),
+			good: acr("policies", map[string]any{"azureADAuthenticationAsArmPolicy": map[string]any{"status": "disabled"}})},
 		// Storage.
 		{name: "shared key access", rule: "storage-account-no-shared-key", typ: storage,
 			bad: sa(), good: sa("allowSharedKeyAccess", false)},
@@ -199,6 +211,15 @@ func anchorCases() []anchorCase {
 			good: map[string]any{"deleteRetentionPolicy": map[string]any{"enabled": true, "days": 7.0}, "containerDeleteRetentionPolicy": map[string]any{"enabled": true}}},
 		{name: "public container", rule: "storage-container-private", typ: blobCont,
 			bad: map[string]any{"containerName": "c", "publicAccess": "Container"}, good: map[string]any{"containerName": "c", "publicAccess": "None"}},
+		{name: "storage without a SAS expiration policy", rule: "storage-account-sas-expiration-policy", typ: storage,
+			bad: sa("sasPolicy", map[string]any{"expirationAction": "Log"}), good: sa("sasPolicy", map[string]any{"sasExpirationPeriod": "1.00:00:00", "expirationAction": "Log"})},
+		{name: "storage firewall admitting a public IP range", rule: "storage-account-no-ip-rules", typ: storage,
+			bad:  sa("networkRuleSet", map[string]any{"defaultAction": "Deny", "ipRules": []any{map[string]any{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}}}),
+			good: sa("networkRuleSet", map[string]any{"defaultAction": "Deny", "ipRules": []any{}, "virtualNetworkRules": []any{map[string]any{"virtualNetworkResourceId": rgID + "/providers/Microsoft.Network/virtualNetworks/v/subnets/s"}}})},
+		{name: "storage encrypted once", rule: "storage-account-infrastructure-encryption", typ: storage,
+			bad: sa("encryption", map[string]any{"keySource": "Microsoft.Storage"}), good: sa("encryption", map[string]any{"keySource": "Microsoft.Storage", "requireInfrastructureEncryption": true})},
+		{name: "storage account name with dashes and capitals", rule: "storage-account-name", typ: storage,
+			bad: sa("accountName", "st-MisyBot-prod"), good: sa("accountName", "stmisybotprod01")},
 		// Security groups and networks.
 		{name: "HTTP from the Internet", rule: "nsg-no-internet-http", typ: nsg,
 			bad: nsgWith(allowRule(map[string]any{"destinationPortRange": "80"})), good: nsgWith(allowRule(nil))},
@@ -216,6 +237,12 @@ func anchorCases() []anchorCase {
 			good: map[string]any{"enabled": true, "retentionPolicy": map[string]any{"enabled": true, "days": 90.0}}},
 		{name: "flow log without retention", rule: "flow-log-retention", typ: flowLog,
 			bad: map[string]any{"enabled": true}, good: map[string]any{"enabled": true, "retentionPolicy": map[string]any{"enabled": true, "days": 0.0}}},
+		{name: "flow log disabled", rule: "flow-log-retention", typ: flowLog,
+			bad:  map[string]any{"enabled": false, "retentionPolicy": map[string]any{"enabled": true, "days": 90.0}},
+			good: map[string]any{"enabled": true, "retentionPolicy": map[string]any{"enabled": true, "days": 90.0}}},
+		{name: "traffic analytics every 30 minutes", rule: "flow-log-traffic-analytics", typ: flowLog,
+			bad:  map[string]any{"flowAnalyticsConfiguration": map[string]any{"networkWatcherFlowAnalyticsConfiguration": map[string]any{"enabled": true, "trafficAnalyticsInterval": 30.0}}},
+			good: map[string]any{"flowAnalyticsConfiguration": map[string]any{"networkWatcherFlowAnalyticsConfiguration": map[string]any{"enabled": true, "trafficAnalyticsInterval": 10.0}}}},
 		{name: "flow log without traffic analytics", rule: "flow-log-traffic-analytics", typ: flowLog,
 			bad:  map[string]any{"flowAnalyticsConfiguration": map[string]any{"networkWatcherFlowAnalyticsConfiguration": map[string]any{"enabled": false}}},
 			good: map[string]any{"flowAnalyticsConfiguration": map[string]any{"networkWatcherFlowAnalyticsConfiguration": map[string]any{"enabled": true}}}},
@@ -329,6 +356,66 @@ func TestEveryAnchorIDIsWellFormed(t *testing.T) {
 	for _, r := range rules.NewRegistry().Rules() {
 		for _, g := range r.AzurePolicy {
 			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, g, r.Name)
+		}
+	}
+}
+
+// TestAzurePolicyIDsAreCheckedBuiltins: every Azure Policy GUID a rule
+// cites is one of the built-ins checked against the definition's JSON or
+// the built-in reference (rules.Builtins), and every checked built-in is
+// cited, so a GUID written from memory fails here.
+func TestAzurePolicyIDsAreCheckedBuiltins(t *testing.T) {
+	cited := map[string]bool{}
+	for _, r := range rules.NewRegistry().Rules() {
+		for _, g := range r.AzurePolicy {
+			b, ok := rules.Builtin(g)
+			assert.True(t, ok, "%s cites %s, which is not a checked built-in", r.Name, g)
+			assert.Equal(t, g, b.ID)
+			cited[g] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, b := range rules.Builtins() {
+		assert.False(t, seen[b.ID], "%s listed twice", b.ID)
+		seen[b.ID] = true
+		assert.True(t, cited[b.ID], "%s (%s) is checked but no rule cites it", b.ID, b.DisplayName)
+		assert.NotEmpty(t, b.DisplayName, b.ID)
+		require.NotEmpty(t, b.Effects, b.ID)
+		assert.Contains(t, []string{"Audit", "AuditIfNotExists", "Deny"}, b.DefaultEffect(), b.ID)
+		assert.Regexp(t, `^https://(github\.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/|learn\.microsoft\.com/)`, b.Source, b.ID)
+	}
+	// The one GUID the check corrected: the admin-account definition ends in c2.
+	_, ok := rules.Builtin("dc921057-6b28-4fbe-9b83-f7bec05db6c5")
+	assert.False(t, ok)
+}
+
+// TestCoverageTable: every anchor a rule cites is in the coverage table
+// with its title, and every check of the table is either implemented by a
+// rule or says why it does not apply, never both.
+func TestCoverageTable(t *testing.T) {
+	reg := rules.NewRegistry()
+	cov := reg.Coverage()
+	listed := map[string]rules.AnchorCheck{}
+	for _, c := range cov {
+		key := string(c.Catalogue) + " " + c.ID
+		_, dup := listed[key]
+		assert.False(t, dup, "%s listed twice", key)
+		listed[key] = c
+		assert.NotEmpty(t, c.Title, key)
+		if len(c.Rules) > 0 {
+			assert.Empty(t, c.NotApplicable, "%s is implemented by %v and also marked not applicable", key, c.Rules)
+		} else {
+			assert.NotEmpty(t, c.NotApplicable, "%s is neither implemented nor explained", key)
+		}
+	}
+	for _, r := range reg.Rules() {
+		for cat, ids := range map[rules.Catalogue][]string{rules.Checkov: r.Checkov, rules.Trivy: r.Trivy, rules.AzurePolicy: r.AzurePolicy} {
+			for _, id := range ids {
+				c, ok := listed[string(cat)+" "+id]
+				if assert.True(t, ok, "%s cites %s %s, which the coverage table does not list", r.Name, cat, id) {
+					assert.Contains(t, c.Rules, r.Name)
+				}
+			}
 		}
 	}
 }

@@ -60,11 +60,13 @@ func identityMoreRules() []Rule {
 			},
 		},
 		{
-			Name:          "federated-credential-github-subject-pinned",
-			Category:      categoryIdentity,
-			Description:   "Federated identity credentials that trust GitHub Actions pin the subject to one repository and one environment, branch, tag or pull requests (repo:org/repo:environment:prod), with the Entra token-exchange audience.",
+			Name:     "federated-credential-github-subject-pinned",
+			Category: categoryIdentity,
+			Description: "Federated identity credentials that trust GitHub Actions pin the subject to one repository and one environment, branch, tag or pull requests (repo:org/repo:environment:prod), with the Entra token-exchange audience. " +
+				"Its Azure Policy anchor checks the repository owner against an allow-list instead; this rule does not check the owner.",
 			Remediation:   `Set subject to "repo:<org>/<repo>:environment:<environment>" and audiences to ["api://AzureADTokenExchange"]; do not use claimsMatchingExpression wildcards.`,
 			Enforcement:   Mandatory,
+			AzurePolicy:   []string{"fd1a8e20-2c4f-4a6c-9354-b58d786d9a1f"},
 			Types:         []string{typeADAppFIC, typeADFIC, typeMIFIC},
 			Scope:         PerResource,
 			checkResource: checkGitHubSubject,

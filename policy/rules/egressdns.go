@@ -17,9 +17,10 @@ var azureDNS = netip.MustParseAddr("168.63.129.16")
 func networkMoreRules() []Rule {
 	return []Rule{
 		{
-			Name:        "subnet-no-default-outbound",
-			Category:    categoryNSG,
-			Description: "Subnets are private (defaultOutboundAccess false): nothing in them reaches the Internet through Azure's implicit default outbound IP; egress goes through an explicit method (NAT gateway, firewall, load balancer outbound rules).",
+			Name:     "subnet-no-default-outbound",
+			Category: categoryNSG,
+			Description: "Subnets are private (defaultOutboundAccess false): nothing in them reaches the Internet through Azure's implicit default outbound IP; egress goes through an explicit method (NAT gateway, firewall, load balancer outbound rules). " +
+				"Advisory: the property needs network API version 2023-09-01 or later, and the program registers its virtual network with the default azure-native module (2023-02-01).",
 			Remediation: "Set defaultOutboundAccess to false on every subnet (inline in the virtual network or standalone); it needs a network API version of 2023-09-01 or later (an explicit-version azure-native module).",
 			// Advisory until the program registers its virtual network
 			// with an API version that has the property: the default

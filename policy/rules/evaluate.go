@@ -2,7 +2,9 @@ package rules
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Result is one finding of one rule, with the rule's effective level.
@@ -104,31 +106,37 @@ func (reg *Registry) Evaluate(stack Stack, cfg Config) Report {
 			ctxs[i] = Context{Environment: env, Options: cfg.OptionsFor(rule.Name)}
 		}
 	}
-	ctxFor := func(i int) Context { return ctxs[i] }
-	add := func(i int, fs []Finding) {
-		for _, f := range fs {
-			res := Result{Rule: reg.rules[i].Name, Enforcement: levels[i], URN: f.URN, Type: f.Type, Message: f.Message, Undecidable: f.Undecidable}
-			if f.Undecidable {
-				rep.Undecidable = append(rep.Undecidable, res)
-			} else {
-				rep.Violations = append(rep.Violations, res)
+	// The checks are pure functions of the resources and the read-only
+	// view, so they run on all cores: per-resource rules over contiguous
+	// runs of resources, stack rules one per task. Each task keeps its
+	// findings; they are joined in task order and sorted, so the report is
+	// the one a serial run gives.
+	var tasks []func(*results)
+	perResource := func(lo, hi int) func(*results) {
+		return func(out *results) {
+			for j := lo; j < hi; j++ {
+				res := &v.resources[j]
+				for _, i := range byType[CanonicalType(res.Type)] {
+					out.add(reg.rules[i].Name, levels[i], reg.rules[i].checkOne(ctxs[i], res, v))
+				}
+				for _, i := range everyType {
+					out.add(reg.rules[i].Name, levels[i], reg.rules[i].checkOne(ctxs[i], res, v))
+				}
 			}
 		}
 	}
-	// Per-resource rules, resource by resource: one type lookup each.
-	for j := range v.resources {
-		res := &v.resources[j]
-		for _, i := range byType[CanonicalType(res.Type)] {
-			add(i, reg.rules[i].checkOne(ctxFor(i), res, v))
-		}
-		for _, i := range everyType {
-			add(i, reg.rules[i].checkOne(ctxFor(i), res, v))
-		}
+	const resourcesPerTask = 1024
+	for lo := 0; lo < len(v.resources); lo += resourcesPerTask {
+		tasks = append(tasks, perResource(lo, min(lo+resourcesPerTask, len(v.resources))))
 	}
 	for i, rule := range reg.rules {
 		if run[i] && rule.checkStack != nil {
-			add(i, rule.run(ctxFor(i), v))
+			tasks = append(tasks, func(out *results) { out.add(rule.Name, levels[i], rule.run(ctxs[i], v)) })
 		}
+	}
+	for _, out := range runTasks(tasks) {
+		rep.Violations = append(rep.Violations, out.violations...)
+		rep.Undecidable = append(rep.Undecidable, out.undecidable...)
 	}
 	sortResults(rep.Violations)
 	sortResults(rep.Undecidable)
@@ -141,6 +149,52 @@ func (reg *Registry) Evaluate(stack Stack, cfg Config) Report {
 	}
 	rep.Counts.Undecidable = len(rep.Undecidable)
 	return rep
+}
+
+// results are the findings of one evaluation task.
+type results struct {
+	violations, undecidable []Result
+}
+
+func (out *results) add(rule string, level Enforcement, fs []Finding) {
+	for _, f := range fs {
+		res := Result{Rule: rule, Enforcement: level, URN: f.URN, Type: f.Type, Message: f.Message, Undecidable: f.Undecidable}
+		if f.Undecidable {
+			out.undecidable = append(out.undecidable, res)
+		} else {
+			out.violations = append(out.violations, res)
+		}
+	}
+}
+
+// runTasks runs the tasks on up to GOMAXPROCS goroutines and returns their
+// results in task order.
+func runTasks(tasks []func(*results)) []results {
+	outs := make([]results, len(tasks))
+	workers := min(runtime.GOMAXPROCS(0), len(tasks))
+	if workers <= 1 {
+		for t, task := range tasks {
+			task(&outs[t])
+		}
+		return outs
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				tasks[t](&outs[t])
+			}
+		}()
+	}
+	for t := range tasks {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	return outs
 }
 
 func ruleInfo(r Rule) RuleInfo {

@@ -18,7 +18,7 @@ func keyVaultItemRules() []Rule {
 		{
 			Name:        "keyvault-secret-expiry",
 			Category:    categoryKeyVault,
-			Description: "Key Vault secrets have an expiration date (properties.attributes.expires).",
+			Description: "Key Vault secrets have an expiration date (properties.attributes.expires). Advisory: an expiry needs a rotation that renews the secret before it, which the platform does not automate yet.",
 			Remediation: "Set properties.attributes.expires (Unix time) and rotate the secret before it passes; for secrets issued by a third party, set it to the date the issuer rotates them.",
 			// Advisory: the platform stores third-party secrets (the bot
 			// token) whose lifetime it does not decide.
@@ -37,9 +37,10 @@ func keyVaultItemRules() []Rule {
 			Category:    categoryKeyVault,
 			Description: "Key Vault secrets declare a content type (properties.contentType), so readers know how to interpret them.",
 			Remediation: `Set properties.contentType, for example "text/plain" or "application/x-pkcs12".`,
-			Enforcement: Advisory,
+			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_114"},
 			Trivy:       []string{"AVD-AZU-0015"},
+			AzurePolicy: []string{"75262d3e-ba4a-4f43-85f8-9f72c090e5e3"},
 			Types:       secret,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -64,7 +65,7 @@ func keyVaultItemRules() []Rule {
 		{
 			Name:        "keyvault-key-hsm-backed",
 			Category:    categoryKeyVault,
-			Description: "Key Vault keys are HSM-backed (properties.kty RSA-HSM or EC-HSM; needs a Premium vault).",
+			Description: "Key Vault keys are HSM-backed (properties.kty RSA-HSM or EC-HSM). Advisory: HSM-backed keys need a Premium vault, and the platform's vaults are Standard.",
 			Remediation: `Set properties.kty to "RSA-HSM" or "EC-HSM" and the vault's sku.name to "premium".`,
 			Enforcement: Advisory,
 			Checkov:     []string{"CKV_AZURE_112"},

@@ -74,6 +74,7 @@ func nsgMoreRules() []Rule {
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_12"},
 			Trivy:       []string{"AVD-AZU-0049"},
+			AzurePolicy: []string{"27960feb-a23c-4577-8d36-ef8b5f35e0be"},
 			Types:       []string{typeFlowLog},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -91,16 +92,25 @@ func nsgMoreRules() []Rule {
 			},
 		},
 		{
-			Name:        "flow-log-traffic-analytics",
-			Category:    categoryNSG,
-			Description: "Network Watcher flow logs feed traffic analytics (flowAnalyticsConfiguration.networkWatcherFlowAnalyticsConfiguration.enabled).",
-			Remediation: "Enable traffic analytics with the stack's Log Analytics workspace.",
-			Enforcement: Advisory,
-			AzurePolicy: []string{"2f080164-9f4d-497e-9db6-416dc9f7b48a"},
-			Types:       []string{typeFlowLog},
-			Scope:       PerResource,
+			Name:         "flow-log-traffic-analytics",
+			Category:     categoryNSG,
+			Description:  "Network Watcher flow logs feed traffic analytics in prod (flowAnalyticsConfiguration.networkWatcherFlowAnalyticsConfiguration.enabled, with a processing interval of 10 or 60 minutes).",
+			Remediation:  "Enable traffic analytics with the stack's Log Analytics workspace and trafficAnalyticsInterval 10 or 60.",
+			Enforcement:  Mandatory,
+			Environments: []string{"prod"},
+			AzurePolicy:  []string{"2f080164-9f4d-497e-9db6-416dc9f7b48a"},
+			Types:        []string{typeFlowLog},
+			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
-				return requireBool(r, field(r.Properties, "flowAnalyticsConfiguration", "networkWatcherFlowAnalyticsConfiguration", "enabled"), true, false, "traffic analytics is off")
+				cfg := []string{"flowAnalyticsConfiguration", "networkWatcherFlowAnalyticsConfiguration"}
+				if f := requireBool(r, field(r.Properties, append(cfg, "enabled")...), true, false, "traffic analytics is off"); f != nil {
+					return f
+				}
+				interval := field(r.Properties, append(cfg, "trafficAnalyticsInterval")...)
+				if !interval.isSet() {
+					return nil // Azure's default is 60 minutes
+				}
+				return requireOneOf(r, interval, "", "traffic analytics runs at an interval Azure does not offer", "10", "60")
 			},
 		},
 	}

@@ -68,6 +68,7 @@ func registryRules() []Rule {
 			Remediation:  `Set sku.name to "Premium".`,
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			AzurePolicy:  []string{"bd560fc0-3c69-498a-ae9f-aa8eb7de0e13"},
 			Types:        types,
 			Scope:        PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
@@ -218,9 +219,10 @@ func storageRules() []Rule {
 			Category:    categoryStorage,
 			Description: "A storage account firewall that denies by default lets trusted Azure services through (networkRuleSet.bypass includes AzureServices).",
 			Remediation: `Set networkRuleSet.bypass to "AzureServices" (with Logging, Metrics if needed).`,
-			Enforcement: Advisory,
+			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_36"},
 			Trivy:       []string{"AVD-AZU-0010"},
+			AzurePolicy: []string{"c9d007d0-c057-4772-b18c-01e546713bcd"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

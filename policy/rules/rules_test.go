@@ -360,6 +360,24 @@ func mutations() []mutation {
 			mutate: inputsAt("state-storage", "allowBlobPublicAccess", true)},
 		{name: "HTTP allowed", rule: "storage-account-https-only",
 			mutate: inputsAt("state-storage", "enableHttpsTrafficOnly", false)},
+		{name: "app with external ingress in an environment made public", rule: "containerapp-ingress-not-public",
+			mutate: func(t *testing.T, d doc) string {
+				set(d.inputs(t, "apps-environment"), "vnetConfiguration.internal", false)
+				return d.urn(t, "apps-bot")
+			}},
+		{name: "internal ingress in a public environment is fine", rule: "containerapp-ingress-not-public", compliant: true,
+			mutate: func(t *testing.T, d doc) string {
+				set(d.inputs(t, "apps-environment"), "vnetConfiguration.internal", false)
+				set(d.inputs(t, "apps-bot"), "configuration.ingress.external", false)
+				return d.urn(t, "apps-bot")
+			}},
+		{name: "environment internal flag unknown at preview", rule: "containerapp-ingress-not-public", undecidable: true,
+			mutate: func(t *testing.T, d doc) string {
+				set(d.inputs(t, "apps-environment"), "vnetConfiguration.internal", rules.UnknownString)
+				return d.urn(t, "apps-bot")
+			}},
+		{name: "storage account name unknown at preview is not judged", rule: "storage-account-name", compliant: true,
+			mutate: inputsAt("state-storage", "accountName", rules.UnknownString)},
 		{name: "TLS 1.0 storage", rule: "storage-account-min-tls-12",
 			mutate: inputsAt("state-storage", "minimumTlsVersion", "TLS1_0")},
 		{name: "storage TLS not set", rule: "storage-account-min-tls-12",

@@ -36,6 +36,7 @@ func serviceBusRules() []Rule {
 			Description: "No shared access (SAS) authorization rule is declared on a Service Bus namespace, queue or topic.",
 			Remediation: "Delete the authorization rule and grant the client an Entra ID role on the entity instead.",
 			Enforcement: Mandatory,
+			AzurePolicy: []string{"a1817ec0-a368-432a-8057-8371e17ac6ee"},
 			Types:       []string{typeSBNamespaceRule, typeSBQueueRule, typeSBTopicRule},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

@@ -3,6 +3,7 @@ package synth_test
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -55,4 +56,25 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 	assert.Error(t, err)
 	_, err = synth.Generate([]byte(`{"steps": []}`), synth.Options{Resources: 1})
 	assert.Error(t, err)
+}
+
+// TestParallelAuditMatchesSerial: parsing and evaluating on several cores
+// gives the report one core gives, findings and order included. The stack
+// is cut mid-copy and audited without the peering allow-list, so that it
+// has violations of per-resource and stack rules to compare.
+func TestParallelAuditMatchesSerial(t *testing.T) {
+	reg := rules.NewRegistry()
+	for _, preview := range []bool{false, true} {
+		data, err := synth.Generate(template(t), synth.Options{Resources: 3001, Preview: preview})
+		require.NoError(t, err)
+		audit := func(procs int) rules.Report {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			st, err := input.Parse(data)
+			require.NoError(t, err)
+			return reg.Evaluate(st, rules.Config{})
+		}
+		serial := audit(1)
+		require.NotEmpty(t, serial.Violations)
+		assert.Equal(t, serial, audit(4), "preview=%v", preview)
+	}
 }
