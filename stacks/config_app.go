@@ -84,29 +84,3 @@ type AlertsConfig struct {
 	// Throttled is the throttled Service Bus requests in 5 minutes.
 	Throttled float64 `json:"throttled,omitempty"`
 }
-
-// App defaults that do not depend on the environment.
-const (
-	DefaultRepository      = "misybot/bot"
-	DefaultTargetPort      = 8080
-	DefaultHTTPConcurrency = 50
-	DefaultScaleMessages   = 5
-)
-
-func (a *AppConfig) applyDefaults() {
-	if a.Repository == "" {
-		a.Repository = DefaultRepository
-	}
-	if a.TargetPort == 0 {
-		a.TargetPort = DefaultTargetPort
-	}
-	if a.Internal == nil {
-		a.Internal = boolPtr(true)
-	}
-	if a.HTTPConcurrency == 0 {
-		a.HTTPConcurrency = DefaultHTTPConcurrency
-	}
-	if a.ScaleQueue != "" && a.ScaleMessageCount == 0 {
-		a.ScaleMessageCount = DefaultScaleMessages
-	}
-}

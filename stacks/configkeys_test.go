@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -95,26 +96,91 @@ func TestKeyIdent(t *testing.T) {
 	assert.Equal(t, "KeyVaultSecrets", keyIdent("keyVaultSecrets"))
 }
 
-const (
-	configDoc     = "../docs/configuration.md"
-	defaultsBegin = "<!-- defaults:begin (generated from stacks.DefaultsTable; do not edit) -->\n"
-	defaultsEnd   = "<!-- defaults:end -->\n"
-)
+const configDoc = "../docs/configuration.md"
 
-// The defaults table of docs/configuration.md is DefaultsMarkdown.
-func TestDefaultsTableInDocsUpToDate(t *testing.T) {
+// The generated part of docs/configuration.md is ReferenceMarkdown, what
+// `misyinfra docs config` prints.
+func TestConfigReferenceInDocsUpToDate(t *testing.T) {
 	doc, err := os.ReadFile(configDoc)
 	require.NoError(t, err)
-	before, rest, ok := strings.Cut(string(doc), defaultsBegin)
-	require.True(t, ok, "docs/configuration.md has no %q", defaultsBegin)
-	table, after, ok := strings.Cut(rest, defaultsEnd)
-	require.True(t, ok, "docs/configuration.md has no %q", defaultsEnd)
-	want := DefaultsMarkdown()
-	if *updateKeys {
-		require.NoError(t, os.WriteFile(configDoc, []byte(before+defaultsBegin+want+defaultsEnd+after), 0o644))
-		table = want
+	got, err := ReferenceIn(doc)
+	require.NoError(t, err, "docs/configuration.md")
+	assert.Equal(t, ReferenceMarkdown(), got, "docs/configuration.md is stale: go run ./infra/cmd/misyinfra docs config -o docs/configuration.md")
+}
+
+func TestWithReferenceKeepsTheRest(t *testing.T) {
+	doc := []byte("# Title\n\nhand-written\n\n" + ReferenceBegin + "old\n" + ReferenceEnd + "\nmore\n")
+	out, err := WithReference(doc)
+	require.NoError(t, err)
+	assert.Equal(t, "# Title\n\nhand-written\n\n"+ReferenceMarkdown()+"\nmore\n", string(out))
+	_, err = WithReference([]byte("# no markers\n"))
+	assert.ErrorIs(t, err, ErrNoReferenceMarkers)
+	_, err = ReferenceIn([]byte(ReferenceBegin + "no end\n"))
+	assert.ErrorIs(t, err, ErrNoReferenceMarkers)
+}
+
+// Every entity default names a real key path and fills in exactly that
+// setting of an entry that leaves everything out, and keeps what a stack
+// file states.
+func TestEntityDefaultsRowsSetTheirKeys(t *testing.T) {
+	paths := map[string]bool{}
+	for _, p := range configdecode.Paths(reflect.TypeFor[Config]()) {
+		paths[p.Key] = true
 	}
-	assert.Equal(t, want, table, "the defaults table of docs/configuration.md is stale: go test ./stacks -run TestDefaultsTableInDocs -update")
+	empty := func() Config {
+		return Config{App: AppConfig{ScaleQueue: "q"}, ServiceBus: ServiceBusConfig{
+			Queues: []QueueConfig{{Name: "q"}},
+			Topics: []TopicConfig{{Name: "t", Subscriptions: []SubscriptionConfig{{Name: "s"}}}},
+		}}
+	}
+	base := settingsSet(t, empty())
+	seen := map[string]bool{}
+	for _, d := range EntityDefaultsTable() {
+		assert.False(t, seen[d.Key], "%s twice", d.Key)
+		seen[d.Key] = true
+		assert.NotEmpty(t, d.Why, d.Key)
+		assert.NotEmpty(t, d.Value, d.Key)
+		// The key path without its list markers is a field path of Config.
+		field := strings.ReplaceAll(d.Key, "[]", "")
+		c := empty()
+		d.apply(&c)
+		if list, _, ok := strings.Cut(d.Key, "[]."); ok {
+			assert.True(t, paths[list], "%s: %s is not a config key", d.Key, list)
+			assert.Contains(t, entrySettings(t, c), field, "%s sets nothing", d.Key)
+			continue
+		}
+		assert.True(t, paths[field], "%s is not a config key", d.Key)
+		assert.ElementsMatch(t, append(slices.Clone(base), field), settingsSet(t, c), "row %s", d.Key)
+	}
+	// A stated value stays.
+	c := empty()
+	c.ServiceBus.Queues[0].MaxDeliveryCount = 3
+	c.App.Internal = boolPtr(false)
+	c.ApplyEntityDefaults()
+	assert.Equal(t, 3, c.ServiceBus.Queues[0].MaxDeliveryCount)
+	assert.False(t, *c.App.Internal)
+	assert.Equal(t, 10, c.ServiceBus.Topics[0].Subscriptions[0].MaxDeliveryCount)
+}
+
+// entrySettings are the paths ("serviceBus.queues.maxDeliveryCount") of
+// the settings of c's first queue, topic and subscription that hold a
+// non-zero value.
+func entrySettings(t *testing.T, c Config) []string {
+	t.Helper()
+	var out []string
+	add := func(prefix string, v any) {
+		rv := reflect.ValueOf(v)
+		for name, f := range configdecode.Fields(rv.Type()) {
+			fv := rv.FieldByIndex(f.Index)
+			if !fv.IsZero() && fv.Kind() != reflect.Slice {
+				out = append(out, prefix+"."+name)
+			}
+		}
+	}
+	add("serviceBus.queues", c.ServiceBus.Queues[0])
+	add("serviceBus.topics", c.ServiceBus.Topics[0])
+	add("serviceBus.topics.subscriptions", c.ServiceBus.Topics[0].Subscriptions[0])
+	return out
 }
 
 // Every default of the table sets its key: applying a row changes the

@@ -4,19 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/misybot/platform/components/apphosting"
 	"github.com/misybot/platform/components/keyvault"
+	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/components/servicebus"
 	"github.com/misybot/platform/stacks/configkeys"
-)
-
-// Per-entity defaults, applied by ApplyEntityDefaults to every queue,
-// topic and subscription that does not set them.
-const (
-	DefaultMaxDeliveryCount = 10
-	DefaultLockDuration     = "PT1M"
-	DefaultMessageTTL       = "P14D"
-	DefaultMaxSizeMB        = 1024
-	DefaultIngressSource    = "VirtualNetwork"
 )
 
 // SKU names, from the components that own them (Key Vault lower case,
@@ -144,59 +136,151 @@ func DefaultsMarkdown() string {
 	return b.String()
 }
 
-// ApplyEntityDefaults fills in what the stack file left out of each queue,
-// topic and subscription, and the default ingress source. Load calls it
-// before Validate; call it yourself on a Config built in code.
+// An EntityDefault is a default that does not depend on the environment:
+// one that applies to each entry of a list (every queue, topic,
+// subscription), or a setting that is the same in every environment. Key
+// is its config key path, "[]" standing for every entry of a list.
+// EntityDefaultsTable is the one list of them; ApplyEntityDefaults applies
+// it after the stack file is read (an entry exists only then), and
+// docs/configuration.md prints it.
+type EntityDefault struct {
+	Key   string
+	Value string
+	Why   string
+	// apply sets the default wherever the stack file left the setting out.
+	apply func(c *Config)
+}
+
+// each makes an entity row: the value as the docs show it and what
+// applies it.
+func each(key string, value any, why string, apply func(c *Config)) EntityDefault {
+	return EntityDefault{Key: key, Value: fmt.Sprint(value), Why: why, apply: apply}
+}
+
+// orDefault sets *p to v when the stack file left it out (the zero value).
+func orDefault[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
+
+// orTrue sets an unset optional flag to true.
+func orTrue(p **bool) {
+	if *p == nil {
+		*p = boolPtr(true)
+	}
+}
+
+func eachQueue(f func(q *QueueConfig)) func(*Config) {
+	return func(c *Config) {
+		for i := range c.ServiceBus.Queues {
+			f(&c.ServiceBus.Queues[i])
+		}
+	}
+}
+
+func eachTopic(f func(t *TopicConfig)) func(*Config) {
+	return func(c *Config) {
+		for i := range c.ServiceBus.Topics {
+			f(&c.ServiceBus.Topics[i])
+		}
+	}
+}
+
+func eachSubscription(f func(s *SubscriptionConfig)) func(*Config) {
+	return eachTopic(func(t *TopicConfig) {
+		for i := range t.Subscriptions {
+			f(&t.Subscriptions[i])
+		}
+	})
+}
+
+// Values shared by several rows.
+const (
+	maxDeliveryCount = 10
+	lockDuration     = "PT1M"
+	messageTTL       = "P14D"
+	maxSizeMB        = 1024
+)
+
+// EntityDefaultsTable lists every default that is the same in every
+// environment. The Service Bus values are the service's own defaults
+// (delivery count 10, lock 1 minute, 1024 MB, as the azure-native SDK
+// documents them) except the time to live, whose service default is
+// unbounded (TimeSpan.MaxValue): a message nobody reads expires after two
+// weeks here, into the dead-letter queue.
+// https://learn.microsoft.com/dotnet/api/azure.messaging.servicebus.administration.createqueueoptions.defaultmessagetimetolive
+// https://learn.microsoft.com/azure/service-bus-messaging/message-expiration
+func EntityDefaultsTable() []EntityDefault {
+	queues, topics := configkeys.ServiceBusQueues+"[]", configkeys.ServiceBusTopics+"[]"
+	subs := topics + ".subscriptions[]"
+	return []EntityDefault{
+		each(configkeys.Bootstrap, DefaultBootstrap, "the bootstrap stack whose outputs the environment stack reads",
+			func(c *Config) { orDefault(&c.Bootstrap, DefaultBootstrap) }),
+		each(configkeys.NetworkIngressSources, "["+network.DefaultIngressSource+"]", "only callers inside the virtual network reach the apps",
+			func(c *Config) {
+				if len(c.Network.IngressSources) == 0 {
+					c.Network.IngressSources = []string{network.DefaultIngressSource}
+				}
+			}),
+		each(configkeys.AppRepository, "misybot/bot", "the image repository in the registry",
+			func(c *Config) { orDefault(&c.App.Repository, "misybot/bot") }),
+		each(configkeys.AppTargetPort, 8080, "the port the bot listens on",
+			func(c *Config) { orDefault(&c.App.TargetPort, 8080) }),
+		each(configkeys.AppInternal, true, "the environment has an internal load balancer only; false is allowed in dev",
+			func(c *Config) { orTrue(&c.App.Internal) }),
+		each(configkeys.AppHttpConcurrency, apphosting.DefaultHTTPConcurrency, "concurrent requests per replica that scale out",
+			func(c *Config) { orDefault(&c.App.HTTPConcurrency, apphosting.DefaultHTTPConcurrency) }),
+		each(configkeys.AppScaleMessageCount, apphosting.DefaultScaleMessageCount, "messages in app.scaleQueue per replica; only with a scale queue",
+			func(c *Config) {
+				if c.App.ScaleQueue != "" {
+					orDefault(&c.App.ScaleMessageCount, apphosting.DefaultScaleMessageCount)
+				}
+			}),
+		each(queues+".maxDeliveryCount", maxDeliveryCount, "deliveries before a message is dead-lettered",
+			eachQueue(func(q *QueueConfig) { orDefault(&q.MaxDeliveryCount, maxDeliveryCount) })),
+		each(queues+".lockDuration", lockDuration, "how long a receiver holds a message",
+			eachQueue(func(q *QueueConfig) { orDefault(&q.LockDuration, lockDuration) })),
+		each(queues+".deadLetterOnExpiration", true, "expired messages are kept for inspection, not dropped",
+			eachQueue(func(q *QueueConfig) { orTrue(&q.DeadLetterOnExpiration) })),
+		each(queues+".defaultMessageTtl", messageTTL, "unread messages expire after two weeks",
+			eachQueue(func(q *QueueConfig) { orDefault(&q.DefaultMessageTTL, messageTTL) })),
+		each(queues+".maxSizeMb", maxSizeMB, "queue size",
+			eachQueue(func(q *QueueConfig) { orDefault(&q.MaxSizeMB, maxSizeMB) })),
+		each(topics+".maxSizeMb", maxSizeMB, "topic size",
+			eachTopic(func(t *TopicConfig) { orDefault(&t.MaxSizeMB, maxSizeMB) })),
+		each(subs+".maxDeliveryCount", maxDeliveryCount, "deliveries before a message is dead-lettered",
+			eachSubscription(func(s *SubscriptionConfig) { orDefault(&s.MaxDeliveryCount, maxDeliveryCount) })),
+		each(subs+".lockDuration", lockDuration, "how long a receiver holds a message",
+			eachSubscription(func(s *SubscriptionConfig) { orDefault(&s.LockDuration, lockDuration) })),
+		each(subs+".deadLetterOnExpiration", true, "expired messages are kept for inspection, not dropped",
+			eachSubscription(func(s *SubscriptionConfig) { orTrue(&s.DeadLetterOnExpiration) })),
+		each(subs+".deadLetterOnFilterErrors", true, "a message whose filter fails is kept, not dropped",
+			eachSubscription(func(s *SubscriptionConfig) { orTrue(&s.DeadLetterOnFilterErrors) })),
+		each(subs+".defaultMessageTtl", messageTTL, "unread messages expire after two weeks",
+			eachSubscription(func(s *SubscriptionConfig) { orDefault(&s.DefaultMessageTTL, messageTTL) })),
+	}
+}
+
+// ApplyEntityDefaults fills in what the stack file left out
+// (EntityDefaultsTable). Load calls it before Validate; call it yourself on
+// a Config built in code.
 func (c *Config) ApplyEntityDefaults() {
-	if c.Bootstrap == "" {
-		c.Bootstrap = DefaultBootstrap
+	for _, d := range EntityDefaultsTable() {
+		d.apply(c)
 	}
-	c.App.applyDefaults()
-	if len(c.Network.IngressSources) == 0 {
-		c.Network.IngressSources = []string{DefaultIngressSource}
+}
+
+// EntityDefaultsMarkdown renders EntityDefaultsTable as the Markdown table
+// of docs/configuration.md.
+func EntityDefaultsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| key | default | why |\n|---|---|---|\n")
+	for _, d := range EntityDefaultsTable() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", d.Key, d.Value, d.Why)
 	}
-	for i := range c.ServiceBus.Queues {
-		q := &c.ServiceBus.Queues[i]
-		if q.MaxDeliveryCount == 0 {
-			q.MaxDeliveryCount = DefaultMaxDeliveryCount
-		}
-		if q.LockDuration == "" {
-			q.LockDuration = DefaultLockDuration
-		}
-		if q.DeadLetterOnExpiration == nil {
-			q.DeadLetterOnExpiration = boolPtr(true)
-		}
-		if q.DefaultMessageTTL == "" {
-			q.DefaultMessageTTL = DefaultMessageTTL
-		}
-		if q.MaxSizeMB == 0 {
-			q.MaxSizeMB = DefaultMaxSizeMB
-		}
-	}
-	for i := range c.ServiceBus.Topics {
-		t := &c.ServiceBus.Topics[i]
-		if t.MaxSizeMB == 0 {
-			t.MaxSizeMB = DefaultMaxSizeMB
-		}
-		for j := range t.Subscriptions {
-			s := &t.Subscriptions[j]
-			if s.MaxDeliveryCount == 0 {
-				s.MaxDeliveryCount = DefaultMaxDeliveryCount
-			}
-			if s.LockDuration == "" {
-				s.LockDuration = DefaultLockDuration
-			}
-			if s.DeadLetterOnExpiration == nil {
-				s.DeadLetterOnExpiration = boolPtr(true)
-			}
-			if s.DeadLetterOnFilterErrors == nil {
-				s.DeadLetterOnFilterErrors = boolPtr(true)
-			}
-			if s.DefaultMessageTTL == "" {
-				s.DefaultMessageTTL = DefaultMessageTTL
-			}
-		}
-	}
+	return b.String()
 }
 
 // boolPtr returns a new pointer each call, so entities never share one.

@@ -165,9 +165,11 @@ func newAdministration(ctx *pulumi.Context, cfg Config, s *shared) (*keyvault.Ke
 			{"state", crosscut.RoleStorageBlobDataContributor, s.containerID, "An administrator runs the bootstrap and repairs state"},
 			{"key-user", crosscut.RoleKeyVaultCryptoUser, key.ID().ToStringOutput(), "An administrator decrypts the bootstrap's secrets"},
 		} {
-			if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("admin-%d-%s", i, g.key), g.scope, crosscut.RoleAssignment{
+			// Keyed by the owner's object ID, so that reordering the owners
+			// replaces nothing; the alias is the former name by position.
+			if _, err := crosscut.NewRoleAssignment(ctx, fmt.Sprintf("admin-%s-%s", strings.ToLower(owner), g.key), g.scope, crosscut.RoleAssignment{
 				PrincipalID: pulumi.String(owner), RoleDefinitionID: g.role, Description: g.why,
-			}); err != nil {
+			}, pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(fmt.Sprintf("admin-%d-%s", i, g.key))}})); err != nil {
 				return nil, err
 			}
 		}

@@ -186,10 +186,15 @@ func (c Config) validate() stacks.Problems {
 	if len(c.Owners) == 0 {
 		bad("owners", "", "at least one Entra object ID: applications and service principals without an owner can be managed by directory administrators only")
 	}
+	owners := map[string]bool{}
 	for i, o := range c.Owners {
 		if !guidPattern.MatchString(o) {
 			bad(fmt.Sprintf("owners[%d]", i), o, "an Entra object ID (GUID)")
 		}
+		if owners[strings.ToLower(o)] {
+			bad(fmt.Sprintf("owners[%d]", i), o, "each owner once (an owner's grants are keyed by its object ID)")
+		}
+		owners[strings.ToLower(o)] = true
 	}
 	r := c.Registry
 	if !registryName.MatchString(r.Name) {

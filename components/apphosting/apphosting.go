@@ -14,11 +14,13 @@
 package apphosting
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,7 +140,7 @@ type Args struct {
 	// TargetPort is the port the container listens on. Required.
 	TargetPort int
 	// AllowedIPRanges, when set, restrict the ingress to these IPv4
-	// addresses or CIDRs; everything else is denied.
+	// addresses or CIDRs, in any order; everything else is denied.
 	AllowedIPRanges []string
 	// Probes are the health endpoints. Defaults: Default*Path.
 	Probes Probes
@@ -165,7 +167,7 @@ type Args struct {
 	AppInsights *AppInsights
 
 	// Secrets are Key Vault secrets exposed to the container as
-	// environment variables.
+	// environment variables, keyed by Name; their order does not matter.
 	Secrets []Secret
 	// Env are plain (non-secret) environment variables.
 	Env map[string]string
@@ -205,6 +207,15 @@ const (
 	DefaultLivenessPath  = "/healthz/live"
 	DefaultReadinessPath = "/healthz/ready"
 	DefaultStartupPath   = "/healthz/startup"
+)
+
+// Defaults of the scale rules when a caller sets none.
+const (
+	// DefaultHTTPConcurrency is the concurrent requests per replica that
+	// scale out.
+	DefaultHTTPConcurrency = 50
+	// DefaultScaleMessageCount is the messages in the scale queue per replica.
+	DefaultScaleMessageCount = 5
 )
 
 // KeyVault is the vault the app reads secrets from.
@@ -313,11 +324,15 @@ func (a *Args) defaults() {
 		a.MaxReplicas = 10
 	}
 	if a.HTTPConcurrency == 0 {
-		a.HTTPConcurrency = 50
+		a.HTTPConcurrency = DefaultHTTPConcurrency
 	}
 	if a.ServiceBus.MessageCount == 0 {
-		a.ServiceBus.MessageCount = 5
+		a.ServiceBus.MessageCount = DefaultScaleMessageCount
 	}
+	// Secrets are keyed by name and IP ranges by value: the app lists them
+	// sorted, so a caller's order is no change (and no new revision).
+	a.Secrets = slices.SortedFunc(slices.Values(a.Secrets), func(x, y Secret) int { return cmp.Compare(x.Name, y.Name) })
+	a.AllowedIPRanges = slices.Sorted(slices.Values(a.AllowedIPRanges))
 }
 
 // memoryFor is the memory the Consumption profile pairs with cpu cores.

@@ -223,8 +223,8 @@ func TestIngressIsNeverInsecure(t *testing.T) {
 		assert.Equal(t, 8080.0, offlinetest.Input(t, ca, "configuration.ingress.targetPort"))
 		assert.Equal(t, "auto", offlinetest.Input(t, ca, "configuration.ingress.transport"))
 		assert.Equal(t, []any{
-			map[string]any{"name": "allow-0", "action": "Allow", "ipAddressRange": "203.0.113.0/24"},
-			map[string]any{"name": "allow-1", "action": "Allow", "ipAddressRange": "198.51.100.7"},
+			map[string]any{"name": "allow-0", "action": "Allow", "ipAddressRange": "198.51.100.7"},
+			map[string]any{"name": "allow-1", "action": "Allow", "ipAddressRange": "203.0.113.0/24"},
 		}, offlinetest.Input(t, ca, "configuration.ingress.ipSecurityRestrictions"))
 	}
 }

@@ -1,11 +1,21 @@
-// Package azurenative binds azure-native resources whose typed SDK module is
-// not available to this build (Service Bus). The resources are real
-// azure-native resources, registered by their type token with the provider
-// version of the azure-native SDK in go.mod, so the same provider plugin
-// manages them. Each binding is a typed Args struct turned into the
-// provider's input properties, and a resource struct with the outputs the
-// program reads. When the SDK module becomes available, replace a binding by
-// the module's type; the type tokens, and so the URNs, stay the same.
+// Package azurenative holds small typed bindings, written by hand, for the
+// azure-native resources whose Go SDK module is not served to this build:
+// Service Bus (namespace, queue, topic, subscription), the user-assigned
+// managed identity (created, or read by ID when the bootstrap made it) and
+// Azure Load Testing; and the storage account, blob service, blob container
+// and container registry of the bootstrap's state backend and shared
+// registry. The generated bindings of served modules live in sdk/azurenative.
+//
+// Each binding is an Args struct turned into the provider's input
+// properties (props) and a resource struct with the outputs the program
+// reads. The resources are real azure-native resources, registered by type
+// token with the provider version of the azure-native SDK in go.mod
+// (utilities.PkgResourceDefaultOpts), so the same provider plugin manages
+// them. conformance_test.go checks every binding's property names, kinds,
+// enum values and outputs against testdata/sdk-properties.json, recorded
+// from the published SDK at provider version 2.90.0. When a module becomes
+// available, replace its binding by the module's type: the type tokens, and
+// so the URNs, stay the same.
 package azurenative
 
 import (

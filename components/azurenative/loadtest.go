@@ -25,8 +25,7 @@ type LoadTestArgs struct {
 	Tags              map[string]string
 }
 
-// NewLoadTest registers an Azure Load Testing resource.
-func NewLoadTest(ctx *pulumi.Context, name string, a LoadTestArgs, opts ...pulumi.ResourceOption) (*LoadTest, error) {
+func (a LoadTestArgs) props() pulumi.Map {
 	m := pulumi.Map{
 		"loadTestName":      pulumi.String(a.LoadTestName),
 		"resourceGroupName": a.ResourceGroupName,
@@ -34,8 +33,13 @@ func NewLoadTest(ctx *pulumi.Context, name string, a LoadTestArgs, opts ...pulum
 		"tags":              pulumi.ToStringMap(a.Tags),
 	}
 	optional(m, "description", a.Description, str)
+	return m
+}
+
+// NewLoadTest registers an Azure Load Testing resource.
+func NewLoadTest(ctx *pulumi.Context, name string, a LoadTestArgs, opts ...pulumi.ResourceOption) (*LoadTest, error) {
 	var res LoadTest
-	if err := register(ctx, LoadTestType, name, m, &res, opts); err != nil {
+	if err := register(ctx, LoadTestType, name, a.props(), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -14,7 +14,10 @@ type Registry struct {
 }
 
 // RegistryArgs are the inputs of a registry pulled from with Entra ID only:
-// no admin user, no anonymous pull.
+// no admin user, no anonymous pull. Anonymous pull is off unless a
+// registry turns it on, and the registry's default API version in
+// azure-native 2.90.0 (2022-12-01) has no anonymousPullEnabled property
+// (only the preview versions from 2023-01-01-preview do), so it is not sent.
 // https://learn.microsoft.com/azure/container-registry/container-registry-authentication#admin-account
 // https://learn.microsoft.com/azure/container-registry/anonymous-pull-access
 type RegistryArgs struct {
@@ -31,22 +34,25 @@ type RegistryArgs struct {
 	Tags          map[string]string
 }
 
-// NewRegistry registers a container registry.
-func NewRegistry(ctx *pulumi.Context, name string, args RegistryArgs, opts ...pulumi.ResourceOption) (*Registry, error) {
-	props := pulumi.Map{
-		"registryName":         pulumi.String(args.RegistryName),
-		"resourceGroupName":    args.ResourceGroupName,
-		"location":             pulumi.String(args.Location),
-		"sku":                  pulumi.Map{"name": pulumi.String(args.Sku)},
-		"adminUserEnabled":     pulumi.Bool(false),
-		"anonymousPullEnabled": pulumi.Bool(false),
-		"tags":                 pulumi.ToStringMap(args.Tags),
+func (args RegistryArgs) props() pulumi.Map {
+	m := pulumi.Map{
+		"registryName":      pulumi.String(args.RegistryName),
+		"resourceGroupName": args.ResourceGroupName,
+		"location":          pulumi.String(args.Location),
+		"sku":               pulumi.Map{"name": pulumi.String(args.Sku)},
+		"adminUserEnabled":  pulumi.Bool(false),
+		"tags":              pulumi.ToStringMap(args.Tags),
 	}
 	if args.ZoneRedundant {
-		props["zoneRedundancy"] = pulumi.String("Enabled")
+		m["zoneRedundancy"] = pulumi.String("Enabled")
 	}
+	return m
+}
+
+// NewRegistry registers a container registry.
+func NewRegistry(ctx *pulumi.Context, name string, args RegistryArgs, opts ...pulumi.ResourceOption) (*Registry, error) {
 	var res Registry
-	if err := register(ctx, RegistryType, name, props, &res, opts); err != nil {
+	if err := register(ctx, RegistryType, name, args.props(), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -88,8 +88,7 @@ type ServiceBusQueueArgs struct {
 	RequiresSession                     bool
 }
 
-// NewServiceBusQueue registers a queue.
-func NewServiceBusQueue(ctx *pulumi.Context, name string, a ServiceBusQueueArgs, opts ...pulumi.ResourceOption) (*ServiceBusEntity, error) {
+func (a ServiceBusQueueArgs) props() pulumi.Map {
 	m := pulumi.Map{
 		"queueName":                        pulumi.String(a.QueueName),
 		"namespaceName":                    a.NamespaceName,
@@ -103,8 +102,13 @@ func NewServiceBusQueue(ctx *pulumi.Context, name string, a ServiceBusQueueArgs,
 	optional(m, "duplicateDetectionHistoryTimeWindow", a.DuplicateDetectionHistoryTimeWindow, str)
 	optional(m, "defaultMessageTimeToLive", a.DefaultMessageTimeToLive, str)
 	optional(m, "maxSizeInMegabytes", a.MaxSizeInMegabytes, num)
+	return m
+}
+
+// NewServiceBusQueue registers a queue.
+func NewServiceBusQueue(ctx *pulumi.Context, name string, a ServiceBusQueueArgs, opts ...pulumi.ResourceOption) (*ServiceBusEntity, error) {
 	var res ServiceBusEntity
-	if err := register(ctx, ServiceBusQueueType, name, m, &res, opts); err != nil {
+	if err := register(ctx, ServiceBusQueueType, name, a.props(), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -121,8 +125,7 @@ type ServiceBusTopicArgs struct {
 	MaxSizeInMegabytes                  int
 }
 
-// NewServiceBusTopic registers a topic.
-func NewServiceBusTopic(ctx *pulumi.Context, name string, a ServiceBusTopicArgs, opts ...pulumi.ResourceOption) (*ServiceBusEntity, error) {
+func (a ServiceBusTopicArgs) props() pulumi.Map {
 	m := pulumi.Map{
 		"topicName":                  pulumi.String(a.TopicName),
 		"namespaceName":              a.NamespaceName,
@@ -132,8 +135,13 @@ func NewServiceBusTopic(ctx *pulumi.Context, name string, a ServiceBusTopicArgs,
 	optional(m, "duplicateDetectionHistoryTimeWindow", a.DuplicateDetectionHistoryTimeWindow, str)
 	optional(m, "defaultMessageTimeToLive", a.DefaultMessageTimeToLive, str)
 	optional(m, "maxSizeInMegabytes", a.MaxSizeInMegabytes, num)
+	return m
+}
+
+// NewServiceBusTopic registers a topic.
+func NewServiceBusTopic(ctx *pulumi.Context, name string, a ServiceBusTopicArgs, opts ...pulumi.ResourceOption) (*ServiceBusEntity, error) {
 	var res ServiceBusEntity
-	if err := register(ctx, ServiceBusTopicType, name, m, &res, opts); err != nil {
+	if err := register(ctx, ServiceBusTopicType, name, a.props(), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -153,8 +161,7 @@ type ServiceBusSubscriptionArgs struct {
 	RequiresSession                           bool
 }
 
-// NewServiceBusSubscription registers a topic subscription.
-func NewServiceBusSubscription(ctx *pulumi.Context, name string, a ServiceBusSubscriptionArgs, opts ...pulumi.ResourceOption) (*ServiceBusEntity, error) {
+func (a ServiceBusSubscriptionArgs) props() pulumi.Map {
 	m := pulumi.Map{
 		"subscriptionName":                          pulumi.String(a.SubscriptionName),
 		"topicName":                                 a.TopicName,
@@ -167,8 +174,13 @@ func NewServiceBusSubscription(ctx *pulumi.Context, name string, a ServiceBusSub
 	optional(m, "maxDeliveryCount", a.MaxDeliveryCount, num)
 	optional(m, "lockDuration", a.LockDuration, str)
 	optional(m, "defaultMessageTimeToLive", a.DefaultMessageTimeToLive, str)
+	return m
+}
+
+// NewServiceBusSubscription registers a topic subscription.
+func NewServiceBusSubscription(ctx *pulumi.Context, name string, a ServiceBusSubscriptionArgs, opts ...pulumi.ResourceOption) (*ServiceBusEntity, error) {
 	var res ServiceBusEntity
-	if err := register(ctx, ServiceBusSubscriptionType, name, m, &res, opts); err != nil {
+	if err := register(ctx, ServiceBusSubscriptionType, name, a.props(), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -82,10 +82,9 @@ type BlobServicePropertiesArgs struct {
 	RetentionDays int
 }
 
-// NewBlobServiceProperties registers the blob service settings of an account.
-func NewBlobServiceProperties(ctx *pulumi.Context, name string, args BlobServicePropertiesArgs, opts ...pulumi.ResourceOption) (*BlobServiceProperties, error) {
+func (args BlobServicePropertiesArgs) props() pulumi.Map {
 	retention := pulumi.Map{"enabled": pulumi.Bool(true), "days": pulumi.Int(args.RetentionDays)}
-	props := pulumi.Map{
+	return pulumi.Map{
 		"accountName":                    args.AccountName,
 		"resourceGroupName":              args.ResourceGroupName,
 		"blobServicesName":               pulumi.String("default"),
@@ -93,8 +92,12 @@ func NewBlobServiceProperties(ctx *pulumi.Context, name string, args BlobService
 		"deleteRetentionPolicy":          retention,
 		"containerDeleteRetentionPolicy": retention,
 	}
+}
+
+// NewBlobServiceProperties registers the blob service settings of an account.
+func NewBlobServiceProperties(ctx *pulumi.Context, name string, args BlobServicePropertiesArgs, opts ...pulumi.ResourceOption) (*BlobServiceProperties, error) {
 	var res BlobServiceProperties
-	if err := register(ctx, BlobServicePropertiesType, name, props, &res, opts); err != nil {
+	if err := register(ctx, BlobServicePropertiesType, name, args.props(), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -107,16 +110,20 @@ type BlobContainer struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 }
 
-// NewBlobContainer registers a private container (no anonymous access).
-func NewBlobContainer(ctx *pulumi.Context, name string, accountName, resourceGroupName pulumi.StringInput, containerName string, opts ...pulumi.ResourceOption) (*BlobContainer, error) {
-	props := pulumi.Map{
+// blobContainerProps are a private container's inputs.
+func blobContainerProps(accountName, resourceGroupName pulumi.StringInput, containerName string) pulumi.Map {
+	return pulumi.Map{
 		"accountName":       accountName,
 		"resourceGroupName": resourceGroupName,
 		"containerName":     pulumi.String(containerName),
 		"publicAccess":      pulumi.String("None"),
 	}
+}
+
+// NewBlobContainer registers a private container (no anonymous access).
+func NewBlobContainer(ctx *pulumi.Context, name string, accountName, resourceGroupName pulumi.StringInput, containerName string, opts ...pulumi.ResourceOption) (*BlobContainer, error) {
 	var res BlobContainer
-	if err := register(ctx, BlobContainerType, name, props, &res, opts); err != nil {
+	if err := register(ctx, BlobContainerType, name, blobContainerProps(accountName, resourceGroupName, containerName), &res, opts); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -27,7 +27,9 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,7 +107,8 @@ type Args struct {
 	NamePrefix string
 	// Owners are the object IDs owning the applications, service
 	// principals and groups: who can manage them besides directory
-	// administrators. At least one.
+	// administrators. At least one, in any order (Entra keeps a set; the
+	// component lists them sorted).
 	Owners []string
 	// Deploy, Preview and Drift are the roles of each identity. Preview and
 	// Drift accept read-only roles only (ReadOnlyRole).
@@ -367,6 +370,7 @@ func AssignableRoles(condition string) []string {
 
 // New creates the identities of one environment stack.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Identity, error) {
+	args.Owners = slices.Sorted(slices.Values(args.Owners))
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("identity %q: %w", name, err)
 	}
@@ -381,12 +385,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	ids := map[string]*federatedIdentity{}
 	for _, k := range []struct {
 		kind, what string
-		subjects   []string
+		subjects   map[string]string
 		grants     []Grant
 	}{
-		{KindDeploy, "Deploys the " + stack + " stack from GitHub Actions.", []string{DeploySubject(owner, repo, stack)}, args.Deploy},
-		{KindPreview, "Reads the " + stack + " stack for pull-request previews.", []string{PreviewSubject(owner, repo, stack)}, args.Preview},
-		{KindDrift, "Reads the " + stack + " stack for the scheduled drift check.", []string{DriftSubject(owner, repo, stack)}, args.Drift},
+		{KindDeploy, "Deploys the " + stack + " stack from GitHub Actions.", map[string]string{"github": DeploySubject(owner, repo, stack)}, args.Deploy},
+		{KindPreview, "Reads the " + stack + " stack for pull-request previews.", map[string]string{"github": PreviewSubject(owner, repo, stack)}, args.Preview},
+		{KindDrift, "Reads the " + stack + " stack for the scheduled drift check.", map[string]string{"github": DriftSubject(owner, repo, stack)}, args.Drift},
 	} {
 		id, err := newFederatedIdentity(ctx, name+"-"+k.kind, args, DisplayName(args.NamePrefix, stack, k.kind), k.what, k.subjects, child)
 		if err != nil {
@@ -458,8 +462,10 @@ type federatedIdentity struct {
 }
 
 // newFederatedIdentity creates an application, its service principal and
-// the federated credentials it can be signed in with.
-func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayName, description string, subjects []string, opts ...pulumi.ResourceOption) (*federatedIdentity, error) {
+// the federated credentials it can be signed in with: one per subject,
+// keyed by the caller ("<name>-<key>"), so that adding or reordering
+// subjects never renames a credential.
+func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayName, description string, subjects map[string]string, opts ...pulumi.ResourceOption) (*federatedIdentity, error) {
 	for _, subject := range subjects {
 		if err := ValidateSubject(subject); err != nil {
 			return nil, err
@@ -484,11 +490,8 @@ func newFederatedIdentity(ctx *pulumi.Context, name string, args Args, displayNa
 	if err != nil {
 		return nil, fmt.Errorf("service principal %q: %w", name, err)
 	}
-	for i, subject := range subjects {
-		logical := name + "-github"
-		if i > 0 {
-			logical = fmt.Sprintf("%s-github-%d", name, i+1)
-		}
+	for _, key := range slices.Sorted(maps.Keys(subjects)) {
+		subject, logical := subjects[key], name+"-"+key
 		_, err = azuread.NewApplicationFederatedIdentityCredential(ctx, logical, &azuread.ApplicationFederatedIdentityCredentialArgs{
 			ApplicationId: application.ID().ToStringOutput(),
 			DisplayName:   pulumi.String("github-" + strings.NewReplacer(":", "-", "/", "-").Replace(strings.TrimPrefix(subject, "repo:"))),

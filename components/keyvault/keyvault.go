@@ -54,7 +54,8 @@ type Args struct {
 	// (https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints#trusted-services,
 	// https://github.com/microsoft/azure-container-apps/issues/1287).
 	AllowPublicNetworkAccess bool
-	// AllowedIPs are IPv4 addresses or CIDRs allowed through the firewall
+	// AllowedIPs are IPv4 addresses or CIDRs allowed through the firewall,
+	// in any order (the vault lists them sorted)
 	// when the public endpoint is on.
 	AllowedIPs []string
 	// Secrets to create, by name. Values are stored as Pulumi secrets.
@@ -99,6 +100,9 @@ func (a *Args) defaults() {
 	if a.SoftDeleteRetentionDays == 0 {
 		a.SoftDeleteRetentionDays = 90
 	}
+	// The firewall's IP rules are a set: listed in order, the same
+	// addresses in another order would be a change.
+	a.AllowedIPs = slices.Sorted(slices.Values(a.AllowedIPs))
 }
 
 func (a *Args) validate() error {

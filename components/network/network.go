@@ -5,9 +5,11 @@
 package network
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/misybot/platform/sdk/azurenative/network"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -40,6 +42,10 @@ const (
 	DenyAllRuleName = "DenyAllInbound"
 )
 
+// DefaultIngressSource is the ingress source when a caller names none:
+// the virtual network (service tag), so only callers inside it reach the apps.
+const DefaultIngressSource = "VirtualNetwork"
+
 // AppsDelegation is the service the apps subnet is delegated to.
 const AppsDelegation = "Microsoft.App/environments"
 
@@ -66,7 +72,7 @@ type Args struct {
 	// Endpoints is the private endpoint subnet. Required.
 	Endpoints SubnetArgs
 	// IngressSources may reach HTTPS in the apps subnet (IngressPorts):
-	// CIDRs or service tags. Default: VirtualNetwork.
+	// CIDRs or service tags, in any order. Default: DefaultIngressSource.
 	IngressSources []string
 	// HTTPIngress also lets the ingress sources reach HTTP (80, 31080).
 	HTTPIngress bool
@@ -87,7 +93,8 @@ type SubnetArgs struct {
 	// SecurityGroupName names the subnet's NSG. Required.
 	SecurityGroupName string
 	// ExtraRules are allowed or denied in addition to the platform's rules;
-	// priorities 100-4000.
+	// priorities 100-4000. Each is keyed by its Name; their order does not
+	// matter.
 	ExtraRules []Rule
 }
 
@@ -128,8 +135,15 @@ type Network struct {
 
 func (a *Args) defaults() {
 	if len(a.IngressSources) == 0 {
-		a.IngressSources = []string{"VirtualNetwork"}
+		a.IngressSources = []string{DefaultIngressSource}
 	}
+	// Rules are keyed by name (sources by their value): the NSG lists them
+	// sorted, so the order of a caller's list is no change. The ingress
+	// rules are named and prioritised by their sorted position.
+	a.IngressSources = slices.Sorted(slices.Values(a.IngressSources))
+	byName := func(x, y Rule) int { return cmp.Compare(x.Name, y.Name) }
+	a.Apps.ExtraRules = slices.SortedFunc(slices.Values(a.Apps.ExtraRules), byName)
+	a.Endpoints.ExtraRules = slices.SortedFunc(slices.Values(a.Endpoints.ExtraRules), byName)
 	if len(a.PrivateDNSZones) == 0 {
 		a.PrivateDNSZones = []string{ZoneKeyVault, ZoneServiceBus}
 	}

@@ -231,7 +231,8 @@ func TestOneIngressRulePerSource(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []any{"VirtualNetwork", "AzureFrontDoor.Backend", "198.51.100.0/24"}, sources)
+	// In sorted order: a source is its rule's key, whatever the order given.
+	assert.Equal(t, []any{"198.51.100.0/24", "AzureFrontDoor.Backend", "VirtualNetwork"}, sources)
 }
 
 // nsgNamed is the NSG whose name is name.
@@ -270,7 +271,7 @@ func TestIngressSourcesReachTheEdgeProxy(t *testing.T) {
 			assert.Equal(t, "Tcp", r["protocol"])
 			assert.NotContains(t, r, "destinationPortRange")
 		}
-		assert.Equal(t, []any{"VirtualNetwork", "10.50.0.0/24"}, sources)
+		assert.Equal(t, []any{"10.50.0.0/24", "VirtualNetwork"}, sources)
 	}
 }
 

@@ -4,10 +4,12 @@
 package observability
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
+	"slices"
 
 	"github.com/misybot/platform/sdk/azurenative/insights"
 	"github.com/misybot/platform/sdk/azurenative/operationalinsights"
@@ -36,7 +38,8 @@ type Args struct {
 	RetentionDays int
 	// DailyQuotaGB caps ingestion per day; 0 or -1 means no cap.
 	DailyQuotaGB float64
-	// Emails and Webhooks receive alerts.
+	// Emails and Webhooks receive alerts; each is keyed by its name, and
+	// their order does not matter.
 	Emails   []EmailReceiver
 	Webhooks []WebhookReceiver
 }
@@ -62,6 +65,10 @@ func (a *Args) defaults() {
 	if a.RetentionDays == 0 {
 		a.RetentionDays = 30
 	}
+	// Receivers are keyed by their names, unique in the action group: the
+	// group lists them by name, so their order in Args is no change.
+	a.Emails = slices.SortedFunc(slices.Values(a.Emails), func(x, y EmailReceiver) int { return cmp.Compare(x.Name, y.Name) })
+	a.Webhooks = slices.SortedFunc(slices.Values(a.Webhooks), func(x, y WebhookReceiver) int { return cmp.Compare(x.Name, y.Name) })
 }
 
 func (a *Args) validate() error {

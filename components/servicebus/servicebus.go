@@ -5,8 +5,10 @@
 package servicebus
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -36,8 +38,12 @@ type Args struct {
 	// only). Without it, Inputs.PrivateEndpoint is required, which needs
 	// Premium.
 	AllowPublicNetworkAccess bool
-	Queues                   []Queue
-	Topics                   []Topic
+	// Queues and Topics (and each topic's Subscriptions) are keyed by
+	// name: each is the resource "<component>-queue-<name>",
+	// "<component>-topic-<name>" or "<component>-topic-<topic>-sub-<name>",
+	// so their order does not matter. Names are unique.
+	Queues []Queue
+	Topics []Topic
 }
 
 // Queue is a queue. Durations are ISO 8601; zero values keep service defaults.
@@ -114,6 +120,19 @@ func Skus() []Sku { return []Sku{SkuStandard, SkuPremium} }
 func (a *Args) defaults() {
 	if a.Sku == "" {
 		a.Sku = SkuPremium
+	}
+	a.sortEntities()
+}
+
+// sortEntities orders queues, topics and subscriptions by name, their keys:
+// each becomes a resource named after its entity, so a caller's order
+// changes nothing, and the outputs list them sorted.
+func (a *Args) sortEntities() {
+	a.Queues = slices.SortedFunc(slices.Values(a.Queues), func(x, y Queue) int { return cmp.Compare(x.Name, y.Name) })
+	a.Topics = slices.SortedFunc(slices.Values(a.Topics), func(x, y Topic) int { return cmp.Compare(x.Name, y.Name) })
+	for i := range a.Topics {
+		a.Topics[i].Subscriptions = slices.SortedFunc(slices.Values(a.Topics[i].Subscriptions),
+			func(x, y Subscription) int { return cmp.Compare(x.Name, y.Name) })
 	}
 }
 

@@ -189,3 +189,17 @@ func mermaidID(name string) string {
 func mermaidText(s string) string {
 	return strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace(s)
 }
+
+// Page is the Markdown page of docs/diagrams/<stack>.md: a heading, how to
+// read the chart and how to regenerate it, and the chart.
+func Page(plan *offline.Plan, allEdges bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Resource graph: `%s/%s`\n\n", plan.Project, plan.Stack)
+	fmt.Fprintf(&b, "Generated from the offline plan by `go run ./infra/cmd/misyinfra graph --stack %s -o docs/diagrams/%s.md`;\n", plan.Stack, plan.Stack)
+	b.WriteString("do not edit. Boxes are components, nodes are resources (type and logical name). A solid\n")
+	b.WriteString("arrow A --> B means B depends on A; a dotted arrow joins a resource to its children.\n")
+	b.WriteString("Dependencies implied by parenthood or by a longer chain are left out.\n")
+	b.WriteString("See [the architecture](../architecture.md) for what each component is for.\n\n")
+	b.WriteString("```mermaid\n" + Mermaid(plan, allEdges) + "```\n")
+	return b.String()
+}

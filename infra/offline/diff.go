@@ -226,6 +226,9 @@ func computeDiff(p *Plan, prior *State, forceNew func(token string) []string) []
 	seen := make(map[string]bool, len(p.Resources))
 	for _, r := range p.Resources {
 		seen[r.URN] = true
+		if pr, ok := prior.Of(r); ok {
+			seen[pr.URN] = true // an alias: the prior resource is updated, not deleted
+		}
 		changes = append(changes, changeOf(r, prior, forceNew, p.secrets))
 	}
 	if prior != nil {
@@ -242,7 +245,7 @@ func computeDiff(p *Plan, prior *State, forceNew func(token string) []string) []
 
 func changeOf(r Resource, prior *State, forceNew func(token string) []string, h *secretHasher) Change {
 	c := Change{URN: r.URN, Type: r.Type}
-	pr, ok := prior.ByURN(r.URN)
+	pr, ok := prior.Of(r)
 	switch {
 	case r.Read:
 		c.Op = OpRead

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // mocks answers the SDK's mock monitor like the azure-native and azuread
@@ -96,6 +97,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		res.Parent = rpc.GetParent()
 		res.Protect = rpc.GetProtect()
 		res.Provider = rpc.GetProvider()
+		res.Aliases = m.aliasURNs(rpc, args.TypeToken, args.Name)
 		for _, d := range rpc.GetDependencies() {
 			deps[d] = true
 		}
@@ -131,7 +133,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 
 	c := call{token: canonicalToken(args.TypeToken), name: args.Name, urn: res.URN, inputs: inputs}
 	if res.Custom && !res.Read {
-		if pr, ok := m.prior.ByURN(res.URN); ok && changeOf(res, m.prior, m.forceNew, m.secrets).Op == OpReplace {
+		if pr, ok := m.prior.Of(res); ok && changeOf(res, m.prior, m.forceNew, m.secrets).Op == OpReplace {
 			c.generation = pr.ID
 		}
 	}
@@ -159,6 +161,40 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return res.ID, res.State, nil
 }
 
+// aliasURNs resolves the aliases of a registration as the Pulumi engine
+// does: a full URN as is; a spec's empty name, type, project or stack are
+// the resource's own, and its parent is the resource's parent unless the
+// spec names another or none.
+func (m *mocks) aliasURNs(rpc *pulumirpc.RegisterResourceRequest, typ, name string) []string {
+	out := append([]string(nil), rpc.GetAliasURNs()...)
+	for _, a := range rpc.GetAliases() {
+		if urn := a.GetUrn(); urn != "" {
+			out = append(out, urn)
+			continue
+		}
+		spec := a.GetSpec()
+		if spec == nil {
+			continue
+		}
+		orDefault := func(v, def string) string {
+			if v == "" {
+				return def
+			}
+			return v
+		}
+		parent := rpc.GetParent()
+		switch {
+		case spec.GetNoParent():
+			parent = ""
+		case spec.GetParentUrn() != "":
+			parent = spec.GetParentUrn()
+		}
+		out = append(out, newURN(orDefault(spec.GetProject(), m.project), orDefault(spec.GetStack(), m.stack),
+			parent, orDefault(spec.GetType(), typ), orDefault(spec.GetName(), name)))
+	}
+	return out
+}
+
 // create returns the ID and state a provider would give a new resource.
 func (m *mocks) create(c call) (string, resource.PropertyMap, error) {
 	switch {
@@ -184,7 +220,7 @@ func (m *mocks) create(c call) (string, resource.PropertyMap, error) {
 func (m *mocks) update(res *Resource) error {
 	change := changeOf(*res, m.prior, m.forceNew, m.secrets)
 	var prior *StateResource
-	if pr, ok := m.prior.ByURN(res.URN); ok && pr.Type == res.Type {
+	if pr, ok := m.prior.Of(*res); ok && pr.Type == res.Type {
 		prior = &pr
 	}
 	if prior != nil && change.Op != OpReplace {

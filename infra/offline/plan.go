@@ -47,6 +47,11 @@ type Resource struct {
 	// Read is true for a resource read with a Get function rather than
 	// created.
 	Read bool
+	// Aliases are the URNs the resource answered to before (the
+	// pulumi.Aliases option): a prior resource with one of them is this
+	// resource, updated in place, as the Pulumi engine matches them.
+	// https://www.pulumi.com/docs/iac/concepts/options/aliases/
+	Aliases []string
 	// ID is the physical ID the mocks gave the resource (ARM-shaped for
 	// azure-native); empty for component resources.
 	ID string

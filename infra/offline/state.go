@@ -97,6 +97,20 @@ func (s *State) ByURN(urn string) (StateResource, bool) {
 	return s.Resources[i], true
 }
 
+// Of returns the prior resource r continues: the one with r's URN, or
+// else the first one with one of r's aliases.
+func (s *State) Of(r Resource) (StateResource, bool) {
+	if pr, ok := s.ByURN(r.URN); ok {
+		return pr, true
+	}
+	for _, a := range r.Aliases {
+		if pr, ok := s.ByURN(a); ok {
+			return pr, true
+		}
+	}
+	return StateResource{}, false
+}
+
 // StateError is a prior state the engine cannot use: unreadable, not
 // JSON, of another version, or of another stack or project.
 type StateError struct {

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/misybot/platform/stacks"
 )
 
 func (a app) docsGroupCommand() *cobra.Command {
@@ -34,6 +37,35 @@ func (a app) docsGroupCommand() *cobra.Command {
 	}
 	cli.Flags().StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
 	cmd.AddCommand(cli)
+
+	var configOutput string
+	config := &cobra.Command{
+		Use:   "config",
+		Short: "Write the generated part of the configuration reference (docs/configuration.md)",
+		Long: "config prints the defaults by environment (stacks.DefaultsTable), the defaults of every\n" +
+			"environment and of each queue, topic and subscription (stacks.EntityDefaultsTable) and\n" +
+			"every config key path, as Markdown between the config-reference markers. With -o FILE it\n" +
+			"replaces the part between the markers in FILE and keeps the rest. docs/configuration.md\n" +
+			"holds this command's output, and a test fails when it is stale: refresh it with\n" +
+			"go run ./infra/cmd/misyinfra docs config -o docs/configuration.md",
+		Args: noArgs("docs config"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if configOutput == "" || configOutput == "-" {
+				return writeOutput(cmd.OutOrStdout(), configOutput, []byte(stacks.ReferenceMarkdown()))
+			}
+			doc, err := os.ReadFile(configOutput)
+			if err != nil {
+				return usagef("reading %s: %v", configOutput, err)
+			}
+			out, err := stacks.WithReference(doc)
+			if err != nil {
+				return usagef("%s: %v", configOutput, err)
+			}
+			return writeOutput(cmd.OutOrStdout(), configOutput, out)
+		},
+	}
+	config.Flags().StringVarP(&configOutput, "output", "o", "", "Markdown file whose generated part to replace (default: print the part to standard output)")
+	cmd.AddCommand(config)
 	return cmd
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/stacks"
 )
 
 func TestCLIReferenceUpToDate(t *testing.T) {
@@ -21,6 +23,40 @@ func TestCLIReferenceUpToDate(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
 	}
 	assertFresh(t, path, r.stdout, "go run ./infra/cmd/misyinfra docs cli -o docs/cli.md")
+}
+
+// The generated part of docs/configuration.md is what `docs config`
+// prints; `docs config -o FILE` rewrites that part only.
+func TestConfigReferenceUpToDate(t *testing.T) {
+	r := runMain("docs", "config")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, stacks.ReferenceMarkdown(), r.stdout)
+	path := filepath.Join(repoRoot, "docs", "configuration.md")
+	doc, err := os.ReadFile(path)
+	require.NoError(t, err)
+	block, err := stacks.ReferenceIn(doc)
+	require.NoError(t, err, "docs/configuration.md")
+	if *update {
+		out, err := stacks.WithReference(doc)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, out, 0o644))
+		block = r.stdout
+	}
+	assert.Equal(t, r.stdout, block, "docs/configuration.md is stale: run  go run ./infra/cmd/misyinfra docs config -o docs/configuration.md")
+
+	want := r.stdout
+	tmp := filepath.Join(t.TempDir(), "doc.md")
+	require.NoError(t, os.WriteFile(tmp, []byte("# Mine\n\n"+stacks.ReferenceBegin+"stale\n"+stacks.ReferenceEnd+"kept\n"), 0o644))
+	r = runMain("docs", "config", "-o", tmp)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	got, err := os.ReadFile(tmp)
+	require.NoError(t, err)
+	assert.Equal(t, "# Mine\n\n"+want+"kept\n", string(got))
+
+	require.NoError(t, os.WriteFile(tmp, []byte("# no markers\n"), 0o644))
+	r = runMain("docs", "config", "-o", tmp)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "config-reference:begin")
 }
 
 // assertFresh fails when the committed generated file differs from what

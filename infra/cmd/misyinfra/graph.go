@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -53,18 +51,9 @@ func (a app) graph(ctx context.Context, f graphFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	chart := graph.Mermaid(plan, f.allEdges)
+	out := graph.Page(plan, f.allEdges)
 	if f.format == "mermaid" {
-		b.WriteString(chart)
-	} else {
-		fmt.Fprintf(&b, "# Resource graph: `%s/%s`\n\n", plan.Project, plan.Stack)
-		fmt.Fprintf(&b, "Generated from the offline plan by `go run ./infra/cmd/misyinfra graph --stack %s -o docs/diagrams/%s.md`;\n", plan.Stack, plan.Stack)
-		b.WriteString("do not edit. Boxes are components, nodes are resources (type and logical name). A solid\n")
-		b.WriteString("arrow A --> B means B depends on A; a dotted arrow joins a resource to its children.\n")
-		b.WriteString("Dependencies implied by parenthood or by a longer chain are left out.\n")
-		b.WriteString("See [the architecture](../architecture.md) for what each component is for.\n\n")
-		b.WriteString("```mermaid\n" + chart + "```\n")
+		out = graph.Mermaid(plan, f.allEdges)
 	}
-	return writeOutput(stdout, f.output, []byte(b.String()))
+	return writeOutput(stdout, f.output, []byte(out))
 }
