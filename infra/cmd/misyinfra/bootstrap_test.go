@@ -11,28 +11,37 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// withoutResource rewrites a saved state without the resource whose URN
-// ends with ::name.
-func withoutResource(t *testing.T, path, name string) string {
+// editedState writes a copy of the saved state at path, changed by edit
+// (which gets the deployment: its resources and the rest), and returns the
+// copy's path.
+func editedState(t *testing.T, path string, edit func(deployment map[string]any)) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(data, &doc))
-	deployment := doc["deployment"].(map[string]any)
-	var kept []any
-	for _, r := range deployment["resources"].([]any) {
-		if !strings.HasSuffix(r.(map[string]any)["urn"].(string), "::"+name) {
-			kept = append(kept, r)
-		}
-	}
-	require.Len(t, kept, len(deployment["resources"].([]any))-1, "the state has %s", name)
-	deployment["resources"] = kept
+	edit(doc["deployment"].(map[string]any))
 	out, err := json.Marshal(doc)
 	require.NoError(t, err)
 	edited := filepath.Join(t.TempDir(), "edited.json")
 	require.NoError(t, os.WriteFile(edited, out, 0o600))
 	return edited
+}
+
+// withoutResource rewrites a saved state without the resource whose URN
+// ends with ::name.
+func withoutResource(t *testing.T, path, name string) string {
+	t.Helper()
+	return editedState(t, path, func(deployment map[string]any) {
+		var kept []any
+		for _, r := range deployment["resources"].([]any) {
+			if !strings.HasSuffix(r.(map[string]any)["urn"].(string), "::"+name) {
+				kept = append(kept, r)
+			}
+		}
+		require.Len(t, kept, len(deployment["resources"].([]any))-1, "the state has %s", name)
+		deployment["resources"] = kept
+	})
 }
 
 // TestPlanAsTheBootstrapsIdentities: --as preview, drift and deploy run

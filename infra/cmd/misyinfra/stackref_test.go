@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,24 +12,17 @@ import (
 // withStackOutputs rewrites a saved state's stack outputs with edit.
 func withStackOutputs(t *testing.T, path string, edit func(outputs map[string]any)) string {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal(data, &doc))
-	found := false
-	for _, r := range doc["deployment"].(map[string]any)["resources"].([]any) {
-		res := r.(map[string]any)
-		if res["type"] == "pulumi:pulumi:Stack" {
-			edit(res["outputs"].(map[string]any))
-			found = true
+	return editedState(t, path, func(deployment map[string]any) {
+		found := false
+		for _, r := range deployment["resources"].([]any) {
+			res := r.(map[string]any)
+			if res["type"] == "pulumi:pulumi:Stack" {
+				edit(res["outputs"].(map[string]any))
+				found = true
+			}
 		}
-	}
-	require.True(t, found, "the state has a stack resource")
-	out, err := json.Marshal(doc)
-	require.NoError(t, err)
-	edited := filepath.Join(t.TempDir(), "edited.json")
-	require.NoError(t, os.WriteFile(edited, out, 0o600))
-	return edited
+		require.True(t, found, "the state has a stack resource")
+	})
 }
 
 // An environment stack's StackReference to the bootstrap is answered by
