@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/offline/offlinetest"
 )
 
 // queueProgram registers a component with one Service Bus queue below it,
@@ -39,7 +40,7 @@ func TestAliasesMatchThePriorResource(t *testing.T) {
 	require.NoError(t, err)
 	prior, err := offline.ParseState(data)
 	require.NoError(t, err)
-	oldQueue := only(t, first, "azure-native:servicebus:Queue")
+	oldQueue := offlinetest.One(t, first, "azure-native:servicebus:Queue")
 
 	tests := []struct {
 		name    string
@@ -66,7 +67,7 @@ func TestAliasesMatchThePriorResource(t *testing.T) {
 				ops[c.Op]++
 			}
 			assert.Equal(t, tt.want, ops)
-			q := only(t, plan, "azure-native:servicebus:Queue")
+			q := offlinetest.One(t, plan, "azure-native:servicebus:Queue")
 			if tt.want[offline.OpCreate] == 0 {
 				assert.Equal(t, oldQueue.ID, q.ID, "the aliased resource keeps its ID")
 			}

@@ -47,24 +47,6 @@ func runSample(t *testing.T) *offline.Plan {
 	return plan
 }
 
-func only(t *testing.T, plan *offline.Plan, token string) offline.Resource {
-	t.Helper()
-	found := plan.Find(token)
-	require.Len(t, found, 1, token)
-	return found[0]
-}
-
-func byName(t *testing.T, plan *offline.Plan, token, name string) offline.Resource {
-	t.Helper()
-	for _, r := range plan.Find(token) {
-		if r.Name == name {
-			return r
-		}
-	}
-	t.Fatalf("no %s named %s", token, name)
-	return offline.Resource{}
-}
-
 func TestRegistrationOrderAndTree(t *testing.T) {
 	plan := runSample(t)
 	assert.Equal(t, "misybot-platform", plan.Project)
@@ -81,12 +63,12 @@ func TestRegistrationOrderAndTree(t *testing.T) {
 		"cae", "bot-id", "bot", "bot-kv-secrets", "rg-lock",
 	}, names, "resources are in the program's order, not the mocks' call order")
 
-	component := only(t, plan, "misybot:platform:Network")
+	component := offlinetest.One(t, plan, "misybot:platform:Network")
 	assert.False(t, component.Custom)
 	assert.Empty(t, component.ID)
 	assert.Equal(t, stackURN, component.Parent)
 
-	vnet := only(t, plan, "azure-native:network:VirtualNetwork")
+	vnet := offlinetest.One(t, plan, "azure-native:network:VirtualNetwork")
 	assert.Equal(t, "urn:pulumi:dev::misybot-platform::misybot:platform:Network$azure-native:network:VirtualNetwork::vnet", vnet.URN)
 	assert.Equal(t, component.URN, vnet.Parent)
 	assert.True(t, vnet.Custom)
@@ -147,7 +129,7 @@ func TestARMShapedIDs(t *testing.T) {
 		{"azure-native:authorization:ManagementLockByScope", "rg-lock", rgID + "/providers/Microsoft.Authorization/locks/do-not-delete"},
 	}
 	for _, tc := range cases {
-		r := byName(t, plan, tc.token, tc.name)
+		r := offlinetest.Named(t, plan, tc.token, tc.name)
 		assert.Regexp(t, "^"+strings.ReplaceAll(tc.id, ".", `\.`)+"$", r.ID, tc.name)
 		assert.Equal(t, r.ID, r.State["id"].StringValue(), "state id of %s", tc.name)
 	}
@@ -155,7 +137,7 @@ func TestARMShapedIDs(t *testing.T) {
 
 func TestComputedOutputs(t *testing.T) {
 	plan := runSample(t)
-	state := func(token, name string) resource.PropertyMap { return byName(t, plan, token, name).State }
+	state := func(token, name string) resource.PropertyMap { return offlinetest.Named(t, plan, token, name).State }
 
 	vault := state("azure-native:keyvault:Vault", "kv")
 	assert.Equal(t, "https://kv-misybot-dev.vault.azure.net/", vault["properties"].ObjectValue()["vaultUri"].StringValue())
@@ -192,26 +174,26 @@ func TestComputedOutputs(t *testing.T) {
 	assert.Regexp(t, `^ca-bot--[0-9a-f]{7}$`, app["latestRevisionName"].StringValue())
 	assert.Equal(t, app["latestRevisionName"].StringValue()+".internal."+domain, app["latestRevisionFqdn"].StringValue())
 	assert.Len(t, app["outboundIpAddresses"].ArrayValue(), 2)
-	_, inInputs := byName(t, plan, "azure-native:app:ContainerApp", "bot").Inputs["configuration"].ObjectValue()["ingress"].ObjectValue()["fqdn"]
+	_, inInputs := offlinetest.Named(t, plan, "azure-native:app:ContainerApp", "bot").Inputs["configuration"].ObjectValue()["ingress"].ObjectValue()["fqdn"]
 	assert.False(t, inInputs, "computed outputs do not leak into the recorded inputs")
 
 	id := state("azure-native:managedidentity:UserAssignedIdentity", "bot-id")
 	assert.Equal(t, offline.PlaceholderTenantID, id["tenantId"].StringValue())
-	ra := byName(t, plan, "azure-native:authorization:RoleAssignment", "bot-kv-secrets")
+	ra := offlinetest.Named(t, plan, "azure-native:authorization:RoleAssignment", "bot-kv-secrets")
 	assert.Equal(t, id["principalId"].StringValue(), ra.Inputs["principalId"].StringValue(), "later resources read computed outputs")
 }
 
 func TestProtectAndDependencies(t *testing.T) {
 	plan := runSample(t)
-	vault := byName(t, plan, "azure-native:keyvault:Vault", "kv")
+	vault := offlinetest.Named(t, plan, "azure-native:keyvault:Vault", "kv")
 	assert.True(t, vault.Protect)
-	assert.True(t, byName(t, plan, "azure-native:keyvault:Secret", "api-key").Protect, "children inherit protect")
-	assert.False(t, byName(t, plan, "azure-native:network:VirtualNetwork", "vnet").Protect)
+	assert.True(t, offlinetest.Named(t, plan, "azure-native:keyvault:Secret", "api-key").Protect, "children inherit protect")
+	assert.False(t, offlinetest.Named(t, plan, "azure-native:network:VirtualNetwork", "vnet").Protect)
 
-	rg := byName(t, plan, "azure-native:resources:ResourceGroup", "rg")
-	vnet := byName(t, plan, "azure-native:network:VirtualNetwork", "vnet")
-	apps := byName(t, plan, "azure-native:network:Subnet", "apps")
-	endpoints := byName(t, plan, "azure-native:network:Subnet", "endpoints")
+	rg := offlinetest.Named(t, plan, "azure-native:resources:ResourceGroup", "rg")
+	vnet := offlinetest.Named(t, plan, "azure-native:network:VirtualNetwork", "vnet")
+	apps := offlinetest.Named(t, plan, "azure-native:network:Subnet", "apps")
+	endpoints := offlinetest.Named(t, plan, "azure-native:network:Subnet", "endpoints")
 	assert.Equal(t, []string{rg.URN, apps.URN, vnet.URN}, endpoints.Dependencies,
 		"explicit DependsOn and input dependencies, sorted")
 	assert.Equal(t, []string{vnet.URN}, endpoints.PropertyDependencies["virtualNetworkName"])
@@ -221,10 +203,10 @@ func TestProtectAndDependencies(t *testing.T) {
 
 func TestSecretsStaySecret(t *testing.T) {
 	plan := runSample(t)
-	value := byName(t, plan, "azure-native:keyvault:Secret", "api-key").Inputs["properties"].ObjectValue()["value"]
+	value := offlinetest.Named(t, plan, "azure-native:keyvault:Secret", "api-key").Inputs["properties"].ObjectValue()["value"]
 	require.True(t, value.IsSecret(), "a secret config value stays secret in the inputs")
 	assert.Equal(t, configSecret, value.SecretValue().Element.StringValue())
-	assert.True(t, byName(t, plan, "azure-native:keyvault:Secret", "db-password").Inputs["properties"].ObjectValue()["value"].IsSecret())
+	assert.True(t, offlinetest.Named(t, plan, "azure-native:keyvault:Secret", "db-password").Inputs["properties"].ObjectValue()["value"].IsSecret())
 
 	assert.True(t, plan.Outputs["dbPassword"].Secret)
 	assert.True(t, plan.Outputs["appInsights"].Secret)
@@ -333,13 +315,13 @@ func TestConfigReachesProgram(t *testing.T) {
 	opts.Config["azure-native:tenantId"] = "99999999-0000-0000-0000-000000000000"
 	plan, err := offline.Run(context.Background(), opts)
 	require.NoError(t, err)
-	rg := byName(t, plan, "azure-native:resources:ResourceGroup", "rg")
+	rg := offlinetest.Named(t, plan, "azure-native:resources:ResourceGroup", "rg")
 	assert.Equal(t, "North Europe", rg.Inputs["location"].StringValue())
 	assert.Equal(t, "northeurope", rg.State["location"].StringValue(), "ARM normalizes locations")
-	assert.Equal(t, "northeurope", byName(t, plan, "azure-native:keyvault:Vault", "kv").State["location"].StringValue())
+	assert.Equal(t, "northeurope", offlinetest.Named(t, plan, "azure-native:keyvault:Vault", "kv").State["location"].StringValue())
 	assert.Equal(t, "99999999-0000-0000-0000-000000000000", plan.Outputs["tenantId"].Value.StringValue())
 	assert.Regexp(t, `^https://northeurope-0\.in\.`, strings.TrimPrefix(
-		regexp.MustCompile(`IngestionEndpoint=[^;]+`).FindString(byName(t, plan, "azure-native:insights:Component", "appi").State["connectionString"].StringValue()),
+		regexp.MustCompile(`IngestionEndpoint=[^;]+`).FindString(offlinetest.Named(t, plan, "azure-native:insights:Component", "appi").State["connectionString"].StringValue()),
 		"IngestionEndpoint="))
 }
 
@@ -386,15 +368,15 @@ func TestAzureADAndInvokes(t *testing.T) {
 	assert.Equal(t, offline.PlaceholderTenantID, client.TenantID)
 	assert.Equal(t, offline.PlaceholderObjectID, client.ObjectID)
 
-	app := only(t, plan, "azuread:index/application:Application")
+	app := offlinetest.One(t, plan, "azuread:index/application:Application")
 	objectID := app.State["objectId"].StringValue()
 	assert.Equal(t, "/applications/"+objectID, app.ID)
 	assert.Equal(t, app.State["clientId"].StringValue(), plan.Outputs["appClientId"].Value.StringValue())
 	assert.NotEqual(t, objectID, app.State["clientId"].StringValue())
-	sp := only(t, plan, "azuread:index/servicePrincipal:ServicePrincipal")
+	sp := offlinetest.One(t, plan, "azuread:index/servicePrincipal:ServicePrincipal")
 	assert.Equal(t, sp.ID, plan.Outputs["spObjectId"].Value.StringValue())
 	assert.Equal(t, sp.ID, plan.Outputs["spId"].Value.StringValue())
-	fic := only(t, plan, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
+	fic := offlinetest.One(t, plan, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
 	assert.Regexp(t, "^"+objectID+"/federatedIdentityCredential/[0-9a-f-]{36}$", fic.ID)
 }
 
@@ -416,7 +398,7 @@ func TestFallbackAndMissingInputs(t *testing.T) {
 		return nil, err
 	})
 	require.NoError(t, err)
-	site := only(t, plan, "azure-native:web:StaticSite")
+	site := offlinetest.One(t, plan, "azure-native:web:StaticSite")
 	assert.Regexp(t, `^/subscriptions/`+offline.PlaceholderSubscriptionID+`/resourceGroups/rg/providers/Microsoft.Web/staticSites/site[0-9a-f]{8}$`, site.ID)
 
 	_, err = run(t, func(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
@@ -483,7 +465,7 @@ func TestReadResource(t *testing.T) {
 		return map[string]pulumi.Output{"zone": zone.Name}, nil
 	})
 	require.NoError(t, err)
-	zone := only(t, plan, "azure-native:network:PrivateZone")
+	zone := offlinetest.One(t, plan, "azure-native:network:PrivateZone")
 	assert.True(t, zone.Read)
 	assert.True(t, zone.Custom)
 	assert.Equal(t, existing, zone.ID)

@@ -17,6 +17,19 @@ func One(t testing.TB, p *offline.Plan, typ string) offline.Resource {
 	return rs[0]
 }
 
+// Named returns the resource of a type with the given logical name, and
+// fails the test when the plan has none.
+func Named(t testing.TB, p *offline.Plan, typ, name string) offline.Resource {
+	t.Helper()
+	for _, r := range p.Find(typ) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s", typ, name)
+	return offline.Resource{}
+}
+
 // Input returns a resource's input at a property path (see
 // offline.Resource.Input), and fails the test when it is not set.
 func Input(t testing.TB, r offline.Resource, path string) any {
