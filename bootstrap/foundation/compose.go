@@ -21,10 +21,8 @@ import (
 	"github.com/misybot/platform/sdk/azurenative/keyvault"
 	"github.com/misybot/platform/sdk/azurenative/operationalinsights"
 	"github.com/misybot/platform/sdk/azurenative/resources"
+	"github.com/misybot/platform/stacks"
 )
-
-// Application names the platform in resource and display names.
-const Application = "misybot"
 
 // sharedToken is the environment part of the shared resources' names.
 const sharedToken = "shared"
@@ -87,7 +85,7 @@ func DeployAssignableRoles() []string { return apphosting.AssignedRoles() }
 
 func tags(cfg Config, env string) map[string]string {
 	return map[string]string{
-		"environment": env, "application": Application, "owner": cfg.Owner,
+		"environment": env, "application": stacks.Application, "owner": cfg.Owner,
 		"cost-center": cfg.CostCenter, "managed-by": "pulumi",
 	}
 }
@@ -101,7 +99,7 @@ type shared struct {
 }
 
 func compose(ctx *pulumi.Context, cfg Config, tenantID, subscriptionID string) (map[string]pulumi.Output, error) {
-	n, err := naming.New(Application, sharedToken, cfg.Location, cfg.NameSeed)
+	n, err := naming.New(stacks.Application, sharedToken, cfg.Location, cfg.NameSeed)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +362,7 @@ func StateSku(location string) string {
 // deploy, and returns its outputs.Stack.
 func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenantID, subscriptionID string, backendURL, bootstrapKeyID pulumi.StringOutput) (pulumi.Output, error) {
 	env := naming.EnvironmentOf(st.Name)
-	n, err := naming.New(Application, naming.Token(st.Name), st.Location, "")
+	n, err := naming.New(stacks.Application, naming.Token(st.Name), st.Location, "")
 	if err != nil {
 		return nil, err
 	}
@@ -433,18 +431,18 @@ func newStack(ctx *pulumi.Context, cfg Config, s *shared, st StackConfig, tenant
 	readOnly := func(what string) []identity.Grant {
 		return []identity.Grant{
 			grant("reader", crosscut.RoleReader, rgID, "", what+" reads the "+st.Name+" resource group"),
-			grant("state-reader", crosscut.RoleStorageBlobDataReader, s.containerID, StateCondition(EnvironmentProject, st.Name, false), what+" reads the "+st.Name+" state"),
+			grant("state-reader", crosscut.RoleStorageBlobDataReader, s.containerID, StateCondition(stacks.Project, st.Name, false), what+" reads the "+st.Name+" state"),
 			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", what+" decrypts the "+st.Name+" secrets"),
 			bootstrapKeyUser(what),
 		}
 	}
 	ci, err := identity.New(ctx, prefix+"ci", identity.Args{
 		Stack: st.Name, GitHubOwner: cfg.GitHub.Owner, GitHubRepository: cfg.GitHub.Repository,
-		NamePrefix: Application, Owners: cfg.Owners,
+		NamePrefix: stacks.Application, Owners: cfg.Owners,
 		Deploy: []identity.Grant{
 			grant("contributor", crosscut.RoleContributor, rgID, "", "CI deploys the "+st.Name+" resources"),
 			grant("rbac-admin", crosscut.RoleRBACAdministrator, rgID, condition, "CI assigns the app's roles in the "+st.Name+" resource group, and no other role"),
-			grant("state", crosscut.RoleStorageBlobDataContributor, s.containerID, StateCondition(EnvironmentProject, st.Name, true), "CI writes the "+st.Name+" state, and no other stack's"),
+			grant("state", crosscut.RoleStorageBlobDataContributor, s.containerID, StateCondition(stacks.Project, st.Name, true), "CI writes the "+st.Name+" state, and no other stack's"),
 			grant("key-user", crosscut.RoleKeyVaultCryptoUser, keyID, "", "CI encrypts and decrypts the "+st.Name+" secrets"),
 			grant("load-test", loadtesting.RoleLoadTestContributor, rgID, "", "CI runs loadtest/plan.yaml on the "+st.Name+" load testing resource, if it has one"),
 			bootstrapKeyUser("CI"),
@@ -575,7 +573,7 @@ func group(stack, kind string, members []string, g identity.Grant) *identity.Gro
 	if len(members) == 0 {
 		return nil
 	}
-	return &identity.Group{DisplayName: Application + "-" + stack + "-" + kind, Members: members, Grants: []identity.Grant{g}}
+	return &identity.Group{DisplayName: stacks.Application + "-" + stack + "-" + kind, Members: members, Grants: []identity.Grant{g}}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

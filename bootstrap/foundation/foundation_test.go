@@ -250,10 +250,10 @@ func TestEnvironmentStacksReadTheBootstrapsOutputs(t *testing.T) {
 	for _, stack := range append(stackNames(t), "prod-eu2") {
 		b, err := stacks.ReadBootstrapStack(stacks.DefaultBootstrap, stack, all)
 		require.NoError(t, err, stack)
-		rg := findNamed(t, boot, rgType, stack+"-rg")
+		rg := offlinetest.Named(t, boot, rgType, stack+"-rg")
 		assert.Equal(t, rg.ID, b.ResourceGroupID, stack)
 		assert.Equal(t, rg.State["name"].StringValue(), b.ResourceGroupName, stack)
-		assert.Equal(t, findNamed(t, boot, "azure-native:managedidentity:UserAssignedIdentity", stack+"-app-identity").ID, b.AppIdentityID, stack)
+		assert.Equal(t, offlinetest.Named(t, boot, "azure-native:managedidentity:UserAssignedIdentity", stack+"-app-identity").ID, b.AppIdentityID, stack)
 		assert.Equal(t, registry.ID, b.RegistryID, stack)
 		assert.Equal(t, registry.State["loginServer"].StringValue(), b.RegistryLoginServer, stack)
 
@@ -268,17 +268,6 @@ func TestEnvironmentStacksReadTheBootstrapsOutputs(t *testing.T) {
 	assert.ErrorContains(t, err, "stacks.prod-eu3 is missing")
 }
 
-func findNamed(t *testing.T, p *offline.Plan, typ, name string) offline.Resource {
-	t.Helper()
-	for _, r := range p.Find(typ) {
-		if r.Name == name {
-			return r
-		}
-	}
-	t.Fatalf("no %s named %s", typ, name)
-	return offline.Resource{}
-}
-
 func TestPreviewAndDriftIdentitiesWriteNothing(t *testing.T) {
 	p := planBootstrap(t)
 	seen := 0
@@ -290,7 +279,7 @@ func TestPreviewAndDriftIdentitiesWriteNothing(t *testing.T) {
 		assert.True(t, identity.ReadOnlyRole(a.role), "%s %s holds %s on %s", a.stack, a.kind, a.role, a.scope)
 		assert.NotContains(t, []string{crosscut.RoleContributor, crosscut.RoleStorageBlobDataContributor, crosscut.RoleOwner, crosscut.RoleRBACAdministrator}, a.role)
 		if a.role == crosscut.RoleStorageBlobDataReader {
-			assert.Equal(t, foundation.StateCondition(foundation.EnvironmentProject, a.stack, false), a.condition)
+			assert.Equal(t, foundation.StateCondition(stacks.Project, a.stack, false), a.condition)
 			assert.NotContains(t, a.condition, "blobs/write")
 		}
 	}
@@ -416,13 +405,13 @@ func TestStateAccessIsConfinedToTheStack(t *testing.T) {
 		if a.role == crosscut.RoleStorageBlobDataContributor {
 			writers++
 			assert.Equal(t, identity.KindDeploy, a.kind)
-			assert.Equal(t, foundation.StateCondition(foundation.EnvironmentProject, a.stack, true), a.condition)
+			assert.Equal(t, foundation.StateCondition(stacks.Project, a.stack, true), a.condition)
 		}
 		for _, other := range all {
 			if other == a.stack {
 				continue
 			}
-			for _, path := range foundation.StatePaths(foundation.EnvironmentProject, other) {
+			for _, path := range foundation.StatePaths(stacks.Project, other) {
 				assert.NotContains(t, a.condition, "'"+path+"'", "%s %s reaches %s's state", a.stack, a.kind, other)
 			}
 		}
@@ -766,7 +755,7 @@ func TestEnvironmentIdentitiesReadOnlyTheBootstrapState(t *testing.T) {
 		}
 		assert.False(t, conditionAllows(t, a.role, a.condition, "read", ".pulumi/history/misybot-bootstrap/platform/x.json"), "%s %s reads the bootstrap's history", a.stack, a.kind)
 		// Its own state: read, and written by the deploy identity only.
-		own := ".pulumi/stacks/" + foundation.EnvironmentProject + "/" + a.stack + ".json"
+		own := ".pulumi/stacks/" + stacks.Project + "/" + a.stack + ".json"
 		assert.True(t, conditionAllows(t, a.role, a.condition, "read", own), a.stack+" "+a.kind)
 		assert.Equal(t, a.kind == identity.KindDeploy, conditionAllows(t, a.role, a.condition, "write", own), a.stack+" "+a.kind)
 	}
@@ -870,7 +859,7 @@ func TestOperatorAndReaderGroups(t *testing.T) {
 	require.Contains(t, groups, "misybot-prod-eu2-operators")
 	require.Contains(t, groups, "misybot-prod-eu2-readers")
 	assert.Len(t, groups, 2, "no groups for stacks without members")
-	rg := findNamed(t, p, rgType, "prod-eu2-rg")
+	rg := offlinetest.Named(t, p, rgType, "prod-eu2-rg")
 	roles := map[string]string{}
 	for _, ra := range p.Find(raType) {
 		for name, g := range groups {

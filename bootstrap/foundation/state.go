@@ -18,9 +18,6 @@ import "strings"
 // StateContainer is the container holding every stack's state.
 const StateContainer = "pulumi-state"
 
-// EnvironmentProject is the environment stacks' project.
-const EnvironmentProject = "misybot-platform"
-
 const (
 	blobPath   = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]"
 	blobAction = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/"
