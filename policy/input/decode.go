@@ -1,6 +1,7 @@
 package input
 
 import (
+	"encoding/json"
 	"runtime"
 	"strconv"
 	"strings"
@@ -463,9 +464,98 @@ func (d *decoder) number() (any, bool) {
 }
 
 // skip reads a value and drops it (it is still checked).
+// It builds nothing: a stack export's outputs, as large as its inputs,
+// cost a scan only.
 func (d *decoder) skip() bool {
-	_, ok := d.value()
+	switch d.next() {
+	case '{':
+		return d.skipContainer('}', true)
+	case '[':
+		return d.skipContainer(']', false)
+	case '"':
+		return d.skipString()
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	}
+	_, _, ok := d.numberText()
 	return ok
+}
+
+// skipContainer checks and drops an object (keyed) or an array.
+func (d *decoder) skipContainer(end byte, keyed bool) bool {
+	if !d.enter() {
+		return false
+	}
+	d.i++
+	d.space()
+	if d.next() == end {
+		d.i++
+		d.depth--
+		return true
+	}
+	for {
+		if keyed {
+			if d.next() != '"' || !d.skipString() {
+				return false
+			}
+			d.space()
+			if d.next() != ':' {
+				return false
+			}
+			d.i++
+			d.space()
+		}
+		if !d.skip() {
+			return false
+		}
+		d.space()
+		switch d.next() {
+		case ',':
+			d.i++
+			d.space()
+		case end:
+			d.i++
+			d.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// skipString checks and drops a string: no control characters, only
+// JSON's escapes (encoding/json's scanner accepts invalid UTF-8, and
+// replaces it when it decodes).
+func (d *decoder) skipString() bool {
+	for i := d.i + 1; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.i = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 >= len(d.data) {
+				return false
+			}
+			switch d.data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if _, ok := hex4(d.data[i+2:]); !ok {
+					return false
+				}
+				i += 5
+			default:
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // The document's own fields. encoding/json matches a JSON key to a struct
@@ -581,7 +671,7 @@ func (d *decoder) state(s *stateV3) bool {
 		case "urn":
 			return once(&seen, 1<<0) && d.stringField(&s.URN)
 		case "custom":
-			return once(&seen, 1<<1) && d.boolField(&s.Custom)
+			return once(&seen, 1<<1) && d.boolPtr(&s.Custom)
 		case "delete":
 			return once(&seen, 1<<2) && d.boolField(&s.Delete)
 		case "id":
@@ -590,6 +680,8 @@ func (d *decoder) state(s *stateV3) bool {
 			return once(&seen, 1<<4) && d.stringField(&s.Type)
 		case "inputs":
 			return once(&seen, 1<<5) && d.mapField(&s.Inputs)
+		case "outputs":
+			return once(&seen, 1<<10) && d.raw(&s.Outputs)
 		case "parent":
 			return once(&seen, 1<<6) && d.stringField(&s.Parent)
 		case "external":
@@ -603,7 +695,17 @@ func (d *decoder) state(s *stateV3) bool {
 	})
 }
 
-var stateFields = []string{"urn", "custom", "delete", "id", "type", "inputs", "parent", "external", "dependencies", "propertyDependencies"}
+var stateFields = []string{"urn", "custom", "delete", "id", "type", "inputs", "outputs", "parent", "external", "dependencies", "propertyDependencies"}
+
+// raw keeps a value's text, as a json.RawMessage field does.
+func (d *decoder) raw(out *json.RawMessage) bool {
+	start := d.i
+	if !d.skip() {
+		return false
+	}
+	*out = json.RawMessage(d.data[start:d.i])
+	return true
+}
 
 // stringField, boolField, mapField and intPtr decode into a typed field:
 // null leaves it as it is (encoding/json's rule), a value of another type
@@ -632,6 +734,20 @@ func (d *decoder) boolField(out *bool) bool {
 		return d.literal("false")
 	}
 	return false
+}
+
+// boolPtr decodes a *bool: null makes it nil.
+func (d *decoder) boolPtr(out **bool) bool {
+	if d.next() == 'n' {
+		*out = nil
+		return d.literal("null")
+	}
+	b := false
+	if !d.boolField(&b) {
+		return false
+	}
+	*out = &b
+	return true
 }
 
 func (d *decoder) mapField(out *map[string]any) bool {

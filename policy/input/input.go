@@ -171,28 +171,62 @@ func decode(data []byte, v any) error {
 // stateV3 is the part of a resource state (apitype.ResourceV3) the rules
 // read. It is declared here so that the package stays free of the SDK.
 type stateV3 struct {
-	URN                  string              `json:"urn"`
-	Custom               bool                `json:"custom"`
-	Delete               bool                `json:"delete"`
-	ID                   string              `json:"id"`
-	Type                 string              `json:"type"`
-	Inputs               map[string]any      `json:"inputs"`
+	URN    string `json:"urn"`
+	Custom *bool  `json:"custom"` // nil when the file leaves it out
+
+	Delete bool           `json:"delete"`
+	ID     string         `json:"id"`
+	Type   string         `json:"type"`
+	Inputs map[string]any `json:"inputs"`
+	// Outputs are read only for a resource without inputs (a hand-written
+	// file may give only outputs); kept as text until then.
+	Outputs              json.RawMessage     `json:"outputs"`
 	Parent               string              `json:"parent"`
 	External             bool                `json:"external"`
 	Dependencies         []string            `json:"dependencies"`
 	PropertyDependencies map[string][]string `json:"propertyDependencies"`
 }
 
+// custom says whether a state is a custom resource. Pulumi always writes
+// the field; a hand-written file that leaves it out gets the answer from
+// the type, so that its resources are audited rather than silently
+// skipped: everything is custom but Pulumi's own types (the stack,
+// providers). A component of the file's own package is then audited too,
+// and no rule matches its type.
+func (s stateV3) custom() bool {
+	if s.Custom != nil {
+		return *s.Custom
+	}
+	return !strings.HasPrefix(s.Type, "pulumi:")
+}
+
 // skip says whether a state is not one of the stack's own custom
 // resources: components, providers, resources read rather than managed,
 // and old copies pending deletion.
 func (s stateV3) skip() bool {
-	return !s.Custom || s.External || s.Delete || strings.HasPrefix(s.Type, "pulumi:providers:")
+	return !s.custom() || s.External || s.Delete || strings.HasPrefix(s.Type, "pulumi:providers:")
+}
+
+// properties are the state's inputs, or its outputs when the file gives
+// none: Pulumi writes both; a hand-written file may give either.
+func (s stateV3) properties() (map[string]any, error) {
+	if s.Inputs != nil || len(s.Outputs) == 0 {
+		return s.Inputs, nil
+	}
+	var outputs map[string]any
+	if err := decode(s.Outputs, &outputs); err != nil {
+		return nil, fmt.Errorf("resource %q: outputs: %w", s.URN, err)
+	}
+	return outputs, nil
 }
 
 func (s stateV3) resource() (rules.Resource, error) {
 	if s.URN == "" || s.Type == "" {
 		return rules.Resource{}, errors.New("a resource has no urn or type")
+	}
+	props, err := s.properties()
+	if err != nil {
+		return rules.Resource{}, err
 	}
 	_, _, _, name, ok := rules.ParseURN(s.URN)
 	if !ok {
@@ -203,7 +237,7 @@ func (s stateV3) resource() (rules.Resource, error) {
 		Type:                 s.Type,
 		Name:                 name,
 		ID:                   s.ID,
-		Properties:           s.Inputs,
+		Properties:           props,
 		Parent:               s.Parent,
 		Dependencies:         s.Dependencies,
 		PropertyDependencies: s.PropertyDependencies,

@@ -1,6 +1,7 @@
 package input_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,63 @@ func TestParseExport(t *testing.T) {
 	assert.Equal(t, []string{"urn:a"}, r.Dependencies)
 	assert.Equal(t, map[string][]string{"securityRules": {"urn:a"}}, r.PropertyDependencies)
 	assert.Contains(t, r.Properties["tags"], rules.SigKey, "secrets stay marked")
+}
+
+// TestCustomLeftOut: a hand-written file without "custom" is audited (its
+// resources are custom unless they are Pulumi's own types), in both
+// formats; "custom": false still leaves a resource out.
+func TestCustomLeftOut(t *testing.T) {
+	const resources = `
+	 {"urn": "urn:pulumi:corpus::p::pulumi:pulumi:Stack::p-corpus", "type": "pulumi:pulumi:Stack"},
+	 {"urn": "urn:pulumi:corpus::p::pulumi:providers:azure-native::default", "type": "pulumi:providers:azure-native"},
+	 {"urn": "urn:pulumi:corpus::p::azure-native:storage:StorageAccount::st", "type": "azure-native:storage:StorageAccount", "inputs": {"allowSharedKeyAccess": true}},
+	 {"urn": "urn:pulumi:corpus::p::azure-native:keyvault:Vault::kv", "type": "azure-native:keyvault:Vault", "custom": null},
+	 {"urn": "urn:pulumi:corpus::p::misybot:net:Network::net", "type": "misybot:net:Network", "custom": false}`
+	var states []map[string]any
+	require.NoError(t, json.Unmarshal([]byte("["+resources+"]"), &states))
+	var steps []map[string]any
+	for _, s := range states {
+		steps = append(steps, map[string]any{"op": "create", "urn": s["urn"], "newState": s})
+	}
+	preview, err := json.Marshal(map[string]any{"steps": steps})
+	require.NoError(t, err)
+	for name, doc := range map[string]string{
+		"export":  `{"version": 3, "deployment": {"resources": [` + resources + `]}}`,
+		"preview": string(preview),
+	} {
+		t.Run(name, func(t *testing.T) {
+			st, err := input.Parse([]byte(doc))
+			require.NoError(t, err)
+			var names []string
+			for _, r := range st.Resources {
+				names = append(names, r.Name)
+			}
+			assert.Equal(t, []string{"st", "kv"}, names)
+		})
+	}
+}
+
+// TestOutputsStandInForMissingInputs: a resource written with outputs and
+// no inputs is audited on its outputs; with both, the inputs count.
+func TestOutputsStandInForMissingInputs(t *testing.T) {
+	doc := `{"version": 3, "deployment": {"resources": [
+	 {"urn": "urn:pulumi:c::p::azure-native:storage:StorageAccount::only", "custom": true, "type": "azure-native:storage:StorageAccount", "outputs": {"allowSharedKeyAccess": true}},
+	 {"urn": "urn:pulumi:c::p::azure-native:storage:StorageAccount::both", "custom": true, "type": "azure-native:storage:StorageAccount", "inputs": {"allowSharedKeyAccess": false}, "outputs": {"allowSharedKeyAccess": true}}]}}`
+	st, err := input.Parse([]byte(doc))
+	require.NoError(t, err)
+	require.Len(t, st.Resources, 2)
+	assert.Equal(t, map[string]any{"allowSharedKeyAccess": true}, st.Resources[0].Properties)
+	assert.Equal(t, map[string]any{"allowSharedKeyAccess": false}, st.Resources[1].Properties)
+
+	preview := `{"steps": [{"op": "create", "urn": "urn:pulumi:c::p::azure-native:keyvault:Vault::kv", "newState": {"custom": true, "type": "azure-native:keyvault:Vault", "outputs": {"token": "[secret]"}}}]}`
+	st, err = input.Parse([]byte(preview))
+	require.NoError(t, err)
+	require.Len(t, st.Resources, 1)
+	assert.Equal(t, map[string]any{rules.SigKey: rules.SecretSig, "ciphertext": "[secret]"}, st.Resources[0].Properties["token"])
+
+	_, err = input.Parse([]byte(strings.Replace(doc, `"outputs": {"allowSharedKeyAccess": true}}`, `"outputs": [1]}`, 1)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `deployment.resources[0]: resource "urn:pulumi:c::p::azure-native:storage:StorageAccount::only": outputs: invalid JSON`)
 }
 
 func TestParsePreview(t *testing.T) {

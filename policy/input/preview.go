@@ -41,7 +41,11 @@ func fromPreview(doc document) (rules.Stack, error) {
 		if s.skip() {
 			continue
 		}
-		s.Inputs = maskedSecrets(s.Inputs).(map[string]any)
+		props, err := s.properties()
+		if err != nil {
+			return rules.Stack{}, fmt.Errorf("steps[%d]: %w", i, err)
+		}
+		s.Inputs, s.Outputs = maskedSecrets(props).(map[string]any), nil
 		r, err := s.resource()
 		if err != nil {
 			return rules.Stack{}, fmt.Errorf("steps[%d]: %w", i, err)
