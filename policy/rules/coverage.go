@@ -33,7 +33,8 @@ const (
 
 // anchorChecks are the checks of Checkov (CKV_AZURE_*, CKV2_AZURE_*) and
 // Trivy (AVD-AZU-*) for the types of this platform, with their titles as
-// the catalogues state them, and the Azure Policy built-ins for those types
+// the catalogues state them (AVD-AZU-0052 and above read in the checks'
+// metadata in aquasecurity/trivy-checks checks/cloud/azure), and the Azure Policy built-ins for those types
 // that no rule cites (the cited ones are in builtinPolicies). Checkov ids
 // and titles were read in Checkov's check sources and its Terraform policy
 // index (https://github.com/bridgecrewio/checkov/tree/main/checkov); Trivy
@@ -52,6 +53,7 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_60", Title: "Ensure that storage account enables secure transfer"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_190", Title: "Ensure that Storage blobs restrict public access"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_206", Title: "Ensure that Storage Accounts use replication"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_244", Title: "Avoid the use of local users for Azure Storage unless necessary"},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_1", Title: "Ensure storage for critical data are encrypted with Customer Managed Key", NotApplicable: naCMK},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_8", Title: "Ensure the storage container storing the activity logs is not publicly accessible", NotApplicable: "the platform exports no activity log to storage; every blob container is checked by storage-container-private"},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_18", Title: "Ensure that Storage Accounts use customer-managed key for encryption", NotApplicable: naCMK},
@@ -83,6 +85,7 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_167", Title: "Ensure a retention policy is set to cleanup untagged manifests."},
 		{Catalogue: Checkov, ID: "CKV_AZURE_233", Title: "Ensure Azure Container Registry (ACR) is zone redundant"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_237", Title: "Ensure dedicated data endpoints are enabled."},
+		{Catalogue: Checkov, ID: "CKV_AZURE_165", Title: "Ensure geo-replicated container registries to match multi-region container deployments."},
 		// Checkov: network.
 		{Catalogue: Checkov, ID: "CKV_AZURE_9", Title: "Ensure that RDP access is restricted from the internet"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_10", Title: "Ensure that SSH access is restricted from the internet"},
@@ -115,6 +118,12 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Trivy, ID: "AVD-AZU-0049", Title: "Retention policy for flow logs should be enabled and set to greater than 90 days"},
 		{Catalogue: Trivy, ID: "AVD-AZU-0050", Title: "SSH access should not be accessible from the Internet, should be blocked on port 22"},
 		{Catalogue: Trivy, ID: "AVD-AZU-0051", Title: "Security group rules should not allow egress to the public internet (flagged here on all ports)"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0052", Title: "Role Definition Allows Custom Role Creation"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0056", Title: "Storage account should have blob soft delete enabled"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0058", Title: "Storage account should use geo-redundant replication"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0061", Title: "Storage account should have infrastructure encryption enabled"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0073", Title: "Network Watcher Flow Disabled"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0074", Title: "Sensitive Port Is Exposed To Entire Network"},
 
 		// Azure Policy built-ins for these types that no rule implements.
 		{Catalogue: AzurePolicy, ID: "2b585559-a78e-4cc4-b1aa-fb169d2f6b96", Title: "Authentication should be enabled on Container Apps", NotApplicable: "an authConfigs child resource (AuditIfNotExists); the bot authenticates Bot Framework tokens itself"},

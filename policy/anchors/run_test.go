@@ -1,0 +1,160 @@
+package anchors_test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/policy/input"
+	"github.com/misybot/platform/policy/rules"
+)
+
+var corpusOut = flag.String("corpus-out", "", "write every probe stack as export and preview JSON files into this directory (for misyinfra policy audit)")
+
+// outcome is what the pack made of one probe in one format.
+type outcome struct {
+	badRules  []string // rules with a violation in the misconfigured stack
+	anchored  bool     // one of them cites one of the probe's anchors
+	twinRules []string // rules with a violation in the twin's stack (on a resource)
+	undecided []string // undecidable findings in the misconfigured stack
+}
+
+func (o outcome) flagged() bool { return len(o.badRules) > 0 }
+
+var formats = []string{"export", "preview"}
+
+func document(format, stack string, rs []res) []byte {
+	var doc map[string]any
+	if format == "export" {
+		doc = exportDoc(stack, rs)
+	} else {
+		doc = previewDoc(stack, rs)
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func evaluate(t testing.TB, reg *rules.Registry, format, stack string, rs []res) rules.Report {
+	t.Helper()
+	st, err := input.Parse(document(format, stack, rs))
+	require.NoError(t, err)
+	require.Equal(t, stack, st.Name)
+	return reg.Evaluate(st, rules.Config{})
+}
+
+// citations maps a rule to the anchor ids it cites, spelled as the probes
+// spell them (Azure Policy GUIDs prefixed AP:).
+func citations(reg *rules.Registry) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range reg.Rules() {
+		ids := append(append([]string{}, r.Checkov...), r.Trivy...)
+		for _, g := range r.AzurePolicy {
+			ids = append(ids, "AP:"+g)
+		}
+		out[r.Name] = ids
+	}
+	return out
+}
+
+func run(t testing.TB, reg *rules.Registry, p probe, format, stack string) outcome {
+	cites := citations(reg)
+	var o outcome
+	bad := evaluate(t, reg, format, stack, p.bad)
+	for _, v := range bad.Violations {
+		if v.URN == "" { // stack-level (stack-environment)
+			continue
+		}
+		if !slices.Contains(o.badRules, v.Rule) {
+			o.badRules = append(o.badRules, v.Rule)
+		}
+		for _, a := range p.anchors {
+			if slices.Contains(cites[v.Rule], a) {
+				o.anchored = true
+			}
+		}
+	}
+	for _, u := range bad.Undecidable {
+		o.undecided = append(o.undecided, u.Rule+": "+u.Message)
+	}
+	good := evaluate(t, reg, format, stack, p.good)
+	for _, v := range good.Violations {
+		if v.URN != "" && !slices.Contains(o.twinRules, v.Rule) {
+			o.twinRules = append(o.twinRules, v.Rule+" on "+v.URN[strings.LastIndex(v.URN, "::")+2:]+": "+v.Message)
+		}
+	}
+	return o
+}
+
+// TestCorpusIsWellFormed: probe ids are unique, every probe names an
+// anchor in the catalogues' spelling, and its twin differs from it.
+func TestCorpusIsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, p := range corpus() {
+		assert.False(t, seen[p.id], "probe %s listed twice", p.id)
+		seen[p.id] = true
+		require.NotEmpty(t, p.anchors, p.id)
+		for _, a := range p.anchors {
+			assert.Regexp(t, `^(CKV2?_AZURE_\d+|AVD-AZU-\d{4}|AP:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`, a, p.id)
+		}
+		assert.NotEqual(t, document("export", "corpus", p.bad), document("export", "corpus", p.good), "%s: the twin is the same stack", p.id)
+	}
+}
+
+// TestCorpusFlagRate runs every probe as its own stack, named corpus (an
+// environment that cannot be told: every rule applies), read from a stack
+// export and from preview JSON. A probe is flagged when a rule citing one
+// of its anchors reports a violation on the misconfigured stack; a twin is
+// flagged when any rule reports a violation on any of its resources.
+func TestCorpusFlagRate(t *testing.T) {
+	reg := rules.NewRegistry()
+	ps := corpus()
+	for _, format := range formats {
+		var hit, loose int
+		var misses, twins []string
+		for _, p := range ps {
+			o := run(t, reg, p, format, "corpus")
+			if o.anchored {
+				hit++
+			} else {
+				misses = append(misses, fmt.Sprintf("%s %v (%s): flagged by %v; undecidable %v", p.id, p.anchors, p.shape, o.badRules, o.undecided))
+			}
+			if o.flagged() {
+				loose++
+			}
+			if len(o.twinRules) > 0 {
+				twins = append(twins, fmt.Sprintf("%s: %v", p.id, o.twinRules))
+			}
+			if *corpusOut != "" {
+				for _, side := range []struct {
+					name string
+					rs   []res
+				}{{"bad", p.bad}, {"good", p.good}} {
+					path := filepath.Join(*corpusOut, format, p.id+"."+side.name+".json")
+					require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+					require.NoError(t, os.WriteFile(path, document(format, "corpus", side.rs), 0o644))
+				}
+			}
+		}
+		rate := float64(hit) / float64(len(ps))
+		t.Logf("%s: %d probes, %d flagged by an anchored rule (%.1f%%), %d by any rule; %d twins flagged", format, len(ps), hit, 100*rate, loose, len(twins))
+		for _, m := range misses {
+			t.Logf("  miss: %s", m)
+		}
+		for _, tw := range twins {
+			t.Logf("  twin flagged: %s", tw)
+		}
+		assert.GreaterOrEqual(t, rate, 0.90, "%s: flag rate", format)
+		assert.Empty(t, twins, "%s: compliant twins flagged", format)
+	}
+}
