@@ -345,7 +345,73 @@ func corpus() []probe {
 	add(probe{id: "fic-github-any-ref-versioned", anchors: []string{"AP:fd1a8e20-2c4f-4a6c-9354-b58d786d9a1f"},
 		shape: "versioned token, subject ref wildcard", bad: fic(ver(ficT, "v20230131"), "repo:misybot/platform:ref:refs/heads/*"), good: fic(ver(ficT, "v20230131"), "repo:misybot/platform:ref:refs/heads/main")})
 
+	// ---- More shapes of the same checks ------------------------------------
+	// Numbers where the schema says string, enum values in other cases,
+	// ARM-style nesting under "properties", secrets, versioned tokens of
+	// child resources, companions linked only through the engine's
+	// dependencies.
+	add(probe{id: "nsg-ssh-port-as-number", anchors: []string{"CKV_AZURE_10", "AVD-AZU-0050"},
+		shape: "destinationPortRange written as a JSON number, priority as a string", bad: withRule(with(with(secRule("ssh", 200, "Inbound", "Allow", "TCP", "Internet", ""), "destinationPortRange", 22), "priority", "200")),
+		good: withRule(with(with(secRule("ssh", 200, "Inbound", "Allow", "TCP", "10.0.0.0/8", ""), "destinationPortRange", 22), "priority", "200"))})
+	add(probe{id: "nsg-rdp-upper-case-enums", anchors: []string{"CKV_AZURE_9", "AVD-AZU-0048"},
+		shape: "ALLOW / INBOUND / TCP, ranges list with 3389", bad: withRule(with(with(secRule("rdp", 200, "INBOUND", "ALLOW", "TCP", "*", ""), "destinationPortRange", nil), "destinationPortRanges", list("443", "3389"))),
+		good: withRule(with(with(secRule("rdp", 200, "INBOUND", "ALLOW", "TCP", "*", ""), "destinationPortRange", nil), "destinationPortRanges", list("443", "8443")))})
+	add(probe{id: "nsg-all-ports-ipv6-any", anchors: []string{"AVD-AZU-0047"},
+		shape: "source ::/0, all ports *", bad: withRule(secRule("all6", 200, "Inbound", "Allow", "*", "::/0", "*")), good: withRule(secRule("all6", 200, "Inbound", "Allow", "*", "fd00::/8", "*"))})
+	add(probe{id: "nsg-egress-star", anchors: []string{"AVD-AZU-0051"},
+		shape: "outbound to * on all ports", bad: withRule(secRule("egress", 200, "Outbound", "Allow", "*", "*", "*")),
+		good: withRule(with(secRule("egress", 200, "Outbound", "Allow", "Tcp", "*", "443"), "destinationAddressPrefix", "Storage"))})
+	add(probe{id: "acr-arm-style-properties", anchors: []string{"CKV_AZURE_139", "AP:0fdf0491-d080-4575-b627-ad0e843cba0f"},
+		shape: "ARM-style nesting under properties", bad: swap(acr, "crprobe1", obj("registryName", "crprobe1", "sku", obj("name", "Premium"), "properties", with(with(registryInputs("crprobe1"), "sku", nil), "publicNetworkAccess", "Enabled"))),
+		good: swap(acr, "crprobe1", obj("registryName", "crprobe1", "sku", obj("name", "Premium"), "properties", with(registryInputs("crprobe1"), "sku", nil)))})
+	add(probe{id: "kv-flattened-properties", anchors: []string{"CKV_AZURE_110", "AVD-AZU-0016"},
+		shape: "vault settings written at the top level (no properties block)", bad: swap(kv, "kv-probe1", with(flatten(vaultInputs("kv-probe1")), "enablePurgeProtection", false)),
+		good: swap(kv, "kv-probe1", flatten(vaultInputs("kv-probe1")))})
+	add(probe{id: "st-tls11", anchors: []string{"CKV_AZURE_44", "AVD-AZU-0011", "AP:fe83a0eb-a853-422d-aac2-1bffd182c5d0"},
+		shape: "TLS1_1", bad: edit(st, "stprobe1", "minimumTlsVersion", "TLS1_1"), good: st})
+	add(probe{id: "st-https-string", anchors: []string{"CKV_AZURE_3", "AVD-AZU-0008"},
+		shape: "\"false\" as a string", bad: edit(st, "stprobe1", "enableHttpsTrafficOnly", "false"), good: edit(st, "stprobe1", "enableHttpsTrafficOnly", "true")})
+	add(probe{id: "st-blob-kind-no-blob-service", anchors: []string{"CKV2_AZURE_38", "AVD-AZU-0056"},
+		shape: "BlobStorage account, blob service only in the twin", bad: without(edit(st, "stprobe1", "kind", "BlobStorage"), "aux-blobsvc-stprobe1"), good: edit(st, "stprobe1", "kind", "BlobStorage")})
+	add(probe{id: "sb-tls-number", anchors: []string{"CKV_AZURE_205"},
+		shape: "minimumTlsVersion as a JSON number", bad: edit(sb, "sb-probe1", "minimumTlsVersion", 1.1), good: edit(sb, "sb-probe1", "minimumTlsVersion", 1.2)})
+	add(probe{id: "sb-local-auth-string", anchors: []string{"CKV_AZURE_203", "AP:cfb11c26-f069-4c14-8e36-56c394dae5af"},
+		shape: "disableLocalAuth \"False\"", bad: edit(sb, "sb-probe1", "disableLocalAuth", "False"), good: edit(sb, "sb-probe1", "disableLocalAuth", "True")})
+	add(probe{id: "app-insecure-ingress-string", anchors: []string{"AP:0e80e269-43a4-4ae9-b5bc-178126b8a5cb"},
+		shape: "allowInsecure \"true\", versioned token", bad: edit(appV, "ca-probe2", "configuration.ingress.allowInsecure", "true"), good: appV})
+	add(probe{id: "env-internal-string", anchors: []string{"AP:d074ddf8-01a5-4b5e-a2b8-964aed452c0a"},
+		shape: "internal \"false\"", bad: edit(app, "cae-ca-probe1", "vnetConfiguration.internal", "false"), good: edit(app, "cae-ca-probe1", "vnetConfiguration.internal", "true")})
+	add(probe{id: "kv-secret-versioned-diag", anchors: []string{"AP:cf820ca0-f99e-4f3e-84fb-66e913812d21"},
+		shape: "diagnostic setting under a versioned token sending metrics only", bad: retype(edit(kv, "aux-diag-kv-probe1", "logs", nil), "aux-diag-kv-probe1", ver("azure-native:insights:DiagnosticSetting", "v20210501preview")),
+		good: retype(kv, "aux-diag-kv-probe1", ver("azure-native:insights:DiagnosticSetting", "v20210501preview"))})
+	add(probe{id: "kv-private-endpoint-manual-connection", anchors: []string{"CKV2_AZURE_32", "AP:a6abeaec-4d90-4a02-805f-6b26c4d3fbe9"},
+		shape: "private endpoint to another vault only; twin uses manualPrivateLinkServiceConnections and group id in other case",
+		bad:  edit(kv, "aux-pe-kv-probe1", "privateLinkServiceConnections", list(obj("name", "c", "privateLinkServiceId", rg+"/providers/Microsoft.KeyVault/vaults/kv-other", "groupIds", list("vault")))),
+		good: edit(edit(kv, "aux-pe-kv-probe1", "privateLinkServiceConnections", nil), "aux-pe-kv-probe1", "manualPrivateLinkServiceConnections", list(obj("name", "c", "privateLinkServiceId", ref("kv-probe1"), "groupIds", list("Vault"))))})
+	add(probe{id: "role-def-wildcard-with-others", anchors: []string{"CKV_AZURE_39", "AVD-AZU-0030"},
+		shape: "\"*\" among other actions, several permission blocks", bad: []res{{roleDefT, "role-custom", obj("roleName", "ops", "permissions", list(obj("actions", readOnly), obj("actions", list("Microsoft.Web/sites/read", "*"))), "assignableScopes", list(sub))}},
+		good: []res{{roleDefT, "role-custom", obj("roleName", "ops", "permissions", list(obj("actions", readOnly), obj("actions", list("Microsoft.Web/sites/read"))), "assignableScopes", list(sub))}}})
+	adFicT := "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+	adFic := func(subject string) []res {
+		return []res{{adFicT, "app-fic", obj("applicationId", "/applications/33333333-3333-3333-3333-333333333333", "displayName", "github",
+			"issuer", "https://token.actions.githubusercontent.com", "subject", subject, "audiences", list("api://AzureADTokenExchange"))}}
+	}
+	add(probe{id: "azuread-fic-github-wildcard", anchors: []string{"AP:fd1a8e20-2c4f-4a6c-9354-b58d786d9a1f"},
+		shape: "azuread application credential (module-file token), subject with *", bad: adFic("repo:misybot/platform:*"), good: adFic("repo:misybot/platform:environment:prod")})
+
 	return ps
+}
+
+// flatten lifts a vault's properties block to the top level, as a user
+// mistaking azure-native's shape for a flat one would write it.
+func flatten(m map[string]any) map[string]any {
+	out := clone(m)
+	props, _ := out["properties"].(map[string]any)
+	delete(out, "properties")
+	for k, v := range props {
+		out[k] = v
+	}
+	return out
 }
 
 // setPorts replaces the destination port of rule i with a list.

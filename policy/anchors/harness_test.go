@@ -146,7 +146,7 @@ func materialise(stack string, byName map[string]res, in map[string]any, preview
 	return out, deps
 }
 
-func stackEntries(stack string, rs []res, preview bool) []map[string]any {
+func stackEntries(stack string, rs []res, preview, bare bool) []map[string]any {
 	byName := map[string]res{}
 	for _, r := range rs {
 		byName[r.name] = r
@@ -155,7 +155,7 @@ func stackEntries(stack string, rs []res, preview bool) []map[string]any {
 	out := []map[string]any{{"urn": stackURN, "custom": false, "type": "pulumi:pulumi:Stack"}}
 	for _, r := range rs {
 		in, deps := materialise(stack, byName, r.inputs, preview)
-		if !slices.Contains(untagged, shortName(r.typ)) && strings.HasPrefix(r.typ, "azure-native:") {
+		if !bare && !slices.Contains(untagged, shortName(r.typ)) && strings.HasPrefix(r.typ, "azure-native:") {
 			if _, ok := in["tags"]; !ok {
 				in["tags"] = tagsFor(stack)
 			}
@@ -180,17 +180,18 @@ func stackEntries(stack string, rs []res, preview bool) []map[string]any {
 }
 
 // exportDoc is the stack as `pulumi stack export` writes it (deployment v3).
-func exportDoc(stack string, rs []res) map[string]any {
+// bare leaves out the tags the platform requires.
+func exportDoc(stack string, rs []res, bare bool) map[string]any {
 	return map[string]any{"version": 3, "deployment": map[string]any{
 		"manifest":  map[string]any{"time": "2026-11-28T00:00:00Z", "magic": "", "version": "v3.274.1"},
-		"resources": stackEntries(stack, rs, false),
+		"resources": stackEntries(stack, rs, false, bare),
 	}}
 }
 
 // previewDoc is the stack as `pulumi preview --json` prints a first update.
-func previewDoc(stack string, rs []res) map[string]any {
+func previewDoc(stack string, rs []res, bare bool) map[string]any {
 	var steps []any
-	for _, st := range stackEntries(stack, rs, true) {
+	for _, st := range stackEntries(stack, rs, true, bare) {
 		steps = append(steps, map[string]any{"op": "create", "urn": st["urn"], "provider": "", "newState": st})
 	}
 	return map[string]any{"config": map[string]any{}, "steps": steps,

@@ -31,12 +31,14 @@ func (o outcome) flagged() bool { return len(o.badRules) > 0 }
 
 var formats = []string{"export", "preview"}
 
-func document(format, stack string, rs []res) []byte {
+func document(format, stack string, rs []res) []byte { return documentOf(format, stack, rs, false) }
+
+func documentOf(format, stack string, rs []res, bare bool) []byte {
 	var doc map[string]any
 	if format == "export" {
-		doc = exportDoc(stack, rs)
+		doc = exportDoc(stack, rs, bare)
 	} else {
-		doc = previewDoc(stack, rs)
+		doc = previewDoc(stack, rs, bare)
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -47,9 +49,19 @@ func document(format, stack string, rs []res) []byte {
 
 func evaluate(t testing.TB, reg *rules.Registry, format, stack string, rs []res) rules.Report {
 	t.Helper()
-	st, err := input.Parse(document(format, stack, rs))
+	return evaluateAs(t, reg, format, stack, "", rs, false)
+}
+
+// evaluateAs reads the stack written under stack, renamed to as when set
+// (as misyinfra policy audit --stack does), and evaluates the catalogue.
+func evaluateAs(t testing.TB, reg *rules.Registry, format, stack, as string, rs []res, bare bool) rules.Report {
+	t.Helper()
+	st, err := input.Parse(documentOf(format, stack, rs, bare))
 	require.NoError(t, err)
 	require.Equal(t, stack, st.Name)
+	if as != "" {
+		st.Name = as
+	}
 	return reg.Evaluate(st, rules.Config{})
 }
 
@@ -68,9 +80,13 @@ func citations(reg *rules.Registry) map[string][]string {
 }
 
 func run(t testing.TB, reg *rules.Registry, p probe, format, stack string) outcome {
+	return runAs(t, reg, p, format, stack, "")
+}
+
+func runAs(t testing.TB, reg *rules.Registry, p probe, format, stack, as string) outcome {
 	cites := citations(reg)
 	var o outcome
-	bad := evaluate(t, reg, format, stack, p.bad)
+	bad := evaluateAs(t, reg, format, stack, as, p.bad, false)
 	for _, v := range bad.Violations {
 		if v.URN == "" { // stack-level (stack-environment)
 			continue
@@ -87,7 +103,7 @@ func run(t testing.TB, reg *rules.Registry, p probe, format, stack string) outco
 	for _, u := range bad.Undecidable {
 		o.undecided = append(o.undecided, u.Rule+": "+u.Message)
 	}
-	good := evaluate(t, reg, format, stack, p.good)
+	good := evaluateAs(t, reg, format, stack, as, p.good, false)
 	for _, v := range good.Violations {
 		if v.URN != "" && !slices.Contains(o.twinRules, v.Rule) {
 			o.twinRules = append(o.twinRules, v.Rule+" on "+v.URN[strings.LastIndex(v.URN, "::")+2:]+": "+v.Message)
@@ -146,6 +162,15 @@ func TestCorpusFlagRate(t *testing.T) {
 				}
 			}
 		}
+		if *corpusOut != "" {
+			manifest := map[string][]string{}
+			for _, p := range ps {
+				manifest[p.id] = p.anchors
+			}
+			b, err := json.MarshalIndent(manifest, "", "  ")
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(*corpusOut, "anchors.json"), b, 0o644))
+		}
 		rate := float64(hit) / float64(len(ps))
 		t.Logf("%s: %d probes, %d flagged by an anchored rule (%.1f%%), %d by any rule; %d twins flagged", format, len(ps), hit, 100*rate, loose, len(twins))
 		for _, m := range misses {
@@ -157,4 +182,76 @@ func TestCorpusFlagRate(t *testing.T) {
 		assert.GreaterOrEqual(t, rate, 0.90, "%s: flag rate", format)
 		assert.Empty(t, twins, "%s: compliant twins flagged", format)
 	}
+}
+
+// TestCorpusEnvironments: what a corpus gets under the stack names a corpus
+// author may pick. A name that names no environment (corpus, test) gets
+// every rule, so it is flagged as fully as the strictest environment; dev
+// and staging stacks do not run the rules the platform keeps for staging
+// and prod (or prod), so a dev-stack corpus misses those probes by design.
+// Renaming with --stack (evaluateAs) decides as the name in the file does.
+func TestCorpusEnvironments(t *testing.T) {
+	reg := rules.NewRegistry()
+	ps := corpus()
+	rate := map[string]map[string]int{}
+	for _, format := range formats {
+		rate[format] = map[string]int{}
+		for _, name := range []struct{ file, as string }{
+			{"corpus", ""}, {"test", ""}, {"dev", ""}, {"staging", ""}, {"prod", ""}, {"prod-eu2", ""}, {"development", ""},
+			{"corpus", "dev"}, {"dev", "corpus"}, {"dev", "prod"},
+		} {
+			key := name.file
+			if name.as != "" {
+				key += "→" + name.as
+			}
+			var missed []string
+			for _, p := range ps {
+				o := runAs(t, reg, p, format, name.file, name.as)
+				if o.anchored {
+					rate[format][key]++
+				} else {
+					missed = append(missed, p.id)
+				}
+				if name.as == "" { // renamed, the probes' environment tag names the other stack
+					assert.Empty(t, o.twinRules, "%s %s %s: twin flagged", format, key, p.id)
+				}
+			}
+			t.Logf("%s, stack %s: %d/%d flagged; missed %v", format, key, rate[format][key], len(ps), missed)
+		}
+		all := len(ps)
+		for _, unknown := range []string{"corpus", "test", "dev→corpus"} {
+			assert.Equal(t, all, rate[format][unknown], "%s: an unknown environment runs every rule", format)
+		}
+		assert.Equal(t, rate[format]["prod"], rate[format]["dev→prod"], "%s: --stack decides the environment", format)
+		assert.Equal(t, rate[format]["dev"], rate[format]["corpus→dev"], "%s: --stack decides the environment", format)
+		assert.Less(t, rate[format]["dev"], all, "%s: a dev stack runs fewer rules", format)
+	}
+}
+
+// TestCorpusMinimalTwins measures (and logs; it asserts nothing about the
+// count) how the pack treats twins written with nothing but the one fix:
+// no required tags and without the companions (private endpoint,
+// diagnostic setting, blob service, replica) a full deployment has. The
+// rules that fire then are the platform's own guard rails beyond the
+// anchor the probe is about; see docs/policies.md, Environments.
+func TestCorpusMinimalTwins(t *testing.T) {
+	reg := rules.NewRegistry()
+	byRule := map[string]int{}
+	flagged := 0
+	ps := corpus()
+	for _, p := range ps {
+		twin := slices.DeleteFunc(slices.Clone(p.good), func(r res) bool { return strings.HasPrefix(r.name, "aux-") })
+		rep := evaluateAs(t, reg, "export", "corpus", "", twin, true)
+		seen := map[string]bool{}
+		for _, v := range rep.Violations {
+			if v.URN != "" && !seen[v.Rule] {
+				seen[v.Rule] = true
+				byRule[v.Rule]++
+			}
+		}
+		if len(seen) > 0 {
+			flagged++
+		}
+	}
+	t.Logf("minimal twins flagged: %d of %d; by rule: %v", flagged, len(ps), byRule)
 }
