@@ -386,8 +386,8 @@ func corpus() []probe {
 		good: retype(kv, "aux-diag-kv-probe1", ver("azure-native:insights:DiagnosticSetting", "v20210501preview"))})
 	add(probe{id: "kv-private-endpoint-manual-connection", anchors: []string{"CKV2_AZURE_32", "AP:a6abeaec-4d90-4a02-805f-6b26c4d3fbe9"},
 		shape: "private endpoint to another vault only; twin uses manualPrivateLinkServiceConnections and group id in other case",
-		bad:  edit(kv, "aux-pe-kv-probe1", "privateLinkServiceConnections", list(obj("name", "c", "privateLinkServiceId", rg+"/providers/Microsoft.KeyVault/vaults/kv-other", "groupIds", list("vault")))),
-		good: edit(edit(kv, "aux-pe-kv-probe1", "privateLinkServiceConnections", nil), "aux-pe-kv-probe1", "manualPrivateLinkServiceConnections", list(obj("name", "c", "privateLinkServiceId", ref("kv-probe1"), "groupIds", list("Vault"))))})
+		bad:   edit(kv, "aux-pe-kv-probe1", "privateLinkServiceConnections", list(obj("name", "c", "privateLinkServiceId", rg+"/providers/Microsoft.KeyVault/vaults/kv-other", "groupIds", list("vault")))),
+		good:  edit(edit(kv, "aux-pe-kv-probe1", "privateLinkServiceConnections", nil), "aux-pe-kv-probe1", "manualPrivateLinkServiceConnections", list(obj("name", "c", "privateLinkServiceId", ref("kv-probe1"), "groupIds", list("Vault"))))})
 	add(probe{id: "role-def-wildcard-with-others", anchors: []string{"CKV_AZURE_39", "AVD-AZU-0030"},
 		shape: "\"*\" among other actions, several permission blocks", bad: []res{{roleDefT, "role-custom", obj("roleName", "ops", "permissions", list(obj("actions", readOnly), obj("actions", list("Microsoft.Web/sites/read", "*"))), "assignableScopes", list(sub))}},
 		good: []res{{roleDefT, "role-custom", obj("roleName", "ops", "permissions", list(obj("actions", readOnly), obj("actions", list("Microsoft.Web/sites/read"))), "assignableScopes", list(sub))}}})
