@@ -129,9 +129,9 @@ func eachSecRule(pred func(secRule) (tri, string)) func(Context, *Resource, *vie
 			t, msg := pred(s)
 			switch t.state {
 			case 1:
-				out = append(out, violation(r, "%s %s", s.where, msg))
+				out = append(out, violation(r, "%s %s", s.where(), msg))
 			case -1:
-				out = append(out, undecidable(r, s.where+": "+t.why))
+				out = append(out, undecidable(r, s.where()+": "+t.why))
 			}
 		}
 		return out
@@ -239,7 +239,7 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 	for _, sr := range rules {
 		in := sr.isInbound()
 		if in.state == -1 {
-			pending = sr.where + ": " + in.why
+			pending = sr.where() + ": " + in.why
 			continue
 		}
 		if in.state == 0 {
@@ -248,7 +248,7 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 		prio, known := sr.priority()
 		if known.state != 1 {
 			if known.state == -1 {
-				pending = sr.where + ": " + known.why
+				pending = sr.where() + ": " + known.why
 			}
 			continue
 		}
@@ -258,7 +258,7 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 		case 1:
 			denyAll = append(denyAll, inbound{sr, prio})
 		case -1:
-			pending = sr.where + ": " + d.why
+			pending = sr.where() + ": " + d.why
 		}
 	}
 	if len(denyAll) == 0 {
@@ -272,11 +272,11 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 	var after []string
 	for _, r := range inb {
 		if r.prio > last.prio {
-			after = append(after, fmt.Sprintf("%s (priority %g)", r.rule.where, r.prio))
+			after = append(after, fmt.Sprintf("%s (priority %g)", r.rule.where(), r.prio))
 		}
 	}
 	if len(after) > 0 {
-		return violation(nsg, "deny-all inbound %s at priority %g is not the last inbound rule: %s come after it", last.rule.where, last.prio, strings.Join(after, ", ")), true
+		return violation(nsg, "deny-all inbound %s at priority %g is not the last inbound rule: %s come after it", last.rule.where(), last.prio, strings.Join(after, ", ")), true
 	}
 	if pending != "" {
 		return undecidable(nsg, pending), true

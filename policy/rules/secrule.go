@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -10,9 +9,20 @@ import (
 // secRule is one network security rule, inline in an NSG's securityRules or
 // a standalone SecurityRule resource.
 type secRule struct {
-	props any    // the rule's input map (flat or under "properties")
-	where string // how to name it in messages
+	props any // the rule's input map (flat or under "properties")
+	// in is the rule's place in an NSG's securityRules; a standalone rule
+	// has none, and its resource name, name.
+	in    val
+	name  string
 	ports *portMemo
+}
+
+// where names the rule in messages. It is built only for a finding.
+func (s secRule) where() string {
+	if s.in.item == 0 && s.in.at == "" && s.in.nkeys == 0 {
+		return "security rule " + quoteName(lookup(s.props, "name"), s.name)
+	}
+	return s.in.path() + " " + quoteName(field(s.props, "name"), "")
 }
 
 // portMemo keeps a rule's parsed destination ports: the port checks ask
@@ -29,7 +39,7 @@ type portMemo struct {
 func rulesOf(r *Resource) ([]secRule, val) {
 	switch CanonicalType(r.Type) {
 	case typeSecurityRule:
-		return []secRule{{props: r.Properties, where: "security rule " + quoteName(lookup(r.Properties, "name"), r.Name), ports: &portMemo{}}}, val{state: known}
+		return []secRule{{props: r.Properties, name: r.Name, ports: &portMemo{}}}, val{state: known}
 	case typeNSG:
 		list := field(r.Properties, "securityRules")
 		var out []secRule
@@ -37,7 +47,7 @@ func rulesOf(r *Resource) ([]secRule, val) {
 			if e.undecided() {
 				return out, e
 			}
-			out = append(out, secRule{props: e.v, where: fmt.Sprintf("%s %s", e.path, quoteName(field(e.v, "name"), "")), ports: &portMemo{}})
+			out = append(out, secRule{props: e.v, in: e, ports: &portMemo{}})
 		}
 		return out, list
 	}
