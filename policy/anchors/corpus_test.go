@@ -288,7 +288,10 @@ func corpus() []probe {
 		shape: "versioned Subnet child resource", bad: vnetStack(with(vnet(), "subnets", nil), subnetRes(ver(subnetT, "v20230901"), false)), good: vnetStack(with(vnet(), "subnets", nil), subnetRes(ver(subnetT, "v20230901"), true))})
 	add(probe{id: "vnet-public-dns", anchors: []string{"CKV_AZURE_183"},
 		shape: "dhcpOptions.dnsServers 8.8.8.8", bad: vnetStack(with(vnet(snet("snet-app", "10.20.1.0/24", ref("nsg-probe1"))), "dhcpOptions", obj("dnsServers", list("8.8.8.8")))),
-		good: vnetStack(with(vnet(snet("snet-app", "10.20.1.0/24", ref("nsg-probe1"))), "dhcpOptions", obj("dnsServers", list("10.20.0.4"))))})
+		good: vnetStack(with(vnet(snet("snet-app", "10.20.1.0/24", ref("nsg-probe1"))), "dhcpOptions", obj("dnsServers", list("10.20.0.4", "10.20.0.5"))))})
+	add(probe{id: "vnet-single-dns-server", anchors: []string{"CKV_AZURE_182"},
+		shape: "one private DNS server", bad: vnetStack(with(vnet(snet("snet-app", "10.20.1.0/24", ref("nsg-probe1"))), "dhcpOptions", obj("dnsServers", list("10.20.0.4")))),
+		good: vnetStack(with(vnet(snet("snet-app", "10.20.1.0/24", ref("nsg-probe1"))), "dhcpOptions", obj("dnsServers", list("10.20.0.4", "10.20.0.5"))))})
 
 	// ---- Container Apps -------------------------------------------------------
 	app := appStack(appT, "ca-probe1")

@@ -92,6 +92,7 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_12", Title: "Ensure that Network Security Group Flow Log retention period is 'greater than 90 days'"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_77", Title: "Ensure that UDP Services are restricted from the Internet"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_160", Title: "Ensure that HTTP (port 80) access is restricted from the internet"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_182", Title: "Ensure that VNET has at least 2 connected DNS Endpoints"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_183", Title: "Ensure that VNET uses local DNS addresses"},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_31", Title: "Ensure VNET subnet is configured with a Network Security Group (NSG)"},
 		// Checkov: identity and Service Bus.
