@@ -97,7 +97,7 @@ func corpus() []probe {
 	add(probe{id: "acr-network-default-allow", anchors: []string{"AP:d0793b48-0edc-4296-a390-4c75d1bdfd71"},
 		shape: "public access on, rule set Allow", bad: edit(edit(acr, "crprobe1", "publicNetworkAccess", "Enabled"), "crprobe1", "networkRuleSet.defaultAction", "Allow"),
 		good: edit(acr, "crprobe1", "publicNetworkAccess", "Disabled")})
-	add(probe{id: "acr-basic-sku", anchors: []string{"AP:bd560fc0-3c69-498a-ae9f-aa8eb7de0e13"},
+	add(probe{id: "acr-basic-sku", anchors: []string{"CKV_AZURE_163", "AP:bd560fc0-3c69-498a-ae9f-aa8eb7de0e13"},
 		shape: "SKU without private link", bad: edit(acr, "crprobe1", "sku.name", "Basic"), good: acr})
 	add(probe{id: "acr-no-private-endpoint", anchors: []string{"AP:e8eef0a8-67cf-4eb4-9386-14b0e78733d4"},
 		shape: "missing companion resource", bad: without(acr, "aux-pe-crprobe1"), good: acr})

@@ -80,6 +80,7 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_137", Title: "Ensure ACR admin account is disabled"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_138", Title: "Ensures that ACR disables anonymous pulling of images"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_139", Title: "Ensure ACR set to disable public networking"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_163", Title: "Enable vulnerability scanning for container images."},
 		{Catalogue: Checkov, ID: "CKV_AZURE_164", Title: "Ensures that ACR uses signed/trusted images"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_166", Title: "Ensure container image quarantine, scan, and mark images verified"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_167", Title: "Ensure a retention policy is set to cleanup untagged manifests."},
@@ -100,6 +101,9 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_203", Title: "Ensure Azure Service Bus Local Authentication is disabled"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_204", Title: "Ensure 'public network access enabled' is set to 'False' for Azure Service Bus"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_205", Title: "Ensure Azure Service Bus is using the latest version of TLS encryption"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_199", Title: "Ensure that Azure Service Bus uses double encryption", NotApplicable: naCMK},
+		{Catalogue: Checkov, ID: "CKV_AZURE_201", Title: "Ensure that Azure Service Bus uses a customer-managed key to encrypt data", NotApplicable: naCMK},
+		{Catalogue: Checkov, ID: "CKV_AZURE_202", Title: "Ensure that Managed identity provider is enabled for Azure Service Bus", NotApplicable: "a namespace's own identity reads its customer-managed key from Key Vault (https://learn.microsoft.com/azure/service-bus-messaging/configure-customer-managed-key); the platform uses Microsoft-managed keys and its clients authenticate with their own identities"},
 
 		// Trivy (defsec AVD-AZU).
 		{Catalogue: Trivy, ID: "AVD-AZU-0007", Title: "Storage containers in blob storage mode should not have public access"},

@@ -64,10 +64,11 @@ func registryRules() []Rule {
 		{
 			Name:         "container-registry-premium",
 			Category:     categoryRegistry,
-			Description:  "Container registries use the Premium SKU in staging and prod: private endpoints, network rules, zone redundancy and export control need it.",
+			Description:  "Container registries use the Premium SKU in staging and prod: private endpoints, network rules, zone redundancy and export control need it (stricter than CKV_AZURE_163, which only refuses Basic).",
 			Remediation:  `Set sku.name to "Premium".`,
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			Checkov:      []string{"CKV_AZURE_163"},
 			AzurePolicy:  []string{"bd560fc0-3c69-498a-ae9f-aa8eb7de0e13"},
 			Types:        types,
 			Scope:        PerResource,
