@@ -129,6 +129,8 @@ func corpus() []probe {
 		shape: "versioned token, property omitted", bad: edit(stV, "stprobe2", "minimumTlsVersion", nil), good: stV})
 	add(probe{id: "st-blob-public-access", anchors: []string{"CKV_AZURE_190", "CKV2_AZURE_47", "AP:4fa4b6c0-31ca-4c0d-b10d-24b96f62a751"},
 		shape: "true", bad: edit(st, "stprobe1", "allowBlobPublicAccess", true), good: st})
+	add(probe{id: "st-blob-public-access-omitted", anchors: []string{"CKV_AZURE_190", "AP:4fa4b6c0-31ca-4c0d-b10d-24b96f62a751"},
+		shape: "property omitted (Checkov fails a missing attribute; the built-in flags anything but false)", bad: edit(st, "stprobe1", "allowBlobPublicAccess", nil), good: st})
 	add(probe{id: "st-shared-key-omitted", anchors: []string{"CKV2_AZURE_40", "AP:8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54"},
 		shape: "property omitted (default allowed)", bad: edit(st, "stprobe1", "allowSharedKeyAccess", nil), good: st})
 	add(probe{id: "st-network-default-allow", anchors: []string{"CKV_AZURE_35", "AVD-AZU-0012", "AP:34c877ad-507e-4c82-993e-3452a6e0ad3c"},
