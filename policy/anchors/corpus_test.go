@@ -48,6 +48,8 @@ func corpus() []probe {
 	add(probe{id: "kv-access-policies", anchors: []string{"AP:12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5"},
 		shape: "RBAC off, access policies", bad: edit(edit(kv, "kv-probe1", "properties.enableRbacAuthorization", false), "kv-probe1", "properties.accessPolicies",
 			list(obj("tenantId", tenant, "objectId", principal, "permissions", obj("secrets", list("get", "list"))))), good: kv})
+	add(probe{id: "kv-rbac-omitted", anchors: []string{"AP:12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5"},
+		shape: "enableRbacAuthorization omitted (access policies by default)", bad: edit(kv, "kv-probe1", "properties.enableRbacAuthorization", nil), good: kv})
 	add(probe{id: "kv-no-diagnostics", anchors: []string{"AP:cf820ca0-f99e-4f3e-84fb-66e913812d21"},
 		shape: "missing diagnostic setting", bad: without(kv, "aux-diag-kv-probe1"), good: kv})
 	add(probe{id: "kv-diagnostics-disabled", anchors: []string{"AP:cf820ca0-f99e-4f3e-84fb-66e913812d21"},
@@ -96,6 +98,9 @@ func corpus() []probe {
 		shape: "property omitted (default Enabled)", bad: edit(acr, "crprobe1", "publicNetworkAccess", nil), good: acr})
 	add(probe{id: "acr-network-default-allow", anchors: []string{"AP:d0793b48-0edc-4296-a390-4c75d1bdfd71"},
 		shape: "public access on, rule set Allow", bad: edit(edit(acr, "crprobe1", "publicNetworkAccess", "Enabled"), "crprobe1", "networkRuleSet.defaultAction", "Allow"),
+		good: edit(acr, "crprobe1", "publicNetworkAccess", "Disabled")})
+	add(probe{id: "acr-network-rules-omitted-public", anchors: []string{"AP:d0793b48-0edc-4296-a390-4c75d1bdfd71"},
+		shape: "public access Enabled, networkRuleSet omitted (default Allow)", bad: edit(edit(acr, "crprobe1", "publicNetworkAccess", "Enabled"), "crprobe1", "networkRuleSet", nil),
 		good: edit(acr, "crprobe1", "publicNetworkAccess", "Disabled")})
 	add(probe{id: "acr-basic-sku", anchors: []string{"CKV_AZURE_163", "AP:bd560fc0-3c69-498a-ae9f-aa8eb7de0e13"},
 		shape: "SKU without private link", bad: edit(acr, "crprobe1", "sku.name", "Basic"), good: acr})
@@ -177,6 +182,10 @@ func corpus() []probe {
 		shape: "Enabled", bad: edit(sb, "sb-probe1", "publicNetworkAccess", "Enabled"), good: sb})
 	add(probe{id: "sb-tls10-versioned", anchors: []string{"CKV_AZURE_205"},
 		shape: "versioned token, 1.0", bad: edit(sbStack(ver(sbT, "v20221001preview"), "sb-probe2"), "sb-probe2", "minimumTlsVersion", "1.0"), good: sbStack(ver(sbT, "v20221001preview"), "sb-probe2")})
+	add(probe{id: "sb-public-network-omitted", anchors: []string{"CKV_AZURE_204", "AP:cbd11fd3-3002-4907-b6c8-579f0e700e13"},
+		shape: "property omitted (default Enabled)", bad: edit(sb, "sb-probe1", "publicNetworkAccess", nil), good: sb})
+	add(probe{id: "sb-tls-omitted", anchors: []string{"CKV_AZURE_205"},
+		shape: "property omitted (Checkov fails a missing attribute)", bad: edit(sb, "sb-probe1", "minimumTlsVersion", nil), good: sb})
 	add(probe{id: "sb-no-private-endpoint", anchors: []string{"AP:1c06e275-d63d-4540-b761-71f364c2111d"},
 		shape: "missing companion resource", bad: without(sb, "aux-pe-sb-probe1"), good: sb})
 	add(probe{id: "sb-namespace-sas-rule", anchors: []string{"AP:a1817ec0-a368-432a-8057-8371e17ac6ee"},
