@@ -88,17 +88,24 @@ func skipSpace(data []byte, i int) int {
 }
 
 // skipString returns the index after the string starting at data[i] (a
-// quote), or -1 when it does not end.
+// quote), or -1 when it does not end. A quote ends the string unless an
+// odd number of backslashes comes before it.
 func skipString(data []byte, i int) int {
-	for i++; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++
-		case '"':
+	for i++; ; {
+		q := bytes.IndexByte(data[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		escapes := 0
+		for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
 			return i + 1
 		}
+		i++
 	}
-	return -1
 }
 
 // skipValue returns the index after the value starting at data[i], or -1.

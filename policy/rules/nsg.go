@@ -19,6 +19,10 @@ type namedPort struct {
 // allowsFromInternet reports whether s lets TCP or UDP from the Internet
 // reach any of ports, and names those it certainly covers.
 func (s secRule) allowsFromInternet(ports []namedPort) (tri, string) {
+	base := and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"))
+	if base == no {
+		return no, "" // the common case: nothing to name
+	}
 	var hits []string
 	covered := no
 	for _, p := range ports {
@@ -28,7 +32,7 @@ func (s secRule) allowsFromInternet(ports []namedPort) (tri, string) {
 		}
 		covered = or(covered, c)
 	}
-	return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"), covered), strings.Join(hits, ", ")
+	return and(base, covered), strings.Join(hits, ", ")
 }
 
 var databasePorts = []namedPort{
@@ -75,6 +79,9 @@ func nsgRules() []Rule {
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
 				t, hits := s.allowsFromInternet(databasePorts)
+				if t == no {
+					return t, ""
+				}
 				return t, "allows database ports " + hits + " from the Internet"
 			}),
 		},

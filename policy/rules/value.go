@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -301,23 +302,47 @@ func (v val) is(want ...string) bool {
 // path[i]; a lone scalar counts as a one-item list, since several
 // azure-native list inputs accept one.
 func (v val) elems() []val {
-	switch v.state {
-	case absent:
-		return nil
-	case unknown, hidden:
-		return []val{v}
+	var out []val
+	if l, ok := v.v.([]any); ok && v.state == known {
+		out = make([]val, 0, len(l))
 	}
-	l, ok := v.v.([]any)
-	if !ok {
-		return []val{v}
-	}
-	out := make([]val, 0, len(l))
-	at := v.path()
-	for i, item := range l {
-		x, st, sec := unwrap(item)
-		out = append(out, val{v: x, state: st, secret: sec, at: at, item: i + 1})
+	for _, e := range v.items() {
+		out = append(out, e)
 	}
 	return out
+}
+
+// items iterates over what elems returns, without building the list.
+func (v val) items() iter.Seq2[int, val] {
+	return func(yield func(int, val) bool) {
+		switch v.state {
+		case absent:
+			return
+		case unknown, hidden:
+			yield(0, v)
+			return
+		}
+		l, ok := v.v.([]any)
+		if !ok {
+			yield(0, v)
+			return
+		}
+		// An item is named by its list's path and its index, built
+		// when a message asks (path()); a list inside a list names its
+		// list now.
+		parent := val{at: v.at, keys: v.keys, nkeys: v.nkeys}
+		if v.item > 0 {
+			parent = val{at: v.path()}
+		}
+		for i, item := range l {
+			e := parent
+			e.v, e.state, e.secret = unwrap(item)
+			e.item = i + 1
+			if !yield(i, e) {
+				return
+			}
+		}
+	}
 }
 
 // describeUnknown explains why a value cannot be read.
