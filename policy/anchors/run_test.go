@@ -122,6 +122,10 @@ func TestCorpusIsWellFormed(t *testing.T) {
 		require.NotEmpty(t, p.anchors, p.id)
 		for _, a := range p.anchors {
 			assert.Regexp(t, `^(CKV2?_AZURE_\d+|AVD-AZU-\d{4}|AP:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`, a, p.id)
+			if g, ok := strings.CutPrefix(a, "AP:"); ok {
+				_, checked := rules.Builtin(g)
+				assert.True(t, checked, "%s cites %s, which is not a checked built-in (policy/rules/builtins.go)", p.id, a)
+			}
 		}
 		assert.NotEqual(t, document("export", "corpus", p.bad), document("export", "corpus", p.good), "%s: the twin is the same stack", p.id)
 	}
