@@ -67,6 +67,7 @@ func storageMoreRules() []Rule {
 			Description: "Storage accounts encrypt data twice, at the service and the infrastructure level (encryption.requireInfrastructureEncryption true). Advisory: it can only be set when an account is created, so turning it on replaces the account and its data.",
 			Remediation: "Set encryption.requireInfrastructureEncryption to true on new accounts.",
 			Enforcement: Advisory,
+			Trivy:       []string{"AVD-AZU-0061"},
 			AzurePolicy: []string{"4733ea7b-a883-42fe-8cac-97454c2a9e4a"},
 			Types:       types,
 			Scope:       PerResource,

@@ -33,7 +33,8 @@ const (
 
 // anchorChecks are the checks of Checkov (CKV_AZURE_*, CKV2_AZURE_*) and
 // Trivy (AVD-AZU-*) for the types of this platform, with their titles as
-// the catalogues state them, and the Azure Policy built-ins for those types
+// the catalogues state them (AVD-AZU-0052 and above read in the checks'
+// metadata in aquasecurity/trivy-checks checks/cloud/azure), and the Azure Policy built-ins for those types
 // that no rule cites (the cited ones are in builtinPolicies). Checkov ids
 // and titles were read in Checkov's check sources and its Terraform policy
 // index (https://github.com/bridgecrewio/checkov/tree/main/checkov); Trivy
@@ -52,6 +53,7 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_60", Title: "Ensure that storage account enables secure transfer"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_190", Title: "Ensure that Storage blobs restrict public access"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_206", Title: "Ensure that Storage Accounts use replication"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_244", Title: "Avoid the use of local users for Azure Storage unless necessary"},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_1", Title: "Ensure storage for critical data are encrypted with Customer Managed Key", NotApplicable: naCMK},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_8", Title: "Ensure the storage container storing the activity logs is not publicly accessible", NotApplicable: "the platform exports no activity log to storage; every blob container is checked by storage-container-private"},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_18", Title: "Ensure that Storage Accounts use customer-managed key for encryption", NotApplicable: naCMK},
@@ -78,17 +80,20 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_137", Title: "Ensure ACR admin account is disabled"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_138", Title: "Ensures that ACR disables anonymous pulling of images"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_139", Title: "Ensure ACR set to disable public networking"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_163", Title: "Enable vulnerability scanning for container images."},
 		{Catalogue: Checkov, ID: "CKV_AZURE_164", Title: "Ensures that ACR uses signed/trusted images"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_166", Title: "Ensure container image quarantine, scan, and mark images verified"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_167", Title: "Ensure a retention policy is set to cleanup untagged manifests."},
 		{Catalogue: Checkov, ID: "CKV_AZURE_233", Title: "Ensure Azure Container Registry (ACR) is zone redundant"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_237", Title: "Ensure dedicated data endpoints are enabled."},
+		{Catalogue: Checkov, ID: "CKV_AZURE_165", Title: "Ensure geo-replicated container registries to match multi-region container deployments."},
 		// Checkov: network.
 		{Catalogue: Checkov, ID: "CKV_AZURE_9", Title: "Ensure that RDP access is restricted from the internet"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_10", Title: "Ensure that SSH access is restricted from the internet"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_12", Title: "Ensure that Network Security Group Flow Log retention period is 'greater than 90 days'"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_77", Title: "Ensure that UDP Services are restricted from the Internet"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_160", Title: "Ensure that HTTP (port 80) access is restricted from the internet"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_182", Title: "Ensure that VNET has at least 2 connected DNS Endpoints"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_183", Title: "Ensure that VNET uses local DNS addresses"},
 		{Catalogue: Checkov, ID: "CKV2_AZURE_31", Title: "Ensure VNET subnet is configured with a Network Security Group (NSG)"},
 		// Checkov: identity and Service Bus.
@@ -96,6 +101,9 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Checkov, ID: "CKV_AZURE_203", Title: "Ensure Azure Service Bus Local Authentication is disabled"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_204", Title: "Ensure 'public network access enabled' is set to 'False' for Azure Service Bus"},
 		{Catalogue: Checkov, ID: "CKV_AZURE_205", Title: "Ensure Azure Service Bus is using the latest version of TLS encryption"},
+		{Catalogue: Checkov, ID: "CKV_AZURE_199", Title: "Ensure that Azure Service Bus uses double encryption", NotApplicable: naCMK},
+		{Catalogue: Checkov, ID: "CKV_AZURE_201", Title: "Ensure that Azure Service Bus uses a customer-managed key to encrypt data", NotApplicable: naCMK},
+		{Catalogue: Checkov, ID: "CKV_AZURE_202", Title: "Ensure that Managed identity provider is enabled for Azure Service Bus", NotApplicable: "a namespace's own identity reads its customer-managed key from Key Vault (https://learn.microsoft.com/azure/service-bus-messaging/configure-customer-managed-key); the platform uses Microsoft-managed keys and its clients authenticate with their own identities"},
 
 		// Trivy (defsec AVD-AZU).
 		{Catalogue: Trivy, ID: "AVD-AZU-0007", Title: "Storage containers in blob storage mode should not have public access"},
@@ -115,6 +123,12 @@ func anchorChecks() []AnchorCheck {
 		{Catalogue: Trivy, ID: "AVD-AZU-0049", Title: "Retention policy for flow logs should be enabled and set to greater than 90 days"},
 		{Catalogue: Trivy, ID: "AVD-AZU-0050", Title: "SSH access should not be accessible from the Internet, should be blocked on port 22"},
 		{Catalogue: Trivy, ID: "AVD-AZU-0051", Title: "Security group rules should not allow egress to the public internet (flagged here on all ports)"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0052", Title: "Role Definition Allows Custom Role Creation"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0056", Title: "Storage account should have blob soft delete enabled"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0058", Title: "Storage account should use geo-redundant replication"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0061", Title: "Storage account should have infrastructure encryption enabled"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0073", Title: "Network Watcher Flow Disabled"},
+		{Catalogue: Trivy, ID: "AVD-AZU-0074", Title: "Sensitive Port Is Exposed To Entire Network"},
 
 		// Azure Policy built-ins for these types that no rule implements.
 		{Catalogue: AzurePolicy, ID: "2b585559-a78e-4cc4-b1aa-fb169d2f6b96", Title: "Authentication should be enabled on Container Apps", NotApplicable: "an authConfigs child resource (AuditIfNotExists); the bot authenticates Bot Framework tokens itself"},

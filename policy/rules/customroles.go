@@ -51,6 +51,7 @@ func identityMoreRules() []Rule {
 			Description: "Custom role definitions do not grant role assignment or role definition writes (Microsoft.Authorization/roleAssignments/write, roleDefinitions/write or a wildcard over them): a role that can grant roles can grant itself anything.",
 			Remediation: "Drop the Microsoft.Authorization write actions; use the built-in Role Based Access Control Administrator role with a condition where delegation is needed.",
 			Enforcement: Mandatory,
+			Trivy:       []string{"AVD-AZU-0052"},
 			Types:       []string{typeRoleDefinition},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {

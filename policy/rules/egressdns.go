@@ -82,5 +82,28 @@ func networkMoreRules() []Rule {
 				return out
 			},
 		},
+		{
+			Name:     "vnet-redundant-dns-servers",
+			Category: categoryIsolation,
+			Description: "Virtual networks that set custom DNS servers list at least two (a single one is a single point of failure for " +
+				"name resolution, private endpoints included). Advisory: an availability concern, not an exposure.",
+			Remediation: "List two DNS servers (two resolver instances, or a Private DNS Resolver's inbound endpoints), or leave dhcpOptions out to use Azure DNS.",
+			Enforcement: Advisory,
+			Checkov:     []string{"CKV_AZURE_182"},
+			Types:       []string{typeVNet},
+			Scope:       PerResource,
+			// https://learn.microsoft.com/azure/virtual-network/virtual-networks-name-resolution-for-vms-and-role-instances
+			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
+				servers := field(r.Properties, "dhcpOptions", "dnsServers").elems()
+				if len(servers) != 1 {
+					return nil
+				}
+				if servers[0].undecided() {
+					return []Finding{undecidable(r, servers[0].describeUnknown())}
+				}
+				s, _ := servers[0].text()
+				return []Finding{violation(r, "dhcpOptions.dnsServers lists one server (%s): name resolution has no fallback", s)}
+			},
+		},
 	}
 }

@@ -89,8 +89,9 @@ func (reg *Registry) Markdown(w io.Writer) error {
 `)
 	p("```\n\n")
 	p("The environment comes from the stack name: `dev`, `staging`, `prod`, or a name starting with one of them ")
-	p("(`prod-weu`). The `stack-environment` option overrides it. When it cannot be told, every environment-specific ")
+	p("(`prod-weu`, `development`). The `stack-environment` option overrides it. When it cannot be told, every environment-specific ")
 	p("rule applies.\n\n")
+	reg.environmentsMarkdown(p)
 	p("Resource types match whatever API-version module registered them: `azure-native:keyvault/v20230701:Vault` is ")
 	p("checked as `azure-native:keyvault:Vault`.\n\n")
 	p("## Anchors\n\n")
@@ -219,4 +220,55 @@ func typesText(r Rule) string {
 		ts[i] = "`" + t + "`"
 	}
 	return strings.Join(ts, ", ")
+}
+
+// environmentsMarkdown says what each kind of stack name runs, from the
+// rules' environments: the same decision for a stack export, preview JSON
+// and the policy pack, and for `misyinfra policy audit --stack NAME`,
+// which replaces the name the file carries.
+func (reg *Registry) environmentsMarkdown(p func(string, ...any)) {
+	skipped := func(env string) []string {
+		var out []string
+		for _, r := range reg.rules {
+			if !r.AppliesTo(env) {
+				out = append(out, "`"+r.Name+"`")
+			}
+		}
+		return out
+	}
+	p("What a stack's name runs, by name (in a stack export and in preview JSON alike):\n\n")
+	p("| Stack name | Environment | Rules that do not run |\n|---|---|---|\n")
+	for _, row := range stackNameExamples() {
+		label, none := row.env, "none: every rule runs"
+		if label == "" {
+			label, none = "cannot be told", "none: every rule runs (fail closed), and the advisory `stack-environment` says so"
+		}
+		list := strings.Join(skipped(row.env), ", ")
+		if list == "" {
+			list = none
+		}
+		p("| `%s` | %s | %s |\n", strings.Join(row.names, "`, `"), label, list)
+	}
+	p("\nA dev stack is meant to differ from prod (public endpoints, no private endpoints, Standard SKUs, no purge ")
+	p("protection, locally redundant storage), so a corpus of misconfigurations audited under a dev name is not held to ")
+	p("those rules. `misyinfra policy audit --stack NAME` replaces the stack name the file carries and decides the same way: ")
+	p("audit a dev-named file as strictly as prod with `--stack prod`, or with `{\"stack-environment\": {\"environment\": \"prod\"}}` ")
+	p("in the policy configuration. The probe corpus of `policy/anchors` (misconfigurations from the anchors' catalogues, ")
+	p("each with its compliant twin) checks these outcomes for every name above.\n\n")
+}
+
+// stackNameExample is a row of the stack-name table in docs/policies.md:
+// names and the environment they resolve to ("" when it cannot be told).
+type stackNameExample struct {
+	names []string
+	env   string
+}
+
+func stackNameExamples() []stackNameExample {
+	return []stackNameExample{
+		{[]string{"prod", "prod-eu2", "production"}, "prod"},
+		{[]string{"staging", "staging-2"}, "staging"},
+		{[]string{"dev", "development", "dev-alice"}, "dev"},
+		{[]string{"corpus", "test", "feature-42", "ci", "org/project/corpus"}, ""},
+	}
 }

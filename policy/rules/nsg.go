@@ -74,6 +74,7 @@ func nsgRules() []Rule {
 			Description: "No security rule allows inbound traffic from the Internet to a database port (SQL Server, Oracle, MySQL, PostgreSQL, Redis, Cassandra, MongoDB).",
 			Remediation: "Reach databases through private endpoints or from the virtual network only; drop the Internet source.",
 			Enforcement: Mandatory,
+			Trivy:       []string{"AVD-AZU-0074"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {

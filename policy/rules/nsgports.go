@@ -1,10 +1,14 @@
 package rules
 
-// riskyPorts are clear-text or legacy management protocols that must not
-// face the Internet (Telnet, FTP, SMB, NetBIOS, RPC, WinRM over HTTP).
+// riskyPorts are clear-text, legacy or infrastructure protocols that must
+// not face the Internet: Telnet, FTP, SMB, NetBIOS, RPC, WinRM over HTTP,
+// and the rest of Trivy's sensitive ports (AVD-AZU-0074: SMTP, DNS, POP3,
+// IMAP, SNMP, LDAP; its database ports are nsg-no-internet-database-ports').
+// https://github.com/aquasecurity/trivy-checks/blob/main/checks/cloud/azure/network/sensitive_port_exposed_to_network.rego
 var riskyPorts = []namedPort{
-	{20, "FTP data"}, {21, "FTP"}, {23, "Telnet"}, {135, "RPC"}, {137, "NetBIOS"}, {138, "NetBIOS"},
-	{139, "NetBIOS"}, {445, "SMB"}, {5985, "WinRM"}, {5986, "WinRM"},
+	{20, "FTP data"}, {21, "FTP"}, {23, "Telnet"}, {25, "SMTP"}, {53, "DNS"}, {110, "POP3"}, {135, "RPC"},
+	{137, "NetBIOS"}, {138, "NetBIOS"}, {139, "NetBIOS"}, {143, "IMAP"}, {161, "SNMP"}, {389, "LDAP"},
+	{445, "SMB"}, {636, "LDAPS"}, {993, "IMAPS"}, {995, "POP3S"}, {5985, "WinRM"}, {5986, "WinRM"},
 }
 
 // More security-group checks, for the catalogues' remaining NSG checks:
@@ -42,9 +46,10 @@ func nsgMoreRules() []Rule {
 		{
 			Name:        "nsg-no-internet-legacy-ports",
 			Category:    categoryNSG,
-			Description: "No security rule allows inbound Telnet, FTP, SMB, NetBIOS, RPC or WinRM from the Internet.",
+			Description: "No security rule allows inbound Telnet, FTP, SMTP, DNS, POP3, IMAP, SNMP, LDAP, SMB, NetBIOS, RPC or WinRM from the Internet.",
 			Remediation: "Drop the rule; reach machines through Azure Bastion or a VPN and use encrypted protocols.",
 			Enforcement: Mandatory,
+			Trivy:       []string{"AVD-AZU-0074"},
 			Types:       types,
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
@@ -76,7 +81,7 @@ func nsgMoreRules() []Rule {
 			Remediation: "Set enabled to true and retentionPolicy to {enabled: true, days: 90}.",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_12"},
-			Trivy:       []string{"AVD-AZU-0049"},
+			Trivy:       []string{"AVD-AZU-0049", "AVD-AZU-0073"},
 			AzurePolicy: []string{"27960feb-a23c-4577-8d36-ef8b5f35e0be"},
 			Types:       []string{typeFlowLog},
 			Scope:       PerResource,

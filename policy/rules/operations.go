@@ -58,7 +58,7 @@ func operationsRules() []Rule {
 		{
 			Name:        "storage-account-no-public-blob-access",
 			Category:    categoryOperations,
-			Description: "Storage accounts do not allow anonymous public access to blobs (allowBlobPublicAccess).",
+			Description: "Storage accounts do not allow anonymous public access to blobs: allowBlobPublicAccess is set to false. Left out, it is flagged as the built-in (not equals false) and Checkov (a missing attribute fails) flag it: the REST API's documented default has been true in older API versions and false in newer ones.",
 			Remediation: "Set allowBlobPublicAccess to false.",
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_190", "CKV2_AZURE_47"},
@@ -66,7 +66,9 @@ func operationsRules() []Rule {
 			Types:       []string{typeStorageAccount},
 			Scope:       PerResource,
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
-				return requireBool(r, field(r.Properties, "allowBlobPublicAccess"), false, false, "anonymous public blob access is allowed")
+				// https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Storage/ASC_Storage_DisallowPublicBlobAccess_Audit.json
+				// https://learn.microsoft.com/azure/storage/blobs/anonymous-read-access-prevent
+				return requireBool(r, field(r.Properties, "allowBlobPublicAccess"), false, true, "anonymous public blob access is allowed")
 			},
 		},
 		{

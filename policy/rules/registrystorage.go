@@ -64,10 +64,11 @@ func registryRules() []Rule {
 		{
 			Name:         "container-registry-premium",
 			Category:     categoryRegistry,
-			Description:  "Container registries use the Premium SKU in staging and prod: private endpoints, network rules, zone redundancy and export control need it.",
+			Description:  "Container registries use the Premium SKU in staging and prod: private endpoints, network rules, zone redundancy and export control need it (stricter than CKV_AZURE_163, which only refuses Basic).",
 			Remediation:  `Set sku.name to "Premium".`,
 			Enforcement:  Mandatory,
 			Environments: stagingAndProd,
+			Checkov:      []string{"CKV_AZURE_163"},
 			AzurePolicy:  []string{"bd560fc0-3c69-498a-ae9f-aa8eb7de0e13"},
 			Types:        types,
 			Scope:        PerResource,
@@ -199,19 +200,21 @@ func storageRules() []Rule {
 		{
 			Name:        "storage-account-network-default-deny",
 			Category:    categoryStorage,
-			Description: "Storage account firewalls deny by default (networkRuleSet.defaultAction Deny), unless public network access is disabled outright.",
-			Remediation: `Set networkRuleSet.defaultAction to "Deny" and list the allowed networks, or set publicNetworkAccess to "Disabled".`,
+			Description: "Storage account firewalls deny by default (networkRuleSet.defaultAction Deny; left out, Azure's default is Allow). As the built-in, Checkov and Trivy do, this holds even with public network access disabled, so that re-enabling it does not open the account to every network.",
+			Remediation: `Set networkRuleSet.defaultAction to "Deny" and list the allowed networks (and set publicNetworkAccess to "Disabled" where nothing public needs the account).`,
 			Enforcement: Mandatory,
 			Checkov:     []string{"CKV_AZURE_35"},
 			Trivy:       []string{"AVD-AZU-0012"},
 			AzurePolicy: []string{"34c877ad-507e-4c82-993e-3452a6e0ad3c"},
 			Types:       types,
 			Scope:       PerResource,
+			// The built-in flags networkAcls.defaultAction notEquals Deny, whatever
+			// publicNetworkAccess says:
+			// https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Storage/Storage_NetworkAcls_Audit.json
+			// "By default, storage accounts accept connections from clients on any network":
+			// https://learn.microsoft.com/azure/storage/common/storage-network-security
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
-				if field(r.Properties, "publicNetworkAccess").is("Disabled") {
-					return nil
-				}
-				return requireOneOf(r, field(r.Properties, "networkRuleSet", "defaultAction"), "Allow", "the account accepts connections from any network", "Deny")
+				return requireOneOf(r, field(r.Properties, "networkRuleSet", "defaultAction"), "Allow", "the account's firewall accepts connections from any network", "Deny")
 			},
 		},
 		{
@@ -280,6 +283,7 @@ func storageRules() []Rule {
 			Description:  "Storage accounts replicate to a second region in prod (sku.name " + strings.Join(geoRedundantSKUs, ", ") + ").",
 			Remediation:  `Set sku.name to "Standard_GZRS" (or Standard_GRS where zones are not available).`,
 			Enforcement:  Mandatory,
+			Trivy:        []string{"AVD-AZU-0058"},
 			Environments: []string{"prod"},
 			Checkov:      []string{"CKV_AZURE_206"},
 			AzurePolicy:  []string{"bf045164-79ba-4215-8f95-f8048dc1780b"},
