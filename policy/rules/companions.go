@@ -67,10 +67,12 @@ func storageCompanionRules() []Rule {
 			Category: categoryStorage,
 			Description: "Every storage account with a blob service has a storage:BlobServiceProperties in the stack (which " +
 				"storage-blob-soft-delete then checks): without one, blob and container soft delete keep the service's " +
-				"default, off, and deleted blobs are lost at once.",
+				"default, off, and deleted blobs are lost at once. Advisory: the absence of a resource in one stack does not prove " +
+				"the setting is off (the account's blob service can be configured outside the stack, by a DeployIfNotExists " +
+				"policy or another stack); storage-blob-soft-delete is mandatory on the blob service properties a stack declares.",
 			Remediation: "Add an azure-native:storage:BlobServiceProperties for the account (accountName, blobServicesName \"default\") " +
 				"with deleteRetentionPolicy and containerDeleteRetentionPolicy {enabled: true, days: 7}.",
-			Enforcement: Mandatory,
+			Enforcement: Advisory,
 			Checkov:     []string{"CKV2_AZURE_38"},
 			Trivy:       []string{"AVD-AZU-0056"},
 			Types:       []string{typeStorageAccount, typeBlobService},
