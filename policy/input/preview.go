@@ -22,8 +22,8 @@ func ParsePreview(data []byte) (rules.Stack, error) {
 }
 
 func fromPreview(doc document) (rules.Stack, error) {
-	st := rules.Stack{}
-	index := map[string]int{}
+	st := rules.Stack{Resources: make([]rules.Resource, 0, len(doc.Steps))}
+	index := make(map[string]int, len(doc.Steps))
 	for i, step := range doc.Steps {
 		stackOf(&st, step.URN)
 		switch step.Op {
@@ -45,7 +45,11 @@ func fromPreview(doc document) (rules.Stack, error) {
 		if err != nil {
 			return rules.Stack{}, fmt.Errorf("steps[%d]: %w", i, err)
 		}
-		s.Inputs, s.Outputs = maskedSecrets(props).(map[string]any), nil
+		if props == nil {
+			props = map[string]any{}
+		}
+		maskSecrets(props)
+		s.Inputs, s.Outputs = props, nil
 		r, err := s.resource()
 		if err != nil {
 			return rules.Stack{}, fmt.Errorf("steps[%d]: %w", i, err)
@@ -60,26 +64,27 @@ func fromPreview(doc document) (rules.Stack, error) {
 	return st, nil
 }
 
-// maskedSecrets turns the preview's "[secret]" placeholders into secret
-// objects without a disclosed value, so rules read them as secrets rather
-// than as the literal string.
-func maskedSecrets(v any) any {
+// maskSecrets turns the preview's "[secret]" placeholders into secret
+// objects without a disclosed value, in place, so rules read them as
+// secrets rather than as the literal string. Only what changes is written.
+func maskSecrets(v any) (masked any, changed bool) {
 	switch x := v.(type) {
 	case string:
 		if x == previewSecret {
-			return map[string]any{rules.SigKey: rules.SecretSig, "ciphertext": previewSecret}
+			return map[string]any{rules.SigKey: rules.SecretSig, "ciphertext": previewSecret}, true
 		}
 	case map[string]any:
-		if x == nil {
-			return map[string]any{}
-		}
 		for k, child := range x {
-			x[k] = maskedSecrets(child)
+			if m, ok := maskSecrets(child); ok {
+				x[k] = m
+			}
 		}
 	case []any:
 		for i, child := range x {
-			x[i] = maskedSecrets(child)
+			if m, ok := maskSecrets(child); ok {
+				x[i] = m
+			}
 		}
 	}
-	return v
+	return v, false
 }
