@@ -15,6 +15,7 @@ import (
 	"github.com/misybot/platform/infra/azuremodel"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/planpolicy"
+	"github.com/misybot/platform/infra/plantext"
 	"github.com/misybot/platform/infra/stackfile"
 	"github.com/misybot/platform/policy/report"
 	"github.com/misybot/platform/policy/rules"
@@ -220,7 +221,10 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 		r := planpolicy.Evaluate(a.policies, plan, policyCfg)
 		rep = &r
 	}
-	if err := writePlan(stdout, plan, rep, format, filepath.Base(st.StackFile)); err != nil {
+	if err := plantext.Write(stdout, plan, rep, format, filepath.Base(st.StackFile)); err != nil {
+		if errors.Is(err, plantext.ErrNoPolicyReport) {
+			return usagef("%v", err)
+		}
 		return err
 	}
 	if len(plan.Problems) > 0 {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -263,18 +262,6 @@ func TestHelp(t *testing.T) {
 	for _, flag := range []string{"--stack", "--config-file", "--dir", "--format"} {
 		assert.Contains(t, r.stdout, flag)
 	}
-}
-
-func TestValueText(t *testing.T) {
-	v := resource.NewProperty(resource.PropertyMap{
-		"b":    resource.NewProperty([]resource.PropertyValue{resource.NewProperty(1.5), resource.NewProperty(true)}),
-		"a":    resource.MakeSecret(resource.NewProperty("hidden")),
-		"c":    resource.MakeComputed(resource.NewProperty("")),
-		"name": resource.NewProperty("x"),
-	})
-	assert.Equal(t, `{a: [secret], b: [1.5, true], c: [unknown], name: "x"}`, valueText(v))
-	assert.Equal(t, "[secret]", outputText(offline.Output{Value: resource.NewProperty("hidden"), Secret: true, Known: true}))
-	assert.Equal(t, "[unknown]", outputText(offline.Output{}))
 }
 
 // TestRealStacks previews the platform's own stacks with the program the
