@@ -15,6 +15,7 @@ import (
 
 	"github.com/misybot/platform/infra/azcred"
 	"github.com/misybot/platform/infra/azmon"
+	"github.com/misybot/platform/infra/loadtest"
 	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/infra/rollout/autostack"
 	"github.com/misybot/platform/infra/stackfile"
@@ -228,9 +229,9 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	if f.syntheticRate > 0 && f.labelURL == "" {
 		problems = append(problems, "--synthetic-rate needs --label-url")
 	}
-	progress, err := progressWriter(f.progress, cmd.ErrOrStderr())
+	progress, err := loadtest.ProgressWriter(f.progress, cmd.ErrOrStderr())
 	if err != nil {
-		return err
+		return usageLines(err)
 	}
 	if len(problems) > 0 {
 		return &usageError{lines: problems}
