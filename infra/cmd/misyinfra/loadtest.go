@@ -141,8 +141,8 @@ func runLoadtest(cmd *cobra.Command, f loadtestFlags) error {
 	return nil
 }
 
-// loadtestPlan turns the flags into a plan; every mistake is a usage
-// error (exit 2).
+// loadtestPlan turns the flags into a plan; every mistake is a
+// *loadtest.OptionsError (exit 2).
 func loadtestPlan(cmd *cobra.Command, f loadtestFlags, lookup loadtest.Lookup) (loadtest.Plan, error) {
 	plan, err := loadtest.NewPlan(loadtest.Options{
 		Mode: f.mode, URL: f.url, Method: f.method, Headers: f.headers, Body: f.body, Requests: f.requests, Stages: f.stages,
@@ -154,14 +154,5 @@ func loadtestPlan(cmd *cobra.Command, f loadtestFlags, lookup loadtest.Lookup) (
 		Replicas: f.replicas, MaxInFlight: f.maxInFlight, PeakRPS: f.peakRPS, Utilization: f.utilization,
 		Progress: f.progress, Given: cmd.Flags().Changed,
 	}, cmd.ErrOrStderr(), lookup)
-	return plan, usageLines(err)
-}
-
-// usageLines makes a loadtest options error a usage error, one line each.
-func usageLines(err error) error {
-	var opts *loadtest.OptionsError
-	if errors.As(err, &opts) {
-		return &usageError{lines: opts.Lines}
-	}
-	return err
+	return plan, err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
+	"github.com/misybot/platform/infra/stackplan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -43,10 +44,10 @@ func project(t *testing.T, stacks map[string]string) string {
 
 // testApp previews the sample program and accepts any configuration.
 func testApp() app {
-	return app{
-		program:  offlinetest.Program,
-		validate: func(string, map[string]string, []string) error { return nil },
-	}
+	return app{planner: stackplan.Planner{Program: stackplan.Program{
+		Run:      offlinetest.Program,
+		Validate: func(string, map[string]string, []string) error { return nil },
+	}}}
 }
 
 type result struct {
@@ -180,7 +181,7 @@ func TestInvalidConfigOneProblemPerLine(t *testing.T) {
 
 	// Exactly the validator's problems, in its order.
 	a := testApp()
-	a.validate = func(string, map[string]string, []string) error {
+	a.planner.Program.Validate = func(string, map[string]string, []string) error {
 		return &usageError{lines: []string{"owner: not set — expected a team", "location: \"mars\" — expected an Azure region"}}
 	}
 	r = runApp(a, "plan", "--stack", "dev", "--dir", project(t, map[string]string{"dev": testStack}))
@@ -227,7 +228,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestProgramFailure(t *testing.T) {
 	a := testApp()
-	a.program = func(*pulumi.Context) (map[string]pulumi.Output, error) {
+	a.planner.Program.Run = func(*pulumi.Context) (map[string]pulumi.Output, error) {
 		return nil, errors.New("stack dev: invalid configuration:\nlocation: not set")
 	}
 	r := runApp(a, "plan", "--stack", "dev", "--dir", project(t, map[string]string{"dev": testStack}))

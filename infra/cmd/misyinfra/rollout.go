@@ -231,7 +231,7 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	}
 	progress, err := loadtest.ProgressWriter(f.progress, cmd.ErrOrStderr())
 	if err != nil {
-		return usageLines(err)
+		return err
 	}
 	if len(problems) > 0 {
 		return &usageError{lines: problems}
