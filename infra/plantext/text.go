@@ -194,14 +194,7 @@ func pad(s string, width int) string {
 // OutputText renders a stack output on one line: [secret] for a secret,
 // [unknown] for a value known only after deployment.
 func OutputText(o offline.Output) string {
-	switch {
-	case o.Secret:
-		return secretText
-	case !o.Known:
-		return unknownText
-	default:
-		return ValueText(o.Value)
-	}
+	return ValueText(resource.NewProperty(resource.Output{Element: o.Value, Known: o.Known, Secret: o.Secret}))
 }
 
 // ValueText renders a value on one line; secrets anywhere inside it are

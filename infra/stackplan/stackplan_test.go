@@ -306,13 +306,20 @@ func TestFindProjectDir(t *testing.T) {
 	assert.EqualError(t, err, "no Pulumi.yaml in "+lonely+" or any parent directory: use --dir")
 }
 
-// TestStateKeyFile: without the variable, the key is drawn once and kept
-// in the user's configuration directory, readable by the user only.
-func TestStateKeyFile(t *testing.T) {
+// withoutKey unsets the key's variable and gives the test a configuration
+// directory of its own.
+func withoutKey(t *testing.T) {
+	t.Helper()
 	t.Setenv(stackplan.StateKeyEnv, "")
 	home := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", home)
 	t.Setenv("HOME", home)
+}
+
+// TestStateKeyFile: without the variable, the key is drawn once and kept
+// in the user's configuration directory, readable by the user only.
+func TestStateKeyFile(t *testing.T) {
+	withoutKey(t)
 	first, err := stackplan.StateKey()
 	require.NoError(t, err)
 	assert.Len(t, first, 32)
@@ -337,10 +344,7 @@ func TestStateKeyFromTheEnvironment(t *testing.T) {
 // TestStateKeyUnreadableFile: a key file that cannot be read is an error,
 // never a fresh key (which would make every saved secret "update?").
 func TestStateKeyUnreadableFile(t *testing.T) {
-	t.Setenv(stackplan.StateKeyEnv, "")
-	home := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("HOME", home)
+	withoutKey(t)
 	dir, err := os.UserConfigDir()
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "misyinfra", "state-key"), 0o700)) // a directory
