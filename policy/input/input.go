@@ -10,9 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/misybot/platform/policy/rules"
 )
@@ -71,166 +69,15 @@ func Parse(data []byte) (rules.Stack, error) {
 	return rules.Stack{}, errors.New(`neither a stack export ("deployment") nor pulumi preview --json output ("steps")`)
 }
 
-// decodeDocument decodes a document, its resources (or steps) on all
-// cores: a scan that only tracks strings and nesting cuts the array out,
-// the rest of the document and every item are decoded (and validated) by
-// encoding/json on their own, and the items are put back in order. When
-// the scan cannot tell the structure, or anything fails to decode, the
-// whole document is decoded the plain way, so results and error messages
-// are always those of one json.Unmarshal.
+// decodeDocument decodes a document: on the fast path (decode.go) when it
+// can, else with encoding/json, so that results and error messages are
+// always those of one json.Unmarshal.
 func decodeDocument(data []byte, doc *document) error {
-	if decodeSplit(data, doc) {
+	if decodeFast(data, doc) {
 		return nil
 	}
 	*doc = document{}
 	return decode(data, doc)
-}
-
-// minItemsPerWorker keeps small documents on one goroutine: below it the
-// hand-off costs more than it saves.
-const minItemsPerWorker = 512
-
-func decodeSplit(data []byte, doc *document) bool {
-	if runtime.GOMAXPROCS(0) < 2 {
-		return false
-	}
-	if lo, hi, items, ok := arraySpan(data, "deployment", "resources"); ok && len(items) >= 2*minItemsPerWorker {
-		var resources []stateV3
-		if !decodeRest(data, lo, hi, doc) || doc.Deployment == nil || !isPlaceholder(doc.Deployment.Resources) || !decodeItems(data, items, &resources) {
-			return false
-		}
-		doc.Deployment.Resources = resources
-		return true
-	}
-	if lo, hi, items, ok := arraySpan(data, "steps"); ok && len(items) >= 2*minItemsPerWorker {
-		var steps []previewStep
-		if !decodeRest(data, lo, hi, doc) || len(doc.Steps) != 1 || doc.Steps[0].URN != placeholderURN || !decodeItems(data, items, &steps) {
-			return false
-		}
-		doc.Steps = steps
-		return true
-	}
-	return false
-}
-
-// placeholderURN marks the one item decodeRest leaves in the array's
-// place. Finding something else there means encoding/json took another
-// array for that field (the key is there twice, in any letter case), and
-// the split is not to be trusted.
-const placeholderURN = "\x00split"
-
-var placeholder = []byte(`[{"urn": "\u0000split"}]`)
-
-// decodeRest decodes the document with the array at data[lo:hi] replaced
-// by the placeholder.
-func decodeRest(data []byte, lo, hi int, doc *document) bool {
-	rest := make([]byte, 0, len(data)-(hi-lo)+len(placeholder))
-	rest = append(append(append(rest, data[:lo]...), placeholder...), data[hi:]...)
-	return json.Unmarshal(rest, doc) == nil
-}
-
-func isPlaceholder(resources []stateV3) bool {
-	return len(resources) == 1 && resources[0].URN == placeholderURN
-}
-
-// decodeItems decodes data[items[i]] into (*out)[i] on up to GOMAXPROCS
-// goroutines, each taking a contiguous run.
-func decodeItems[T any](data []byte, items [][2]int, out *[]T) bool {
-	*out = make([]T, len(items))
-	workers := min(runtime.GOMAXPROCS(0), len(items)/minItemsPerWorker)
-	ok := make([]bool, workers)
-	var wg sync.WaitGroup
-	chunk := (len(items) + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, len(items))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				if json.Unmarshal(data[items[i][0]:items[i][1]], &(*out)[i]) != nil {
-					return
-				}
-			}
-			ok[w] = true
-		}()
-	}
-	wg.Wait()
-	for _, o := range ok {
-		if !o {
-			return false
-		}
-	}
-	return true
-}
-
-// arraySpan finds the array at a path of object keys in a JSON document
-// and the byte range of each of its items, without validating anything but
-// strings and nesting: data[lo:hi] is the array, brackets included. ok is
-// false when the path is not found as written (a key spelled with escapes
-// is not found; the caller's fallback handles it).
-func arraySpan(data []byte, path ...string) (lo, hi int, items [][2]int, ok bool) {
-	i := skipSpace(data, 0)
-	for depth := 0; ; depth++ {
-		if i >= len(data) || data[i] != '{' {
-			return 0, 0, nil, false
-		}
-		i = skipSpace(data, i+1)
-		found := false
-		for !found {
-			if i >= len(data) || data[i] != '"' {
-				return 0, 0, nil, false
-			}
-			end := skipString(data, i)
-			if end < 0 {
-				return 0, 0, nil, false
-			}
-			key := data[i+1 : end-1]
-			i = skipSpace(data, end)
-			if i >= len(data) || data[i] != ':' {
-				return 0, 0, nil, false
-			}
-			i = skipSpace(data, i+1)
-			if string(key) == path[depth] {
-				found = true
-				break
-			}
-			if i = skipValue(data, i); i < 0 {
-				return 0, 0, nil, false
-			}
-			i = skipSpace(data, i)
-			if i >= len(data) || data[i] != ',' {
-				return 0, 0, nil, false // end of the object: not found
-			}
-			i = skipSpace(data, i+1)
-		}
-		if depth == len(path)-1 {
-			break
-		}
-	}
-	if i >= len(data) || data[i] != '[' {
-		return 0, 0, nil, false
-	}
-	lo = i
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return lo, i + 1, nil, true
-	}
-	for {
-		start := i
-		if i = skipValue(data, i); i < 0 {
-			return 0, 0, nil, false
-		}
-		items = append(items, [2]int{start, i})
-		i = skipSpace(data, i)
-		switch {
-		case i < len(data) && data[i] == ',':
-			i = skipSpace(data, i+1)
-		case i < len(data) && data[i] == ']':
-			return lo, i + 1, items, true
-		default:
-			return 0, 0, nil, false
-		}
-	}
 }
 
 func skipSpace(data []byte, i int) int {
@@ -241,17 +88,24 @@ func skipSpace(data []byte, i int) int {
 }
 
 // skipString returns the index after the string starting at data[i] (a
-// quote), or -1 when it does not end.
+// quote), or -1 when it does not end. A quote ends the string unless an
+// odd number of backslashes comes before it.
 func skipString(data []byte, i int) int {
-	for i++; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++
-		case '"':
+	for i++; ; {
+		q := bytes.IndexByte(data[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		escapes := 0
+		for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
 			return i + 1
 		}
+		i++
 	}
-	return -1
 }
 
 // skipValue returns the index after the value starting at data[i], or -1.

@@ -16,12 +16,12 @@ func requireOneOf(r *Resource, v val, def, problem string, want ...string) []Fin
 			return nil
 		}
 		if def != "" {
-			return []Finding{violation(r, "%s: %s is not set (Azure's default is %s)", problem, v.path, def)}
+			return []Finding{violation(r, "%s: %s is not set (Azure's default is %s)", problem, v.path(), def)}
 		}
-		return []Finding{violation(r, "%s: %s is not set", problem, v.path)}
+		return []Finding{violation(r, "%s: %s is not set", problem, v.path())}
 	}
 	got, _ := v.text()
-	return []Finding{violation(r, "%s: %s is %q, not %s", problem, v.path, got, strings.Join(want, " or "))}
+	return []Finding{violation(r, "%s: %s is %q, not %s", problem, v.path(), got, strings.Join(want, " or "))}
 }
 
 // requireSet checks that a property is set to a non-blank value.
@@ -32,7 +32,7 @@ func requireSet(r *Resource, v val, problem string) []Finding {
 	if nonEmpty(v) && v.isSet() {
 		return nil
 	}
-	return []Finding{violation(r, "%s (%s is not set)", problem, v.path)}
+	return []Finding{violation(r, "%s (%s is not set)", problem, v.path())}
 }
 
 // requireMinNumber checks that a number property is at least floor; def
@@ -45,12 +45,12 @@ func requireMinNumber(r *Resource, v val, floor, def float64, problem string) []
 	if v.isSet() {
 		n, ok := v.number()
 		if !ok {
-			return []Finding{violation(r, "%s is not a number", v.path)}
+			return []Finding{violation(r, "%s is not a number", v.path())}
 		}
 		got = n
 	}
 	if got < floor {
-		return []Finding{violation(r, "%s: %s is %g, below %g", problem, v.path, got, floor)}
+		return []Finding{violation(r, "%s: %s is %g, below %g", problem, v.path(), got, floor)}
 	}
 	return nil
 }

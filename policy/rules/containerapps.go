@@ -45,11 +45,11 @@ func containerAppRules() []Rule {
 					name := quoteName(field(s.v, "name"), "")
 					switch {
 					case field(s.v, "value").isSet():
-						out = append(out, violation(r, "secret %s (%s) has an inline value instead of a Key Vault reference", name, s.path))
+						out = append(out, violation(r, "secret %s (%s) has an inline value instead of a Key Vault reference", name, s.path()))
 					case !nonEmpty(field(s.v, "keyVaultUrl")):
-						out = append(out, violation(r, "secret %s (%s) is not a Key Vault reference (keyVaultUrl is not set)", name, s.path))
+						out = append(out, violation(r, "secret %s (%s) is not a Key Vault reference (keyVaultUrl is not set)", name, s.path()))
 					case !nonEmpty(field(s.v, "identity")):
-						out = append(out, violation(r, "secret %s (%s) has no identity to read Key Vault with", name, s.path))
+						out = append(out, violation(r, "secret %s (%s) has no identity to read Key Vault with", name, s.path()))
 					}
 				}
 				return out
@@ -73,9 +73,9 @@ func containerAppRules() []Rule {
 					server := quoteName(field(reg.v, "server"), "")
 					switch {
 					case field(reg.v, "passwordSecretRef").isSet():
-						out = append(out, violation(r, "registry %s (%s) is accessed with a password", server, reg.path))
+						out = append(out, violation(r, "registry %s (%s) is accessed with a password", server, reg.path()))
 					case !nonEmpty(field(reg.v, "identity")):
-						out = append(out, violation(r, "registry %s (%s) has no managed identity", server, reg.path))
+						out = append(out, violation(r, "registry %s (%s) has no managed identity", server, reg.path()))
 					}
 				}
 				return out

@@ -72,11 +72,11 @@ func networkMoreRules() []Rule {
 					s, _ := d.text()
 					addr, err := netip.ParseAddr(strings.TrimSpace(s))
 					if err != nil {
-						out = append(out, violation(r, "%s %q is not an IP address", d.path, s))
+						out = append(out, violation(r, "%s %q is not an IP address", d.path(), s))
 						continue
 					}
 					if addr != azureDNS && !addr.IsPrivate() {
-						out = append(out, violation(r, "%s %s is a public DNS server", d.path, addr))
+						out = append(out, violation(r, "%s %s is a public DNS server", d.path(), addr))
 					}
 				}
 				return out

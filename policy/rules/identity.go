@@ -78,7 +78,7 @@ func identityRules() []Rule {
 							out = append(out, undecidable(r, p.describeUnknown()))
 							continue
 						}
-						out = append(out, violation(r, "application declares a client secret (%s)", p.path))
+						out = append(out, violation(r, "application declares a client secret (%s)", p.path()))
 					}
 				}
 				return out

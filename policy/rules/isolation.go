@@ -79,7 +79,7 @@ func isolationRules() []Rule {
 			checkResource: func(_ Context, r *Resource, _ *view) []Finding {
 				id := field(r.Properties, "vnetConfiguration", "infrastructureSubnetId")
 				if id.undecided() {
-					if id.path != "vnetConfiguration.infrastructureSubnetId" {
+					if id.path() != "vnetConfiguration.infrastructureSubnetId" {
 						return []Finding{undecidable(r, id.describeUnknown())}
 					}
 					return nil // set to an ID not known yet
@@ -139,10 +139,10 @@ func publicAccessDisabled(r *Resource, v val) []Finding {
 	case v.is("Disabled"):
 		return nil
 	case !v.isSet():
-		return []Finding{violation(r, "%s is not set (Azure's default is Enabled)", v.path)}
+		return []Finding{violation(r, "%s is not set (Azure's default is Enabled)", v.path())}
 	}
 	got, _ := v.text()
-	return []Finding{violation(r, "%s is %q, not Disabled", v.path, got)}
+	return []Finding{violation(r, "%s is %q, not Disabled", v.path(), got)}
 }
 
 // privateEndpointCheck finds, for every resource of a type, a private
@@ -167,7 +167,7 @@ func privateEndpointCheck(typ, armType, groupID, label string) func(Context, *vi
 						continue
 					}
 					id := field(conn.v, "privateLinkServiceId")
-					id.path = conn.path + ".privateLinkServiceId"
+					id = id.named(conn.path() + ".privateLinkServiceId")
 					hits, why := l.resolve(id, pe, key)
 					if why != "" {
 						pending = fmt.Sprintf("private endpoint %s: %s", pe.URN, why)

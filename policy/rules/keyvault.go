@@ -70,10 +70,10 @@ func keyVaultRules() []Rule {
 				case v.is("Deny"):
 					return nil
 				case !v.isSet():
-					return []Finding{violation(r, "%s is not set (Azure's default is Allow)", v.path)}
+					return []Finding{violation(r, "%s is not set (Azure's default is Allow)", v.path())}
 				}
 				got, _ := v.text()
-				return []Finding{violation(r, "%s is %q, not Deny", v.path, got)}
+				return []Finding{violation(r, "%s is %q, not Deny", v.path(), got)}
 			},
 		},
 	}
@@ -89,12 +89,12 @@ func requireBool(r *Resource, v val, want, def bool, msg string) []Finding {
 	if v.isSet() {
 		b, ok := v.boolean()
 		if !ok {
-			return []Finding{violation(r, "%s is not a boolean", v.path)}
+			return []Finding{violation(r, "%s is not a boolean", v.path())}
 		}
 		got = b
 	}
 	if got != want {
-		return []Finding{violation(r, "%s (%s)", msg, v.path)}
+		return []Finding{violation(r, "%s (%s)", msg, v.path())}
 	}
 	return nil
 }

@@ -72,10 +72,11 @@ func CanonicalType(t string) string {
 	if !ok {
 		return t
 	}
-	if i := strings.IndexByte(mod, '/'); i >= 0 {
-		mod = mod[:i]
+	i := strings.IndexByte(mod, '/')
+	if i < 0 {
+		return t // already canonical: no new string
 	}
-	return pkg + ":" + mod + ":" + name
+	return pkg + ":" + mod[:i] + ":" + name
 }
 
 // ParseURN splits urn:pulumi:<stack>::<project>::<type>::<name>. The type

@@ -103,7 +103,7 @@ func networkRules() []Rule {
 					for _, env := range otherEnvironments(ctx.Environment) {
 						for _, theirs := range ctx.Options.OtherEnvironmentRanges[env] {
 							if mine.Overlaps(theirs) {
-								out = append(out, violation(r, "%s %s overlaps %s's range %s", p.path, mine, env, theirs))
+								out = append(out, violation(r, "%s %s overlaps %s's range %s", p.path(), mine, env, theirs))
 							}
 						}
 					}
@@ -136,7 +136,7 @@ func subnetName(r *Resource, sn val) string {
 		}
 		return r.Name
 	}
-	return sn.path
+	return sn.path()
 }
 
 // addressPrefixes lists a VNet's address space and its inline subnets'
@@ -154,7 +154,7 @@ func addressPrefixes(r *Resource) []val {
 		for _, key := range []string{"addressPrefix", "addressPrefixes"} {
 			for _, p := range field(sn.v, key).elems() {
 				if CanonicalType(r.Type) == typeVNet {
-					p.path = sn.path + "." + p.path
+					p = p.under(sn.path())
 				}
 				out = append(out, p)
 			}
@@ -168,7 +168,7 @@ func checkPeering(ctx Context, r *Resource, s *view) []Finding {
 	var peerings []val
 	switch CanonicalType(r.Type) {
 	case typePeering:
-		peerings = []val{{v: r.Properties, state: known, path: "remoteVirtualNetwork"}}
+		peerings = []val{{v: r.Properties, state: known, at: "remoteVirtualNetwork"}}
 	case typeVNet:
 		peerings = field(r.Properties, "virtualNetworkPeerings").elems()
 	}
@@ -180,7 +180,7 @@ func checkPeering(ctx Context, r *Resource, s *view) []Finding {
 		}
 		remote := field(p.v, "remoteVirtualNetwork", "id")
 		if CanonicalType(r.Type) == typeVNet {
-			remote.path = p.path + ".remoteVirtualNetwork.id"
+			remote = remote.named(p.path() + ".remoteVirtualNetwork.id")
 		}
 		switch t, target := peeringAllowed(ctx.Options.AllowedPeerings, remote, r, s); t.state {
 		case 0:

@@ -19,6 +19,10 @@ type namedPort struct {
 // allowsFromInternet reports whether s lets TCP or UDP from the Internet
 // reach any of ports, and names those it certainly covers.
 func (s secRule) allowsFromInternet(ports []namedPort) (tri, string) {
+	base := and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"))
+	if base == no {
+		return no, "" // the common case: nothing to name
+	}
 	var hits []string
 	covered := no
 	for _, p := range ports {
@@ -28,7 +32,7 @@ func (s secRule) allowsFromInternet(ports []namedPort) (tri, string) {
 		}
 		covered = or(covered, c)
 	}
-	return and(s.isAllow(), s.isInbound(), s.fromInternet(), s.protocol("Tcp", "Udp"), covered), strings.Join(hits, ", ")
+	return and(base, covered), strings.Join(hits, ", ")
 }
 
 var databasePorts = []namedPort{
@@ -74,6 +78,9 @@ func nsgRules() []Rule {
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
 				t, hits := s.allowsFromInternet(databasePorts)
+				if t == no {
+					return t, ""
+				}
 				return t, "allows database ports " + hits + " from the Internet"
 			}),
 		},
@@ -128,9 +135,9 @@ func eachSecRule(pred func(secRule) (tri, string)) func(Context, *Resource, *vie
 			t, msg := pred(s)
 			switch t.state {
 			case 1:
-				out = append(out, violation(r, "%s %s", s.where, msg))
+				out = append(out, violation(r, "%s %s", s.where(), msg))
 			case -1:
-				out = append(out, undecidable(r, s.where+": "+t.why))
+				out = append(out, undecidable(r, s.where()+": "+t.why))
 			}
 		}
 		return out
@@ -238,7 +245,7 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 	for _, sr := range rules {
 		in := sr.isInbound()
 		if in.state == -1 {
-			pending = sr.where + ": " + in.why
+			pending = sr.where() + ": " + in.why
 			continue
 		}
 		if in.state == 0 {
@@ -247,7 +254,7 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 		prio, known := sr.priority()
 		if known.state != 1 {
 			if known.state == -1 {
-				pending = sr.where + ": " + known.why
+				pending = sr.where() + ": " + known.why
 			}
 			continue
 		}
@@ -257,7 +264,7 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 		case 1:
 			denyAll = append(denyAll, inbound{sr, prio})
 		case -1:
-			pending = sr.where + ": " + d.why
+			pending = sr.where() + ": " + d.why
 		}
 	}
 	if len(denyAll) == 0 {
@@ -271,11 +278,11 @@ func denyAllFinding(nsg *Resource, rules []secRule) (Finding, bool) {
 	var after []string
 	for _, r := range inb {
 		if r.prio > last.prio {
-			after = append(after, fmt.Sprintf("%s (priority %g)", r.rule.where, r.prio))
+			after = append(after, fmt.Sprintf("%s (priority %g)", r.rule.where(), r.prio))
 		}
 	}
 	if len(after) > 0 {
-		return violation(nsg, "deny-all inbound %s at priority %g is not the last inbound rule: %s come after it", last.rule.where, last.prio, strings.Join(after, ", ")), true
+		return violation(nsg, "deny-all inbound %s at priority %g is not the last inbound rule: %s come after it", last.rule.where(), last.prio, strings.Join(after, ", ")), true
 	}
 	if pending != "" {
 		return undecidable(nsg, pending), true

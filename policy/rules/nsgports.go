@@ -49,6 +49,9 @@ func nsgMoreRules() []Rule {
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
 				t, hits := s.allowsFromInternet(riskyPorts)
+				if t == no {
+					return t, ""
+				}
 				return t, "allows " + hits + " from the Internet"
 			}),
 		},

@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"fmt"
+	"iter"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -10,9 +10,26 @@ import (
 // secRule is one network security rule, inline in an NSG's securityRules or
 // a standalone SecurityRule resource.
 type secRule struct {
-	props any    // the rule's input map (flat or under "properties")
-	where string // how to name it in messages
+	props any // the rule's input map (flat or under "properties")
+	// list is the NSG's securityRules, index the rule's place in it (-1
+	// when the list is the rule itself); a standalone rule has no list,
+	// and its resource name, name.
+	list  *val
+	index int
+	name  string
 	ports *portMemo
+}
+
+// where names the rule in messages. It is built only for a finding.
+func (s secRule) where() string {
+	if s.list == nil {
+		return "security rule " + quoteName(lookup(s.props, "name"), s.name)
+	}
+	at := s.list.path()
+	if s.index >= 0 {
+		at += "[" + strconv.Itoa(s.index) + "]"
+	}
+	return at + " " + quoteName(field(s.props, "name"), "")
 }
 
 // portMemo keeps a rule's parsed destination ports: the port checks ask
@@ -29,15 +46,24 @@ type portMemo struct {
 func rulesOf(r *Resource) ([]secRule, val) {
 	switch CanonicalType(r.Type) {
 	case typeSecurityRule:
-		return []secRule{{props: r.Properties, where: "security rule " + quoteName(lookup(r.Properties, "name"), r.Name), ports: &portMemo{}}}, val{state: known}
+		return []secRule{{props: r.Properties, name: r.Name, ports: &portMemo{}}}, val{state: known}
 	case typeNSG:
 		list := field(r.Properties, "securityRules")
-		var out []secRule
-		for _, e := range list.elems() {
+		l, isList := list.v.([]any)
+		if list.state != known || !isList {
+			l = nil
+		}
+		out := make([]secRule, 0, len(l))
+		memos := make([]portMemo, max(len(l), 1))
+		for i, e := range list.items() {
 			if e.undecided() {
 				return out, e
 			}
-			out = append(out, secRule{props: e.v, where: fmt.Sprintf("%s %s", e.path, quoteName(field(e.v, "name"), "")), ports: &portMemo{}})
+			index := i
+			if !isList {
+				index = -1
+			}
+			out = append(out, secRule{props: e.v, list: &list, index: index, ports: &memos[i]})
 		}
 		return out, list
 	}
@@ -86,21 +112,25 @@ func (s secRule) protocol(protos ...string) tri {
 	return triOf(v.is(protos...))
 }
 
-// prefixes gathers a singular and a plural address-prefix property.
-func (s secRule) prefixes(one, many string) []val {
-	var out []val
-	if v := s.get(one); v.isSet() {
-		out = append(out, v)
+// prefixes iterates over a singular and a plural address-prefix property.
+func (s secRule) prefixes(one, many string) iter.Seq[val] {
+	return func(yield func(val) bool) {
+		if v := s.get(one); v.isSet() && !yield(v) {
+			return
+		}
+		for _, v := range s.get(many).items() {
+			if !yield(v) {
+				return
+			}
+		}
 	}
-	out = append(out, s.get(many).elems()...)
-	return out
 }
 
 // anyPrefix is true when one of the prefixes matches, unknown when none
 // matches but one is unknown.
-func anyPrefix(vs []val, match func(string) bool) tri {
+func anyPrefix(vs iter.Seq[val], match func(string) bool) tri {
 	out := no
-	for _, v := range vs {
+	for v := range vs {
 		if v.undecided() {
 			out = or(out, maybe(v.describeUnknown()))
 			continue
@@ -120,9 +150,11 @@ func isInternetPrefix(p string) bool {
 
 // isAnyPrefix: any address at all.
 func isAnyPrefix(p string) bool {
-	switch strings.ToLower(p) {
-	case "*", "any", "0.0.0.0", "::":
+	if p == "*" || p == "0.0.0.0" || p == "::" || strings.EqualFold(p, "any") {
 		return true
+	}
+	if !strings.Contains(p, "/") {
+		return false // not a prefix: ParsePrefix would fail (and allocate its error)
 	}
 	pre, err := netip.ParsePrefix(p)
 	return err == nil && pre.Bits() == 0
@@ -159,7 +191,7 @@ func (s secRule) portRanges() ([][2]int, tri) {
 func (s secRule) parsePorts() ([][2]int, tri) {
 	var out [][2]int
 	state := yes
-	for _, v := range s.prefixes("destinationPortRange", "destinationPortRanges") {
+	for v := range s.prefixes("destinationPortRange", "destinationPortRanges") {
 		if v.undecided() {
 			state = maybe(v.describeUnknown())
 			continue
@@ -168,7 +200,7 @@ func (s secRule) parsePorts() ([][2]int, tri) {
 		if !ok {
 			continue
 		}
-		for _, part := range strings.Split(text, ",") {
+		for part := range strings.SplitSeq(text, ",") {
 			if r, ok := parsePortRange(part); ok {
 				out = append(out, r)
 			}

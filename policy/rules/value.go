@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -19,11 +20,57 @@ const (
 // val is the result of looking a property up: the plain value (secrets
 // unwrapped) and whether it is set, known, or not decidable yet. path names
 // the property in messages.
+//
+// The path is built only when a message asks for it (path()): rules look
+// up millions of properties in a large stack and name very few of them.
 type val struct {
 	v      any
 	state  valState
 	secret bool
-	path   string
+	// at is where the value is, or the prefix of keys; keys[:nkeys] are
+	// the property keys looked up, joined with dots (kept in an array, not
+	// a slice of the caller's, so that a lookup allocates nothing); item,
+	// when not zero, is the value's index in the list at at, plus one.
+	at    string
+	keys  [3]string
+	nkeys int
+	item  int
+}
+
+// withKeys returns v named by the property keys of path.
+func (v val) withKeys(path []string) val {
+	if len(path) > len(v.keys) {
+		v.at = strings.Join(path, ".")
+		return v
+	}
+	v.nkeys = copy(v.keys[:], path)
+	return v
+}
+
+// path names the value in messages: "sku.name", "securityRules[2]".
+func (v val) path() string {
+	p := v.at
+	for _, k := range v.keys[:v.nkeys] {
+		if p != "" {
+			p += "."
+		}
+		p += k
+	}
+	if v.item > 0 {
+		p += "[" + strconv.Itoa(v.item-1) + "]"
+	}
+	return p
+}
+
+// under returns the value named below prefix: "subnets[0]" and "name"
+// become "subnets[0].name".
+func (v val) under(prefix string) val {
+	return val{v: v.v, state: v.state, secret: v.secret, at: prefix + "." + v.path()}
+}
+
+// named returns the value with its path set to p.
+func (v val) named(p string) val {
+	return val{v: v.v, state: v.state, secret: v.secret, at: p}
 }
 
 // unwrap strips Pulumi's special objects off a value: secrets (all three
@@ -41,7 +88,7 @@ func unwrap(v any) (any, valState, bool) {
 			if x == UnknownString {
 				return nil, unknown, secret
 			}
-			return x, known, secret
+			return v, known, secret // v, not x: boxing x again would allocate
 		case map[string]any:
 			sig, ok := x[SigKey].(string)
 			if !ok {
@@ -99,20 +146,20 @@ func lookup(root any, path ...string) val {
 	for i, key := range path {
 		v, st, sec := unwrap(cur)
 		if st == unknown || st == hidden {
-			return val{state: st, secret: sec, path: strings.Join(path[:i], ".")}
+			return val{state: st, secret: sec}.withKeys(path[:i])
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return val{state: absent, path: strings.Join(path, ".")}
+			return val{state: absent}.withKeys(path)
 		}
 		next, ok := m[key]
 		if !ok {
-			return val{state: absent, path: strings.Join(path, ".")}
+			return val{state: absent}.withKeys(path)
 		}
 		cur = next
 	}
 	v, st, sec := unwrap(cur)
-	return val{v: v, state: st, secret: sec, path: strings.Join(path, ".")}
+	return val{v: v, state: st, secret: sec}.withKeys(path)
 }
 
 // field looks a property up on an azure-native input map that may have it
@@ -123,17 +170,35 @@ func field(m any, path ...string) val {
 	if v.state != absent || len(path) == 0 {
 		return v
 	}
-	var alt val
 	if path[0] == "properties" {
 		if len(path) == 1 {
 			return v
 		}
-		alt = lookup(m, path[1:]...)
-	} else {
-		alt = lookup(m, append([]string{"properties"}, path...)...)
+		if alt := lookup(m, path[1:]...); alt.state != absent {
+			return alt
+		}
+		return v
 	}
-	if alt.state != absent {
-		return alt
+	root, _, _ := unwrap(m)
+	rm, _ := root.(map[string]any)
+	props, ok := rm["properties"]
+	if !ok {
+		return v
+	}
+	x, st, sec := unwrap(props)
+	switch st {
+	case unknown, hidden:
+		// Every property under an unknown "properties" is unknown too.
+		return val{state: st, secret: sec, at: "properties"}
+	case known:
+		if alt := lookup(x, path...); alt.state != absent {
+			if alt.at == "" {
+				alt.at = "properties"
+			} else {
+				alt.at = "properties." + alt.at // a path longer than keys holds
+			}
+			return alt
+		}
 	}
 	return v
 }
@@ -237,27 +302,52 @@ func (v val) is(want ...string) bool {
 // path[i]; a lone scalar counts as a one-item list, since several
 // azure-native list inputs accept one.
 func (v val) elems() []val {
-	switch v.state {
-	case absent:
-		return nil
-	case unknown, hidden:
-		return []val{v}
+	var out []val
+	if l, ok := v.v.([]any); ok && v.state == known {
+		out = make([]val, 0, len(l))
 	}
-	l, ok := v.v.([]any)
-	if !ok {
-		return []val{v}
-	}
-	out := make([]val, 0, len(l))
-	for i, item := range l {
-		x, st, sec := unwrap(item)
-		out = append(out, val{v: x, state: st, secret: sec, path: v.path + "[" + strconv.Itoa(i) + "]"})
+	for _, e := range v.items() {
+		out = append(out, e)
 	}
 	return out
 }
 
+// items iterates over what elems returns, without building the list.
+func (v val) items() iter.Seq2[int, val] {
+	return func(yield func(int, val) bool) {
+		switch v.state {
+		case absent:
+			return
+		case unknown, hidden:
+			yield(0, v)
+			return
+		}
+		l, ok := v.v.([]any)
+		if !ok {
+			yield(0, v)
+			return
+		}
+		// An item is named by its list's path and its index, built
+		// when a message asks (path()); a list inside a list names its
+		// list now.
+		parent := val{at: v.at, keys: v.keys, nkeys: v.nkeys}
+		if v.item > 0 {
+			parent = val{at: v.path()}
+		}
+		for i, item := range l {
+			e := parent
+			e.v, e.state, e.secret = unwrap(item)
+			e.item = i + 1
+			if !yield(i, e) {
+				return
+			}
+		}
+	}
+}
+
 // describeUnknown explains why a value cannot be read.
 func (v val) describeUnknown() string {
-	p := v.path
+	p := v.path()
 	if p == "" {
 		p = "the resource's inputs"
 	}

@@ -55,6 +55,29 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
+// BenchmarkParse isolates the reading of a document from the rules.
+func BenchmarkParse(b *testing.B) {
+	for _, format := range []string{"export", "preview"} {
+		for _, n := range []int{10000, 40000} {
+			b.Run(fmt.Sprintf("%s/%d", format, n), func(b *testing.B) {
+				data, err := synth.Generate(template(b), synth.Options{Resources: n, Preview: format == "preview"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				cpu0 := cpuSeconds()
+				for b.Loop() {
+					if _, err := input.Parse(data); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+			})
+		}
+	}
+}
+
 // BenchmarkEvaluate isolates the rules from JSON decoding.
 func BenchmarkEvaluate(b *testing.B) {
 	reg := rules.NewRegistry()
