@@ -411,10 +411,3 @@ func unlockCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&force, "force", false, "remove the lock even while its controller runs")
 	return cmd
 }
-
-func contextWithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
-}
