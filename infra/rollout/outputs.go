@@ -22,6 +22,13 @@ const (
 	OutputCanaryWeight   = "canaryWeight"
 )
 
+// StackOutputs are the outputs the controller reads: every one the stack
+// must export.
+func StackOutputs() []string {
+	return []string{OutputAppResourceID, OutputWorkspaceID, OutputStableRevision, OutputCanaryRevision,
+		OutputStableRelease, OutputCanaryRelease, OutputCanaryWeight}
+}
+
 // Stack is the stack a rollout changes and reads: its traffic, its
 // outputs and the controller marks of its update history.
 type Stack interface {

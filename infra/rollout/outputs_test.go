@@ -243,3 +243,14 @@ func TestControllerLine(t *testing.T) {
 		})
 	}
 }
+
+func TestStackOutputsAreDistinct(t *testing.T) {
+	names := rollout.StackOutputs()
+	seen := map[string]bool{}
+	for _, n := range names {
+		assert.NotEmpty(t, n)
+		assert.False(t, seen[n], "%s listed twice", n)
+		seen[n] = true
+	}
+	assert.Len(t, names, 7)
+}

@@ -304,3 +304,22 @@ func TestRolloutStartAfterARollbackInAnotherJob(t *testing.T) {
 	require.ErrorIs(t, err, rollout.ErrRolledBack, "still failing, rolled back again")
 	assert.Greater(t, len(sim.setter.Calls()), n, "--retry rolled it out again")
 }
+
+// TestStacksExportWhatTheControllerReads: the controller's output names
+// (rollout.StackOutputs) are the program's, in every stack: a renamed
+// output in stacks/deploy.go fails here, not in a prod rollout.
+func TestStacksExportWhatTheControllerReads(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			r := runMain("plan", "--stack", stack, "--dir", repoRoot, "--format", "json", "--no-azure-model")
+			require.Equal(t, 0, r.code, r.stderr)
+			var doc struct {
+				Outputs map[string]json.RawMessage `json:"outputs"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+			for _, name := range rollout.StackOutputs() {
+				assert.Contains(t, doc.Outputs, name)
+			}
+		})
+	}
+}
