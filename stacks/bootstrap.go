@@ -13,13 +13,21 @@ import (
 	"github.com/misybot/platform/stacks/configkeys"
 )
 
+// BootstrapProjectName is the bootstrap's Pulumi project name (bootstrap/),
+// the namespace of its configuration; BootstrapStackName is its one stack.
+// The bootstrap (bootstrap/foundation) names itself with these.
+const (
+	BootstrapProjectName = "misybot-bootstrap"
+	BootstrapStackName   = "platform"
+)
+
 // DefaultBootstrap is the bootstrap stack an environment stack references
-// (config key bootstrap): project misybot-bootstrap, stack platform, on
-// the DIY backend the bootstrap creates, where the organization part of a
-// fully qualified stack name is always "organization".
+// (config key bootstrap): project BootstrapProjectName, stack BootstrapStackName,
+// on the DIY backend the bootstrap creates, where the organization part of
+// a fully qualified stack name is always "organization".
 // https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences
 // https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/functions/automation.fullyQualifiedStackName.html
-const DefaultBootstrap = "organization/misybot-bootstrap/platform"
+const DefaultBootstrap = "organization/" + BootstrapProjectName + "/" + BootstrapStackName
 
 // BootstrapStacksOutput is the bootstrap's output listing, by stack name,
 // what it made for each environment stack (a BootstrapStack each).

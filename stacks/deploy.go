@@ -28,8 +28,13 @@ const Project = "misybot-platform"
 const Application = "misybot"
 
 // Deploy is the Pulumi program: it builds the platform and exports its outputs.
-func Deploy(ctx *pulumi.Context) error {
-	outs, err := Build(ctx)
+func Deploy(ctx *pulumi.Context) error { return ExportAll(ctx, Build) }
+
+// ExportAll runs a program's build and exports every output it returns:
+// the shape of both of the repository's programs (this one and the
+// bootstrap's).
+func ExportAll(ctx *pulumi.Context, build func(*pulumi.Context) (map[string]pulumi.Output, error)) error {
+	outs, err := build(ctx)
 	if err != nil {
 		return err
 	}

@@ -14,14 +14,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/naming"
 )
 
 // Naming rules Azure enforces on what the stack file names.
 var (
-	// Key Vault secret names.
-	secretNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]{1,127}$`)
 	// NSG rule names: start with a letter or digit, end with a letter, digit
 	// or underscore, at most 80 characters.
 	ruleNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([-\w.]{0,78}\w)?$`)
@@ -341,9 +340,9 @@ func (v *validator) keyVaultSecrets(secrets map[string]string) {
 	seen := map[string]string{}
 	for _, name := range sortedKeys(secrets) {
 		key := joinKey(SecretsKey, name)
-		if !secretNamePattern.MatchString(name) {
+		if !keyvault.ValidSecretName(name) {
 			// The name is shown, never the value.
-			v.add(key, name, "a secret name of 1 to 127 letters, digits and hyphens")
+			v.add(key, name, "a secret name of "+keyvault.SecretNameRule)
 			continue
 		}
 		if other, dup := seen[strings.ToLower(name)]; dup {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/misybot/platform/components/apphosting"
+	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/network"
 	"github.com/misybot/platform/naming"
 )
@@ -108,8 +109,8 @@ func (v *validator) app(c Config) {
 	for i, s := range a.Secrets {
 		base := joinIndex("app.secrets", i)
 		switch {
-		case !secretNamePattern.MatchString(s.Name):
-			v.add(base+".name", s.Name, "a Key Vault secret name: 1-127 letters, digits and hyphens")
+		case !keyvault.ValidSecretName(s.Name):
+			v.add(base+".name", s.Name, "a Key Vault secret name: "+keyvault.SecretNameRule)
 		case !slices.Contains(declared, s.Name):
 			// The app's Key Vault reference must resolve when its revision
 			// starts, or the revision fails to provision: the secret is

@@ -28,16 +28,7 @@ import (
 const sharedToken = "shared"
 
 // Deploy is the bootstrap's Pulumi program.
-func Deploy(ctx *pulumi.Context) error {
-	outs, err := Build(ctx)
-	if err != nil {
-		return err
-	}
-	for k, v := range outs {
-		ctx.Export(k, v)
-	}
-	return nil
-}
+func Deploy(ctx *pulumi.Context) error { return stacks.ExportAll(ctx, Build) }
 
 // Build reads and validates the configuration, then composes the
 // bootstrap. It returns the stack outputs by name.

@@ -21,12 +21,15 @@
 // same for operators and the docs.
 package foundation
 
+import "github.com/misybot/platform/stacks"
+
 // Project is the bootstrap's Pulumi project name, the namespace of its
-// configuration.
-const Project = "misybot-bootstrap"
+// configuration (stacks.BootstrapProjectName, which the environment stacks
+// reference).
+const Project = stacks.BootstrapProjectName
 
 // StackName is the bootstrap's one stack.
-const StackName = "platform"
+const StackName = stacks.BootstrapStackName
 
 // Config is the bootstrap's configuration: one field per config key
 // (`misybot-bootstrap:<key>`).

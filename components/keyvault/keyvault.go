@@ -28,8 +28,15 @@ const SecretContentType = "text/plain"
 // Type is the component's Pulumi type token.
 const Type = "misybot:keyvault:KeyVault"
 
-// secretName is Key Vault's rule for secret names.
+// secretName is Key Vault's rule for secret names, SecretNameRule in words.
+// https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#objects-identifiers-and-versioning
 var secretName = regexp.MustCompile(`^[0-9a-zA-Z-]{1,127}$`)
+
+// SecretNameRule says in words what a Key Vault secret name may be.
+const SecretNameRule = "1 to 127 letters, digits and hyphens"
+
+// ValidSecretName reports whether Key Vault accepts name as a secret name.
+func ValidSecretName(name string) bool { return secretName.MatchString(name) }
 
 // Args configures the vault.
 type Args struct {
@@ -131,8 +138,8 @@ func (a *Args) validate() error {
 		}
 	}
 	for name := range a.Secrets {
-		if !secretName.MatchString(name) {
-			errs = append(errs, fmt.Errorf("secret name %q: want 1-127 letters, digits and hyphens", name))
+		if !ValidSecretName(name) {
+			errs = append(errs, fmt.Errorf("secret name %q: want %s", name, SecretNameRule))
 		}
 	}
 	return errors.Join(errs...)

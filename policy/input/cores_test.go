@@ -14,8 +14,8 @@ import (
 	"github.com/misybot/platform/policy/rules"
 )
 
-// parseWith parses on a number of cores: one core decodes the document in
-// one json.Unmarshal, more cores split it.
+// parseWith parses on a number of cores: one core reads the resources one
+// after the other, more cores read runs of them in parallel.
 func parseWith(t *testing.T, procs int, data []byte) (rules.Stack, error) {
 	t.Helper()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
@@ -41,10 +41,10 @@ func previewOf(t *testing.T, export []byte) []byte {
 	return data
 }
 
-// TestSplitDecodingMatchesOneUnmarshal: the stack read on several cores is
-// the one read in a single json.Unmarshal, for both formats, with odd
-// spacing and escapes in the document.
-func TestSplitDecodingMatchesOneUnmarshal(t *testing.T) {
+// TestDecodingOnAllCoresMatchesOneCore: the stack read on several cores is
+// the one read on one, for both formats, with odd spacing and escapes in
+// the document.
+func TestDecodingOnAllCoresMatchesOneCore(t *testing.T) {
 	export := bigExport(t, 3000)
 	var pretty bytes.Buffer
 	require.NoError(t, json.Indent(&pretty, export, "", "\t"))
@@ -65,9 +65,10 @@ func TestSplitDecodingMatchesOneUnmarshal(t *testing.T) {
 	}
 }
 
-// TestSplitDecodingFallsBack: documents the scan cannot cut safely are
-// read the plain way, with encoding/json's result or error.
-func TestSplitDecodingFallsBack(t *testing.T) {
+// TestDocumentsLeftToEncodingJSON: documents the fast path does not take
+// are read by encoding/json, with its result or error, on any number of
+// cores.
+func TestDocumentsLeftToEncodingJSON(t *testing.T) {
 	export := string(bigExport(t, 1500))
 	for name, tc := range map[string]struct {
 		data      string
