@@ -19,6 +19,9 @@ import (
 	"github.com/misybot/platform/naming"
 )
 
+// maxEntityName is the longest Service Bus queue or topic name.
+const maxEntityName = 260
+
 // Naming rules Azure enforces on what the stack file names.
 var (
 	// NSG rule names: start with a letter or digit, end with a letter, digit
@@ -26,7 +29,9 @@ var (
 	ruleNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([-\w.]{0,78}\w)?$`)
 	// Service Bus queue and topic names (a path may hold slashes in Azure,
 	// but the platform does not use nested entities).
-	entityNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([-._a-zA-Z0-9]{0,258}[a-zA-Z0-9])?$`)
+	// (Its length, at most maxEntityName, is checked apart: a counted
+	// repetition compiles into a large program at every start.)
+	entityNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([-._a-zA-Z0-9]*[a-zA-Z0-9])?$`)
 	// Service Bus subscription names.
 	subscriptionNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([-._a-zA-Z0-9]{0,48}[a-zA-Z0-9])?$`)
 )
@@ -433,8 +438,8 @@ func (v *validator) serviceBus(sb ServiceBusConfig, location string) {
 
 // entityName checks a queue or topic name, unique across both.
 func (v *validator) entityName(key, name string, seen map[string]string) {
-	if !entityNamePattern.MatchString(name) {
-		v.add(key, name, "a name of 1 to 260 letters, digits, '.', '-' or '_', starting and ending with a letter or digit")
+	if len(name) > maxEntityName || !entityNamePattern.MatchString(name) {
+		v.add(key, name, "a name of 1 to "+strconv.Itoa(maxEntityName)+" letters, digits, '.', '-' or '_', starting and ending with a letter or digit")
 		return
 	}
 	if other, dup := seen[strings.ToLower(name)]; dup {

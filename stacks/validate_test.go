@@ -57,6 +57,12 @@ func TestLoadRejectsBrokenConfigs(t *testing.T) {
 			want:    []string{"PT30S", "did you mean lockDuration?"},
 		},
 		{
+			name:    "queue name one over Service Bus's 260",
+			set:     map[string]string{"serviceBus": `{"queues":[{"name":"` + strings.Repeat("q", 261) + `"}]}`},
+			wantKey: "serviceBus.queues[0].name",
+			want:    []string{"a name of 1 to 260 letters"},
+		},
+		{
 			name:    "typo in a top-level key",
 			set:     map[string]string{"keyVualt": `{"sku":"premium"}`},
 			wantKey: "keyVualt",
@@ -496,6 +502,8 @@ func TestValidateAcceptsGoodVariants(t *testing.T) {
 		{"fractional quota", true, map[string]string{"observability": `{"dailyQuotaGb":0.5}`}},
 		{"custom tags", false, map[string]string{"tags": `{"team":"bots","data-classification":"internal"}`}},
 		{"secret names", false, map[string]string{"keyVaultSecrets": `{"bot-token":"x","OpenAI-Key-2":"y"}`}},
+		{"longest secret name", false, map[string]string{"keyVaultSecrets": `{"` + strings.Repeat("k", 127) + `":"x"}`}},
+		{"longest queue name", false, map[string]string{"serviceBus": `{"queues":[{"name":"` + strings.Repeat("q", 260) + `"}]}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -324,7 +324,7 @@ func newShared(ctx *pulumi.Context, cfg Config, n naming.Namer, tenantID, subscr
 	} else {
 		reg, err := azurenative.NewRegistry(ctx, "registry", azurenative.RegistryArgs{
 			RegistryName: r.Name, ResourceGroupName: s.rg.Name, Location: cfg.Location, Sku: cfg.Registry.Sku, Tags: t,
-			ZoneRedundant: cfg.Registry.Sku == "Premium" && naming.HasZones(cfg.Location),
+			ZoneRedundant: cfg.Registry.Sku == azurenative.RegistrySkuPremium && naming.HasZones(cfg.Location),
 		}, stateful)
 		if err != nil {
 			return nil, err

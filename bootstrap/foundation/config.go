@@ -21,7 +21,10 @@
 // same for operators and the docs.
 package foundation
 
-import "github.com/misybot/platform/stacks"
+import (
+	"github.com/misybot/platform/components/azurenative"
+	"github.com/misybot/platform/stacks"
+)
 
 // Project is the bootstrap's Pulumi project name, the namespace of its
 // configuration (stacks.BootstrapProjectName, which the environment stacks
@@ -75,11 +78,12 @@ type RegistryConfig struct {
 	// then only grants AcrPull on it.
 	Existing      bool   `json:"existing,omitempty"`
 	ResourceGroup string `json:"resourceGroup,omitempty"`
-	// Sku of a created registry: Basic, Standard or Premium. Default
+	// Sku of a created registry: Basic, Standard or Premium
+	// (azurenative.RegistrySkus). Default
 	// Premium, the tier with zone redundancy (on where the region has
 	// availability zones) and the one Azure Policy asks for.
 	// https://learn.microsoft.com/azure/container-registry/container-registry-skus
-	Sku string `json:"sku,omitempty"`
+	Sku azurenative.RegistrySku `json:"sku,omitempty"`
 }
 
 // StackConfig is one environment stack. Its name is its identity: it names

@@ -12,16 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/misybot/platform/components/azurenative"
+	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/naming"
 	"github.com/misybot/platform/stacks"
 )
 
 var (
-	guidPattern   = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	ghOwner       = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	ghRepository  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	registryName  = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
-	registrySkus  = []string{"Basic", "Standard", "Premium"}
 	defaultRetain = 30
 	isoDuration   = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$`)
 )
@@ -107,7 +104,7 @@ func Load(project string, raw map[string]string, secretKeys []string) (Config, e
 		cfg.StateRetentionDays = defaultRetain
 	}
 	if cfg.Registry.Sku == "" && !cfg.Registry.Existing {
-		cfg.Registry.Sku = "Premium"
+		cfg.Registry.Sku = azurenative.RegistrySkuPremium
 	}
 	if cfg.SecretsKeys.RotateAfter == "" {
 		cfg.SecretsKeys.RotateAfter = DefaultRotateAfter
@@ -177,10 +174,10 @@ func (c Config) validate() stacks.Problems {
 	if _, ok := naming.RegionAbbreviation(c.Location); c.Location != "" && !ok {
 		bad("location", c.Location, "an Azure region name such as westeurope")
 	}
-	if !ghOwner.MatchString(c.GitHub.Owner) {
+	if !identity.ValidGitHubOwner(c.GitHub.Owner) {
 		bad("github.owner", c.GitHub.Owner, "a GitHub user or organization name")
 	}
-	if !ghRepository.MatchString(c.GitHub.Repository) {
+	if !identity.ValidGitHubRepository(c.GitHub.Repository) {
 		bad("github.repository", c.GitHub.Repository, "a repository name (letters, digits, '.', '_', '-')")
 	}
 	if len(c.Owners) == 0 {
@@ -188,7 +185,7 @@ func (c Config) validate() stacks.Problems {
 	}
 	owners := map[string]bool{}
 	for i, o := range c.Owners {
-		if !guidPattern.MatchString(o) {
+		if !identity.IsGUID(o) {
 			bad(fmt.Sprintf("owners[%d]", i), o, "an Entra object ID (GUID)")
 		}
 		if owners[strings.ToLower(o)] {
@@ -197,18 +194,22 @@ func (c Config) validate() stacks.Problems {
 		owners[strings.ToLower(o)] = true
 	}
 	r := c.Registry
-	if !registryName.MatchString(r.Name) {
-		bad("registry.name", r.Name, "a registry name: 5-50 letters and digits")
+	if naming.ContainerRegistry.Check(r.Name) != nil {
+		bad("registry.name", r.Name, fmt.Sprintf("a registry name: %d-%d letters and digits", naming.ContainerRegistry.Min, naming.ContainerRegistry.Max))
 	}
 	switch {
 	case r.Existing && r.ResourceGroup == "":
 		bad("registry.resourceGroup", "", "the adopted registry's resource group")
 	case r.Existing && r.Sku != "":
-		bad("registry.sku", r.Sku, "no sku with registry.existing: an adopted registry keeps its own")
+		bad("registry.sku", string(r.Sku), "no sku with registry.existing: an adopted registry keeps its own")
 	case !r.Existing && r.ResourceGroup != "":
 		bad("registry.resourceGroup", r.ResourceGroup, "no resource group: a created registry goes in the shared resource group (set existing: true to adopt one)")
-	case !r.Existing && !contains(registrySkus, r.Sku):
-		bad("registry.sku", r.Sku, "one of "+strings.Join(registrySkus, ", "))
+	case !r.Existing && !slices.Contains(azurenative.RegistrySkus(), r.Sku):
+		skus := make([]string, 0, 3)
+		for _, sku := range azurenative.RegistrySkus() {
+			skus = append(skus, string(sku))
+		}
+		bad("registry.sku", string(r.Sku), "one of "+strings.Join(skus, ", "))
 	}
 	k := c.SecretsKeys
 	if _, err := time.Parse(time.DateOnly, k.Expires); err != nil {
@@ -253,7 +254,7 @@ func (c Config) validate() stacks.Problems {
 			members []string
 		}{{"operators", s.Operators}, {"readers", s.Readers}} {
 			for j, id := range m.members {
-				if !guidPattern.MatchString(id) {
+				if !identity.IsGUID(id) {
 					bad(fmt.Sprintf("%s.%s[%d]", key, m.key, j), id, "an Entra object ID (GUID) of a user or group")
 				}
 			}
@@ -290,13 +291,4 @@ func isoDays(s string) (int, bool) {
 		}
 	}
 	return days, true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

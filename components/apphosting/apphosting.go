@@ -70,8 +70,14 @@ const (
 // workload profiles has.
 const workloadProfile = "Consumption"
 
+// maxSecretName is the longest Container Apps secret name.
+const maxSecretName = 253
+
 var (
-	secretNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
+	// secretNamePattern is a Container Apps secret name; its length (at
+	// most maxSecretName) is checked apart, as a counted repetition would
+	// compile into a large program at every start.
+	secretNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 	envNamePattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// keyVaultHosts are the Key Vault DNS suffixes of the Azure clouds.
 	keyVaultHosts = []string{".vault.azure.net", ".vault.azure.cn", ".vault.usgovcloudapi.net"}
@@ -493,7 +499,7 @@ func (a *Args) validateSecretsAndEnv() []error {
 		secretNames[appInsightsSecret] = true
 	}
 	for i, s := range a.Secrets {
-		if !secretNamePattern.MatchString(s.Name) || secretNames[s.Name] {
+		if len(s.Name) > maxSecretName || !secretNamePattern.MatchString(s.Name) || secretNames[s.Name] {
 			errs = append(errs, fmt.Errorf("args.Secrets[%d].Name %q: want a unique name of lowercase letters, digits, '-' and '.'", i, s.Name))
 		}
 		secretNames[s.Name] = true

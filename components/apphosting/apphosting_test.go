@@ -420,6 +420,8 @@ func TestInvalidArgs(t *testing.T) {
 		{"plain value instead of a secret URI", func(a *apphosting.Args) {
 			a.Secrets[0].KeyVaultSecretURI = pulumi.String("xoxb-super-secret-bot-token")
 		}, "want https://<vault>.vault.azure.net/secrets/<name>"},
+		{"secret name over 253", func(a *apphosting.Args) { a.Secrets[0].Name = strings.Repeat("s", 254) }, "args.Secrets[0].Name"},
+		{"secret name ending with a dot", func(a *apphosting.Args) { a.Secrets[0].Name = "bot-token." }, "args.Secrets[0].Name"},
 		{"secret env var clashing", func(a *apphosting.Args) { a.Secrets[0].EnvVar = apphosting.EnvAzureClientID }, "EnvVar"},
 		{"open allow-list", func(a *apphosting.Args) { a.AllowedIPRanges = []string{"0.0.0.0/0"} }, "no allow-list"},
 		{"cpu and memory mismatch", func(a *apphosting.Args) { a.CPU, a.Memory = 0.5, "4Gi" }, "pairs 0.5 cores with 1Gi"},

@@ -20,13 +20,30 @@ type Registry struct {
 // (only the preview versions from 2023-01-01-preview do), so it is not sent.
 // https://learn.microsoft.com/azure/container-registry/container-registry-authentication#admin-account
 // https://learn.microsoft.com/azure/container-registry/anonymous-pull-access
+// RegistrySku is a container registry's service tier.
+// https://learn.microsoft.com/azure/container-registry/container-registry-skus
+type RegistrySku string
+
+// The registry tiers. Premium is the one with private endpoints and zone
+// redundancy.
+const (
+	RegistrySkuBasic    RegistrySku = "Basic"
+	RegistrySkuStandard RegistrySku = "Standard"
+	RegistrySkuPremium  RegistrySku = "Premium"
+)
+
+// RegistrySkus lists the registry tiers, cheapest first.
+func RegistrySkus() []RegistrySku {
+	return []RegistrySku{RegistrySkuBasic, RegistrySkuStandard, RegistrySkuPremium}
+}
+
 type RegistryArgs struct {
 	// RegistryName is 5-50 letters and digits, unique in Azure. Required.
 	RegistryName      string
 	ResourceGroupName pulumi.StringInput
 	Location          string
-	// Sku is Basic, Standard or Premium. Required.
-	Sku string
+	// Sku is one of RegistrySkus. Required.
+	Sku RegistrySku
 	// ZoneRedundant spreads a Premium registry over availability zones;
 	// it is set only when the registry is created.
 	// https://learn.microsoft.com/azure/container-registry/zone-redundancy
@@ -39,7 +56,7 @@ func (args RegistryArgs) props() pulumi.Map {
 		"registryName":      pulumi.String(args.RegistryName),
 		"resourceGroupName": args.ResourceGroupName,
 		"location":          pulumi.String(args.Location),
-		"sku":               pulumi.Map{"name": pulumi.String(args.Sku)},
+		"sku":               pulumi.Map{"name": pulumi.String(string(args.Sku))},
 		"adminUserEnabled":  pulumi.Bool(false),
 		"tags":              pulumi.ToStringMap(args.Tags),
 	}

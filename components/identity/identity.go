@@ -66,16 +66,31 @@ const (
 )
 
 var (
-	// GitHub's rules: owners are 1-39 letters, digits and '-'; repositories
-	// letters, digits, '.', '_' and '-'.
-	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	// envPattern keeps environment names to characters that cannot widen a
-	// subject: no '*', ':', '/' or spaces.
-	envPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,255}$`)
+	// GitHub's rules: owners are 1-39 letters, digits and '-' (not first);
+	// repositories up to 100 letters, digits, '.', '_' and '-'. The
+	// lengths are checked apart: a counted repetition compiles into a
+	// large program, at every start of every binary that links this.
+	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	// nameChars also keeps environment names to characters that cannot
+	// widen a subject: no '*', ':', '/' or spaces.
+	nameChars   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 	guidPattern = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	rgIDPattern = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{1,36}/resourceGroups/[-\w._()]{1,90}$`)
 )
+
+// ValidGitHubOwner reports whether s can be a GitHub user or organization.
+func ValidGitHubOwner(s string) bool { return len(s) <= 39 && ownerPattern.MatchString(s) }
+
+// ValidGitHubRepository reports whether s can be a GitHub repository name.
+func ValidGitHubRepository(s string) bool { return len(s) <= 100 && nameChars.MatchString(s) }
+
+// validEnvironmentName reports whether s can be a GitHub environment in a
+// federated subject.
+func validEnvironmentName(s string) bool { return len(s) <= 255 && nameChars.MatchString(s) }
+
+// IsGUID reports whether s is a GUID: an Entra object ID or a role
+// definition ID.
+func IsGUID(s string) bool { return guidPattern.MatchString(s) }
 
 // readOnlyRoles are the roles a preview or drift identity may hold: they
 // read resources and state and decrypt the stack's secrets, and write
@@ -208,10 +223,10 @@ func ValidateSubject(subject string) error {
 	}
 	repoPart, claim, ok := strings.Cut(rest, ":")
 	owner, repo, okRepo := strings.Cut(repoPart, "/")
-	if !ok || !okRepo || !ownerPattern.MatchString(owner) || !repoPattern.MatchString(repo) {
+	if !ok || !okRepo || !ValidGitHubOwner(owner) || !ValidGitHubRepository(repo) {
 		return fmt.Errorf("federated subject %q: want one repository repo:<owner>/<repo>", subject)
 	}
-	if env, ok := strings.CutPrefix(claim, "environment:"); ok && envPattern.MatchString(env) {
+	if env, ok := strings.CutPrefix(claim, "environment:"); ok && validEnvironmentName(env) {
 		return nil
 	}
 	return fmt.Errorf("federated subject %q is broader than one environment: want repo:%s/%s:environment:<name>",
@@ -228,10 +243,10 @@ func ValidateResourceGroupID(id string) error {
 
 func (a *Args) validate() error {
 	var errs []error
-	if !ownerPattern.MatchString(a.GitHubOwner) {
+	if !ValidGitHubOwner(a.GitHubOwner) {
 		errs = append(errs, fmt.Errorf("args.GitHubOwner %q: want a GitHub user or organization name", a.GitHubOwner))
 	}
-	if !repoPattern.MatchString(a.GitHubRepository) {
+	if !ValidGitHubRepository(a.GitHubRepository) {
 		errs = append(errs, fmt.Errorf("args.GitHubRepository %q: want a repository name", a.GitHubRepository))
 	}
 	if err := naming.CheckStack(a.Stack); err != nil {
@@ -244,7 +259,7 @@ func (a *Args) validate() error {
 		errs = append(errs, errors.New("args.Owners: at least one object ID, so that the applications are not left without an owner"))
 	}
 	for _, o := range a.Owners {
-		if !guidPattern.MatchString(o) {
+		if !IsGUID(o) {
 			errs = append(errs, fmt.Errorf("args.Owners %q: want an object ID (GUID)", o))
 		}
 	}
@@ -288,7 +303,7 @@ func validateGrants(field string, grants []Grant, readOnly bool) []error {
 		if g.Description == "" {
 			errs = append(errs, fmt.Errorf("%s.Description is required", at))
 		}
-		if !guidPattern.MatchString(g.RoleDefinitionID) {
+		if !IsGUID(g.RoleDefinitionID) {
 			errs = append(errs, fmt.Errorf("%s.RoleDefinitionID %q: want a role definition GUID", at, g.RoleDefinitionID))
 		} else if readOnly && !ReadOnlyRole(g.RoleDefinitionID) {
 			errs = append(errs, fmt.Errorf("%s.RoleDefinitionID %q: a read-only identity holds only %s", at, g.RoleDefinitionID, readOnlyNames()))
@@ -329,7 +344,7 @@ func AssignmentCondition(roles []string) (string, error) {
 	var sorted []string
 	for _, r := range roles {
 		r = strings.ToLower(r)
-		if !guidPattern.MatchString(r) {
+		if !IsGUID(r) {
 			return "", fmt.Errorf("assignable role %q: want a role definition GUID", r)
 		}
 		if privileged(r) {

@@ -180,6 +180,35 @@ func TestValidateSubject(t *testing.T) {
 	}
 }
 
+// TestGitHubNames: GitHub's length limits hold at their edges (they are
+// checked apart from the character patterns), also inside a subject.
+func TestGitHubNames(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		valid func(string) bool
+		s     string
+		want  bool
+	}{
+		{"owner of 39", identity.ValidGitHubOwner, strings.Repeat("a", 39), true},
+		{"owner of 40", identity.ValidGitHubOwner, strings.Repeat("a", 40), false},
+		{"owner with a hyphen", identity.ValidGitHubOwner, "misy-bot", true},
+		{"owner starting with a hyphen", identity.ValidGitHubOwner, "-misybot", false},
+		{"empty owner", identity.ValidGitHubOwner, "", false},
+		{"owner with a dot", identity.ValidGitHubOwner, "misy.bot", false},
+		{"repository of 100", identity.ValidGitHubRepository, strings.Repeat("r", 100), true},
+		{"repository of 101", identity.ValidGitHubRepository, strings.Repeat("r", 101), false},
+		{"repository with . _ -", identity.ValidGitHubRepository, "platform.infra_v2-x", true},
+		{"empty repository", identity.ValidGitHubRepository, "", false},
+		{"repository with a slash", identity.ValidGitHubRepository, "a/b", false},
+		{"environment of 255", func(s string) bool { return identity.ValidateSubject("repo:o/r:environment:"+s) == nil }, strings.Repeat("e", 255), true},
+		{"environment of 256", func(s string) bool { return identity.ValidateSubject("repo:o/r:environment:"+s) == nil }, strings.Repeat("e", 256), false},
+		{"GUID", identity.IsGUID, "6F2A0C59-1B1E-4F7A-9A5C-7D7E1C2B3A4D", true},
+		{"not a GUID", identity.IsGUID, "6f2a0c59-1b1e-4f7a-9a5c-7d7e1c2b3a4", false},
+	} {
+		assert.Equal(t, tc.want, tc.valid(tc.s), tc.name)
+	}
+}
+
 func TestValidateResourceGroupID(t *testing.T) {
 	for id, ok := range map[string]bool{
 		rgID:                     true,
