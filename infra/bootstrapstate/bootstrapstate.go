@@ -10,7 +10,9 @@
 // bootstrap's principals and role assignments from it
 // (azuremodel.ExistingFromBootstrap), reads of the bootstrap's resources
 // are answered from it (offline.Options.Existing), and its stack outputs
-// (State.Outputs) are what a StackReference to the bootstrap reads.
+// (State.Outputs) are what a StackReference to the bootstrap reads. Grants
+// reads from it the bootstrap's grants to a stack's app identity, which
+// the model takes as existing when no bootstrap identity is asked for.
 package bootstrapstate
 
 import (
@@ -19,8 +21,10 @@ import (
 	"path/filepath"
 
 	"github.com/misybot/platform/bootstrap/foundation"
+	"github.com/misybot/platform/infra/azuremodel"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/stackfile"
+	"github.com/misybot/platform/stacks"
 )
 
 // Dir is the bootstrap project's directory, relative to the environment
@@ -78,4 +82,22 @@ func Resolve(ctx context.Context, projectDir, path string) (*offline.State, erro
 		return Load(path)
 	}
 	return Plan(ctx, filepath.Join(projectDir, Dir))
+}
+
+// Grants are the role assignments the bootstrap makes for stack
+// (stacks.BootstrapGrants: the app identity's registry pull), read from
+// the bootstrap's stacks output, for the Azure model to take as existing.
+// A bootstrap state without the stack in that output is an error naming
+// the key.
+func Grants(stack string, bootstrap *offline.State) ([]azuremodel.ExistingRoleAssignment, error) {
+	b, err := stacks.ReadBootstrapStack(bootstrap.Project+"/"+bootstrap.Stack, stack, bootstrap.Outputs[stacks.BootstrapStacksOutput].Mappable())
+	if err != nil {
+		return nil, err
+	}
+	grants := stacks.BootstrapGrants(b)
+	out := make([]azuremodel.ExistingRoleAssignment, len(grants))
+	for i, g := range grants {
+		out[i] = azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope}
+	}
+	return out, nil
 }

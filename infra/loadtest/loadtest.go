@@ -5,6 +5,7 @@
 //
 // Results are streamed into fixed-size histograms (see Histogram) and
 // per-bucket tallies: memory does not grow with the number of requests.
+// NewPlan turns the options of `misyinfra loadtest` into a Plan.
 package loadtest
 
 import (

@@ -3,6 +3,12 @@
 // interval, rolls back when checks fail too often and promotes the canary
 // when every step passed. State, lock, manual gates and the decision log
 // live in files per stack, so a rollout survives an interrupted run.
+//
+// Around the controller: the stack outputs it reads (ParseOutputs,
+// FillFromOutputs, OutputsView), the canary's first deploy at weight 0
+// (PrepareCanary), the webhook that announces the end (Webhook), the
+// status line of `misyinfra rollout status` (ControllerLine), and the
+// post-deployment watch of a promoted release (Watch).
 package rollout
 
 import (

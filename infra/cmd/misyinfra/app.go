@@ -7,15 +7,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/misybot/platform/infra/azuremodel"
+	"github.com/misybot/platform/infra/loadtest"
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/planpolicy"
+	"github.com/misybot/platform/infra/plantext"
 	"github.com/misybot/platform/infra/stackfile"
+	"github.com/misybot/platform/infra/stackplan"
 	"github.com/misybot/platform/policy/report"
 	"github.com/misybot/platform/policy/rules"
 )
@@ -27,36 +29,12 @@ const (
 	exitUsage   = 2 // a mistake in the command line or the configuration
 )
 
-// app is the command line with the program it previews.
+// app is the command line with the programs it previews.
 type app struct {
-	program offline.Program
-	// validate returns a *usageError listing the problems of an invalid
-	// configuration.
-	validate func(project string, config map[string]string, secretKeys []string) error
+	// planner previews the stacks (plan, graph, import).
+	planner stackplan.Planner
 	// policies judge the plan; nil previews without policy evaluation.
 	policies *rules.Registry
-	// model, when set, gives the offline engine its Azure model.
-	model func(azuremodel.Options) offline.Model
-	// projects are other programs of the repository, by the project name
-	// of their Pulumi.yaml (the bootstrap's, with --dir bootstrap): the
-	// project found decides which program runs. They run without the
-	// Azure model, which models the platform's resource types.
-	projects map[string]program
-	// existing, when set, are the role assignments made outside the
-	// stack that the Azure model takes as existing when no bootstrap state
-	// is used: the bootstrap's grants to the stack's app identity.
-	existing func(stack string, bootstrap *offline.State) ([]azuremodel.ExistingRoleAssignment, error)
-	// bootstrap, when set, returns the bootstrap project's state: from the
-	// file at path (--bootstrap-state), else planned offline from
-	// projectDir/bootstrap. It is used with --as deploy, preview or drift
-	// (their identities are the bootstrap's) and with --bootstrap-state.
-	bootstrap func(ctx context.Context, projectDir, path string) (*offline.State, error)
-}
-
-// program is a Pulumi program with its configuration validation.
-type program struct {
-	run      offline.Program
-	validate func(project string, config map[string]string, secretKeys []string) error
 }
 
 // usageError is a mistake the user can fix in the command line or the
@@ -71,21 +49,40 @@ func usagef(format string, args ...any) error {
 	return &usageError{lines: []string{fmt.Sprintf(format, args...)}}
 }
 
+// usageLines are the lines of a mistake the user can fix, found in err:
+// the command line's own, or the packages' (a stack's files and
+// configuration, a load test's options).
+func usageLines(err error) ([]string, bool) {
+	var usage *usageError
+	var input *stackplan.InputError
+	var options *loadtest.OptionsError
+	switch {
+	case errors.As(err, &usage):
+		return usage.lines, true
+	case errors.As(err, &input):
+		return input.Lines, true
+	case errors.As(err, &options):
+		return options.Lines, true
+	}
+	return nil, false
+}
+
 func (a app) run(args []string, stdout, stderr io.Writer) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(context.Background())
-	var usage *usageError
-	switch {
-	case err == nil:
+	if err == nil {
 		return exitOK
-	case errors.As(err, &usage):
-		for _, line := range usage.lines {
+	}
+	if lines, ok := usageLines(err); ok {
+		for _, line := range lines {
 			fmt.Fprintln(stderr, oneLine(line))
 		}
 		return exitUsage
+	}
+	switch {
 	case errors.As(err, new(*violationsError)):
 		fmt.Fprintln(stderr, err.Error())
 		return exitFailure
@@ -220,7 +217,10 @@ func (a app) plan(ctx context.Context, f planFlags, stdout io.Writer) error {
 		r := planpolicy.Evaluate(a.policies, plan, policyCfg)
 		rep = &r
 	}
-	if err := writePlan(stdout, plan, rep, format, filepath.Base(st.StackFile)); err != nil {
+	if err := plantext.Write(stdout, plan, rep, format, filepath.Base(st.StackFile)); err != nil {
+		if errors.Is(err, plantext.ErrNoPolicyReport) {
+			return usagef("%v", err)
+		}
 		return err
 	}
 	if len(plan.Problems) > 0 {
@@ -249,143 +249,14 @@ func addBootstrapFlag(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringVar(&f.bootstrapState, "bootstrap-state", "", "the bootstrap project's state, which answers the stack's StackReference to the bootstrap and gives --as its identities: its `pulumi stack export` or a --save-state file of `plan --dir bootstrap --stack platform` (default: plan bootstrap/ offline, when needed)")
 }
 
-// bootstrapSource loads the bootstrap's state once, when it is first
-// needed: a program that references no stack, planned without --as,
-// never loads it.
-type bootstrapSource struct {
-	load   func() (*offline.State, error)
-	st     *offline.State
-	err    error
-	loaded bool
-}
-
-// state returns the bootstrap's state; an unreadable --bootstrap-state
-// file is a usage error.
-func (s *bootstrapSource) state() (*offline.State, error) {
-	if s.loaded {
-		return s.st, s.err
-	}
-	s.loaded = true
-	s.st, s.err = s.load()
-	if s.err != nil {
-		var stateErr *offline.StateError
-		if errors.As(s.err, &stateErr) {
-			s.err = usagef("--bootstrap-state %s: %v", stateErr.Path, stateErr.Err)
-		} else {
-			s.err = fmt.Errorf("the bootstrap's state: %w (or give it with --bootstrap-state)", s.err)
-		}
-	}
-	return s.st, s.err
-}
-
-// references answers the program's stack references from the bootstrap's
-// state.
-func (s *bootstrapSource) references(name string) (offline.StackOutputs, error) {
-	st, err := s.state()
-	if err != nil {
-		return offline.StackOutputs{}, err
-	}
-	return st.References()(name)
-}
-
-// offlinePlan checks the stack flags and the stack's configuration and
-// previews the stack offline: what plan, graph and import start from. It
-// also returns the stack files it read.
+// offlinePlan previews the stack of the flags offline: what plan, graph
+// and import start from. It also returns the stack files it read.
 func (a app) offlinePlan(ctx context.Context, f planFlags) (*offline.Plan, *stackfile.Stack, error) {
-	if f.stack == "" {
-		return nil, nil, usagef("missing --stack: name the stack, e.g. --stack dev")
-	}
-	if err := stackfile.CheckStackName(f.stack); err != nil {
-		return nil, nil, usagef("--stack: %v", err)
-	}
-	st, err := loadStack(f)
-	if err != nil {
-		return nil, nil, usagef("%v", err)
-	}
-	if err := st.CheckMissing(); err != nil {
-		return nil, nil, usagef("%v", err)
-	}
-	run, validate := a.program, a.validate
-	if p, ok := a.projects[st.Project]; ok {
-		run, validate = p.run, p.validate
-	}
-	if err := validate(st.Project, st.Config, st.SecretKeys); err != nil {
-		var usage *usageError
-		if errors.As(err, &usage) {
-			return nil, nil, err
-		}
-		return nil, nil, fmt.Errorf("validating the configuration of %s/%s: %w", st.Project, f.stack, err)
-	}
-	if f.as != "" && !slices.Contains(azuremodel.Principals(), f.as) {
-		return nil, nil, usagef("--as %q: want %s", f.as, strings.Join(azuremodel.Principals(), ", "))
-	}
-	opts := offline.Options{
-		Project:    st.Project,
-		Stack:      f.stack,
-		Config:     st.Config,
-		SecretKeys: st.SecretKeys,
-		Program:    run,
-	}
-	if f.state != "" || f.saveState != "" {
-		if opts.SecretHashKey, err = stateKey(); err != nil {
-			return nil, nil, err
-		}
-	}
-	if f.state != "" {
-		prior, err := offline.LoadState(f.state, st.Project, f.stack)
-		if err != nil {
-			return nil, nil, usagef("%v", err)
-		}
-		opts.Prior = prior
-	}
-	_, other := a.projects[st.Project]
-	boot := &bootstrapSource{load: func() (*offline.State, error) {
-		if a.bootstrap == nil {
-			return nil, errors.New("no bootstrap state to answer the stack's reference to the bootstrap")
-		}
-		return a.bootstrap(ctx, filepath.Dir(st.ProjectFile), f.bootstrapState)
-	}}
-	if !other {
-		opts.StackReferences = boot.references
-		if f.bootstrapState != "" { // a bad file is a usage error, reported first
-			if _, err := boot.state(); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if a.model != nil && !f.noModel && !other {
-		mopts := azuremodel.Options{As: f.as, SoftDeletedVaults: f.softDeletedVaults}
-		useBootstrap := f.bootstrapState != "" || (f.as != "" && f.as != azuremodel.AsAdmin)
-		switch {
-		case useBootstrap && a.bootstrap != nil:
-			b, err := boot.state()
-			if err != nil {
-				return nil, nil, err
-			}
-			opts.Existing = b
-			mopts.Existing = azuremodel.ExistingFromBootstrap(b, f.stack)
-		case a.existing != nil:
-			b, err := boot.state()
-			if err != nil {
-				return nil, nil, err
-			}
-			// The stack reads what the bootstrap made (its app identity):
-			// the reads are answered from the bootstrap's state, as with
-			// --as and --bootstrap-state.
-			opts.Existing = b
-			grants, err := a.existing(f.stack, b)
-			if err != nil {
-				return nil, nil, fmt.Errorf("the bootstrap's grants to %s/%s: %w", st.Project, f.stack, err)
-			}
-			mopts.Existing = azuremodel.Existing{RoleAssignments: grants}
-		}
-		opts.Model = a.model(mopts)
-	}
-	plan, err := offline.Run(ctx, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	return plan, st, nil
+	return a.planner.Plan(ctx, stackplan.Request{
+		Stack: f.stack, ConfigFile: f.configFile, Dir: f.dir,
+		State: f.state, SaveState: f.saveState != "", As: f.as, BootstrapState: f.bootstrapState,
+		SoftDeletedVaults: f.softDeletedVaults, NoModel: f.noModel,
+	})
 }
 
 // writeOutput writes data to the file path, or to stdout when path is ""
@@ -399,38 +270,6 @@ func writeOutput(stdout io.Writer, path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-// loadStack reads the project and stack files.
-func loadStack(f planFlags) (*stackfile.Stack, error) {
-	dir := f.dir
-	if dir == "" {
-		cwd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("finding the project: %w", err)
-		}
-		if dir, err = findProjectDir(cwd); err != nil {
-			return nil, err
-		}
-	}
-	if f.configFile != "" {
-		return stackfile.LoadFile(filepath.Join(dir, "Pulumi.yaml"), f.configFile)
-	}
-	return stackfile.Load(dir, f.stack)
-}
-
-// findProjectDir walks up from dir to the directory holding Pulumi.yaml.
-func findProjectDir(dir string) (string, error) {
-	for d := dir; ; {
-		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no Pulumi.yaml in %s or any parent directory: use --dir", dir)
-		}
-		d = parent
-	}
 }
 
 // oneLine keeps an error on one line: multi-line errors (the SDK's joined

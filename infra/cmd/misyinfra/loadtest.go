@@ -2,17 +2,13 @@ package main
 
 import (
 	"errors"
-	"io"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/misybot/platform/infra/loadtest"
 )
@@ -145,104 +141,18 @@ func runLoadtest(cmd *cobra.Command, f loadtestFlags) error {
 	return nil
 }
 
-// loadtestPlan turns the flags into a plan; every mistake is a usage
-// error (exit 2).
+// loadtestPlan turns the flags into a plan; every mistake is a
+// *loadtest.OptionsError (exit 2).
 func loadtestPlan(cmd *cobra.Command, f loadtestFlags, lookup loadtest.Lookup) (loadtest.Plan, error) {
-	mode, err := loadtest.ParseMode(f.mode)
-	if err != nil {
-		return loadtest.Plan{}, usagef("--mode: %v", err)
-	}
-	progress, err := progressWriter(f.progress, cmd.ErrOrStderr())
-	if err != nil {
-		return loadtest.Plan{}, err
-	}
-	fl := cmd.Flags()
-	plan := loadtest.Plan{
-		Mode: mode, URL: f.url, Method: strings.ToUpper(f.method),
-		Rate: f.rate, RampTo: f.rampTo, Duration: f.duration, Timeout: f.timeout, MaxInFlight: f.maxInFlight,
-		Stress: loadtest.StressPlan{Start: f.stressStart, Factor: f.stressFactor, Max: f.stressMax,
-			StageDuration: f.stressStage, Precision: f.stressPrecision, CoolDown: f.stressCoolDown},
-		SLO:         loadtest.SLO{P95: f.p95, P99: f.p99, MaxErrorRate: f.maxErrorRate, MinThroughput: f.minThroughput},
+	plan, err := loadtest.NewPlan(loadtest.Options{
+		Mode: f.mode, URL: f.url, Method: f.method, Headers: f.headers, Body: f.body, Requests: f.requests, Stages: f.stages,
+		Rate: f.rate, RampTo: f.rampTo, Duration: f.duration, Timeout: f.timeout,
+		StressStart: f.stressStart, StressFactor: f.stressFactor, StressMax: f.stressMax, StressPrecision: f.stressPrecision,
+		StressStage: f.stressStage, StressCoolDown: f.stressCoolDown,
+		P95: f.p95, P99: f.p99, MaxErrorRate: f.maxErrorRate, MinThroughput: f.minThroughput,
 		AbortOnFail: f.abortOnFail, AbortDelay: f.abortDelay,
-		Replicas: f.replicas, PeakRate: f.peakRPS, Utilization: f.utilization,
-		Progress: progress, ProgressLines: progress != nil && !isTerminal(progress),
-	}
-	if f.stressCoolDown == 0 {
-		plan.Stress.CoolDown = -1
-	}
-	if f.maxInFlight < 1 {
-		return plan, usagef("--max-in-flight %d: must be at least 1", f.maxInFlight)
-	}
-	if f.peakRPS > 0 && f.replicas == 0 {
-		return plan, usagef("--peak-rps needs --replicas: the replicas that served the test")
-	}
-	if f.requests != "" {
-		for _, name := range []string{"url", "method", "header", "body"} {
-			if fl.Changed(name) {
-				return plan, usagef("--requests replaces --%s: give one or the other", name)
-			}
-		}
-		file, err := os.Open(f.requests)
-		if err != nil {
-			return plan, usagef("--requests: %v", err)
-		}
-		defer file.Close()
-		reqs, err := loadtest.ReadRequests(file, filepath.Dir(f.requests), lookup)
-		if err != nil {
-			lines := strings.Split(err.Error(), "\n")
-			for i := range lines {
-				lines[i] = "--requests " + f.requests + ": " + lines[i]
-			}
-			return plan, &usageError{lines: lines}
-		}
-		plan.Requests = reqs
-	} else if f.url == "" {
-		return plan, usagef("missing --url: name the target, e.g. --url https://staging.example/healthz")
-	}
-	if len(f.headers) > 0 {
-		plan.Header = http.Header{}
-		for _, h := range f.headers {
-			if err := loadtest.ParseHeader(plan.Header, h, lookup); err != nil {
-				return plan, usagef("--header: %v", err)
-			}
-		}
-	}
-	if f.body != "" {
-		if plan.Body, err = loadtest.ReadBody(f.body); err != nil {
-			return plan, usagef("--body: %v", err)
-		}
-	}
-	if f.stages != "" {
-		if mode != loadtest.Stages {
-			return plan, usagef("--stages needs --mode stages")
-		}
-		if plan.Steps, err = loadtest.ParseSteps(f.stages); err != nil {
-			return plan, usagef("--stages: %v", err)
-		}
-	}
-	if err := plan.Validate(); err != nil {
-		return plan, usagef("%v", err)
-	}
-	return plan, nil
-}
-
-// progressWriter is stderr when progress is wanted, nil otherwise.
-func progressWriter(mode string, stderr io.Writer) (io.Writer, error) {
-	switch mode {
-	case "always":
-		return stderr, nil
-	case "never":
-		return nil, nil
-	case "auto":
-		if isTerminal(stderr) {
-			return stderr, nil
-		}
-		return nil, nil
-	}
-	return nil, usagef("--progress: unknown value %q: use auto, always or never", mode)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+		Replicas: f.replicas, MaxInFlight: f.maxInFlight, PeakRPS: f.peakRPS, Utilization: f.utilization,
+		Progress: f.progress, Given: cmd.Flags().Changed,
+	}, cmd.ErrOrStderr(), lookup)
+	return plan, err
 }

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/infra/offline/offlinetest"
+	"github.com/misybot/platform/infra/stackplan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -44,10 +44,10 @@ func project(t *testing.T, stacks map[string]string) string {
 
 // testApp previews the sample program and accepts any configuration.
 func testApp() app {
-	return app{
-		program:  offlinetest.Program,
-		validate: func(string, map[string]string, []string) error { return nil },
-	}
+	return app{planner: stackplan.Planner{Program: stackplan.Program{
+		Run:      offlinetest.Program,
+		Validate: func(string, map[string]string, []string) error { return nil },
+	}}}
 }
 
 type result struct {
@@ -181,7 +181,7 @@ func TestInvalidConfigOneProblemPerLine(t *testing.T) {
 
 	// Exactly the validator's problems, in its order.
 	a := testApp()
-	a.validate = func(string, map[string]string, []string) error {
+	a.planner.Program.Validate = func(string, map[string]string, []string) error {
 		return &usageError{lines: []string{"owner: not set — expected a team", "location: \"mars\" — expected an Azure region"}}
 	}
 	r = runApp(a, "plan", "--stack", "dev", "--dir", project(t, map[string]string{"dev": testStack}))
@@ -228,7 +228,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestProgramFailure(t *testing.T) {
 	a := testApp()
-	a.program = func(*pulumi.Context) (map[string]pulumi.Output, error) {
+	a.planner.Program.Run = func(*pulumi.Context) (map[string]pulumi.Output, error) {
 		return nil, errors.New("stack dev: invalid configuration:\nlocation: not set")
 	}
 	r := runApp(a, "plan", "--stack", "dev", "--dir", project(t, map[string]string{"dev": testStack}))
@@ -263,18 +263,6 @@ func TestHelp(t *testing.T) {
 	for _, flag := range []string{"--stack", "--config-file", "--dir", "--format"} {
 		assert.Contains(t, r.stdout, flag)
 	}
-}
-
-func TestValueText(t *testing.T) {
-	v := resource.NewProperty(resource.PropertyMap{
-		"b":    resource.NewProperty([]resource.PropertyValue{resource.NewProperty(1.5), resource.NewProperty(true)}),
-		"a":    resource.MakeSecret(resource.NewProperty("hidden")),
-		"c":    resource.MakeComputed(resource.NewProperty("")),
-		"name": resource.NewProperty("x"),
-	})
-	assert.Equal(t, `{a: [secret], b: [1.5, true], c: [unknown], name: "x"}`, valueText(v))
-	assert.Equal(t, "[secret]", outputText(offline.Output{Value: resource.NewProperty("hidden"), Secret: true, Known: true}))
-	assert.Equal(t, "[unknown]", outputText(offline.Output{}))
 }
 
 // TestRealStacks previews the platform's own stacks with the program the

@@ -2,16 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/misybot/platform/infra/offline"
 	"github.com/misybot/platform/policy/input"
 	"github.com/misybot/platform/policy/report"
 	"github.com/misybot/platform/policy/rules"
@@ -37,83 +34,6 @@ func (a app) policyConfig(path string) (rules.Config, error) {
 		return rules.Config{}, usagef("--policy-config: %v", err)
 	}
 	return cfg, nil
-}
-
-// writePlan prints the plan and its policy report (nil when policies are
-// off) in one format.
-func writePlan(w io.Writer, plan *offline.Plan, rep *rules.Report, f report.Format, artifact string) error {
-	switch f {
-	case report.JSON:
-		doc := struct {
-			offline.Document
-			Policy *rules.Report `json:"policy,omitempty"`
-		}{plan.Document(), rep}
-		data, err := json.MarshalIndent(doc, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encoding the plan: %w", err)
-		}
-		_, err = fmt.Fprintf(w, "%s\n", data)
-		return err
-	case report.Markdown:
-		writeMarkdownSummary(w, plan)
-		if rep == nil {
-			return nil
-		}
-		return report.Write(w, *rep, f, report.Options{})
-	case report.SARIF:
-		if rep == nil {
-			return usagef("--format sarif needs the policy pack")
-		}
-		return report.Write(w, *rep, f, report.Options{ArtifactURI: artifact})
-	}
-	if err := writeText(w, plan); err != nil {
-		return err
-	}
-	if rep == nil {
-		return nil
-	}
-	fmt.Fprintln(w)
-	return report.Write(w, *rep, report.Text, report.Options{})
-}
-
-// writeMarkdownSummary is the plan part of a pull-request comment: what
-// the stack would create, by type, and its outputs (secrets hidden).
-func writeMarkdownSummary(w io.Writer, plan *offline.Plan) {
-	fmt.Fprintf(w, "### Offline plan: `%s/%s`\n\n", plan.Project, plan.Stack)
-	counts := plan.CountByType()
-	types := make([]string, 0, len(counts))
-	total := 0
-	for t, n := range counts {
-		types = append(types, t)
-		total += n
-	}
-	sort.Strings(types)
-	fmt.Fprintf(w, "<details><summary>%d resources to create</summary>\n\n| Type | Count |\n|---|---:|\n", total)
-	for _, t := range types {
-		fmt.Fprintf(w, "| `%s` | %d |\n", t, counts[t])
-	}
-	fmt.Fprint(w, "\n</details>\n\n")
-	var diff []string
-	for _, c := range plan.Changes {
-		switch c.Op {
-		case offline.OpUpdate, offline.OpMaybeUpdate, offline.OpReplace, offline.OpDelete:
-			keys := strings.Join(c.Keys, ", ")
-			if c.Op == offline.OpReplace {
-				keys += " (forced by " + strings.Join(c.ReplaceKeys, ", ") + ")"
-			}
-			diff = append(diff, fmt.Sprintf("| %s | `%s` | %s |", c.Op, c.URN, keys))
-		}
-	}
-	if len(diff) > 0 {
-		fmt.Fprintf(w, "<details><summary>%d resources change</summary>\n\n| Op | URN | Keys |\n|---|---|---|\n%s\n\n</details>\n\n", len(diff), strings.Join(diff, "\n"))
-	}
-	if len(plan.Problems) > 0 {
-		fmt.Fprintf(w, "**%d changes Azure would refuse:**\n\n", len(plan.Problems))
-		for _, p := range plan.Problems {
-			fmt.Fprintf(w, "- `%s` %s\n", p.Code, strings.ReplaceAll(p.String(), "|", "\\|"))
-		}
-		fmt.Fprintln(w)
-	}
 }
 
 func (a app) policyCommand() *cobra.Command {

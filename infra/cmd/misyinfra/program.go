@@ -4,37 +4,26 @@ import (
 	"errors"
 
 	"github.com/misybot/platform/bootstrap/foundation"
-	"github.com/misybot/platform/infra/azuremodel"
 	"github.com/misybot/platform/infra/bootstrapstate"
-	"github.com/misybot/platform/infra/offline"
+	"github.com/misybot/platform/infra/stackplan"
 	"github.com/misybot/platform/policy/rules"
 	"github.com/misybot/platform/stacks"
 )
 
-// platform is what the plan command previews: the MisyBot platform program
-// and its configuration validation. Tests substitute their own.
+// platform is what the commands preview: the MisyBot platform program and
+// the bootstrap's, their configuration validation, the Azure model and
+// the bootstrap's state. Tests substitute their own.
 func platform() app {
 	return app{
-		program: stacks.Build, validate: validateConfig, policies: rules.NewRegistry(), model: platformModel,
-		projects: map[string]program{foundation.Project: {run: foundation.Build, validate: validateBootstrap}},
-		existing: bootstrapGrants, bootstrap: bootstrapstate.Resolve,
+		planner: stackplan.Planner{
+			Program:   stackplan.Program{Run: stacks.Build, Validate: validateConfig},
+			Projects:  map[string]stackplan.Program{foundation.Project: {Run: foundation.Build, Validate: validateBootstrap}},
+			Model:     stackplan.AzureModel,
+			Existing:  bootstrapstate.Grants,
+			Bootstrap: bootstrapstate.Resolve,
+		},
+		policies: rules.NewRegistry(),
 	}
-}
-
-// bootstrapGrants are the role assignments the bootstrap makes for the
-// stack (stacks.BootstrapGrants), read from the bootstrap's outputs, for
-// the Azure model to take as existing.
-func bootstrapGrants(stack string, bootstrap *offline.State) ([]azuremodel.ExistingRoleAssignment, error) {
-	b, err := stacks.ReadBootstrapStack(bootstrap.Project+"/"+bootstrap.Stack, stack, bootstrap.Outputs[stacks.BootstrapStacksOutput].Mappable())
-	if err != nil {
-		return nil, err
-	}
-	grants := stacks.BootstrapGrants(b)
-	out := make([]azuremodel.ExistingRoleAssignment, len(grants))
-	for i, g := range grants {
-		out[i] = azuremodel.ExistingRoleAssignment{IdentityID: g.IdentityID, Role: g.Role, Scope: g.Scope}
-	}
-	return out, nil
 }
 
 // validateBootstrap checks the bootstrap's configuration (plan --dir
@@ -44,11 +33,6 @@ func validateBootstrap(project string, config map[string]string, secretKeys []st
 	return usageProblems(err)
 }
 
-// platformModel is the Azure model of the platform's resource types.
-func platformModel(opts azuremodel.Options) offline.Model {
-	return azuremodel.New(opts)
-}
-
 // validateConfig checks the stack configuration before the program runs,
 // so that every mistake is reported at once, one a line.
 func validateConfig(project string, config map[string]string, secretKeys []string) error {
@@ -56,8 +40,8 @@ func validateConfig(project string, config map[string]string, secretKeys []strin
 	return usageProblems(err)
 }
 
-// usageProblems turns configuration problems into a usage error, one line
-// each (exit 2).
+// usageProblems turns configuration problems into an input error, one
+// line each (exit 2).
 func usageProblems(err error) error {
 	var problems stacks.Problems
 	if errors.As(err, &problems) {
@@ -65,7 +49,7 @@ func usageProblems(err error) error {
 		for i, p := range problems {
 			lines[i] = p.String()
 		}
-		return &usageError{lines: lines}
+		return &stackplan.InputError{Lines: lines}
 	}
 	return err
 }

@@ -1,43 +1,30 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 
+	"github.com/misybot/platform/infra/azcred"
 	"github.com/misybot/platform/infra/azmon"
+	"github.com/misybot/platform/infra/loadtest"
 	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/infra/rollout/autostack"
 	"github.com/misybot/platform/infra/stackfile"
 )
 
-// stackSetter changes a stack's traffic and reads its outputs.
-type stackSetter interface {
-	rollout.TrafficSetter
-	// Outputs are the stack's outputs as strings (pulumi stack output).
-	Outputs(ctx context.Context) (map[string]string, error)
-	// LastMark is the last controller mark in the stack's update history.
-	LastMark(ctx context.Context) (*rollout.Mark, error)
-}
-
 // rolloutEnv connects the rollout command to the world; tests substitute
 // a simulation.
 type rolloutEnv struct {
-	setter   func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (stackSetter, error)
+	setter   func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (rollout.Stack, error)
 	analyzer func(cfg azmon.Config) (rollout.Analyzer, error)
 	// clock is the controller's time (nil: the wall clock).
 	clock rollout.Clock
@@ -55,11 +42,11 @@ func (e rolloutEnv) now() time.Time {
 // the Pulumi CLI) and reads Azure Monitor with the default Azure credential.
 func productionRollout() rolloutEnv {
 	return rolloutEnv{
-		setter: func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (stackSetter, error) {
+		setter: func(ctx context.Context, stack, workDir string, progress io.Writer, policyPacks []string) (rollout.Stack, error) {
 			return autostack.Select(ctx, stack, workDir, progress, policyPacks...)
 		},
 		analyzer: func(cfg azmon.Config) (rollout.Analyzer, error) {
-			cred, err := azureCredential(os.Getenv, &http.Client{Timeout: 30 * time.Second})
+			cred, err := azcred.New(os.Getenv, &http.Client{Timeout: 30 * time.Second})
 			if err != nil {
 				return nil, fmt.Errorf("azure credential: %w", err)
 			}
@@ -70,69 +57,6 @@ func productionRollout() rolloutEnv {
 			return rollout.MonitorAnalyzer{Client: c}, nil
 		},
 	}
-}
-
-// azureCredential is the credential of the controller's metric and log
-// reads. In a GitHub Actions job that may request an OIDC token
-// (id-token: write) and names the deploy identity (AZURE_ or ARM_CLIENT_ID
-// and TENANT_ID), every Entra token exchange uses a fresh GitHub token:
-// the az CLI session that azure/login leaves holds a single assertion,
-// which expires after about an hour (AADSTS700024:
-// https://github.com/Azure/login/issues/180,
-// https://github.com/Azure/login/issues/372), and a prod rollout runs
-// longer: its metric reads would fail and roll a healthy canary back at
-// the error limit. Elsewhere: DefaultAzureCredential.
-func azureCredential(getenv func(string) string, client *http.Client) (azcore.TokenCredential, error) {
-	first := func(keys ...string) string {
-		for _, k := range keys {
-			if v := getenv(k); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	url, bearer := getenv("ACTIONS_ID_TOKEN_REQUEST_URL"), getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-	clientID, tenantID := first("AZURE_CLIENT_ID", "ARM_CLIENT_ID"), first("AZURE_TENANT_ID", "ARM_TENANT_ID")
-	if url == "" || bearer == "" || clientID == "" || tenantID == "" {
-		return azidentity.NewDefaultAzureCredential(nil)
-	}
-	return azidentity.NewClientAssertionCredential(tenantID, clientID, func(ctx context.Context) (string, error) {
-		return githubOIDCToken(ctx, client, url, bearer)
-	}, nil)
-}
-
-// entraAudience is the audience of a GitHub OIDC token exchanged with
-// Microsoft Entra ID (the federated credentials' audience).
-const entraAudience = "api://AzureADTokenExchange"
-
-// githubOIDCToken asks the job's token endpoint for an OIDC token for
-// Entra: GET ACTIONS_ID_TOKEN_REQUEST_URL with the audience, the request
-// token as bearer; the answer's "value" is the token.
-func githubOIDCToken(ctx context.Context, client *http.Client, url, bearer string) (string, error) {
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+sep+"audience="+entraAudience, nil)
-	if err != nil {
-		return "", fmt.Errorf("GitHub OIDC token: %w", err)
-	}
-	req.Header.Set("Authorization", "bearer "+bearer)
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("GitHub OIDC token: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GitHub OIDC token: the endpoint answered %s", resp.Status)
-	}
-	var body struct {
-		Value string `json:"value"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Value == "" {
-		return "", fmt.Errorf("GitHub OIDC token: no token in the answer (%v)", err)
-	}
-	return body.Value, nil
 }
 
 func (a app) rolloutCommand() *cobra.Command { return newRolloutCommand(productionRollout()) }
@@ -150,17 +74,6 @@ func newRolloutCommand(env rolloutEnv) *cobra.Command {
 	}
 	return cmd
 }
-
-// Stack outputs the controller reads (stacks/deploy.go exports them).
-const (
-	outAppResourceID  = "appResourceId"
-	outWorkspaceID    = "logAnalyticsWorkspaceCustomerId"
-	outStableRevision = "stableRevision"
-	outCanaryRevision = "canaryRevision"
-	outStableRelease  = "stableRelease"
-	outCanaryRelease  = "canaryRelease"
-	outCanaryWeight   = "canaryWeight"
-)
 
 const defaultStateDir = ".misyinfra/rollout"
 
@@ -191,12 +104,12 @@ func analysisFlags(cmd *cobra.Command, f *startFlags) {
 	fl.DurationVar(&f.delay, "delay", 3*time.Minute, "Azure Monitor ingestion delay: only data older than this is analysed")
 	fl.DurationVar(&f.callTimeout, "call-timeout", 2*time.Minute, "timeout of each metrics query")
 	fl.StringVar(&f.region, "region", "westeurope", "region of the container app (metrics endpoint)")
-	fl.StringVar(&f.resourceID, "resource-id", "", "container app resource ID (default: stack output "+outAppResourceID+")")
-	fl.StringVar(&f.workspaceID, "workspace-id", "", "Log Analytics workspace (customer) ID holding the App Insights requests (default: stack output "+outWorkspaceID+")")
+	fl.StringVar(&f.resourceID, "resource-id", "", "container app resource ID (default: stack output "+rollout.OutputAppResourceID+")")
+	fl.StringVar(&f.workspaceID, "workspace-id", "", "Log Analytics workspace (customer) ID holding the App Insights requests (default: stack output "+rollout.OutputWorkspaceID+")")
 	fl.StringVar(&f.metricsURL, "metrics-endpoint", "", "metrics endpoint (default https://<region>.metrics.monitor.azure.com)")
 	fl.StringVar(&f.logsURL, "logs-endpoint", "", "Log Analytics endpoint (default https://api.loganalytics.io/v1)")
 	fl.StringVar(&f.outputs, "outputs", "", "file of `pulumi stack output --json` to read the stack outputs from (default: the stack, through the Pulumi CLI)")
-	fl.StringVar(&f.stableRev, "stable-revision", "", "stable revision name (default: stack output "+outStableRevision+")")
+	fl.StringVar(&f.stableRev, "stable-revision", "", "stable revision name (default: stack output "+rollout.OutputStableRevision+")")
 	fl.StringVar(&f.workDir, "work-dir", ".", "directory of the Pulumi project")
 	fl.StringSliceVar(&f.policyPacks, "policy-pack", nil, "policy pack every pulumi up of the rollout runs with (repeatable), e.g. ./policy")
 }
@@ -226,8 +139,8 @@ func startCommand(env rolloutEnv) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.stack, "stack", "", "stack: dev, staging or prod (required)")
 	fl.StringVar(&f.release, "release", "", "release to roll out (required)")
-	fl.StringVar(&f.stableRelease, "stable-release", "", "release serving traffic now (default: stack output "+outStableRelease+")")
-	fl.StringVar(&f.canaryRev, "canary-revision", "", "canary revision name (default: stack output "+outCanaryRevision+" once the release is deployed at weight 0)")
+	fl.StringVar(&f.stableRelease, "stable-release", "", "release serving traffic now (default: stack output "+rollout.OutputStableRelease+")")
+	fl.StringVar(&f.canaryRev, "canary-revision", "", "canary revision name (default: stack output "+rollout.OutputCanaryRevision+" once the release is deployed at weight 0)")
 	fl.StringVar(&f.steps, "steps", "10,25,50,100", "canary weights in percent, rising to 100")
 	fl.DurationVar(&f.interval, "interval", 5*time.Minute, "length of each analysis window")
 	fl.IntVar(&f.failureThreshold, "failure-threshold", 3, "failed analyses that roll back")
@@ -252,50 +165,46 @@ func startCommand(env rolloutEnv) *cobra.Command {
 	return cmd
 }
 
-func parseSteps(s string) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a weight", part)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-// readOutputs reads `pulumi stack output --json`: values as strings.
-func readOutputs(path string) (map[string]string, error) {
+// readOutputsFile reads the --outputs file.
+func readOutputsFile(path string) (map[string]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--outputs: %w", err)
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("--outputs %s: not the JSON of pulumi stack output --json: %w", path, err)
+	outputs, err := rollout.ParseOutputs(data)
+	if err != nil {
+		return nil, fmt.Errorf("--outputs %s: %w", path, err)
 	}
-	out := make(map[string]string, len(raw))
-	for k, v := range raw {
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case nil:
-		default:
-			b, _ := json.Marshal(x)
-			out[k] = string(b)
-		}
-	}
-	return out, nil
+	return outputs, nil
 }
 
-// fill sets *v from the outputs when empty, naming what is missing.
-func fill(v *string, outputs map[string]string, key, flag string, missing *[]string) {
-	if *v != "" {
-		return
+// outputsSource reads the stack's outputs from --outputs, else from the
+// stack.
+func outputsSource(f startFlags, setter rollout.Stack) rollout.OutputsFunc {
+	if f.outputs != "" {
+		return func(context.Context) (map[string]string, error) { return readOutputsFile(f.outputs) }
 	}
-	*v = outputs[key]
-	if *v == "" {
-		*missing = append(*missing, fmt.Sprintf("missing %s: the stack has no %s output (deploy the stack first, or pass %s)", flag, key, flag))
+	return func(ctx context.Context) (map[string]string, error) {
+		if setter == nil {
+			return map[string]string{}, nil
+		}
+		out, err := setter.Outputs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading the outputs of stack %s: %w", f.stack, err)
+		}
+		return out, nil
+	}
+}
+
+// settings are the flags that default to a stack output, in the order
+// their problems are reported.
+func (f *startFlags) settings() []rollout.Setting {
+	return []rollout.Setting{
+		{Value: &f.resourceID, Output: rollout.OutputAppResourceID, Name: "--resource-id"},
+		{Value: &f.workspaceID, Output: rollout.OutputWorkspaceID, Name: "--workspace-id"},
+		{Value: &f.canaryRev, Output: rollout.OutputCanaryRevision, Name: "--canary-revision"},
+		{Value: &f.stableRev, Output: rollout.OutputStableRevision, Name: "--stable-revision"},
+		{Value: &f.stableRelease, Output: rollout.OutputStableRelease, Name: "--stable-release"},
 	}
 }
 
@@ -313,14 +222,14 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	if f.release == "" {
 		problems = append(problems, "missing --release: name the release to roll out")
 	}
-	steps, err := parseSteps(f.steps)
+	steps, err := rollout.ParseSteps(f.steps)
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("--steps: %v", err))
 	}
 	if f.syntheticRate > 0 && f.labelURL == "" {
 		problems = append(problems, "--synthetic-rate needs --label-url")
 	}
-	progress, err := progressWriter(f.progress, cmd.ErrOrStderr())
+	progress, err := loadtest.ProgressWriter(f.progress, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
@@ -331,20 +240,16 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	defer stop()
 	if f.outputs != "" {
 		// Outputs from a file are checked before the stack is opened.
-		outputs, err := readOutputs(f.outputs)
+		outputs, err := readOutputsFile(f.outputs)
 		if err != nil {
 			return usagef("%v", err)
 		}
-		if f.canaryRev == "" && outputs[outCanaryRelease] != f.release {
+		if f.canaryRev == "" && outputs[rollout.OutputCanaryRelease] != f.release {
 			problems = append(problems, fmt.Sprintf("--outputs: the stack's canary is %q, not %s: deploy it at weight 0 first, or leave out --outputs",
-				outputs[outCanaryRelease], f.release))
+				outputs[rollout.OutputCanaryRelease], f.release))
 		}
-		for _, o := range []struct{ v, key, flag string }{{f.resourceID, outAppResourceID, "--resource-id"}, {f.workspaceID, outWorkspaceID, "--workspace-id"},
-			{f.canaryRev, outCanaryRevision, "--canary-revision"}, {f.stableRev, outStableRevision, "--stable-revision"},
-			{f.stableRelease, outStableRelease, "--stable-release"}} {
-			v := o.v
-			fill(&v, outputs, o.key, o.flag, &problems)
-		}
+		given := f // the stack is not opened yet: only check
+		problems = append(problems, rollout.FillFromOutputs(outputs, given.settings()...)...)
 		if len(problems) > 0 {
 			return &usageError{lines: problems}
 		}
@@ -353,32 +258,12 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 	if err != nil {
 		return err
 	}
-	outputs, err := stackOutputs(ctx, f, setter)
+	outputs := outputsSource(f, setter)
+	current, err := rollout.PrepareCanary(ctx, setter, outputs, f.release, f.canaryRev)
 	if err != nil {
 		return err
 	}
-	if err := rollout.CheckMix(viewOf(outputs, nil), f.release); err != nil {
-		return err
-	}
-	if f.canaryRev == "" && outputs[outCanaryRelease] != f.release {
-		// The release is not the stack's canary yet: deploy it at weight 0
-		// so that the stack announces its revision name.
-		if err := setter.SetCanary(ctx, f.release, 0); err != nil {
-			return fmt.Errorf("deploying %s at weight 0: %w", f.release, err)
-		}
-		if outputs, err = stackOutputs(ctx, f, setter); err != nil {
-			return err
-		}
-		if outputs[outCanaryRelease] != f.release {
-			return fmt.Errorf("after deploying %s at weight 0 the stack's %s output is %q", f.release, outCanaryRelease, outputs[outCanaryRelease])
-		}
-	}
-	fill(&f.resourceID, outputs, outAppResourceID, "--resource-id", &problems)
-	fill(&f.workspaceID, outputs, outWorkspaceID, "--workspace-id", &problems)
-	fill(&f.canaryRev, outputs, outCanaryRevision, "--canary-revision", &problems)
-	fill(&f.stableRev, outputs, outStableRevision, "--stable-revision", &problems)
-	fill(&f.stableRelease, outputs, outStableRelease, "--stable-release", &problems)
-	if len(problems) > 0 {
+	if problems := rollout.FillFromOutputs(current, f.settings()...); len(problems) > 0 {
 		return &usageError{lines: problems}
 	}
 	analyzer, err := env.analyzer(azmon.Config{Region: f.region, MetricsEndpoint: f.metricsURL, LogsEndpoint: f.logsURL,
@@ -402,12 +287,12 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 		return usagef("%v", err)
 	}
 	ctrl := &rollout.Controller{Config: cfg, Setter: setter, Analyzer: analyzer, Progress: progress, Clock: env.clock,
-		Stack: stackView{setter: setter, f: f}}
+		Stack: rollout.OutputsView{Outputs: outputs, Marks: setter}}
 	if f.syntheticRate > 0 {
 		ctrl.Synthetic = rollout.LoadGenerator{Rate: f.syntheticRate, Path: f.smokePath}
 	}
 	if f.notifyURL != "" {
-		ctrl.Notifier = webhook{url: f.notifyURL}
+		ctrl.Notifier = rollout.Webhook{URL: f.notifyURL}
 	}
 	st, err := ctrl.Run(ctx)
 	if st != nil {
@@ -420,71 +305,6 @@ func runStart(cmd *cobra.Command, env rolloutEnv, f startFlags) error {
 		return fmt.Errorf("stack %s: %w (misyinfra rollout unlock --stack %s removes a lock whose controller is gone)", f.stack, err, f.stack)
 	}
 	return err
-}
-
-// stackOutputs reads the outputs from --outputs or the stack.
-func stackOutputs(ctx context.Context, f startFlags, setter stackSetter) (map[string]string, error) {
-	if f.outputs != "" {
-		return readOutputs(f.outputs)
-	}
-	if setter == nil {
-		return map[string]string{}, nil
-	}
-	out, err := setter.Outputs(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the outputs of stack %s: %w", f.stack, err)
-	}
-	return out, nil
-}
-
-// viewOf is what the outputs (and the last mark) say the stack serves.
-func viewOf(outputs map[string]string, last *rollout.Mark) rollout.StackView {
-	w, _ := strconv.Atoi(outputs[outCanaryWeight])
-	return rollout.StackView{StableRelease: outputs[outStableRelease], CanaryRelease: outputs[outCanaryRelease], CanaryWeight: w, Last: last}
-}
-
-// stackView reads the stack's view when the controller starts: the
-// outputs (from the stack, or --outputs) and the last controller mark in
-// its update history.
-type stackView struct {
-	setter stackSetter
-	f      startFlags
-}
-
-func (v stackView) View(ctx context.Context) (rollout.StackView, error) {
-	outputs, err := stackOutputs(ctx, v.f, v.setter)
-	if err != nil {
-		return rollout.StackView{}, err
-	}
-	last, err := v.setter.LastMark(ctx)
-	if err != nil {
-		return rollout.StackView{}, err
-	}
-	return viewOf(outputs, last), nil
-}
-
-// webhook posts rollout events as JSON.
-type webhook struct{ url string }
-
-func (w webhook) Notify(ctx context.Context, e rollout.Event) error {
-	body, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	}
-	return nil
 }
 
 func gateCommand(c rollout.Command) *cobra.Command {
@@ -548,7 +368,7 @@ func statusCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), controllerLine(st, owner))
+			fmt.Fprintln(cmd.OutOrStdout(), rollout.ControllerLine(st, owner, time.Now()))
 			_, err = io.WriteString(cmd.OutOrStdout(), "\n"+st.Markdown())
 			return err
 		},
@@ -556,19 +376,6 @@ func statusCommand() *cobra.Command {
 	cmd.Flags().StringVar(&stack, "stack", "", "stack (required)")
 	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "directory of the rollout files")
 	return cmd
-}
-
-// controllerLine says whether a controller drives the rollout.
-func controllerLine(st *rollout.State, owner *rollout.Owner) string {
-	switch {
-	case owner != nil && owner.Alive:
-		return fmt.Sprintf("controller: running (%s), last heartbeat %s ago", owner.Info, time.Since(owner.Heartbeat).Round(time.Second))
-	case st.Phase.Final():
-		return fmt.Sprintf("controller: none (the rollout ended: %s)", st.Phase)
-	default:
-		return fmt.Sprintf("controller: NOT RUNNING: the rollout stopped in phase %s at weight %d%% (last decision %s); "+
-			"misyinfra rollout start --stack %s --release %s continues it", st.Phase, st.Weight, st.Updated.Format(time.RFC3339), st.Stack, st.Release)
-	}
 }
 
 func unlockCommand() *cobra.Command {
@@ -603,11 +410,4 @@ func unlockCommand() *cobra.Command {
 	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "directory of the rollout files")
 	cmd.Flags().BoolVar(&force, "force", false, "remove the lock even while its controller runs")
 	return cmd
-}
-
-func contextWithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
 }

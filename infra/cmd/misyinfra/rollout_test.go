@@ -4,19 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,9 +32,9 @@ func (s simSetter) Outputs(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	return map[string]string{
-		outAppResourceID: simulation.ResourceID, outWorkspaceID: simulation.WorkspaceID,
-		outStableRevision: "misybot--r1", outCanaryRevision: "misybot--r2",
-		outStableRelease: v.StableRelease, outCanaryRelease: v.CanaryRelease, outCanaryWeight: strconv.Itoa(v.CanaryWeight),
+		rollout.OutputAppResourceID: simulation.ResourceID, rollout.OutputWorkspaceID: simulation.WorkspaceID,
+		rollout.OutputStableRevision: "misybot--r1", rollout.OutputCanaryRevision: "misybot--r2",
+		rollout.OutputStableRelease: v.StableRelease, rollout.OutputCanaryRelease: v.CanaryRelease, rollout.OutputCanaryWeight: strconv.Itoa(v.CanaryWeight),
 	}, nil
 }
 
@@ -75,7 +70,7 @@ func simEnv(t *testing.T, failEvery int) (rolloutEnv, *simulated) {
 		canary.Close()
 	})
 	return rolloutEnv{
-		setter: func(context.Context, string, string, io.Writer, []string) (stackSetter, error) {
+		setter: func(context.Context, string, string, io.Writer, []string) (rollout.Stack, error) {
 			return simSetter{setter}, nil
 		},
 		analyzer: func(cfg azmon.Config) (rollout.Analyzer, error) {
@@ -245,10 +240,10 @@ func TestRolloutWatch(t *testing.T) {
 		verdict   string
 		wantErr   bool
 	}{
-		{"healthy", 0, time.Minute, nil, watchHealthy, false},
-		{"over", 0, 25 * time.Hour, nil, watchOver, false},
-		{"breach opens an issue", 20, time.Minute, []string{"--severe-factor", "-1"}, watchBreach, true},
-		{"severe breach rolls back", 1, time.Minute, []string{"--rollback-to", "r1"}, watchRolledBack, true},
+		{"healthy", 0, time.Minute, nil, rollout.WatchHealthy, false},
+		{"over", 0, 25 * time.Hour, nil, rollout.WatchOver, false},
+		{"breach opens an issue", 20, time.Minute, []string{"--severe-factor", "-1"}, rollout.WatchBreach, true},
+		{"severe breach rolls back", 1, time.Minute, []string{"--rollback-to", "r1"}, rollout.WatchRolledBack, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,10 +262,10 @@ func TestRolloutWatch(t *testing.T) {
 			}
 			data, rerr := os.ReadFile(result)
 			require.NoError(t, rerr)
-			var res watchResult
+			var res rollout.WatchResult
 			require.NoError(t, json.Unmarshal(data, &res))
 			assert.Equal(t, tt.verdict, res.Verdict, out)
-			if tt.verdict == watchRolledBack {
+			if tt.verdict == rollout.WatchRolledBack {
 				assert.Equal(t, "r1", res.RolledBack)
 			}
 		})
@@ -310,38 +305,21 @@ func TestRolloutStartAfterARollbackInAnotherJob(t *testing.T) {
 	assert.Greater(t, len(sim.setter.Calls()), n, "--retry rolled it out again")
 }
 
-// In a GitHub Actions job with an OIDC token, the controller's Azure
-// credential asks GitHub for a fresh token at every exchange (the az CLI
-// session of azure/login expires after about an hour, and a prod rollout
-// runs longer); elsewhere it is the default credential chain.
-func TestRolloutCredentialInGitHubActions(t *testing.T) {
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		if r.Header.Get("Authorization") != "bearer request-token" || r.URL.Query().Get("audience") != "api://AzureADTokenExchange" ||
-			r.URL.Query().Get("api-version") != "2.0" {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		fmt.Fprintf(w, `{"count":1,"value":"oidc-token-%d"}`, calls.Load())
-	}))
-	defer srv.Close()
-	env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": srv.URL + "/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
-		"ARM_CLIENT_ID": "00000000-0000-0000-0000-0000000000aa", "ARM_TENANT_ID": "00000000-0000-0000-0000-0000000000bb"}
-	cred, err := azureCredential(func(k string) string { return env[k] }, srv.Client())
-	require.NoError(t, err)
-	assert.IsType(t, &azidentity.ClientAssertionCredential{}, cred)
-
-	for i := 1; i <= 2; i++ {
-		tok, err := githubOIDCToken(context.Background(), srv.Client(), env["ACTIONS_ID_TOKEN_REQUEST_URL"], "request-token")
-		require.NoError(t, err)
-		assert.Equal(t, fmt.Sprintf("oidc-token-%d", i), tok, "a fresh token each time")
+// TestStacksExportWhatTheControllerReads: the controller's output names
+// (rollout.StackOutputs) are the program's, in every stack: a renamed
+// output in stacks/deploy.go fails here, not in a prod rollout.
+func TestStacksExportWhatTheControllerReads(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			r := runMain("plan", "--stack", stack, "--dir", repoRoot, "--format", "json", "--no-azure-model")
+			require.Equal(t, 0, r.code, r.stderr)
+			var doc struct {
+				Outputs map[string]json.RawMessage `json:"outputs"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+			for _, name := range rollout.StackOutputs() {
+				assert.Contains(t, doc.Outputs, name)
+			}
+		})
 	}
-	_, err = githubOIDCToken(context.Background(), srv.Client(), env["ACTIONS_ID_TOKEN_REQUEST_URL"], "wrong")
-	assert.ErrorContains(t, err, "400 Bad Request")
-
-	delete(env, "ACTIONS_ID_TOKEN_REQUEST_TOKEN") // no id-token: write
-	cred, err = azureCredential(func(k string) string { return env[k] }, srv.Client())
-	require.NoError(t, err)
-	assert.IsType(t, &azidentity.DefaultAzureCredential{}, cred)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,29 +12,6 @@ import (
 	"github.com/misybot/platform/infra/rollout"
 	"github.com/misybot/platform/infra/stackfile"
 )
-
-// Watch verdicts, in the --result file.
-const (
-	watchOver         = "over"         // the watch period has ended
-	watchHealthy      = "healthy"      // the SLOs hold
-	watchInconclusive = "inconclusive" // too little traffic to judge
-	watchBreach       = "breach"       // an SLO is broken: open an issue
-	watchRolledBack   = "rolled-back"  // a severe breach: the previous release is back
-)
-
-// watchResult is what one watch check found.
-type watchResult struct {
-	Stack    string          `json:"stack"`
-	Release  string          `json:"release"`
-	Revision string          `json:"revision"`
-	Verdict  string          `json:"verdict"`
-	Reason   string          `json:"reason"`
-	Window   rollout.Window  `json:"window"`
-	Checks   []rollout.Check `json:"checks,omitempty"`
-	// Severe: the breach is past the rollback threshold (--severe-factor).
-	Severe     bool   `json:"severe,omitempty"`
-	RolledBack string `json:"rolledBackTo,omitempty"`
-}
 
 type watchFlags struct {
 	startFlags
@@ -89,77 +65,44 @@ func runWatch(cmd *cobra.Command, env rolloutEnv, f watchFlags) error {
 	ctx, stop := signalContext(cmd.Context())
 	defer stop()
 	now := env.now().UTC()
-	res := watchResult{Stack: f.stack}
-	if now.Sub(promoted) > f.period {
-		res.Verdict, res.Reason = watchOver, fmt.Sprintf("promoted at %s, more than %s ago: the watch is over", promoted.Format(time.RFC3339), f.period)
+	if res, over := rollout.WatchEnded(f.stack, promoted, now, f.period); over {
 		return finishWatch(cmd, f, res)
 	}
 	setter, err := env.setter(ctx, f.stack, f.workDir, nil, f.policyPacks)
 	if err != nil {
 		return err
 	}
-	outputs, err := stackOutputs(ctx, f.startFlags, setter)
+	outputs, err := outputsSource(f.startFlags, setter)(ctx)
 	if err != nil {
 		return err
 	}
-	fill(&f.resourceID, outputs, outAppResourceID, "--resource-id", &problems)
-	fill(&f.workspaceID, outputs, outWorkspaceID, "--workspace-id", &problems)
-	fill(&f.stableRev, outputs, outStableRevision, "--stable-revision", &problems)
+	problems = rollout.FillFromOutputs(outputs,
+		rollout.Setting{Value: &f.resourceID, Output: rollout.OutputAppResourceID, Name: "--resource-id"},
+		rollout.Setting{Value: &f.workspaceID, Output: rollout.OutputWorkspaceID, Name: "--workspace-id"},
+		rollout.Setting{Value: &f.stableRev, Output: rollout.OutputStableRevision, Name: "--stable-revision"})
 	if len(problems) > 0 {
 		return &usageError{lines: problems}
 	}
-	res.Release, res.Revision = outputs[outStableRelease], f.stableRev
 	analyzer, err := env.analyzer(azmon.Config{Region: f.region, MetricsEndpoint: f.metricsURL, LogsEndpoint: f.logsURL,
 		ResourceID: f.resourceID, WorkspaceID: f.workspaceID})
 	if err != nil {
 		return usagef("%v", err)
 	}
-	end := now.Add(-f.delay)
-	start := end.Add(-f.window)
-	if start.Before(promoted) {
-		start = promoted
-	}
-	res.Window = rollout.Window{Start: start, End: end}
-	if !end.After(start) {
-		res.Verdict, res.Reason = watchInconclusive, "no ingested data since the promotion yet"
-		return finishWatch(cmd, f, res)
-	}
-	mctx, cancel := contextWithTimeout(ctx, f.callTimeout)
-	defer cancel()
-	m, err := analyzer.Measure(mctx, res.Window, f.stableRev)
+	res, err := rollout.Watch(ctx, rollout.WatchCheck{
+		Stack: f.stack, Release: outputs[rollout.OutputStableRelease], Revision: f.stableRev,
+		Promoted: promoted, Now: now, Window: f.window, Delay: f.delay, CallTimeout: f.callTimeout,
+		Thresholds: rollout.Thresholds{MinRequests: f.minRequests, Max5xxRatio: f.max5xx, MaxP95: f.maxP95, MaxP99: f.maxP99, SevereFactor: f.severeFactor},
+		RollbackTo: f.rollbackTo,
+	}, analyzer, setter)
 	if err != nil {
-		return fmt.Errorf("measuring %s: %w", f.stableRev, err)
-	}
-	th := rollout.Thresholds{MinRequests: f.minRequests, Max5xxRatio: f.max5xx, MaxP95: f.maxP95, MaxP99: f.maxP99, SevereFactor: f.severeFactor}
-	v := rollout.Evaluate(rollout.Measurement{}, m[f.stableRev], th)
-	res.Checks = v.Checks
-	texts := make([]string, len(v.Checks))
-	for i, c := range v.Checks {
-		texts[i] = c.String()
-	}
-	res.Reason = strings.Join(texts, "; ")
-	switch v.Outcome {
-	case rollout.Pass:
-		res.Verdict = watchHealthy
-	case rollout.Inconclusive:
-		res.Verdict = watchInconclusive
-	case rollout.Fail:
-		res.Verdict, res.Severe = watchBreach, v.Severe
-		if v.Severe && f.rollbackTo != "" {
-			// The withdrawn release is marked in the stack's history: no
-			// controller exposes it again without --retry.
-			mctx := rollout.WithMark(ctx, rollout.Mark{Action: rollout.MarkRollback, Release: res.Release, RunID: "watch"})
-			if err := setter.Promote(mctx, f.rollbackTo); err != nil {
-				res.Reason += fmt.Sprintf("; rolling back to %s FAILED: %v", f.rollbackTo, err)
-			} else {
-				res.Verdict, res.RolledBack = watchRolledBack, f.rollbackTo
-			}
-		}
+		return err
 	}
 	return finishWatch(cmd, f, res)
 }
 
-func finishWatch(cmd *cobra.Command, f watchFlags, res watchResult) error {
+// finishWatch prints the verdict and writes it to --result; a broken SLO
+// exits 1.
+func finishWatch(cmd *cobra.Command, f watchFlags, res rollout.WatchResult) error {
 	fmt.Fprintf(cmd.OutOrStdout(), "watch of %s on %s: %s: %s\n", orNone(res.Release), res.Stack, res.Verdict, res.Reason)
 	if f.resultFile != "" {
 		data, err := json.MarshalIndent(res, "", "  ")
@@ -170,7 +113,7 @@ func finishWatch(cmd *cobra.Command, f watchFlags, res watchResult) error {
 			return fmt.Errorf("--result: %w", err)
 		}
 	}
-	if res.Verdict == watchBreach || res.Verdict == watchRolledBack {
+	if res.Broken() {
 		return fmt.Errorf("the SLOs of %s on %s are broken: %s", orNone(res.Release), res.Stack, res.Verdict)
 	}
 	return nil

@@ -17,7 +17,7 @@ import (
 // modelApp is testApp with the Azure model.
 func modelApp() app {
 	a := testApp()
-	a.model = func(o azuremodel.Options) offline.Model { return azuremodel.New(o) }
+	a.planner.Model = func(o azuremodel.Options) offline.Model { return azuremodel.New(o) }
 	return a
 }
 

@@ -7,33 +7,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/misybot/platform/infra/stackplan"
 )
 
 func TestMain(m *testing.M) {
 	// The tests never write the user's key file: saved states in tests
 	// use a key of their own.
-	os.Setenv(stateKeyEnv, "misyinfra-tests")
+	os.Setenv(stackplan.StateKeyEnv, "misyinfra-tests")
 	os.Exit(m.Run())
-}
-
-// TestStateKeyFile: without the variable, the key is drawn once and kept
-// in the user's configuration directory, readable by the user only.
-func TestStateKeyFile(t *testing.T) {
-	t.Setenv(stateKeyEnv, "")
-	home := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("HOME", home)
-	first, err := stateKey()
-	require.NoError(t, err)
-	assert.Len(t, first, 32)
-	second, err := stateKey()
-	require.NoError(t, err)
-	assert.Equal(t, first, second)
-	dir, err := os.UserConfigDir()
-	require.NoError(t, err)
-	info, err := os.Stat(filepath.Join(dir, "misyinfra", "state-key"))
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }
 
 // TestSecretNotComparableOffline: the committed stack's Key Vault secret

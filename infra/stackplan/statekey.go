@@ -1,4 +1,4 @@
-package main
+package stackplan
 
 import (
 	"crypto/rand"
@@ -9,24 +9,24 @@ import (
 	"path/filepath"
 )
 
-// stateKeyEnv names the environment variable holding the key of the
+// StateKeyEnv names the environment variable holding the key of the
 // secret hashes in saved states (offline.Options.SecretHashKey).
-const stateKeyEnv = "MISYINFRA_STATE_KEY"
+const StateKeyEnv = "MISYINFRA_STATE_KEY"
 
-// stateKey returns the key of the secret hashes a --save-state file keeps
+// StateKey returns the key of the secret hashes a --save-state file keeps
 // and a --state file is compared with: $MISYINFRA_STATE_KEY, else a random
 // key kept in the user's configuration directory
 // (misyinfra/state-key, created on first use, readable by the user only).
 // The key never goes into a state file, so a hash there cannot be checked
 // against guessed values without it. A state saved under another key
 // compares its secrets as unknown ("update?"), never as unchanged.
-func stateKey() ([]byte, error) {
-	if v := os.Getenv(stateKeyEnv); v != "" {
+func StateKey() ([]byte, error) {
+	if v := os.Getenv(StateKeyEnv); v != "" {
 		return []byte(v), nil
 	}
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return nil, fmt.Errorf("the secret hash key: no user configuration directory (set %s): %w", stateKeyEnv, err)
+		return nil, fmt.Errorf("the secret hash key: no user configuration directory (set %s): %w", StateKeyEnv, err)
 	}
 	path := filepath.Join(dir, "misyinfra", "state-key")
 	key, err := os.ReadFile(path)
@@ -46,7 +46,7 @@ func stateKey() ([]byte, error) {
 	// O_EXCL: of two first runs at once, one key wins and both use it.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return stateKey()
+		return StateKey()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the secret hash key: %w", err)

@@ -1,4 +1,4 @@
-package main
+package plantext
 
 import (
 	"fmt"
@@ -24,9 +24,10 @@ type row struct {
 	op, prefix, typ, name string
 }
 
-// writeText prints the plan like `pulumi preview`: the resource tree, the
-// counts and the stack outputs.
-func writeText(w io.Writer, plan *offline.Plan) error {
+// WriteText prints the plan like `pulumi preview`: the resource tree (with
+// each resource's operation), the count of each operation, the changes of
+// an update, the count per type and the stack outputs, secrets hidden.
+func WriteText(w io.Writer, plan *offline.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Previewing %s/%s (offline: Pulumi mocks, no Azure calls)\n\n", plan.Project, plan.Stack)
 
@@ -90,7 +91,7 @@ func writeText(w io.Writer, plan *offline.Plan) error {
 			width = max(width, len(n))
 		}
 		for _, n := range names {
-			fmt.Fprintf(&b, "    %s: %s\n", pad(n, width), outputText(plan.Outputs[n]))
+			fmt.Fprintf(&b, "    %s: %s\n", pad(n, width), OutputText(plan.Outputs[n]))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -190,20 +191,15 @@ func pad(s string, width int) string {
 	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
 }
 
-func outputText(o offline.Output) string {
-	switch {
-	case o.Secret:
-		return secretText
-	case !o.Known:
-		return unknownText
-	default:
-		return valueText(o.Value)
-	}
+// OutputText renders a stack output on one line: [secret] for a secret,
+// [unknown] for a value known only after deployment.
+func OutputText(o offline.Output) string {
+	return ValueText(resource.NewProperty(resource.Output{Element: o.Value, Known: o.Known, Secret: o.Secret}))
 }
 
-// valueText renders a value on one line; secrets anywhere inside it are
-// shown as [secret].
-func valueText(v resource.PropertyValue) string {
+// ValueText renders a value on one line; secrets anywhere inside it are
+// shown as [secret], unknowns as [unknown], objects with sorted keys.
+func ValueText(v resource.PropertyValue) string {
 	switch {
 	case v.IsSecret():
 		return secretText
@@ -217,7 +213,7 @@ func valueText(v resource.PropertyValue) string {
 		case !o.Known:
 			return unknownText
 		default:
-			return valueText(o.Element)
+			return ValueText(o.Element)
 		}
 	case v.IsNull():
 		return "null"
@@ -230,14 +226,14 @@ func valueText(v resource.PropertyValue) string {
 	case v.IsArray():
 		items := make([]string, len(v.ArrayValue()))
 		for i, e := range v.ArrayValue() {
-			items[i] = valueText(e)
+			items[i] = ValueText(e)
 		}
 		return "[" + strings.Join(items, ", ") + "]"
 	case v.IsObject():
 		obj := v.ObjectValue()
 		items := make([]string, 0, len(obj))
 		for _, k := range obj.StableKeys() {
-			items = append(items, string(k)+": "+valueText(obj[k]))
+			items = append(items, string(k)+": "+ValueText(obj[k]))
 		}
 		return "{" + strings.Join(items, ", ") + "}"
 	case v.IsResourceReference():
