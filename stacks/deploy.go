@@ -318,9 +318,9 @@ func networkArgs(cfg Config, n names, in crosscut.Inputs) network.Args {
 			Name:                  r.Name,
 			Description:           r.Description,
 			Priority:              r.Priority,
-			Direction:             r.Direction,
-			Access:                r.Access,
-			Protocol:              r.Protocol,
+			Direction:             network.Direction(r.Direction),
+			Access:                network.Access(r.Access),
+			Protocol:              network.Protocol(r.Protocol),
 			SourceAddressPrefixes: []string{r.SourceAddressPrefix},
 			DestinationPortRange:  r.DestinationPortRange,
 		})

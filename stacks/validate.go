@@ -16,6 +16,7 @@ import (
 
 	"github.com/misybot/platform/components/keyvault"
 	"github.com/misybot/platform/components/network"
+	"github.com/misybot/platform/components/servicebus"
 	"github.com/misybot/platform/naming"
 )
 
@@ -238,9 +239,9 @@ func (v *validator) rules(rules []RuleConfig) {
 			}
 		}
 
-		v.enum(base+".direction", r.Direction, []string{"Inbound", "Outbound"})
-		v.enum(base+".access", r.Access, []string{"Allow", "Deny"})
-		v.enum(base+".protocol", r.Protocol, []string{"Tcp", "Udp", "Icmp", "*"})
+		v.enum(base+".direction", r.Direction, values(network.Directions()))
+		v.enum(base+".access", r.Access, values(network.Accesses()))
+		v.enum(base+".protocol", r.Protocol, values(network.Protocols()))
 
 		if !portRange(r.DestinationPortRange) {
 			v.add(base+".destinationPortRange", r.DestinationPortRange,
@@ -249,7 +250,7 @@ func (v *validator) rules(rules []RuleConfig) {
 
 		src := base + ".sourceAddressPrefix"
 		v.source(src, r.SourceAddressPrefix)
-		if strings.EqualFold(r.Access, "Allow") && strings.EqualFold(r.Direction, "Inbound") && anywhere(r.SourceAddressPrefix) {
+		if strings.EqualFold(r.Access, string(network.AccessAllow)) && strings.EqualFold(r.Direction, string(network.DirectionInbound)) && anywhere(r.SourceAddressPrefix) {
 			v.add(src, r.SourceAddressPrefix, "a specific source: NSG rules never allow inbound traffic from the "+
 				"Internet; public endpoints go through the Container Apps ingress (network.ingressSources), "+
 				"which terminates TLS, instead of open ports on the subnets")
@@ -310,6 +311,16 @@ func (v *validator) addressOrCIDR(key, s string) (netip.Prefix, bool) {
 }
 
 // enum checks a required value that must be one of a fixed, case-sensitive set.
+// values turns a package's typed allowed values into the strings a stack
+// file holds.
+func values[T ~string](typed []T) []string {
+	out := make([]string, len(typed))
+	for i, t := range typed {
+		out[i] = string(t)
+	}
+	return out
+}
+
 func (v *validator) enum(key, s string, allowed []string) {
 	if !slices.Contains(allowed, s) {
 		v.add(key, s, oneOf(allowed)+didYouMean(s, allowed))
@@ -317,7 +328,7 @@ func (v *validator) enum(key, s string, allowed []string) {
 }
 
 func (v *validator) keyVault(kv KeyVaultConfig) {
-	v.enum("keyVault.sku", kv.Sku, []string{keyVaultStandard, keyVaultPremium})
+	v.enum("keyVault.sku", kv.Sku, values(keyvault.Skus()))
 	if kv.SoftDeleteRetentionDays < 7 || kv.SoftDeleteRetentionDays > 90 {
 		v.add("keyVault.softDeleteRetentionDays", strconv.Itoa(kv.SoftDeleteRetentionDays), "7 to 90 days")
 	}
@@ -360,7 +371,7 @@ func (v *validator) keyVaultSecrets(secrets map[string]string) {
 func (v *validator) serviceBus(sb ServiceBusConfig, location string) {
 	switch sb.Sku {
 	case serviceBusPremium:
-		if !slices.Contains([]int{1, 2, 4, 8, 16}, sb.Capacity) {
+		if !slices.Contains(servicebus.PremiumCapacities(), sb.Capacity) {
 			v.add("serviceBus.capacity", strconv.Itoa(sb.Capacity), "1, 2, 4, 8 or 16 messaging units for Premium")
 		}
 	case serviceBusStandard:
@@ -379,7 +390,7 @@ func (v *validator) serviceBus(sb ServiceBusConfig, location string) {
 	case serviceBusBasic:
 		v.add("serviceBus.sku", sb.Sku, "Standard or Premium: Basic has no topics")
 	default:
-		v.add("serviceBus.sku", sb.Sku, "Standard or Premium"+didYouMean(sb.Sku, []string{serviceBusStandard, serviceBusPremium}))
+		v.add("serviceBus.sku", sb.Sku, "Standard or Premium"+didYouMean(sb.Sku, values(servicebus.Skus())))
 	}
 
 	if sb.ZoneRedundant {

@@ -99,13 +99,45 @@ type SubnetArgs struct {
 }
 
 // Rule is a network security rule.
+// Direction, Access and Protocol are a security rule's settings, as Azure
+// spells them.
+// https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules
+type (
+	Direction string
+	Access    string
+	Protocol  string
+)
+
+// The values of a security rule's settings.
+const (
+	DirectionInbound  Direction = "Inbound"
+	DirectionOutbound Direction = "Outbound"
+
+	AccessAllow Access = "Allow"
+	AccessDeny  Access = "Deny"
+
+	ProtocolTCP  Protocol = "Tcp"
+	ProtocolUDP  Protocol = "Udp"
+	ProtocolICMP Protocol = "Icmp"
+	ProtocolAny  Protocol = "*"
+)
+
+// Directions, Accesses and Protocols list the values a rule takes.
+func Directions() []Direction { return []Direction{DirectionInbound, DirectionOutbound} }
+
+// Accesses lists a rule's access values.
+func Accesses() []Access { return []Access{AccessAllow, AccessDeny} }
+
+// Protocols lists the protocols a rule takes.
+func Protocols() []Protocol { return []Protocol{ProtocolTCP, ProtocolUDP, ProtocolICMP, ProtocolAny} }
+
 type Rule struct {
 	Name                     string
 	Description              string
 	Priority                 int
-	Direction                string // Inbound or Outbound
-	Access                   string // Allow or Deny
-	Protocol                 string // Tcp, Udp, Icmp or *
+	Direction                Direction
+	Access                   Access
+	Protocol                 Protocol
 	SourceAddressPrefixes    []string
 	DestinationAddressPrefix string // default *
 	DestinationPortRange     string

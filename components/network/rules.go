@@ -35,19 +35,19 @@ func platformAppsRules(a Args) network.SecurityRuleTypeArray {
 		}
 		rules = append(rules, ruleArgs(Rule{
 			Name: name, Description: "HTTPS to the Container Apps ingress and its edge proxy",
-			Priority: priorityPlatformFirst + i, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			Priority: priorityPlatformFirst + i, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolTCP,
 			SourceAddressPrefixes: []string{src}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRanges: IngressPorts(a.HTTPIngress),
 		}))
 	}
 	return append(rules,
 		ruleArgs(Rule{
 			Name: "AllowAzureLoadBalancer", Description: "Health probes of the environment's load balancer",
-			Priority: priorityInfraFirst, Direction: "Inbound", Access: "Allow", Protocol: "*",
+			Priority: priorityInfraFirst, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolAny,
 			SourceAddressPrefixes: []string{"AzureLoadBalancer"}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "*",
 		}),
 		ruleArgs(Rule{
 			Name: "AllowIntraSubnet", Description: "Traffic between the environment's nodes",
-			Priority: priorityInfraFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "*",
+			Priority: priorityInfraFirst + 1, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolAny,
 			SourceAddressPrefixes: []string{a.Apps.Prefix}, DestinationAddressPrefix: a.Apps.Prefix, DestinationPortRange: "*",
 		}),
 		denyAllInbound(),
@@ -60,12 +60,12 @@ func platformEndpointsRules(a Args) network.SecurityRuleTypeArray {
 	return network.SecurityRuleTypeArray{
 		ruleArgs(Rule{
 			Name: "AllowHttpsFromApps", Description: "Apps to Key Vault and Service Bus over HTTPS",
-			Priority: priorityPlatformFirst, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			Priority: priorityPlatformFirst, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolTCP,
 			SourceAddressPrefixes: []string{a.Apps.Prefix}, DestinationAddressPrefix: a.Endpoints.Prefix, DestinationPortRange: "443",
 		}),
 		ruleArgs(Rule{
 			Name: "AllowAmqpFromApps", Description: "Apps to Service Bus over AMQP",
-			Priority: priorityPlatformFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			Priority: priorityPlatformFirst + 1, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolTCP,
 			SourceAddressPrefixes: []string{a.Apps.Prefix}, DestinationAddressPrefix: a.Endpoints.Prefix, DestinationPortRange: "5671-5672",
 		}),
 		denyAllInbound(),
@@ -87,12 +87,12 @@ func loadTestRules() network.SecurityRuleTypeArray {
 	return network.SecurityRuleTypeArray{
 		ruleArgs(Rule{
 			Name: "AllowBatchNodeManagement", Description: what,
-			Priority: priorityPlatformFirst, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			Priority: priorityPlatformFirst, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolTCP,
 			SourceAddressPrefixes: []string{"BatchNodeManagement"}, DestinationPortRange: "29876-29877",
 		}),
 		ruleArgs(Rule{
 			Name: "AllowLoadTestingInstanceManagement", Description: what,
-			Priority: priorityPlatformFirst + 1, Direction: "Inbound", Access: "Allow", Protocol: "Tcp",
+			Priority: priorityPlatformFirst + 1, Direction: DirectionInbound, Access: AccessAllow, Protocol: ProtocolTCP,
 			SourceAddressPrefixes: []string{"AzureLoadTestingInstanceManagement"}, DestinationPortRange: "8080",
 		}),
 		denyAllInbound(),
@@ -102,7 +102,7 @@ func loadTestRules() network.SecurityRuleTypeArray {
 func denyAllInbound() network.SecurityRuleTypeArgs {
 	return ruleArgs(Rule{
 		Name: DenyAllRuleName, Description: "Deny everything not allowed above",
-		Priority: PriorityDenyAll, Direction: "Inbound", Access: "Deny", Protocol: "*",
+		Priority: PriorityDenyAll, Direction: DirectionInbound, Access: AccessDeny, Protocol: ProtocolAny,
 		SourceAddressPrefixes: []string{"*"}, DestinationAddressPrefix: "*", DestinationPortRange: "*",
 	})
 }
@@ -125,9 +125,9 @@ func ruleArgs(r Rule) network.SecurityRuleTypeArgs {
 	args := network.SecurityRuleTypeArgs{
 		Name:                     pulumi.String(r.Name),
 		Priority:                 pulumi.Int(r.Priority),
-		Direction:                pulumi.String(r.Direction),
-		Access:                   pulumi.String(r.Access),
-		Protocol:                 pulumi.String(r.Protocol),
+		Direction:                pulumi.String(string(r.Direction)),
+		Access:                   pulumi.String(string(r.Access)),
+		Protocol:                 pulumi.String(string(r.Protocol)),
 		SourcePortRange:          pulumi.String("*"),
 		DestinationAddressPrefix: pulumi.String(dst),
 	}

@@ -115,6 +115,10 @@ const (
 // Skus are the tiers the component accepts.
 func Skus() []Sku { return []Sku{SkuStandard, SkuPremium} }
 
+// PremiumCapacities are the messaging-unit counts a Premium namespace takes.
+// https://learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging
+func PremiumCapacities() []int { return []int{1, 2, 4, 8, 16} }
+
 // defaults fills what a caller without a stack left out; stacks set every
 // field from their defaults table (stacks.DefaultsTable).
 func (a *Args) defaults() {
@@ -143,9 +147,7 @@ func (a *Args) validate() error {
 	}
 	switch a.Sku {
 	case SkuPremium:
-		switch a.Capacity {
-		case 1, 2, 4, 8, 16:
-		default:
+		if !slices.Contains(PremiumCapacities(), a.Capacity) {
 			errs = append(errs, fmt.Errorf("args.Capacity %d: Premium takes 1, 2, 4, 8 or 16 messaging units", a.Capacity))
 		}
 	case SkuStandard:
