@@ -106,34 +106,50 @@ func (d *decoder) literal(word string) bool {
 // on the key's value; field reads the value. A document's own structs use
 // it: their few fields make a callback cheap enough.
 func (d *decoder) fields(field func(key string) bool) bool {
-	if d.next() != '{' || !d.enter() {
+	if d.next() != '{' {
 		return false
+	}
+	empty, ok := d.open('}')
+	for more := !empty; ok && more; more, ok = d.after('}') {
+		key, kok := d.key()
+		if !kok || !field(key) {
+			return false
+		}
+	}
+	return ok
+}
+
+// open enters the object or array at the read position and says whether
+// it is empty (then it is read whole).
+func (d *decoder) open(end byte) (empty, ok bool) {
+	if !d.enter() {
+		return false, false
 	}
 	d.i++
 	d.space()
-	if d.next() == '}' {
+	if d.next() == end {
 		d.i++
 		d.depth--
-		return true
+		return true, true
 	}
-	for {
-		key, ok := d.key()
-		if !ok || !field(key) {
-			return false
-		}
+	return false, true
+}
+
+// after reads what follows an item of an object or array: a comma (more
+// follow) or its end.
+func (d *decoder) after(end byte) (more, ok bool) {
+	d.space()
+	switch d.next() {
+	case ',':
+		d.i++
 		d.space()
-		switch d.next() {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
-			d.depth--
-			return true
-		default:
-			return false
-		}
+		return true, true
+	case end:
+		d.i++
+		d.depth--
+		return false, true
 	}
+	return false, false
 }
 
 // key reads an object key and the colon after it, leaving the read
@@ -181,37 +197,22 @@ func (d *decoder) value() (any, bool) {
 }
 
 func (d *decoder) object() (any, bool) {
-	if !d.enter() {
+	base := len(d.members)
+	empty, ok := d.open('}')
+	for more := !empty; ok && more; more, ok = d.after('}') {
+		key, kok := d.key()
+		if !kok {
+			return nil, false
+		}
+		v, vok := d.value()
+		if !vok {
+			return nil, false
+		}
+		d.members = append(d.members, member{key, v})
+	}
+	if !ok {
 		return nil, false
 	}
-	d.i++
-	d.space()
-	base := len(d.members)
-	if d.next() != '}' {
-		for {
-			key, ok := d.key()
-			if !ok {
-				return nil, false
-			}
-			v, ok := d.value()
-			if !ok {
-				return nil, false
-			}
-			d.members = append(d.members, member{key, v})
-			d.space()
-			if d.next() == ',' {
-				d.i++
-				d.space()
-				continue
-			}
-			if d.next() != '}' {
-				return nil, false
-			}
-			break
-		}
-	}
-	d.i++
-	d.depth--
 	// A key written twice keeps its last value, as in encoding/json.
 	m := make(map[string]any, len(d.members)-base)
 	for _, e := range d.members[base:] {
@@ -223,33 +224,18 @@ func (d *decoder) object() (any, bool) {
 }
 
 func (d *decoder) array() (any, bool) {
-	if !d.enter() {
+	base := len(d.items)
+	empty, ok := d.open(']')
+	for more := !empty; ok && more; more, ok = d.after(']') {
+		v, vok := d.value()
+		if !vok {
+			return nil, false
+		}
+		d.items = append(d.items, v)
+	}
+	if !ok {
 		return nil, false
 	}
-	d.i++
-	d.space()
-	base := len(d.items)
-	if d.next() != ']' {
-		for {
-			v, ok := d.value()
-			if !ok {
-				return nil, false
-			}
-			d.items = append(d.items, v)
-			d.space()
-			if d.next() == ',' {
-				d.i++
-				d.space()
-				continue
-			}
-			if d.next() != ']' {
-				return nil, false
-			}
-			break
-		}
-	}
-	d.i++
-	d.depth--
 	a := make([]any, len(d.items)-base)
 	copy(a, d.items[base:])
 	clear(d.items[base:])
@@ -487,17 +473,8 @@ func (d *decoder) skip() bool {
 
 // skipContainer checks and drops an object (keyed) or an array.
 func (d *decoder) skipContainer(end byte, keyed bool) bool {
-	if !d.enter() {
-		return false
-	}
-	d.i++
-	d.space()
-	if d.next() == end {
-		d.i++
-		d.depth--
-		return true
-	}
-	for {
+	empty, ok := d.open(end)
+	for more := !empty; ok && more; more, ok = d.after(end) {
 		if keyed {
 			if d.next() != '"' || !d.skipString() {
 				return false
@@ -512,19 +489,8 @@ func (d *decoder) skipContainer(end byte, keyed bool) bool {
 		if !d.skip() {
 			return false
 		}
-		d.space()
-		switch d.next() {
-		case ',':
-			d.i++
-			d.space()
-		case end:
-			d.i++
-			d.depth--
-			return true
-		default:
-			return false
-		}
 	}
+	return ok
 }
 
 // skipString checks and drops a string: no control characters, only
