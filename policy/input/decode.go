@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"encoding/json"
 	"runtime"
 	"strconv"
@@ -581,9 +582,6 @@ func (d *decoder) deployment(doc *document) bool {
 		doc.Deployment = nil
 		return true
 	}
-	type deployment = struct {
-		Resources []stateV3 `json:"resources"`
-	}
 	doc.Deployment = &deployment{}
 	seen := false
 	return d.fields(func(key string) bool {
@@ -781,13 +779,15 @@ func list[T any](d *decoder, out *[]T, item func(*decoder, *T) bool) bool {
 		*out = nil
 		return true
 	}
-	if d.next() != '[' || !d.enter() {
+	if d.next() != '[' {
 		return false
 	}
-	spans, end, ok := itemSpans(d.data, d.i)
+	spans, ok := d.itemSpans()
 	if !ok {
 		return false
 	}
+	end := d.i
+	d.depth++ // the items are read inside the array
 	result := make([]T, len(spans))
 	workers := min(runtime.GOMAXPROCS(0), len(spans)/minItemsPerWorker)
 	if workers < 2 {
@@ -835,29 +835,80 @@ func inParallel[T any](d *decoder, spans [][2]int, result []T, workers int, item
 	return true
 }
 
-// itemSpans finds the byte range of each item of the array at data[i] (a
-// '[') and the index after the array. It checks only strings and nesting;
-// each item is checked when it is decoded, and the commas and spaces
-// between items here.
-func itemSpans(data []byte, i int) (spans [][2]int, end int, ok bool) {
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return [][2]int{}, i + 1, true
-	}
-	for {
-		start := i
-		if i = skipValue(data, i); i < 0 {
-			return nil, 0, false
+// itemSpans finds the byte range of each item of the array at the read
+// position (a '[') and leaves the read position after the array. It
+// checks the commas and spaces between items; in an item, only strings and
+// nesting (scanValue): each item is checked when it is decoded.
+func (d *decoder) itemSpans() ([][2]int, bool) {
+	spans := [][2]int{}
+	empty, ok := d.open(']')
+	for more := !empty; ok && more; more, ok = d.after(']') {
+		end := scanValue(d.data, d.i)
+		if end < 0 {
+			return nil, false
 		}
-		spans = append(spans, [2]int{start, i})
-		i = skipSpace(data, i)
-		switch {
-		case i < len(data) && data[i] == ',':
-			i = skipSpace(data, i+1)
-		case i < len(data) && data[i] == ']':
-			return spans, i + 1, true
-		default:
-			return nil, 0, false
-		}
+		spans = append(spans, [2]int{d.i, end})
+		d.i = end
 	}
+	return spans, ok
+}
+
+// scanString returns the index after the string starting at data[i] (a
+// quote), or -1 when it does not end. Unlike (*decoder).skipString it
+// checks nothing inside: items are checked when they are decoded. A quote ends the string unless an
+// odd number of backslashes comes before it.
+func scanString(data []byte, i int) int {
+	for i++; ; {
+		q := bytes.IndexByte(data[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		escapes := 0
+		for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			return i + 1
+		}
+		i++
+	}
+}
+
+// scanValue returns the index after the value starting at data[i], or -1,
+// tracking only strings and nesting (itemSpans).
+func scanValue(data []byte, i int) int {
+	if i >= len(data) {
+		return -1
+	}
+	switch data[i] {
+	case '"':
+		return scanString(data, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(data); i++ {
+			switch data[i] {
+			case '"':
+				if i = scanString(data, i); i < 0 {
+					return -1
+				}
+				i--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	start := i
+	for i < len(data) && !strings.ContainsRune(",}] \t\r\n", rune(data[i])) {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }

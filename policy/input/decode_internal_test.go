@@ -230,12 +230,15 @@ func TestItemSpans(t *testing.T) {
 		{`[1 2]`, nil, false},
 		{`["unterminated]`, nil, false},
 	} {
-		spans, end, ok := itemSpans([]byte(tc.doc), 0)
+		d := newDecoder([]byte(tc.doc))
+		spans, ok := d.itemSpans()
+		end := d.i
 		require.Equal(t, tc.ok, ok, tc.doc)
 		if !ok {
 			continue
 		}
 		assert.Equal(t, len(tc.doc), end, tc.doc)
+		assert.Zero(t, d.depth, "the array is left")
 		var got []string
 		for _, sp := range spans {
 			got = append(got, tc.doc[sp[0]:sp[1]])

@@ -39,12 +39,15 @@ func unwrapPathError(err error) error {
 // document is either format: a stack export has version and deployment, a
 // preview has steps (and changeSummary).
 type document struct {
-	Version    *int `json:"version"`
-	Deployment *struct {
-		Resources []stateV3 `json:"resources"`
-	} `json:"deployment"`
+	Version       *int           `json:"version"`
+	Deployment    *deployment    `json:"deployment"`
 	Steps         []previewStep  `json:"steps"`
 	ChangeSummary map[string]any `json:"changeSummary"`
+}
+
+// deployment is a stack export's deployment: its resources.
+type deployment struct {
+	Resources []stateV3 `json:"resources"`
 }
 
 // previewStep is one step of `pulumi preview --json`.
@@ -80,71 +83,6 @@ func decodeDocument(data []byte, doc *document) error {
 	return decode(data, doc)
 }
 
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at data[i] (a
-// quote), or -1 when it does not end. A quote ends the string unless an
-// odd number of backslashes comes before it.
-func skipString(data []byte, i int) int {
-	for i++; ; {
-		q := bytes.IndexByte(data[i:], '"')
-		if q < 0 {
-			return -1
-		}
-		i += q
-		escapes := 0
-		for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
-			escapes++
-		}
-		if escapes%2 == 0 {
-			return i + 1
-		}
-		i++
-	}
-}
-
-// skipValue returns the index after the value starting at data[i], or -1.
-func skipValue(data []byte, i int) int {
-	if i >= len(data) {
-		return -1
-	}
-	switch data[i] {
-	case '"':
-		return skipString(data, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(data); i++ {
-			switch data[i] {
-			case '"':
-				if i = skipString(data, i); i < 0 {
-					return -1
-				}
-				i--
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return -1
-	}
-	start := i
-	for i < len(data) && !strings.ContainsRune(",}] \t\r\n", rune(data[i])) {
-		i++
-	}
-	if i == start {
-		return -1
-	}
-	return i
-}
-
 // decode unmarshals JSON with a one-line error that says where it broke.
 func decode(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -171,9 +109,9 @@ func decode(data []byte, v any) error {
 // stateV3 is the part of a resource state (apitype.ResourceV3) the rules
 // read. It is declared here so that the package stays free of the SDK.
 type stateV3 struct {
-	URN    string `json:"urn"`
-	Custom *bool  `json:"custom"` // nil when the file leaves it out
-
+	URN string `json:"urn"`
+	// Custom is nil when the file leaves it out (custom()).
+	Custom *bool          `json:"custom"`
 	Delete bool           `json:"delete"`
 	ID     string         `json:"id"`
 	Type   string         `json:"type"`
