@@ -79,9 +79,6 @@ func nsgRules() []Rule {
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
 				t, hits := s.allowsFromInternet(databasePorts)
-				if t == no {
-					return t, ""
-				}
 				return t, "allows database ports " + hits + " from the Internet"
 			}),
 		},

@@ -54,9 +54,6 @@ func nsgMoreRules() []Rule {
 			Scope:       PerResource,
 			checkResource: eachSecRule(func(s secRule) (tri, string) {
 				t, hits := s.allowsFromInternet(riskyPorts)
-				if t == no {
-					return t, ""
-				}
 				return t, "allows " + hits + " from the Internet"
 			}),
 		},

@@ -11,11 +11,11 @@ import (
 // a standalone SecurityRule resource.
 type secRule struct {
 	props any // the rule's input map (flat or under "properties")
-	// list is the NSG's securityRules, index the rule's place in it (-1
-	// when the list is the rule itself); a standalone rule has no list,
+	// list is the NSG's securityRules and item the rule's place in it,
+	// as items() numbers it (val.item); a standalone rule has no list,
 	// and its resource name, name.
 	list  *val
-	index int
+	item  int
 	name  string
 	ports *portMemo
 }
@@ -25,11 +25,9 @@ func (s secRule) where() string {
 	if s.list == nil {
 		return "security rule " + quoteName(lookup(s.props, "name"), s.name)
 	}
-	at := s.list.path()
-	if s.index >= 0 {
-		at += "[" + strconv.Itoa(s.index) + "]"
-	}
-	return at + " " + quoteName(field(s.props, "name"), "")
+	place := *s.list
+	place.item = s.item
+	return place.path() + " " + quoteName(field(s.props, "name"), "")
 }
 
 // portMemo keeps a rule's parsed destination ports: the port checks ask
@@ -49,21 +47,14 @@ func rulesOf(r *Resource) ([]secRule, val) {
 		return []secRule{{props: r.Properties, name: r.Name, ports: &portMemo{}}}, val{state: known}
 	case typeNSG:
 		list := field(r.Properties, "securityRules")
-		l, isList := list.v.([]any)
-		if list.state != known || !isList {
-			l = nil
-		}
+		l, _ := list.v.([]any)
 		out := make([]secRule, 0, len(l))
 		memos := make([]portMemo, max(len(l), 1))
 		for i, e := range list.items() {
 			if e.undecided() {
 				return out, e
 			}
-			index := i
-			if !isList {
-				index = -1
-			}
-			out = append(out, secRule{props: e.v, list: &list, index: index, ports: &memos[i]})
+			out = append(out, secRule{props: e.v, list: &list, item: e.item, ports: &memos[i]})
 		}
 		return out, list
 	}

@@ -179,19 +179,12 @@ func field(m any, path ...string) val {
 		}
 		return v
 	}
-	root, _, _ := unwrap(m)
-	rm, _ := root.(map[string]any)
-	props, ok := rm["properties"]
-	if !ok {
-		return v
-	}
-	x, st, sec := unwrap(props)
-	switch st {
+	props := lookup(m, "properties")
+	switch props.state {
 	case unknown, hidden:
-		// Every property under an unknown "properties" is unknown too.
-		return val{state: st, secret: sec, at: "properties"}
+		return props // every property under an unknown "properties" is unknown too
 	case known:
-		if alt := lookup(x, path...); alt.state != absent {
+		if alt := lookup(props.v, path...); alt.state != absent {
 			if alt.at == "" {
 				alt.at = "properties"
 			} else {
