@@ -21,9 +21,10 @@ const RedactedValue = configdecode.RedactedValue
 // The validator's vocabulary comes from the decoder, so that decoding and
 // validation problems name keys the same way.
 
-func joinKey(path, name string) string    { return configdecode.JoinKey(path, name) }
-func joinIndex(path string, i int) string { return configdecode.JoinIndex(path, i) }
-func oneOf(values []string) string        { return configdecode.OneOf(values) }
+func joinKey(path, name string) string     { return configdecode.JoinKey(path, name) }
+func joinIndex(path string, i int) string  { return configdecode.JoinIndex(path, i) }
+func oneOf(values []string) string         { return configdecode.OneOf(values) }
+func values[T ~string](typed []T) []string { return configdecode.Values(typed) }
 func didYouMean(input string, candidates []string) string {
 	return configdecode.DidYouMean(input, candidates)
 }

@@ -311,16 +311,6 @@ func (v *validator) addressOrCIDR(key, s string) (netip.Prefix, bool) {
 }
 
 // enum checks a required value that must be one of a fixed, case-sensitive set.
-// values turns a package's typed allowed values into the strings a stack
-// file holds.
-func values[T ~string](typed []T) []string {
-	out := make([]string, len(typed))
-	for i, t := range typed {
-		out[i] = string(t)
-	}
-	return out
-}
-
 func (v *validator) enum(key, s string, allowed []string) {
 	if !slices.Contains(allowed, s) {
 		v.add(key, s, oneOf(allowed)+didYouMean(s, allowed))

@@ -16,6 +16,7 @@ import (
 	"github.com/misybot/platform/components/identity"
 	"github.com/misybot/platform/naming"
 	"github.com/misybot/platform/stacks"
+	"github.com/misybot/platform/stacks/configdecode"
 )
 
 var (
@@ -205,11 +206,7 @@ func (c Config) validate() stacks.Problems {
 	case !r.Existing && r.ResourceGroup != "":
 		bad("registry.resourceGroup", r.ResourceGroup, "no resource group: a created registry goes in the shared resource group (set existing: true to adopt one)")
 	case !r.Existing && !slices.Contains(azurenative.RegistrySkus(), r.Sku):
-		skus := make([]string, 0, 3)
-		for _, sku := range azurenative.RegistrySkus() {
-			skus = append(skus, string(sku))
-		}
-		bad("registry.sku", string(r.Sku), "one of "+strings.Join(skus, ", "))
+		bad("registry.sku", string(r.Sku), "one of "+strings.Join(configdecode.Values(azurenative.RegistrySkus()), ", "))
 	}
 	k := c.SecretsKeys
 	if _, err := time.Parse(time.DateOnly, k.Expires); err != nil {

@@ -179,6 +179,16 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
+// Values turns a package's typed allowed values (a SKU, a rule's
+// direction) into the strings a configuration file holds.
+func Values[T ~string](typed []T) []string {
+	out := make([]string, len(typed))
+	for i, t := range typed {
+		out[i] = string(t)
+	}
+	return out
+}
+
 // OneOf formats a list of accepted values: "a, b or c".
 func OneOf(values []string) string {
 	switch len(values) {
